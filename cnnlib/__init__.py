@@ -1,0 +1,73 @@
+"""cnnlib: the small numpy library behind the cnn-notebooks course.
+
+Three floors, each importing only from the floors below it:
+
+1. core (numpy only): ``ops`` (fast operations), ``reference`` (the same as
+   plain loops), ``kernels``, ``images``;
+2. ``plotting``: draws on matplotlib axes it is given;
+3. ``explorers``: ipywidgets controls wired to the core and the plots.
+
+Notebooks import the names they use explicitly, e.g.
+``from cnnlib import conv2d, output_size``.
+"""
+
+from cnnlib import kernels, reference
+from cnnlib.images import to_channels_first, to_channels_last
+from cnnlib.ops import (
+    avg_pool2d,
+    conv2d,
+    cross_entropy,
+    leaky_relu,
+    log_softmax,
+    max_pool2d,
+    output_size,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
+
+__version__ = "0.1.0"
+
+# Names from the upper floors (plotting, explorers) and from modules that need
+# more than numpy are imported on first use, so `import cnnlib` stays light and
+# the core works without matplotlib or ipywidgets being loaded.
+_LAZY = {
+    "check_environment": "cnnlib.environment",
+    "Explorer": "cnnlib.explorers",
+    "WidgetCheck": "cnnlib.explorers",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'cnnlib' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = [
+    *_LAZY,
+    "avg_pool2d",
+    "conv2d",
+    "cross_entropy",
+    "kernels",
+    "leaky_relu",
+    "log_softmax",
+    "max_pool2d",
+    "output_size",
+    "reference",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+    "to_channels_first",
+    "to_channels_last",
+]

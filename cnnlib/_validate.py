@@ -1,0 +1,331 @@
+"""Argument checks shared by every public function.
+
+All error messages of the core live here, so they read the same everywhere:
+what was given, why it cannot work, and what to do instead.
+
+Nothing in this module computes anything a learner needs to understand
+convolution; it only makes sure the arrays that reach ``ops`` and
+``reference`` have the shapes and types those functions expect.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+PADDING_MODES = ("valid", "same", "full")
+
+
+# ----------------------------------------------------------------------------
+# arrays
+# ----------------------------------------------------------------------------
+def as_float_array(x, name: str = "x") -> np.ndarray:
+    """Return ``x`` as a floating-point numpy array.
+
+    float32 and float64 arrays are returned as they are (no copy). Integer and
+    boolean arrays (for example ``uint8`` images with values 0-255) become
+    float64 so that sums of products cannot overflow. float16 becomes float32.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` holds complex numbers, strings or other objects.
+    """
+    if isinstance(x, np.ndarray):
+        arr = x
+    else:
+        try:
+            arr = np.asarray(x)
+        except (TypeError, ValueError) as err:  # ragged lists and the like
+            raise TypeError(
+                f"{name} must be an array of numbers, but could not be turned into one ({err}); "
+                "pass a numpy array or a rectangular nested list"
+            ) from None
+    kind = arr.dtype.kind
+    if kind == "f":
+        if arr.dtype == np.float16:
+            return arr.astype(np.float32)
+        return arr
+    if kind in "iub":
+        return arr.astype(np.float64)
+    raise TypeError(
+        f"{name} must hold real numbers, but has dtype {arr.dtype}; "
+        "convert it first, e.g. np.asarray(x, dtype=float)"
+    )
+
+
+def check_finite(x: np.ndarray, name: str = "x") -> None:
+    """Raise ``ValueError`` if ``x`` contains NaN or infinity.
+
+    One NaN pixel would silently turn every output it touches into NaN, so the
+    core refuses such inputs instead. The check costs one sum over the array;
+    only when that sum is not finite is every element inspected.
+    """
+    if x.size == 0 or np.isfinite(np.add.reduce(x, axis=None)):
+        return
+    bad = ~np.isfinite(x)
+    if not bad.any():  # the sum overflowed, the values are fine
+        return
+    where = tuple(int(i) for i in np.argwhere(bad)[0])
+    raise ValueError(
+        f"{name} contains {int(bad.sum())} NaN or infinite value(s), the first at index {where}; "
+        "they would spread through every output they touch. Replace them first, "
+        f"e.g. {name} = np.nan_to_num({name})"
+    )
+
+
+def check_ndim(x: np.ndarray, allowed: tuple[int, ...], name: str, meaning: str) -> None:
+    """Raise ``ValueError`` unless ``x.ndim`` is one of ``allowed``.
+
+    ``meaning`` describes the expected layouts, e.g. ``"(H, W) or (N, C, H, W)"``.
+    """
+    if x.ndim not in allowed:
+        raise ValueError(
+            f"{name} must have shape {meaning}, but has {x.ndim} dimension(s) with shape "
+            f"{tuple(x.shape)}; " + _ndim_hint(x, allowed)
+        )
+
+
+def _ndim_hint(x: np.ndarray, allowed: tuple[int, ...]) -> str:
+    if x.ndim == 3 and x.shape[-1] in (3, 4) and 4 in allowed:
+        return (
+            "it looks like a channels-last colour image (H, W, C); convert it with "
+            "cnnlib.to_channels_first(image)[None] to get (1, C, H, W)"
+        )
+    if x.ndim < min(allowed):
+        return "add the missing axes, e.g. x[None, None] turns (H, W) into (1, 1, H, W)"
+    return "remove extra axes, e.g. with x.squeeze() or by indexing one image"
+
+
+# ----------------------------------------------------------------------------
+# integers and pairs
+# ----------------------------------------------------------------------------
+def _is_int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def as_pair(value, name: str, minimum: int) -> tuple[int, int]:
+    """Turn an int or a pair of ints into a ``(height, width)`` pair.
+
+    Raises ``TypeError`` for non-integers and ``ValueError`` below ``minimum``.
+    """
+    if _is_int(value):
+        pair = (int(value), int(value))
+    elif (
+        isinstance(value, (tuple, list, np.ndarray))
+        and len(value) == 2
+        and all(_is_int(v) for v in value)
+    ):
+        pair = (int(value[0]), int(value[1]))
+    else:
+        raise TypeError(
+            f"{name} must be an int or a pair of ints (height, width), but is {value!r}; "
+            f"e.g. {name}=2 or {name}=(2, 1)"
+        )
+    if min(pair) < minimum:
+        fix = {1: f"use {name}>=1 ({name}=1 is the usual choice)", 0: f"use {name}>=0"}[minimum]
+        raise ValueError(f"{name} must be at least {minimum}, but is {value!r}; {fix}")
+    return pair
+
+
+def as_int(value, name: str, minimum: int) -> int:
+    """Check that ``value`` is an int >= ``minimum`` and return it."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an int, but is {value!r} ({type(value).__name__})")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, but is {value}")
+    return int(value)
+
+
+# ----------------------------------------------------------------------------
+# sliding-window geometry shared by convolution and pooling
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Window:
+    """Everything needed to slide a kernel over an image, for both axes.
+
+    Attributes are ``(height, width)`` pairs, except ``pads`` which is
+    ``((top, bottom), (left, right))``. ``out`` is the output size.
+    """
+
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    pads: tuple[tuple[int, int], tuple[int, int]]
+    out: tuple[int, int]
+
+
+def resolve_padding(padding, kernel, stride, dilation, *, allow_modes=True):
+    """Turn ``padding`` (int, pair, 'valid', 'same', 'full') into explicit pads.
+
+    Returns ``((top, bottom), (left, right))``. For ``'same'`` the total
+    padding ``d*(k-1)`` is split with the extra row/column at the bottom/right,
+    as PyTorch does.
+    """
+    if isinstance(padding, str):
+        if not allow_modes:
+            raise TypeError(
+                f"padding must be an int or a pair of ints here, but is {padding!r}; "
+                "'valid', 'same' and 'full' are for convolution"
+            )
+        mode = padding.lower()
+        if mode not in PADDING_MODES:
+            raise ValueError(
+                f"padding must be an int, a pair of ints or one of {PADDING_MODES}, "
+                f"but is {padding!r}"
+            )
+        spans = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        if mode == "valid":
+            return ((0, 0), (0, 0))
+        if mode == "full":
+            return tuple((s, s) for s in spans)
+        if stride != (1, 1):
+            raise ValueError(
+                f"padding='same' keeps the output the size of the input only with stride 1, "
+                f"but stride is {stride if stride[0] != stride[1] else stride[0]}; "
+                "use stride=1, or a number for padding (e.g. padding=k//2) with stride>1"
+            )
+        return tuple((s // 2, s - s // 2) for s in spans)
+    p = as_pair(padding, "padding", minimum=0)
+    return ((p[0], p[0]), (p[1], p[1]))
+
+
+def fit_window(
+    in_size: tuple[int, int],
+    kernel_size,
+    stride,
+    padding,
+    dilation=1,
+    *,
+    allow_modes: bool = True,
+    what: str = "kernel",
+) -> Window:
+    """Check that a window fits the (padded) input and compute the output size.
+
+    The output size per axis is ``floor((i + p_before + p_after - d*(k-1) - 1) / s) + 1``.
+    Raises ``ValueError`` with the smallest padding that would make it fit.
+    """
+    kernel = as_pair(kernel_size, "kernel_size", minimum=1)
+    stride = as_pair(stride, "stride", minimum=1)
+    dilation = as_pair(dilation, "dilation", minimum=1)
+    pads = resolve_padding(padding, kernel, stride, dilation, allow_modes=allow_modes)
+    out = []
+    for i, k, s, d, (pa, pb) in zip(in_size, kernel, stride, dilation, pads):
+        span = d * (k - 1) + 1
+        if i + pa + pb < span:
+            raise ValueError(_too_big_message(in_size, kernel, dilation, pads, what))
+        out.append((i + pa + pb - span) // s + 1)
+    return Window(kernel, stride, dilation, pads, tuple(out))
+
+
+def _too_big_message(in_size, kernel, dilation, pads, what):
+    kh, kw = kernel
+    pad_text = pads[0][0] if len({p for pair in pads for p in pair}) == 1 else pads
+    dil = "" if dilation == (1, 1) else f" with dilation {dilation} (it spans more pixels)"
+    need = max(-(-(d * (k - 1) + 1 - i) // 2) for i, k, d in zip(in_size, kernel, dilation))
+    return (
+        f"{what} {kh}x{kw}{dil} does not fit a {in_size[0]}x{in_size[1]} input with "
+        f"padding {pad_text}; use padding>={need} or a smaller {what}"
+    )
+
+
+# ----------------------------------------------------------------------------
+# whole-call checks for convolution and pooling
+# ----------------------------------------------------------------------------
+def _as_batch(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """View (H, W) or (C, H, W) as (N, C, H, W); also return the original ndim."""
+    ndim = x.ndim
+    if ndim == 2:
+        return x[None, None], ndim
+    if ndim == 3:
+        return x[None], ndim
+    return x, ndim
+
+
+def restore_layout(out: np.ndarray, ndim: int) -> np.ndarray:
+    """Undo :func:`_as_batch`: drop the axes that were added for the input."""
+    if ndim == 2:
+        return out[0, 0]
+    if ndim == 3:
+        return out[0]
+    return out
+
+
+def conv_args(x, weight, bias, stride, padding, dilation):
+    """Validate the arguments of ``conv2d`` and bring them to batched form.
+
+    Returns ``(x4, w4, b, window, ndim)`` with ``x4`` of shape (N, C, H, W),
+    ``w4`` of shape (F, C, kH, kW), ``b`` of shape (F,) or None, both arrays in
+    one floating dtype, and ``ndim`` the number of dimensions ``x`` came with.
+    """
+    x = as_float_array(x, "x")
+    weight = as_float_array(weight, "weight")
+    check_ndim(x, (2, 3, 4), "x", "(H, W), (C, H, W) or (N, C, H, W)")
+    if x.ndim == 2:
+        if weight.ndim != 2:
+            raise ValueError(
+                f"a 2-D image x {tuple(x.shape)} needs a 2-D kernel (kH, kW), but weight has "
+                f"shape {tuple(weight.shape)}; pass x[None, None] to use a 4-D weight"
+            )
+        weight = weight[None, None]
+    else:
+        check_ndim(weight, (4,), "weight", "(F, C, kH, kW) for a batched input")
+    x4, ndim = _as_batch(x)
+    if x4.shape[1] != weight.shape[1]:
+        raise ValueError(
+            f"x has {x4.shape[1]} channel(s) but weight expects {weight.shape[1]} "
+            f"(x {tuple(x.shape)}, weight {tuple(weight.shape)}); every filter must have as many "
+            "channels as its input: use weight of shape "
+            f"(F, {x4.shape[1]}, kH, kW)"
+        )
+    if 0 in x4.shape or 0 in weight.shape:
+        raise ValueError(
+            f"x {tuple(x.shape)} and weight {tuple(weight.shape)} must not have an empty axis"
+        )
+    if bias is not None:
+        bias = as_float_array(bias, "bias")
+        bias = bias.reshape(1) if bias.ndim == 0 else bias
+        if bias.shape != (weight.shape[0],):
+            raise ValueError(
+                f"bias must have shape ({weight.shape[0]},), one number per filter, "
+                f"but has shape {tuple(bias.shape)}"
+            )
+        check_finite(bias, "bias")
+    check_finite(x, "x")
+    check_finite(weight, "weight")
+    window = fit_window(x4.shape[2:], weight.shape[2:], stride, padding, dilation)
+    dtype = np.result_type(x4.dtype, weight.dtype)
+    x4 = x4.astype(dtype, copy=False)
+    weight = weight.astype(dtype, copy=False)
+    if bias is not None:
+        bias = bias.astype(dtype, copy=False)
+    return x4, weight, bias, window, ndim
+
+
+def pool_args(x, kernel_size, stride, padding):
+    """Validate the arguments of the pooling functions.
+
+    Returns ``(x4, window, ndim)`` with ``x4`` of shape (N, C, H, W). ``stride``
+    defaults to ``kernel_size``. Padding may be at most half the window, as in
+    PyTorch, so that every window sees at least one real value.
+    """
+    x = as_float_array(x, "x")
+    check_ndim(x, (2, 3, 4), "x", "(H, W), (C, H, W) or (N, C, H, W)")
+    check_finite(x, "x")
+    if 0 in x.shape:
+        raise ValueError(f"x must not have an empty axis, but has shape {tuple(x.shape)}")
+    x4, ndim = _as_batch(x)
+    if stride is None:
+        stride = kernel_size
+    window = fit_window(
+        x4.shape[2:], kernel_size, stride, padding, 1, allow_modes=False, what="pooling window"
+    )
+    for k, (p, _) in zip(window.kernel, window.pads):
+        if p > k // 2:
+            raise ValueError(
+                f"padding {p} is more than half the pooling window {k}; windows would "
+                f"see only padding. Use padding<={k // 2}"
+            )
+    return x4, window, ndim

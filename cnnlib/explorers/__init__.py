@@ -1,0 +1,6 @@
+"""Floor 3: interactive explorers (ipywidgets + matplotlib), one module per topic."""
+
+from cnnlib.explorers._base import Explorer
+from cnnlib.explorers.start import WidgetCheck
+
+__all__ = ["Explorer", "WidgetCheck"]

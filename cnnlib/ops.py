@@ -1,0 +1,328 @@
+"""The operations of a CNN, fast versions (numpy only).
+
+Every function here has a twin in :mod:`cnnlib.reference` written with plain
+loops; read that one first to see *what* is computed, then this one to see how
+numpy computes the same thing without a Python loop over pixels. The tests
+check that the twins agree.
+
+Shapes follow PyTorch: images inside a network are ``(N, C, H, W)`` (batch,
+channels, height, width) and convolution weights are ``(F, C, kH, kW)``
+(filters, channels, kernel height, kernel width).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from cnnlib import _validate as v
+
+__all__ = [
+    "output_size",
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "relu",
+    "leaky_relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "cross_entropy",
+]
+
+
+# ----------------------------------------------------------------------------
+# sizes
+# ----------------------------------------------------------------------------
+def output_size(size, kernel_size, stride=1, padding=0, dilation=1) -> int:
+    """Size of a convolution or pooling output along one axis.
+
+    ``o = floor((i + 2p - d(k - 1) - 1) / s) + 1``
+
+    Parameters
+    ----------
+    size : int
+        Input size ``i`` (height or width).
+    kernel_size, stride, padding, dilation : int
+        ``k``, ``s``, ``p`` and ``d``. ``padding`` may also be ``'valid'``,
+        ``'same'`` or ``'full'``.
+
+    Returns
+    -------
+    int
+        The output size ``o``.
+
+    Examples
+    --------
+    >>> output_size(32, 5)            # a 5x5 filter on a 32x32 image
+    28
+    >>> output_size(7, 3, stride=2)   # positions 0, 2, 4
+    3
+    >>> output_size(28, 3, padding="same")
+    28
+    """
+    i = v.as_int(size, "size", minimum=1)
+    k = v.as_int(kernel_size, "kernel_size", minimum=1)
+    s = v.as_int(stride, "stride", minimum=1)
+    d = v.as_int(dilation, "dilation", minimum=1)
+    if not isinstance(padding, str):
+        padding = v.as_int(padding, "padding", minimum=0)
+    return v.fit_window((i, i), k, s, padding, d).out[0]
+
+
+# ----------------------------------------------------------------------------
+# sliding windows
+# ----------------------------------------------------------------------------
+def _pad(x4: np.ndarray, pads, value=0.0) -> np.ndarray:
+    (pt, pb), (pl, pr) = pads
+    if pt == pb == pl == pr == 0:
+        return x4
+    return np.pad(x4, ((0, 0), (0, 0), (pt, pb), (pl, pr)), constant_values=value)
+
+
+def _windows(xp: np.ndarray, w: v.Window) -> np.ndarray:
+    """A read-only view (N, C, kH, kW, Ho, Wo) of every window of ``xp``.
+
+    ``view[n, c, i, j, y, x]`` is the pixel under kernel cell ``(i, j)`` when
+    the kernel sits at output position ``(y, x)``. No data is copied.
+    """
+    n, c = xp.shape[:2]
+    sn, sc, sh, sw = xp.strides
+    (kh, kw), (ho, wo) = w.kernel, w.out
+    (dh, dw), (th, tw) = w.dilation, w.stride
+    return as_strided(
+        xp,
+        shape=(n, c, kh, kw, ho, wo),
+        strides=(sn, sc, dh * sh, dw * sw, th * sh, tw * sw),
+        writeable=False,
+    )
+
+
+# ----------------------------------------------------------------------------
+# convolution
+# ----------------------------------------------------------------------------
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """2-D convolution as deep learning means it (cross-correlation, no flip).
+
+    Each filter slides over the input; at every position the overlapping values
+    are multiplied element-wise and summed over all channels, then the bias is
+    added.
+
+    Parameters
+    ----------
+    x : array, shape (N, C, H, W), (C, H, W) or (H, W)
+        Input images. Integer images (e.g. uint8 0-255) are computed in float64.
+    weight : array, shape (F, C, kH, kW), or (kH, kW) when ``x`` is (H, W)
+        The filters.
+    bias : array, shape (F,), optional
+        One number added to each output channel.
+    stride : int or (int, int)
+        Step between neighbouring kernel positions.
+    padding : int, (int, int), 'valid', 'same' or 'full'
+        Zeros added around the input. ``'same'`` (stride 1 only) keeps the
+        output the size of the input, with an extra row/column at the
+        bottom/right for even kernels, as PyTorch does; ``'full'`` pads
+        ``d*(k-1)`` on every side.
+    dilation : int or (int, int)
+        Spacing between kernel cells (1 = the kernel's cells are adjacent).
+
+    Returns
+    -------
+    array, shape (N, F, Ho, Wo), (F, Ho, Wo) or (Ho, Wo)
+        The feature maps, with ``Ho = output_size(H, kH, stride, padding, dilation)``.
+        The dtype is float32 if ``x`` and ``weight`` are float32, else float64.
+
+    Raises
+    ------
+    ValueError
+        Wrong number of dimensions, channel mismatch, a kernel that does not fit
+        the padded input, stride or dilation < 1, negative padding, ``'same'``
+        with stride > 1, or NaN/inf anywhere in the inputs.
+    """
+    x4, w4, b, win, ndim = v.conv_args(x, weight, bias, stride, padding, dilation)
+    out = _conv2d_batched(x4, w4, win)
+    if b is not None:
+        out += b[None, :, None, None]
+    return v.restore_layout(out, ndim)
+
+
+def _conv2d_batched(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray:
+    """(N, C, H, W) * (F, C, kH, kW) -> (N, F, Ho, Wo), one matrix product.
+
+    The windows are gathered into a matrix of shape (C*kH*kW, N*Ho*Wo)
+    ("im2col"); multiplying the (F, C*kH*kW) weight matrix by it computes every
+    output value of every image at once.
+    """
+    n = x4.shape[0]
+    f, c, kh, kw = w4.shape
+    ho, wo = win.out
+    cols = _windows(_pad(x4, win.pads), win)  # (N, C, kH, kW, Ho, Wo), a view
+    cols = cols.transpose(1, 2, 3, 0, 4, 5).reshape(c * kh * kw, n * ho * wo)  # one copy
+    out = w4.reshape(f, c * kh * kw) @ cols  # (F, N*Ho*Wo)
+    return np.ascontiguousarray(out.reshape(f, n, ho, wo).transpose(1, 0, 2, 3))
+
+
+# ----------------------------------------------------------------------------
+# pooling
+# ----------------------------------------------------------------------------
+def max_pool2d(x, kernel_size, stride=None, padding=0, return_indices=False):
+    """Max pooling: keep the largest value of each window.
+
+    Parameters
+    ----------
+    x : array, shape (N, C, H, W), (C, H, W) or (H, W)
+    kernel_size : int or (int, int)
+        Window size, usually 2 or 3.
+    stride : int or (int, int), optional
+        Step between windows; defaults to ``kernel_size`` (windows do not overlap).
+    padding : int or (int, int)
+        Implicit padding with -infinity (never wins), at most half the window.
+    return_indices : bool
+        Also return where each maximum came from, as in PyTorch: for every
+        output value, the flat index ``row * W + col`` into its (H, W) input
+        plane. Ties go to the first cell in reading order.
+
+    Returns
+    -------
+    out : array, shape (N, C, Ho, Wo) (or matching the input's layout)
+    indices : int64 array of the same shape, only if ``return_indices``
+    """
+    x4, win, ndim = v.pool_args(x, kernel_size, stride, padding)
+    windows = _windows(_pad(x4, win.pads, value=-np.inf), win)  # (N, C, kH, kW, Ho, Wo)
+    out = windows.max(axis=(2, 3))
+    if not return_indices:
+        return v.restore_layout(out, ndim)
+    n, c, kh, kw, ho, wo = windows.shape
+    flat = windows.reshape(n, c, kh * kw, ho, wo).argmax(axis=2)
+    di, dj = np.divmod(flat, kw)
+    rows = np.arange(ho)[:, None] * win.stride[0] + di - win.pads[0][0]
+    cols = np.arange(wo)[None, :] * win.stride[1] + dj - win.pads[1][0]
+    indices = (rows * x4.shape[3] + cols).astype(np.int64)
+    return v.restore_layout(out, ndim), v.restore_layout(indices, ndim)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0):
+    """Average pooling: keep the mean of each window.
+
+    Same parameters as :func:`max_pool2d`. Padded zeros count in the mean
+    (PyTorch's default, ``count_include_pad=True``).
+    """
+    x4, win, ndim = v.pool_args(x, kernel_size, stride, padding)
+    windows = _windows(_pad(x4, win.pads), win)
+    return v.restore_layout(windows.mean(axis=(2, 3)), ndim)
+
+
+# ----------------------------------------------------------------------------
+# activations (element-wise; NaN in gives NaN out at that element only)
+# ----------------------------------------------------------------------------
+def relu(x):
+    """ReLU(x) = max(0, x): negatives become 0, positives pass unchanged.
+
+    Works on any shape; a NaN element stays NaN (it does not spread).
+    """
+    x = v.as_float_array(x)
+    return np.maximum(x, 0, dtype=x.dtype)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """x for x > 0, ``negative_slope * x`` otherwise. Any shape."""
+    x = v.as_float_array(x)
+    if not isinstance(negative_slope, (int, float, np.floating)) or isinstance(
+        negative_slope, bool
+    ):
+        raise TypeError(f"negative_slope must be a number, but is {negative_slope!r}")
+    return np.where(x > 0, x, x * x.dtype.type(negative_slope))
+
+
+def sigmoid(x):
+    """1 / (1 + exp(-x)), squashing any number into (0, 1). Any shape.
+
+    Computed as ``exp(min(x, 0)) / (1 + exp(-|x|))`` so that no exponential
+    overflows, even for x = -1000.
+    """
+    x = v.as_float_array(x)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1, e) / (1 + e)
+
+
+def tanh(x):
+    """Hyperbolic tangent, squashing any number into (-1, 1). Any shape."""
+    return np.tanh(v.as_float_array(x))
+
+
+def _check_axis(x, axis):
+    if not isinstance(axis, (int, np.integer)) or not -x.ndim <= axis < max(x.ndim, 1):
+        raise ValueError(
+            f"axis must be an int between {-x.ndim} and {x.ndim - 1} for an array of shape "
+            f"{tuple(x.shape)}, but is {axis!r}"
+        )
+
+
+def softmax(x, axis=-1):
+    """Turn scores into probabilities that are positive and sum to 1 along ``axis``.
+
+    ``softmax(x)_i = exp(x_i) / sum_j exp(x_j)``, computed after subtracting
+    the largest score (which does not change the result) so that ``exp`` never
+    overflows, even for scores of 1000.
+    """
+    x = v.as_float_array(x)
+    _check_axis(x, axis)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(x, axis=-1):
+    """``log(softmax(x))`` computed without taking the log of a tiny number.
+
+    ``x_i - max(x) - log(sum_j exp(x_j - max(x)))``.
+    """
+    x = v.as_float_array(x)
+    _check_axis(x, axis)
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def cross_entropy(logits, targets):
+    """Mean cross-entropy loss of class scores against integer class labels.
+
+    ``loss = mean_n( -log softmax(logits[n])[targets[n]] )``
+
+    Parameters
+    ----------
+    logits : array, shape (N, K)
+        Raw class scores (not probabilities), one row per example.
+    targets : int array, shape (N,)
+        The correct class of each example, from 0 to K-1.
+
+    Returns
+    -------
+    float
+        The loss; 0 means every correct class got probability 1.
+    """
+    logits = v.as_float_array(logits, "logits")
+    if logits.ndim != 2:
+        raise ValueError(
+            f"logits must have shape (N, K), one row of K class scores per example, but has "
+            f"shape {tuple(logits.shape)}; for one example use logits[None]"
+        )
+    v.check_finite(logits, "logits")
+    targets = np.asarray(targets)
+    if targets.dtype.kind not in "iu":
+        raise TypeError(
+            f"targets must be integer class labels, but have dtype {targets.dtype}; "
+            "if you have one-hot rows, use targets.argmax(axis=1)"
+        )
+    if targets.shape != (logits.shape[0],):
+        raise ValueError(
+            f"targets must have shape ({logits.shape[0]},), one label per row of logits, "
+            f"but has shape {tuple(targets.shape)}"
+        )
+    k = logits.shape[1]
+    if targets.size and (targets.min() < 0 or targets.max() >= k):
+        raise ValueError(
+            f"targets must be class numbers from 0 to {k - 1} (logits have {k} columns), "
+            f"but range from {targets.min()} to {targets.max()}"
+        )
+    logp = log_softmax(logits, axis=1)
+    return float(-logp[np.arange(len(targets)), targets].mean())
