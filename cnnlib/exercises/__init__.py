@@ -1,0 +1,17 @@
+"""Exercises with automatic feedback: one module per notebook topic.
+
+Each ``check_...`` function takes the learner's answer and returns a
+:class:`Feedback` that says what is right or what looks wrong.
+:func:`show_solution` prints a model answer on request.
+"""
+
+from cnnlib.exercises._check import (
+    Feedback,
+    Mistake,
+    check_function,
+    check_value,
+    show_solution,
+    solution,
+)
+
+__all__ = ["Feedback", "Mistake", "check_function", "check_value", "show_solution", "solution"]
