@@ -12,6 +12,7 @@ Notebooks import the names they use explicitly, e.g.
 """
 
 from cnnlib import kernels, reference
+from cnnlib.datasets import load_mnist
 from cnnlib.images import to_channels_first, to_channels_last
 from cnnlib.ops import (
     avg_pool2d,
@@ -60,6 +61,7 @@ __all__ = [
     "cross_entropy",
     "kernels",
     "leaky_relu",
+    "load_mnist",
     "log_softmax",
     "max_pool2d",
     "output_size",
