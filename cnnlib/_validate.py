@@ -63,7 +63,9 @@ def check_finite(x: np.ndarray, name: str = "x") -> None:
     core refuses such inputs instead. The check costs one sum over the array;
     only when that sum is not finite is every element inspected.
     """
-    if x.size == 0 or np.isfinite(np.add.reduce(x, axis=None)):
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(x, axis=None)
+    if x.size == 0 or np.isfinite(total):
         return
     bad = ~np.isfinite(x)
     if not bad.any():  # the sum overflowed, the values are fine
@@ -274,6 +276,12 @@ def conv_args(x, weight, bias, stride, padding, dilation):
         check_ndim(weight, (4,), "weight", "(F, C, kH, kW) for a batched input")
     x4, ndim = _as_batch(x)
     if x4.shape[1] != weight.shape[1]:
+        if x.ndim == 3 and x.shape[-1] == weight.shape[1]:
+            raise ValueError(
+                f"x {tuple(x.shape)} looks like a channels-last image (H, W, C) but conv2d "
+                f"wants channels first (C, H, W) to match weight {tuple(weight.shape)}; "
+                "convert it with cnnlib.to_channels_first(x)"
+            )
         raise ValueError(
             f"x has {x4.shape[1]} channel(s) but weight expects {weight.shape[1]} "
             f"(x {tuple(x.shape)}, weight {tuple(weight.shape)}); every filter must have as many "
