@@ -13,7 +13,18 @@ Notebooks import the names they use explicitly, e.g.
 
 from cnnlib import kernels, reference
 from cnnlib.datasets import load_mnist
-from cnnlib.images import to_channels_first, to_channels_last
+from cnnlib.images import (
+    adjust_brightness,
+    adjust_contrast,
+    crop,
+    downsample,
+    negative,
+    shift,
+    threshold,
+    to_channels_first,
+    to_channels_last,
+    to_grayscale,
+)
 from cnnlib.ops import (
     avg_pool2d,
     conv2d,
@@ -56,20 +67,28 @@ def __dir__():
 
 __all__ = [
     *_LAZY,
+    "adjust_brightness",
+    "adjust_contrast",
     "avg_pool2d",
     "conv2d",
+    "crop",
     "cross_entropy",
+    "downsample",
     "kernels",
     "leaky_relu",
     "load_mnist",
     "log_softmax",
     "max_pool2d",
+    "negative",
     "output_size",
     "reference",
     "relu",
+    "shift",
     "sigmoid",
     "softmax",
     "tanh",
+    "threshold",
     "to_channels_first",
     "to_channels_last",
+    "to_grayscale",
 ]
