@@ -34,7 +34,9 @@ class TestConvErrors:
             conv(np.zeros(8), np.zeros(3))
 
     def test_channels_last_image_gets_a_specific_hint(self, conv):
-        with pytest.raises(ValueError, match=r"channels-last image \(H, W, C\).*cnnlib.to_channels_first\(x\)"):
+        with pytest.raises(
+            ValueError, match=r"channels-last image \(H, W, C\).*cnnlib.to_channels_first\(x\)"
+        ):
             conv(np.zeros((8, 8, 3)), np.zeros((1, 3, 3, 3)))
 
     def test_2d_image_needs_2d_kernel(self, conv):
