@@ -12,7 +12,7 @@ Notebooks import the names they use explicitly, e.g.
 """
 
 from cnnlib import kernels, reference
-from cnnlib.datasets import load_mnist
+from cnnlib.datasets import load_mnist, load_photo, make_xo, xo_image
 from cnnlib.images import (
     adjust_brightness,
     adjust_contrast,
@@ -38,6 +38,7 @@ from cnnlib.ops import (
     softmax,
     tanh,
 )
+from cnnlib.preprocess import mnist_style
 
 __version__ = "0.1.0"
 
@@ -77,8 +78,11 @@ __all__ = [
     "kernels",
     "leaky_relu",
     "load_mnist",
+    "load_photo",
     "log_softmax",
+    "make_xo",
     "max_pool2d",
+    "mnist_style",
     "negative",
     "output_size",
     "reference",
@@ -91,4 +95,5 @@ __all__ = [
     "to_channels_first",
     "to_channels_last",
     "to_grayscale",
+    "xo_image",
 ]

@@ -11,12 +11,16 @@ photo.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import numbers
+import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["load_mnist"]
+__all__ = ["load_mnist", "load_photo", "make_xo", "xo_image"]
 
 # ----------------------------------------------------------------------------
 # the bundled MNIST subset
@@ -31,8 +35,46 @@ BUNDLED_MNIST_SHA256 = "bdff3d71faebe47aafcb1d6a994c8d6161eec54e880c2869bac483f7
 SPLITS = ("train", "test")
 SOURCES = ("bundled", "full")
 
+# ----------------------------------------------------------------------------
+# the full MNIST, downloaded on request
+# ----------------------------------------------------------------------------
+#: Where the four original MNIST files can be downloaded (tried in this order).
+#: The original site, yann.lecun.com, has been unreliable for scripted downloads;
+#: PyTorch and TensorFlow fetch the same files (same hashes) from these mirrors.
+MNIST_MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+)
+#: The gzipped IDX files of each split: (images, labels).
+MNIST_FILES = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+}
+#: Published SHA-256 of each file (sizes 9,912,422 / 28,881 / 1,648,877 / 4,542 bytes).
+MNIST_SHA256 = {
+    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",  # noqa: E501
+    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",  # noqa: E501
+    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+}
+#: Environment variables that override the download folder and the mirror.
+ENV_DATA_DIR = "CNNLIB_DATA_DIR"
+ENV_MNIST_URL = "CNNLIB_MNIST_URL"
+DOWNLOAD_TIMEOUT = 30  # seconds without an answer before a mirror counts as unreachable
 
-def load_mnist(split: str = "train", source: str = "bundled") -> tuple[np.ndarray, np.ndarray]:
+
+class DownloadFallbackWarning(UserWarning):
+    """The full MNIST could not be downloaded; the bundled subset is used instead."""
+
+
+def load_mnist(
+    split: str = "train",
+    source: str = "bundled",
+    *,
+    base_url: str | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    hashes: dict[str, str] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Load handwritten digits from MNIST.
 
     Parameters
@@ -45,6 +87,27 @@ def load_mnist(split: str = "train", source: str = "bundled") -> tuple[np.ndarra
         4,000 training and 1,000 test images (400 and 100 of each digit). Works
         offline and loads in milliseconds.
 
+        ``"full"``: the whole MNIST, 60,000 training and 10,000 test images,
+        downloaded on first use (9.9 MB for the training split, 1.7 MB for
+        the test split), checked against pinned SHA-256 hashes and cached
+        outside the repository. If the download fails (offline, mirror down,
+        wrong hash), a :class:`DownloadFallbackWarning` says why and the bundled
+        subset is returned instead; no unverified file is kept.
+    base_url : str, optional
+        Only for ``source="full"``: the folder URL that holds the four ``.gz``
+        files (a mirror, or a local server in tests). Default: the environment
+        variable ``CNNLIB_MNIST_URL`` if set, else the mirrors in
+        ``MNIST_MIRRORS``, tried in order.
+    cache_dir : str or path-like, optional
+        Only for ``source="full"``: where downloaded files are kept. Default: the
+        environment variable ``CNNLIB_DATA_DIR`` if set, else the user cache
+        folder (``pooch.os_cache("cnnlib")``, e.g. ``~/.cache/cnnlib`` on
+        Linux), in both cases in a ``mnist`` subfolder.
+    hashes : dict of str to str, optional
+        Only for ``source="full"``: expected hash of each file name, replacing
+        ``MNIST_SHA256`` (for a mirror with other files, or tests). A bare hex
+        string is SHA-256; ``"md5:..."`` also works.
+
     Returns
     -------
     images : numpy.ndarray, shape (n, 28, 28), dtype uint8
@@ -56,9 +119,16 @@ def load_mnist(split: str = "train", source: str = "bundled") -> tuple[np.ndarra
     Raises
     ------
     ValueError
-        For an unknown ``split`` or ``source``, or if the bundled file is damaged.
+        For an unknown ``split`` or ``source``, download arguments without
+        ``source="full"``, or if the bundled file is damaged.
     FileNotFoundError
         If the bundled file is not found next to the package.
+
+    Warns
+    -----
+    DownloadFallbackWarning
+        With ``source="full"``, when the download fails and the bundled subset
+        is returned instead.
 
     Examples
     --------
@@ -68,7 +138,36 @@ def load_mnist(split: str = "train", source: str = "bundled") -> tuple[np.ndarra
     """
     split = _check_choice(split, SPLITS, "split")
     source = _check_choice(source, SOURCES, "source")
-    return _load_bundled(split)
+    if source == "bundled":
+        download_args = {"base_url": base_url, "cache_dir": cache_dir, "hashes": hashes}
+        given = [name for name, value in download_args.items() if value is not None]
+        if given:
+            raise ValueError(
+                f"{' and '.join(given)} {'is' if len(given) == 1 else 'are'} only used for "
+                "downloads; pass source='full' to download the full MNIST, or leave "
+                f"{'it' if len(given) == 1 else 'them'} out to load the bundled digits"
+            )
+        return _load_bundled(split)
+    folder = _cache_folder(cache_dir)
+    mirrors = _mirrors(base_url)
+    hashes = _check_hashes(hashes, split)
+    try:
+        paths = _fetch_full(split, folder, mirrors, hashes)
+        images, labels = _read_idx(paths[0]), _read_idx(paths[1])
+        _check_mnist_arrays(images, labels, paths)
+    except (ImportError, OSError, EOFError, ValueError) as err:
+        _discard_unverified(split, folder, hashes)
+        images, labels = _load_bundled(split)
+        warnings.warn(
+            f"could not get the full MNIST {split} split: {err}. Using the bundled subset "
+            f"instead ({len(labels):,} {split} images). To get the full data, connect to the "
+            f"internet and call load_mnist({split!r}, source='full') again, or put the files "
+            f"{' and '.join(MNIST_FILES[split])} into {folder} yourself.",
+            DownloadFallbackWarning,
+            stacklevel=2,
+        )
+        return images, labels
+    return images, labels.astype(np.int64)
 
 
 def _check_choice(value, choices: tuple[str, ...], name: str) -> str:
@@ -119,3 +218,380 @@ def _load_bundled(split: str) -> tuple[np.ndarray, np.ndarray]:
         images = archive[f"{split}_images"]
         labels = archive[f"{split}_labels"]
     return images, labels.astype(np.int64, copy=False)
+
+
+def _cache_folder(cache_dir) -> Path:
+    if cache_dir is None:
+        cache_dir = os.environ.get(ENV_DATA_DIR) or None
+    if cache_dir is None:
+        import pooch
+
+        return Path(pooch.os_cache("cnnlib")) / "mnist"
+    if not isinstance(cache_dir, (str, os.PathLike)):
+        raise TypeError(
+            f"cache_dir must be a folder path (str or pathlib.Path), got {cache_dir!r} "
+            f"of type {type(cache_dir).__name__}"
+        )
+    return Path(cache_dir).expanduser() / "mnist"
+
+
+def _mirrors(base_url) -> tuple[str, ...]:
+    if base_url is None:
+        base_url = os.environ.get(ENV_MNIST_URL) or None
+    if base_url is None:
+        return MNIST_MIRRORS
+    if not isinstance(base_url, str) or "://" not in base_url:
+        raise ValueError(
+            f"base_url must be the URL of the folder holding the MNIST .gz files, like "
+            f"'https://example.org/mnist/', but is {base_url!r}"
+        )
+    return (base_url if base_url.endswith("/") else base_url + "/",)
+
+
+def _check_hashes(hashes, split: str) -> dict[str, str]:
+    if hashes is None:
+        return MNIST_SHA256
+    if not isinstance(hashes, dict):
+        raise TypeError(
+            f"hashes must be a dict from file name to hash, got {type(hashes).__name__}; "
+            "e.g. {'t10k-images-idx3-ubyte.gz': '8d42...', ...}"
+        )
+    missing = [name for name in MNIST_FILES[split] if name not in hashes]
+    if missing:
+        raise ValueError(
+            f"hashes has no entry for {', '.join(missing)}; give the hash of every file of "
+            f"the {split} split: {', '.join(MNIST_FILES[split])}"
+        )
+    return hashes
+
+
+def _fetch_full(split: str, folder: Path, mirrors, hashes) -> tuple[Path, Path]:
+    """Download (or find in ``folder``) the two files of ``split``; return their paths.
+
+    pooch writes each download to a temporary file next to its target, checks
+    the hash and only then renames it, so a file under its real name has always
+    passed the check. A cached file is checked again on every call.
+    """
+    import pooch
+
+    downloader = pooch.HTTPDownloader(progressbar=True, timeout=DOWNLOAD_TIMEOUT)
+    paths = []
+    for name in MNIST_FILES[split]:
+        errors = []
+        for mirror in mirrors:
+            try:
+                path = pooch.retrieve(
+                    mirror + name,
+                    known_hash=hashes[name],
+                    fname=name,
+                    path=folder,
+                    downloader=downloader,
+                )
+            except (OSError, ValueError) as err:  # requests' errors are OSErrors
+                errors.append(f"{mirror + name}: {_short(err)}")
+                continue
+            paths.append(Path(path))
+            break
+        else:
+            raise OSError("; ".join(errors))
+    return paths[0], paths[1]
+
+
+def _short(err: Exception) -> str:
+    """The first line of an error message, for a warning a learner can read."""
+    text = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {text[0].rstrip('.') if text else ''}"
+
+
+def _discard_unverified(split: str, folder: Path, hashes) -> None:
+    """Delete cached files of ``split`` that do not match their hash."""
+    for name in MNIST_FILES[split]:
+        path = folder / name
+        if path.is_file() and not _hash_matches(path, hashes.get(name, "")):
+            path.unlink()
+
+
+def _hash_matches(path: Path, known: str) -> bool:
+    algorithm, _, value = known.rpartition(":")
+    digest = hashlib.new(algorithm or "sha256")
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest() == value.lower()
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    """Read a gzipped IDX file, the simple format the original MNIST files use.
+
+    An IDX file is a 4-byte header (two zero bytes, a type code, 0x08 for
+    unsigned bytes, and the number of dimensions), one big-endian 32-bit size
+    per dimension, then the values, row by row.
+    """
+    with gzip.open(path, "rb") as file:
+        data = file.read()
+    if len(data) < 4 or data[:2] != b"\0\0" or data[2] != 0x08:
+        raise ValueError(f"{path.name} is not an IDX file of unsigned bytes")
+    ndim = data[3]
+    shape = tuple(int(n) for n in np.frombuffer(data, ">u4", count=ndim, offset=4))
+    values = np.frombuffer(bytearray(data), np.uint8, offset=4 + 4 * ndim)
+    if values.size != np.prod(shape):
+        raise ValueError(f"{path.name} holds {values.size} values, its header says {shape}")
+    return values.reshape(shape)
+
+
+def _check_mnist_arrays(images: np.ndarray, labels: np.ndarray, paths) -> None:
+    if images.ndim != 3 or images.shape[1:] != (28, 28) or labels.shape != images.shape[:1]:
+        raise ValueError(
+            f"{paths[0].name} and {paths[1].name} do not hold 28x28 images with one label "
+            f"each (shapes {images.shape} and {labels.shape})"
+        )
+    if labels.size and labels.max() > 9:
+        raise ValueError(f"{paths[1].name} holds labels above 9")
+
+
+# ----------------------------------------------------------------------------
+# a real colour photo
+# ----------------------------------------------------------------------------
+def load_photo() -> np.ndarray:
+    """Load a real colour photo: Grace Hopper, the computer pioneer.
+
+    The portrait ships with matplotlib as sample data, so it is always
+    available offline. It is 600 pixels high and 512 wide: 600 x 512 x 3 =
+    921,600 numbers.
+
+    Returns
+    -------
+    photo : numpy.ndarray, shape (600, 512, 3), dtype uint8
+        Channels-last RGB, as images are stored on disk and shown by
+        matplotlib; each value 0-255. Use ``cnnlib.to_channels_first`` to get
+        the (C, H, W) layout networks use.
+
+    Examples
+    --------
+    >>> photo = load_photo()
+    >>> photo.shape, photo.dtype
+    ((600, 512, 3), dtype('uint8'))
+    """
+    # matplotlib is imported here, not at the top: the core must not need it
+    import matplotlib.cbook
+    import matplotlib.image
+
+    path = matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+    photo = matplotlib.image.imread(path)
+    return np.array(photo[..., :3], dtype=np.uint8)  # a writeable copy
+
+
+# ----------------------------------------------------------------------------
+# toy X and O images
+# ----------------------------------------------------------------------------
+#: Class names of :func:`make_xo` labels: ``XO_CLASSES[label]``.
+XO_CLASSES = ("o", "x")
+INK, BACKGROUND = 1.0, -1.0
+
+
+def xo_image(
+    kind: str,
+    size: int = 9,
+    shift: tuple[int, int] = (0, 0),
+    noise: float = 0.0,
+    seed=None,
+) -> np.ndarray:
+    """Draw one toy image of an X or an O: +1 for ink, -1 for background.
+
+    The classic first example of template matching: an X is two diagonals that
+    cross in the middle, an O a ring, both one pixel thick, with the outermost
+    rows and columns left as background.
+
+    Parameters
+    ----------
+    kind : {"x", "o"}
+        Which letter to draw.
+    size : int, default 9
+        Height and width in pixels, at least 5.
+    shift : (int, int), default (0, 0)
+        Move the drawing by whole pixels, (down, right); negative values move
+        it up or left. Ink pushed over the edge is lost, the uncovered pixels
+        are background. With the 1-pixel border, shifts of -1 to +1 keep the
+        whole letter.
+    noise : float, default 0.0
+        Fraction of pixels to flip (ink <-> background), 0 to 1. Exactly
+        ``round(noise * size * size)`` pixels, chosen at random, are flipped.
+    seed : int or numpy.random.Generator, optional
+        Seed for the choice of flipped pixels; the same seed gives the same
+        image. Not needed when ``noise`` is 0.
+
+    Returns
+    -------
+    image : numpy.ndarray, shape (size, size), dtype float64
+        Values in {-1.0, +1.0}.
+
+    Examples
+    --------
+    >>> x = xo_image("x")
+    >>> x.shape, float(x[4, 4]), float(x[0, 0])
+    ((9, 9), 1.0, -1.0)
+    """
+    kind = _check_kind(kind)
+    size = _check_size(size)
+    shift = _check_shift(shift, size)
+    noise = _check_noise(noise)
+    rng = np.random.default_rng(_check_seed(seed))
+    return _flip(_shifted(_draw(kind, size), shift), noise, rng)
+
+
+def make_xo(
+    n: int,
+    size: int = 9,
+    max_shift: int = 1,
+    noise: float = 0.05,
+    seed=0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Make a balanced, shuffled set of toy X and O images.
+
+    Each image is an X or an O (see :func:`xo_image`) moved by a random shift
+    of ``-max_shift`` to ``+max_shift`` pixels along each axis, with a fraction
+    ``noise`` of its pixels flipped.
+
+    Parameters
+    ----------
+    n : int
+        Number of images, at least 1. Half are X and half O (one more O when
+        ``n`` is odd).
+    size : int, default 9
+        Height and width in pixels, at least 5.
+    max_shift : int, default 1
+        Largest shift in pixels along each axis, 0 or more and less than ``size``.
+    noise : float, default 0.05
+        Fraction of pixels flipped in every image, 0 to 1.
+    seed : int or numpy.random.Generator, default 0
+        Seed for the order, shifts and noise; the same seed gives the same set.
+
+    Returns
+    -------
+    images : numpy.ndarray, shape (n, size, size), dtype float64
+        Values in {-1.0, +1.0}.
+    labels : numpy.ndarray, shape (n,), dtype int64
+        0 for "o", 1 for "x" (``XO_CLASSES[label]`` gives the name).
+
+    Examples
+    --------
+    >>> images, labels = make_xo(10)
+    >>> images.shape, int(labels.sum())
+    ((10, 9, 9), 5)
+    """
+    if not _is_int(n):
+        raise TypeError(f"n must be an int (the number of images), but is {n!r}")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, but is {n}; ask for e.g. n=100 images")
+    size = _check_size(size)
+    if not _is_int(max_shift):
+        raise TypeError(f"max_shift must be an int (pixels), but is {max_shift!r}")
+    if not 0 <= max_shift < size:
+        raise ValueError(
+            f"max_shift must be between 0 and size-1={size - 1}, but is {max_shift}; "
+            "use 0 for centred letters or 1 for small moves"
+        )
+    noise = _check_noise(noise)
+    rng = np.random.default_rng(_check_seed(seed))
+
+    labels = rng.permutation(np.arange(n) % 2)  # balanced, then shuffled
+    shifts = rng.integers(-max_shift, max_shift + 1, size=(n, 2))
+    templates = [_draw(kind, size) for kind in XO_CLASSES]
+    images = np.empty((n, size, size))
+    for i in range(n):
+        images[i] = _flip(_shifted(templates[labels[i]], shifts[i]), noise, rng)
+    return images, labels.astype(np.int64)
+
+
+def _draw(kind: str, size: int) -> np.ndarray:
+    """The centred letter, one pixel thick, inside a one-pixel background border."""
+    rows, cols = np.mgrid[:size, :size]
+    inside = (rows > 0) & (rows < size - 1) & (cols > 0) & (cols < size - 1)
+    if kind == "x":
+        ink = inside & ((rows == cols) | (rows + cols == size - 1))
+    else:
+        centre, radius = (size - 1) / 2, (size - 3) / 2
+        distance = np.hypot(rows - centre, cols - centre)
+        ink = np.abs(distance - radius) < 0.5  # the pixels the circle passes through
+    return np.where(ink, INK, BACKGROUND)
+
+
+def _shifted(image: np.ndarray, shift) -> np.ndarray:
+    """Move ``image`` by (down, right) whole pixels, filling with background."""
+    dy, dx = int(shift[0]), int(shift[1])
+    h, w = image.shape
+    out = np.full_like(image, BACKGROUND)
+    out[max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = image[
+        max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
+    ]
+    return out
+
+
+def _flip(image: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
+    """Flip exactly ``round(noise * image.size)`` randomly chosen pixels."""
+    count = round(noise * image.size)
+    if count == 0:
+        return image
+    out = image.copy()
+    flat = out.reshape(-1)
+    chosen = rng.choice(image.size, size=count, replace=False)
+    flat[chosen] = -flat[chosen]
+    return out
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check_kind(kind) -> str:
+    if not isinstance(kind, str) or kind.lower() not in XO_CLASSES:
+        raise ValueError(f"kind must be 'x' or 'o', but is {kind!r}")
+    return kind.lower()
+
+
+def _check_size(size) -> int:
+    if not _is_int(size):
+        raise TypeError(f"size must be an int (pixels per side), but is {size!r}")
+    if size < 5:
+        raise ValueError(
+            f"size must be at least 5 to draw a recognisable X or O, but is {size}; "
+            "the classic example uses size=9"
+        )
+    return int(size)
+
+
+def _check_shift(shift, size: int) -> tuple[int, int]:
+    if not (
+        isinstance(shift, (tuple, list, np.ndarray))
+        and len(shift) == 2
+        and all(_is_int(s) for s in shift)
+    ):
+        raise TypeError(
+            f"shift must be a pair of ints (down, right) in pixels, but is {shift!r}; "
+            "e.g. shift=(1, -1) moves the letter one pixel down and one left"
+        )
+    if max(abs(int(s)) for s in shift) >= size:
+        raise ValueError(
+            f"shift={tuple(shift)} would move the whole letter out of a {size}x{size} image; "
+            f"use shifts between -{size - 1} and {size - 1} (usually -1, 0 or 1)"
+        )
+    return int(shift[0]), int(shift[1])
+
+
+def _check_noise(noise) -> float:
+    if not isinstance(noise, numbers.Real) or isinstance(noise, bool):
+        raise TypeError(f"noise must be a number between 0 and 1, but is {noise!r}")
+    if not 0.0 <= noise <= 1.0:
+        raise ValueError(
+            f"noise is the fraction of pixels flipped and must lie between 0 and 1, but is "
+            f"{noise}; e.g. noise=0.05 flips 5% of the pixels"
+        )
+    return float(noise)
+
+
+def _check_seed(seed):
+    if seed is None or _is_int(seed) or isinstance(seed, np.random.Generator):
+        return seed
+    raise TypeError(
+        f"seed must be an int, None or a numpy.random.Generator, but is {seed!r}; e.g. seed=0"
+    )
