@@ -1,0 +1,232 @@
+"""How long does an explorer take to answer a slider move? (headless, no browser)
+
+Every explorer exported from ``cnnlib.explorers`` (each ``Explorer`` subclass
+in its ``__all__``) is built with its default arguments and driven through
+every control's range: sliders in steps across their range, menus and toggle
+buttons through all their options, checkboxes on and off, text boxes through
+a few values. Each update is timed from the ``control.value = ...``
+assignment until it returns; the base class recomputes, updates the artists
+and encodes the PNG synchronously inside that call, so this is the time from
+the value change until the picture's bytes exist (the browser then only has
+to show an image).
+
+Target: p95 <= 50 ms for every explorer at default sizes (100 ms is the usual
+bound for "feels instant").
+
+    .venv/bin/python benchmarks/widget_latency.py            # all explorers
+    .venv/bin/python benchmarks/widget_latency.py Pooling    # names containing "Pooling"
+    .venv/bin/python benchmarks/widget_latency.py --repeat 5 --markdown -v
+
+Customising the sweep (optional, on the explorer class):
+
+``benchmark_kwargs``
+    dict of constructor arguments (default: none).
+``benchmark_values``
+    dict of control name -> list of values to try for that control (e.g. for a
+    free text box whose meaningful values the benchmark cannot guess).
+``benchmark_sweep(self)``
+    method returning ``(control_name, value)`` pairs; replaces the generic
+    sweep entirely.
+
+The last lines printed are ``explorer=NAME p50_ms=... p95_ms=... n=...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import ipywidgets as widgets  # noqa: E402
+import matplotlib  # noqa: E402
+
+import cnnlib.explorers  # noqa: E402
+from cnnlib.explorers._base import Explorer  # noqa: E402
+
+TARGET_P95_MS = 50.0
+SLIDER_STEPS = 12  # at most this many values per slider (all of them if fewer)
+CHOICES = (
+    widgets.ToggleButtons,
+    widgets.Dropdown,
+    widgets.RadioButtons,
+    widgets.Select,
+    widgets.SelectionSlider,
+)
+
+
+def discover(pattern: str = ""):
+    """The Explorer subclasses exported by cnnlib.explorers, in __all__ order."""
+    found = []
+    for name in cnnlib.explorers.__all__:
+        obj = getattr(cnnlib.explorers, name)
+        if (
+            isinstance(obj, type)
+            and issubclass(obj, Explorer)
+            and obj is not Explorer
+            and pattern.lower() in name.lower()
+        ):
+            found.append(obj)
+    return found
+
+
+def _slider_values(control):
+    low, high = control.min, control.max
+    if isinstance(control, widgets.IntSlider | widgets.BoundedIntText):
+        values = list(range(int(low), int(high) + 1, max(int(control.step or 1), 1)))
+        if len(values) > SLIDER_STEPS:
+            picks = np.linspace(0, len(values) - 1, SLIDER_STEPS).round().astype(int)
+            values = [values[i] for i in picks]
+        return values
+    values = np.linspace(low, high, SLIDER_STEPS)
+    step = getattr(control, "step", None)
+    if step:
+        values = low + np.round((values - low) / step) * step
+    return [float(v) for v in values]
+
+
+def control_values(name, control, overrides):
+    """The values the generic sweep sets for one control, ending on its start value."""
+    start = control.value
+    if name in overrides:
+        values = list(overrides[name])
+    elif isinstance(control, CHOICES):
+        values = list(control._options_values)  # the values behind the labels shown
+    elif isinstance(control, widgets.FloatLogSlider):  # min and max are exponents
+        values = [float(v) for v in control.base ** np.linspace(control.min, control.max, 8)]
+    elif isinstance(control, widgets.Checkbox | widgets.ToggleButton):
+        values = [not start, start]
+    elif isinstance(control, widgets.IntRangeSlider | widgets.FloatRangeSlider):
+        low, high = control.min, control.max
+        mid = (low + high) / 2
+        values = [(low, mid), (mid, high), (low, high)]
+        if isinstance(control, widgets.IntRangeSlider):
+            values = [(int(a), int(b)) for a, b in values]
+    elif hasattr(control, "min") and hasattr(control, "max"):
+        values = _slider_values(control)
+    elif isinstance(control, widgets.IntText | widgets.FloatText):
+        values = [start + 1, start - 1]
+    elif isinstance(control, widgets.Text | widgets.Textarea):
+        values = [start + " ", start.strip() or " "]
+    else:
+        return []
+    return [*values, start]
+
+
+def sweep(explorer, overrides):
+    """(control_name, value) pairs that drive every control through its range."""
+    if hasattr(explorer, "benchmark_sweep"):
+        yield from explorer.benchmark_sweep()
+        return
+    for name, control in explorer.controls.items():
+        values = control_values(name, control, overrides)
+        if not values:
+            print(
+                f"# {type(explorer).__name__}: control {name!r} ({type(control).__name__}) "
+                "not swept: give its values in benchmark_values"
+            )
+        for value in values:
+            yield name, value
+
+
+def time_explorer(cls, repeat=3):
+    """Drive every control through its values.
+
+    Returns (wall-clock ms per update, CPU ms per update, {control: wall ms}, problems).
+    The CPU time shows the work done even when other processes share the cores.
+    """
+    kwargs = getattr(cls, "benchmark_kwargs", {})
+    overrides = getattr(cls, "benchmark_values", {})
+    explorer = cls(**kwargs)
+    times, cpu_times, per_control, problems = [], [], {}, []
+    for _ in range(repeat):
+        for name, value in sweep(explorer, overrides):
+            control = explorer.controls[name]
+            try:
+                if control.value == value:
+                    continue
+            except ValueError:  # comparing arrays
+                pass
+            before = explorer.png
+            start, cpu_start = time.perf_counter(), time.process_time()
+            control.value = value
+            elapsed = (time.perf_counter() - start) * 1000.0
+            cpu = (time.process_time() - cpu_start) * 1000.0
+            if explorer.png is before:
+                problems.append(f"{name}={value!r} did not re-render")
+                continue
+            times.append(elapsed)
+            cpu_times.append(cpu)
+            per_control.setdefault(name, []).append(elapsed)
+    return times, cpu_times, per_control, problems
+
+
+def percentile(values, q):
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pattern", nargs="?", default="", help="only explorers whose name has this")
+    parser.add_argument("--repeat", type=int, default=3, help="sweeps per explorer (default 3)")
+    parser.add_argument("--markdown", action="store_true", help="also print a markdown table")
+    parser.add_argument("-v", "--verbose", action="store_true", help="per-control p50/p95")
+    args = parser.parse_args(argv)
+
+    matplotlib.use("Agg")
+    classes = discover(args.pattern)
+    if not classes:
+        print(f"no explorer matches {args.pattern!r}", file=sys.stderr)
+        return 2
+    print(
+        f"# widget latency: python {platform.python_version()}, matplotlib "
+        f"{matplotlib.__version__}, {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.2f}, {args.repeat} sweeps, target p95 <= {TARGET_P95_MS:g} ms"
+    )
+    rows, failed = [], False
+    for cls in classes:
+        try:
+            times, cpu_times, per_control, problems = time_explorer(cls, args.repeat)
+        except Exception as err:  # report and go on with the other explorers
+            print(f"# {cls.__name__}: could not be driven: {type(err).__name__}: {err}")
+            failed = True
+            continue
+        for problem in problems[:5]:
+            print(f"# {cls.__name__}: {problem}")
+        if args.verbose:
+            for name, values in per_control.items():
+                print(
+                    f"#   {cls.__name__}.{name}: p50 {statistics.median(values):.1f} ms, "
+                    f"p95 {percentile(values, 95):.1f} ms, max {max(values):.1f} ms, "
+                    f"n={len(values)}"
+                )
+        p50, p95 = percentile(times, 50), percentile(times, 95)
+        slowest = max(per_control, key=lambda n: percentile(per_control[n], 95), default="-")
+        cpu50, cpu95 = percentile(cpu_times, 50), percentile(cpu_times, 95)
+        rows.append((cls.__name__, p50, p95, len(times), cpu50, cpu95, slowest))
+        failed |= not p95 <= TARGET_P95_MS
+    if args.markdown:
+        print()
+        print("| explorer | p50 (ms) | p95 (ms) | updates | CPU p50 / p95 (ms) | slowest control |")
+        print("|---|---:|---:|---:|---:|---|")
+        for name, p50, p95, n, cpu50, cpu95, slowest in rows:
+            cpu = f"{cpu50:.1f} / {cpu95:.1f}"
+            print(f"| `{name}` | {p50:.1f} | {p95:.1f} | {n} | {cpu} | {slowest} |")
+        print()
+    for name, p50, p95, n, cpu50, cpu95, _ in rows:
+        print(
+            f"explorer={name} p50_ms={p50:.1f} p95_ms={p95:.1f} n={n} "
+            f"cpu_p50_ms={cpu50:.1f} cpu_p95_ms={cpu95:.1f}"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
