@@ -75,10 +75,23 @@ def output_size(size, kernel_size, stride=1, padding=0, dilation=1) -> int:
 # sliding windows
 # ----------------------------------------------------------------------------
 def _pad(x4: np.ndarray, pads, value=0.0) -> np.ndarray:
+    """Surround every (H, W) plane of ``x4`` with ``value``; no copy without padding."""
     (pt, pb), (pl, pr) = pads
     if pt == pb == pl == pr == 0:
         return x4
-    return np.pad(x4, ((0, 0), (0, 0), (pt, pb), (pl, pr)), constant_values=value)
+    n, c, h, w = x4.shape
+    xp = np.full((n, c, h + pt + pb, w + pl + pr), value, dtype=x4.dtype)
+    xp[:, :, pt : pt + h, pl : pl + w] = x4
+    return xp
+
+
+def _offset_slice(offset: int, step: int, count: int) -> slice:
+    """``count`` rows (or columns) ``step`` apart, starting at ``offset``.
+
+    For kernel cell ``i`` these are the input rows that cell touches as the
+    kernel slides down: ``i, i + step, i + 2*step, ...``.
+    """
+    return slice(offset, offset + step * (count - 1) + 1, step)
 
 
 def _windows(xp: np.ndarray, w: v.Window) -> np.ndarray:
@@ -148,24 +161,97 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 
 
 def _conv2d_batched(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray:
-    """(N, C, H, W) * (F, C, kH, kW) -> (N, F, Ho, Wo), one matrix product.
+    """(N, C, H, W) * (F, C, kH, kW) -> (N, F, Ho, Wo), a new C-contiguous array.
 
-    The windows are gathered into a matrix of shape (C*kH*kW, N*Ho*Wo)
-    ("im2col"); multiplying the (F, C*kH*kW) weight matrix by it computes every
-    output value of every image at once.
+    Convolution is a matrix product in disguise: put the C*kH*kW pixels under
+    the kernel at each output position in a column, and the filters in the
+    rows of an (F, C*kH*kW) matrix; then row times column is one output value.
+    Both strategies below build that "window matrix" for every image and
+    multiply it by the filters with ``np.matmul``, which hands each image to
+    the optimised BLAS matrix product. They differ only in how they copy the
+    windows, which is where most of the time goes.
+    """
+    wo, wp = win.out[1], x4.shape[3] + sum(win.pads[1])
+    if win.stride == (1, 1) and 2 * wo >= wp:
+        return _conv2d_rows(x4, w4, win)
+    return _conv2d_im2col(x4, w4, win)
+
+
+def _conv2d_im2col(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray:
+    """Any stride or dilation: the textbook "im2col".
+
+    The strided view of all windows is copied into a (C*kH*kW, Ho*Wo) matrix
+    per image. Simple, but the copy moves short pieces of rows (Wo values
+    each), which is slow for small images.
     """
     n = x4.shape[0]
     f, c, kh, kw = w4.shape
     ho, wo = win.out
-    cols = _windows(_pad(x4, win.pads), win)  # (N, C, kH, kW, Ho, Wo), a view
-    cols = cols.transpose(1, 2, 3, 0, 4, 5).reshape(c * kh * kw, n * ho * wo)  # one copy
-    out = w4.reshape(f, c * kh * kw) @ cols  # (F, N*Ho*Wo)
-    return np.ascontiguousarray(out.reshape(f, n, ho, wo).transpose(1, 0, 2, 3))
+    cols = _windows(_pad(x4, win.pads), win).reshape(n, c * kh * kw, ho * wo)  # one copy
+    out = np.matmul(w4.reshape(f, c * kh * kw), cols)  # (N, F, Ho*Wo): already in NCHW order
+    return out.reshape(n, f, ho, wo)
+
+
+def _conv2d_rows(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray:
+    """Stride 1: windows as long contiguous runs of the rows laid end to end.
+
+    Read a padded image row after row as one long line of Hp*Wp numbers.
+    Moving the kernel one pixel right moves one place along the line; moving
+    it one row down moves Wp places. So the pixels under kernel cell (i, j),
+    for all output positions of a row and all rows below it, are ONE
+    contiguous run of the line, starting at ``i*Wp + j``. The window matrix
+    is then built from C*kH*kW long runs, which copy at memory speed.
+
+    The price: near the end of each row the kernel hangs over into the start
+    of the next row, so each output row gets Wp - Wo extra values that mean
+    nothing. We compute them (a few percent more arithmetic) and cut them off.
+    """
+    n, c, h, w = x4.shape
+    f, _, kh, kw = w4.shape
+    (dh, dw), (ho, wo) = win.dilation, win.out
+    (pt, pb), (pl, pr) = win.pads
+    hp, wp = h + pt + pb, w + pl + pr
+    # padded images with one extra zero row, so that the runs of the last
+    # kernel cells, which overhang the bottom by dw*(kW-1) < Wp values, stay inside
+    xp = np.zeros((n, c, hp + 1, wp), dtype=x4.dtype)
+    xp[:, :, pt : pt + h, pl : pl + w] = x4
+    sn, sc, row, one = xp.strides
+    runs = as_strided(  # runs[n, c, i, j] = the Ho*Wp line values under cell (i, j)
+        xp,
+        shape=(n, c, kh, kw, ho * wp),
+        strides=(sn, sc, dh * row, dw * one, one),
+        writeable=False,
+    )
+    cols = runs.reshape(n, c * kh * kw, ho * wp)  # one copy, of long runs
+    out = np.matmul(w4.reshape(f, c * kh * kw), cols)  # (N, F, Ho*Wp)
+    return np.ascontiguousarray(out.reshape(n, f, ho, wp)[..., :wo])  # cut the overhang
 
 
 # ----------------------------------------------------------------------------
 # pooling
 # ----------------------------------------------------------------------------
+def _pool(xp: np.ndarray, win: v.Window, combine) -> np.ndarray:
+    """Combine every window of ``xp`` with ``combine`` (np.maximum or np.add).
+
+    A window is combined row-wise first, then column-wise: the maximum (or sum)
+    of a rectangle is the maximum of the maxima of its rows. Each step is one
+    whole-array operation on strided slices, kH + kW of them in all, so there
+    is no loop over pixels. (``windows.max(axis=(2, 3))`` on the view of
+    :func:`_windows` computes the same but reduces over tiny axes of 2 or 3
+    values, which numpy does an order of magnitude more slowly.)
+    """
+    (kh, kw), (sh, sw), (ho, wo) = win.kernel, win.stride, win.out
+    rows = xp[:, :, _offset_slice(0, sh, ho), :]  # (N, C, Ho, Wp): row 0 of every window
+    for i in range(1, kh):
+        rows = combine(rows, xp[:, :, _offset_slice(i, sh, ho), :])
+    out = rows[..., _offset_slice(0, sw, wo)]  # (N, C, Ho, Wo)
+    for j in range(1, kw):
+        out = combine(out, rows[..., _offset_slice(j, sw, wo)])
+    if kh == kw == 1:  # a 1x1 window only picks pixels: copy, never return a view of x
+        out = out.copy()
+    return np.ascontiguousarray(out)
+
+
 def max_pool2d(x, kernel_size, stride=None, padding=0, return_indices=False):
     """Max pooling: keep the largest value of each window.
 
@@ -189,17 +275,36 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, return_indices=False):
     indices : int64 array of the same shape, only if ``return_indices``
     """
     x4, win, ndim = v.pool_args(x, kernel_size, stride, padding)
-    windows = _windows(_pad(x4, win.pads, value=-np.inf), win)  # (N, C, kH, kW, Ho, Wo)
-    out = windows.max(axis=(2, 3))
+    xp = _pad(x4, win.pads, value=-np.inf)
     if not return_indices:
-        return v.restore_layout(out, ndim)
-    n, c, kh, kw, ho, wo = windows.shape
-    flat = windows.reshape(n, c, kh * kw, ho, wo).argmax(axis=2)
-    di, dj = np.divmod(flat, kw)
-    rows = np.arange(ho)[:, None] * win.stride[0] + di - win.pads[0][0]
-    cols = np.arange(wo)[None, :] * win.stride[1] + dj - win.pads[1][0]
-    indices = (rows * x4.shape[3] + cols).astype(np.int64)
+        return v.restore_layout(_pool(xp, win, np.maximum), ndim)
+    out, indices = _max_pool_with_indices(xp, win, x4.shape[3])
     return v.restore_layout(out, ndim), v.restore_layout(indices, ndim)
+
+
+def _max_pool_with_indices(xp: np.ndarray, win: v.Window, width: int):
+    """Max pooling that also remembers the winning pixel of every window.
+
+    Visits the kH*kW kernel cells in reading order; wherever the pixel under
+    the current cell beats the best so far (strictly, so ties keep the
+    earlier cell), it becomes the best and its cell number is noted. Each
+    visit is one whole-array comparison.
+    """
+    (kh, kw), (sh, sw), (ho, wo) = win.kernel, win.stride, win.out
+    best = arg = None
+    for k, (i, j) in enumerate(np.ndindex(kh, kw)):
+        cell = xp[:, :, _offset_slice(i, sh, ho), _offset_slice(j, sw, wo)]
+        if best is None:
+            best, arg = cell.copy(), np.zeros(cell.shape, dtype=np.int64)
+            continue
+        wins = cell > best
+        np.copyto(best, cell, where=wins)
+        np.copyto(arg, k, where=wins)
+    # cell number k -> (row, column) in the unpadded plane -> flat index row * W + col
+    di, dj = np.divmod(arg, kw)
+    rows = np.arange(ho)[:, None] * sh + di - win.pads[0][0]
+    cols = np.arange(wo)[None, :] * sw + dj - win.pads[1][0]
+    return best, rows * width + cols
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0):
@@ -209,8 +314,9 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
     (PyTorch's default, ``count_include_pad=True``).
     """
     x4, win, ndim = v.pool_args(x, kernel_size, stride, padding)
-    windows = _windows(_pad(x4, win.pads), win)
-    return v.restore_layout(windows.mean(axis=(2, 3)), ndim)
+    kh, kw = win.kernel
+    out = _pool(_pad(x4, win.pads), win, np.add) / (kh * kw)  # the sum of the window, averaged
+    return v.restore_layout(out.astype(x4.dtype, copy=False), ndim)
 
 
 # ----------------------------------------------------------------------------
