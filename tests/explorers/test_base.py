@@ -76,7 +76,7 @@ def test_impossible_combination_shows_one_line_and_keeps_controls_alive():
     assert "Not possible:" in ex._status.value
     assert "use n&lt;=5" in ex._status.value  # HTML-escaped
     assert "Traceback" not in ex._status.value
-    assert decode(ex.png).shape == (240, 320, 3)  # still a picture
+    assert decode(ex.png).shape == (240, 320, 4)  # still a picture
     ex.controls["n"].value = 2  # and the explorer recovers
     assert ex.message == ""
     np.testing.assert_array_equal(ex.output, [[0, 1], [2, 3]])
@@ -91,9 +91,9 @@ def test_bugs_are_not_hidden_as_messages():
 def test_png_is_the_rendered_figure_at_its_fixed_size():
     ex = Squares()
     pixels = decode(ex.png)
-    assert pixels.shape == (240, 320, 3)  # figsize (4, 3) at 80 dpi
-    canvas = np.asarray(ex.figure.canvas.buffer_rgba())[..., :3]
-    np.testing.assert_array_equal(pixels, canvas)
+    assert pixels.shape == (240, 320, 4)  # figsize (4, 3) at 80 dpi
+    np.testing.assert_array_equal(pixels, np.asarray(ex.figure.canvas.buffer_rgba()))
+    assert (pixels[..., 3] == 255).all()  # opaque
 
 
 def test_png_bytes_round_trip():
@@ -101,7 +101,7 @@ def test_png_bytes_round_trip():
     rgba = rng.integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
     png = png_bytes(rgba)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    np.testing.assert_array_equal(decode(png), rgba[..., :3])
+    np.testing.assert_array_equal(decode(png), rgba)
 
 
 def test_static_fallback_in_mimebundle():
