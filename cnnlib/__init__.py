@@ -47,7 +47,12 @@ __version__ = "0.1.0"
 # the core works without matplotlib or ipywidgets being loaded.
 _LAZY = {
     "check_environment": "cnnlib.environment",
+    "ChannelExplorer": "cnnlib.explorers",
     "Explorer": "cnnlib.explorers",
+    "ImageEditExplorer": "cnnlib.explorers",
+    "PixelExplorer": "cnnlib.explorers",
+    "ResolutionExplorer": "cnnlib.explorers",
+    "ShiftExplorer": "cnnlib.explorers",
     "WidgetCheck": "cnnlib.explorers",
 }
 

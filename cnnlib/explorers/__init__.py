@@ -1,6 +1,21 @@
 """Floor 3: interactive explorers (ipywidgets + matplotlib), one module per topic."""
 
 from cnnlib.explorers._base import Explorer
+from cnnlib.explorers.pixels import (
+    ChannelExplorer,
+    ImageEditExplorer,
+    PixelExplorer,
+    ResolutionExplorer,
+    ShiftExplorer,
+)
 from cnnlib.explorers.start import WidgetCheck
 
-__all__ = ["Explorer", "WidgetCheck"]
+__all__ = [
+    "ChannelExplorer",
+    "Explorer",
+    "ImageEditExplorer",
+    "PixelExplorer",
+    "ResolutionExplorer",
+    "ShiftExplorer",
+    "WidgetCheck",
+]

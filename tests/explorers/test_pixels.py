@@ -1,0 +1,315 @@
+"""The notebook-01 explorers, driven headlessly through every control: the data
+they show must be exactly the core functions' results."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import PIL.Image
+import pytest
+
+from cnnlib import downsample, load_mnist, shift, to_grayscale
+from cnnlib.datasets import load_photo
+from cnnlib.explorers.pixels import (
+    ChannelExplorer,
+    ImageEditExplorer,
+    PixelExplorer,
+    ResolutionExplorer,
+    ShiftExplorer,
+    edit_pixels,
+    pixel_distance,
+)
+
+DIGITS, LABELS = load_mnist("train")
+PHOTO = load_photo()
+GRAY = to_grayscale(PHOTO)
+
+
+def _values(control):
+    """Every value a control can take (sliders: all steps)."""
+    if hasattr(control, "options"):
+        return [value for _, value in zip(control._options_labels, control._options_values)]
+    if isinstance(control.value, bool):
+        return [not control.value, control.value]
+    return list(range(control.min, control.max + 1, control.step))
+
+
+def _no_render(explorer):
+    """Skip drawing the PNG: sweeps check the data given to the artists, and
+    drawing hundreds of frames would only make the tests slow."""
+    explorer.render = lambda: None
+    return explorer
+
+
+def _png_array(explorer):
+    return np.asarray(PIL.Image.open(io.BytesIO(explorer.png)).convert("RGB")).astype(int)
+
+
+# ----------------------------------------------------------------------------
+# PixelExplorer
+# ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def pixels():
+    return PixelExplorer()
+
+
+def _expected_window(e):
+    c = e.controls
+    image = DIGITS[c["index"].value] if c["source"].value == "MNIST digit" else GRAY
+    r, q, s = c["row"].value, c["col"].value, c["size"].value
+    return image[r : r + s, q : q + s]
+
+
+def test_pixel_default_window_is_the_slice(pixels):
+    e = pixels
+    np.testing.assert_array_equal(e.output, DIGITS[0][4:14, 15:25])
+    np.testing.assert_array_equal(e._im_win.get_array(), e.output)
+    # every value printed on its pixel
+    np.testing.assert_array_equal(e._values.texts, e.output.astype(str))
+    # the orange frame on the whole image surrounds the window
+    assert e._frame.get_bbox().bounds == (14.5, 3.5, 10, 10)
+    assert e.message == ""
+
+
+def test_pixel_every_control_shows_the_right_window():
+    e = _no_render(PixelExplorer())
+    for name in ["index", "size", "row", "col", "cmap", "source"]:
+        for value in _values(e.controls[name])[::3]:
+            e.controls[name].value = value
+            assert e.message == ""
+            np.testing.assert_array_equal(e.output, _expected_window(e))
+            np.testing.assert_array_equal(e._im_win.get_array(), e.output)
+            size = e.controls["size"].value
+            if size <= e.MAX_LABELED:
+                np.testing.assert_array_equal(e._values.texts, e.output.astype(str))
+            else:
+                assert e._values.texts.size == 0
+
+
+def test_pixel_window_stays_inside_when_image_or_size_changes():
+    e = _no_render(PixelExplorer(size=6))
+    c = e.controls
+    c["source"].value = "photo (grayscale)"
+    assert c["size"].max == 32
+    assert c["row"].max == 600 - 6 and c["col"].max == 512 - 6
+    c["row"].value, c["col"].value = 594, 506  # bottom-right corner of the photo
+    np.testing.assert_array_equal(e.output, GRAY[594:600, 506:512])
+    c["size"].value = 32  # grows past the edge: the window is moved back inside
+    assert (c["row"].value, c["col"].value) == (568, 480)
+    np.testing.assert_array_equal(e.output, GRAY[568:600, 480:512])
+    c["source"].value = "MNIST digit"  # back to a 28 x 28 digit
+    assert c["size"].max == 28 and c["size"].value == 28
+    assert c["row"].value == c["col"].value == 0
+    np.testing.assert_array_equal(e.output, DIGITS[0])
+    assert c["index"].disabled is False
+    c["source"].value = "photo (grayscale)"
+    assert c["index"].disabled is True
+
+
+def test_pixel_colour_convention_toggle():
+    e = PixelExplorer()
+    assert e._im_all.get_cmap().name == "gray"
+    assert "chalk" in e._status.value
+    # white text on black (0) cells, black text on white (255) cells
+    window = e.output
+    colours = e._values.collection.get_facecolors()
+    assert len(colours) == len(np.unique(np.where(window < 128, 0, 1)))
+    e.controls["cmap"].value = "gray_r"
+    assert e._im_all.get_cmap().name == "gray_r" == e._im_win.get_cmap().name
+    assert "ink on paper" in e._status.value
+    np.testing.assert_array_equal(e.output, DIGITS[0][4:14, 15:25])  # same numbers
+
+
+def test_pixel_custom_images_and_labels_hidden_for_big_windows():
+    digits = np.arange(2 * 12 * 12, dtype=np.uint8).reshape(2, 12, 12)
+    e = PixelExplorer(index=1, row=0, col=0, size=12, digits=digits, labels=[3, 7])
+    np.testing.assert_array_equal(e.output, digits[1])
+    assert e._values.texts.size == 0  # 12 x 12 is too many labels
+    assert "up to 10" in e._status.value
+    assert "(a 7)" in e._ax_all.get_title()
+
+
+# ----------------------------------------------------------------------------
+# ChannelExplorer
+# ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def channels():
+    return ChannelExplorer()
+
+
+@pytest.mark.parametrize(
+    "on", [(r, g, b) for r in (True, False) for g in (True, False) for b in (True, False)]
+)
+def test_channel_switches(channels, on):
+    e = channels
+    for name, value in zip(e.NAMES, on):
+        e.controls[name].value = value
+    keep = np.array(on, dtype=np.uint8)
+    np.testing.assert_array_equal(e.output, PHOTO * keep)
+    np.testing.assert_array_equal(e._im_rgb.get_array(), e._small * keep)
+    for k, im in enumerate(e._im_channels):
+        shown = np.asarray(im.get_array())
+        np.testing.assert_array_equal(shown, e._small[..., k] if on[k] else 0)
+    assert e.message == ""
+
+
+def test_channel_status_shows_shapes_and_pixel_values(channels):
+    e = channels
+    e.controls["row"].value, e.controls["col"].value = 336, 69
+    r, g, b = PHOTO[336, 69]
+    status = e._status.value
+    assert "(600, 512, 3)" in status and "(3, 600, 512)" in status
+    assert "921,600" in status
+    assert f"R={r}, G={g}, B={b}" in status
+    for name in e.NAMES:
+        e.controls[name].value = True
+    assert e._ax_rgb.get_title() == f"(R, G, B) = ({r}, {g}, {b})"
+
+
+def test_channel_partial_redraw_matches_a_full_draw(channels):
+    e = channels
+    for name in e.NAMES:
+        e.controls[name].value = True
+    e.controls["row"].value = 100
+    e.controls["green"].value = False
+    e.controls["col"].value = 400
+    fresh = ChannelExplorer(green=False, row=100, col=400)
+    assert np.array_equal(_png_array(e), _png_array(fresh))
+    e.controls["green"].value = True
+
+
+def test_channel_every_slider_value(channels):
+    e = channels
+    for name in ("row", "col"):
+        for value in _values(e.controls[name])[::97]:
+            e.controls[name].value = value
+            row, col = e.controls["row"].value, e.controls["col"].value
+            marker = e._markers[0].get_data()
+            assert (marker[0][0], marker[1][0]) == (col, row)
+
+
+def test_channel_rejects_channels_first():
+    with pytest.raises(ValueError, match="to_channels_last"):
+        ChannelExplorer(photo=np.zeros((3, 20, 20), dtype=np.uint8))
+
+
+# ----------------------------------------------------------------------------
+# ResolutionExplorer
+# ----------------------------------------------------------------------------
+def test_resolution_every_combination():
+    e = _no_render(ResolutionExplorer())
+    sources = {"photo (colour)": PHOTO, "photo (grayscale)": GRAY, "MNIST digit": DIGITS[0]}
+    for source, image in sources.items():
+        e.controls["source"].value = source
+        for method in ("mean", "subsample"):
+            e.controls["method"].value = method
+            for factor in (1, 2, 3, 7, 16):
+                e.controls["factor"].value = factor
+                expected = downsample(image, factor, method)
+                np.testing.assert_array_equal(e.output, expected)
+                rows, cols = expected.shape[:2]
+                # drawn over the part of the original it covers
+                assert e._im_after.get_extent() == [
+                    -0.5,
+                    cols * factor - 0.5,
+                    rows * factor - 0.5,
+                    -0.5,
+                ]
+                assert f"{expected.size:,} numbers" in e._ax_after.get_title()
+                if factor >= 2 or source == "MNIST digit":
+                    np.testing.assert_array_equal(e._im_after.get_array(), expected)
+    e.controls["factor"].value = 16
+    assert e.output.shape == (1, 1)  # a 28 x 28 digit in 16 x 16 blocks
+    assert "12 row(s) and 12 column(s)" in e._status.value
+
+
+def test_resolution_impossible_factor_is_a_message():
+    tiny = np.zeros((2, 10, 10), dtype=np.uint8)
+    e = ResolutionExplorer(source="MNIST digit", factor=11 - 1, digits=tiny)
+    assert e.output.shape == (1, 1)
+    e.controls["factor"].value = 12
+    assert e.output is None
+    assert "factor <= 10" in e.message
+    e.controls["factor"].value = 5
+    assert e.output.shape == (2, 2) and e.message == ""
+
+
+# ----------------------------------------------------------------------------
+# ImageEditExplorer
+# ----------------------------------------------------------------------------
+def test_edit_pixels_hand_computed():
+    x = np.array([[0, 100, 200, 250]], dtype=np.uint8)
+    np.testing.assert_array_equal(edit_pixels(x, brightness=10), [[10, 110, 210, 255]])
+    np.testing.assert_array_equal(edit_pixels(x, brightness=10, wrap=True), [[10, 110, 210, 4]])
+    np.testing.assert_array_equal(edit_pixels(x, brightness=-10, wrap=True), [[246, 90, 190, 240]])
+    np.testing.assert_array_equal(edit_pixels(x, contrast=2), [[0, 72, 255, 255]])
+    np.testing.assert_array_equal(edit_pixels(x, invert=True), [[255, 155, 55, 5]])
+    np.testing.assert_array_equal(edit_pixels(x, level=100), [[0, 255, 255, 255]])
+
+
+def test_edit_explorer_every_control():
+    e = _no_render(ImageEditExplorer())
+    c = e.controls
+    for name in ["contrast", "brightness", "negative", "threshold", "overflow", "source"]:
+        control = c[name]
+        values = _values(control) if name != "contrast" else [0.0, 0.5, 1.0, 2.0, 3.0]
+        for value in values[::4] if name in ("brightness", "threshold") else values:
+            control.value = value
+            image = e._images[c["source"].value]
+            expected = edit_pixels(image, **e._settings())
+            np.testing.assert_array_equal(e.output, expected)
+            np.testing.assert_array_equal(e._im_after.get_array(), expected)
+            heights = e._hist_after.get_data().values
+            assert heights.sum() == pytest.approx(1.0)
+            assert e.message == ""
+
+
+def test_edit_explorer_wrap_explains_overflow():
+    e = ImageEditExplorer(source="MNIST digit", brightness=10, overflow="wrap")
+    digit = DIGITS[0].astype(int)
+    assert f"{np.count_nonzero(digit + 10 > 255):,} pixels wrapped" in e._status.value
+    assert "mod 256" in e._status.value
+    e.controls["overflow"].value = "clip"
+    assert "clip(x + 10, 0, 255)" in e._status.value
+    assert e.output.max() == 255
+
+
+# ----------------------------------------------------------------------------
+# ShiftExplorer
+# ----------------------------------------------------------------------------
+def test_pixel_distance_hand_computed():
+    a = np.zeros((2, 2), dtype=np.uint8)
+    b = np.array([[255, 0], [0, 255]], dtype=np.uint8)
+    assert pixel_distance(a, b) == pytest.approx(np.sqrt(2))
+    assert pixel_distance(b, b) == 0
+
+
+def test_shift_explorer_shows_shift_difference_and_distances():
+    refs = (DIGITS[:300], LABELS[:300])
+    e = _no_render(ShiftExplorer(references=refs))
+    for down in (-6, -2, 0, 3, 6):
+        for right in (-6, 0, 2, 5):
+            e.controls["down"].value, e.controls["right"].value = down, right
+            expected = shift(DIGITS[0], down, right)
+            np.testing.assert_array_equal(e.output, expected)
+            diff = expected.astype(float) - DIGITS[0]
+            np.testing.assert_array_equal(e._im_diff.get_array(), diff)
+            changed = np.count_nonzero(expected != DIGITS[0])
+            assert e._ax_diff.get_title() == f"{changed} pixels differ"
+            assert e._bars[0].get_width() == pytest.approx(pixel_distance(expected, DIGITS[0]))
+    # the comparison bars: brute force over the reference digits, skipping the digit itself
+    d = np.array([pixel_distance(DIGITS[0], r) for r in refs[0]])
+    d[0] = np.inf
+    assert e._bars[1].get_width() == pytest.approx(d[refs[1] == LABELS[0]].min())
+    assert e._bars[2].get_width() == pytest.approx(d[refs[1] != LABELS[0]].min())
+
+
+def test_shift_by_two_is_farther_than_another_handwritten_four():
+    e = ShiftExplorer(index=0, down=0, right=2)
+    assert LABELS[0] == 4
+    assert e._bars[0].get_width() > e._bars[1].get_width()
+    assert "farther than" in e._status.value
+    e.controls["right"].value = 0
+    assert e._bars[0].get_width() == 0
+    assert "closer than" in e._status.value
