@@ -13,5 +13,16 @@ from cnnlib.exercises._check import (
     show_solution,
     solution,
 )
+from cnnlib.exercises.pixels import check_image_sizes, check_negative, check_x_drawing
 
-__all__ = ["Feedback", "Mistake", "check_function", "check_value", "show_solution", "solution"]
+__all__ = [
+    "Feedback",
+    "Mistake",
+    "check_function",
+    "check_image_sizes",
+    "check_negative",
+    "check_value",
+    "check_x_drawing",
+    "show_solution",
+    "solution",
+]
