@@ -103,7 +103,8 @@ class Activation:
     """An activation function with its slope, for menus and plots.
 
     ``function(x)`` and ``slope(x)`` are element-wise. ``low`` and ``high``
-    bound the outputs (``None`` = unbounded on that side).
+    bound the outputs (``None`` = unbounded on that side). ``formula`` is for
+    titles; in leaky ReLU's, ``a`` is ``negative_slope``.
     """
 
     name: str
@@ -117,7 +118,7 @@ class Activation:
 ACTIVATIONS = {
     "ReLU": Activation("ReLU", relu, relu_slope, 0.0, None, "max(0, z)"),
     "leaky ReLU": Activation(
-        "leaky ReLU", leaky_relu, leaky_relu_slope, None, None, "z if z > 0 else a*z"
+        "leaky ReLU", leaky_relu, leaky_relu_slope, None, None, "z if z > 0 else a·z"
     ),
     "sigmoid": Activation("sigmoid", sigmoid, sigmoid_slope, 0.0, 1.0, "1 / (1 + exp(-z))"),
     "tanh": Activation("tanh", tanh, tanh_slope, -1.0, 1.0, "tanh(z)"),

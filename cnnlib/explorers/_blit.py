@@ -1,0 +1,86 @@
+"""Faster rendering for explorers whose axes stay put: redraw only what moves.
+
+Drawing a whole matplotlib figure costs tens of milliseconds, most of it in
+tick labels, titles and other text that does not change when a slider moves.
+:class:`BlitExplorer` draws the figure once *without* the artists that change
+(the "background"), keeps that picture, and on every update pastes it back and
+draws only the changing artists on top ("blitting", as in matplotlib's
+animation module).
+
+A subclass lists its changing artists in :meth:`_dynamic_artists` and says in
+:meth:`_background_key` what the background depends on (e.g. the chosen
+landscape, which changes the axis limits). Everything else that is drawn must
+stay fixed while the key stays the same: axis limits, ticks, labels, legends.
+Backgrounds are kept per key, so flipping back to an earlier choice is fast too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnlib.explorers._base import Explorer
+
+try:
+    from cnnlib.explorers._base import png_bytes
+except ImportError:  # a base without the fast PNG writer
+    import io
+
+    import PIL.Image
+
+    def png_bytes(rgba):
+        buffer = io.BytesIO()
+        PIL.Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(
+            buffer, format="png", compress_level=1
+        )
+        return buffer.getvalue()
+
+
+__all__ = ["BlitExplorer"]
+
+
+class BlitExplorer(Explorer):
+    """An :class:`Explorer` that re-renders only its changing artists."""
+
+    def _dynamic_artists(self) -> list:
+        """The artists that change between updates, plus any fixed artist that must
+        stay on top of them (e.g. a zero line over a histogram). They are drawn on
+        the background in order of their ``zorder``."""
+        raise NotImplementedError
+
+    def _background_key(self):
+        """A hashable value; when it changes, the background is drawn again."""
+        return None
+
+    def render(self):
+        """Paste the cached background, draw the changing artists, make the PNG."""
+        canvas = self.figure.canvas
+        if not hasattr(self, "_backgrounds"):
+            self._backgrounds = {}
+        dynamic = self._dynamic_artists()
+        key = self._background_key()
+        if key not in self._backgrounds:
+            for artist in dynamic:
+                artist.set_animated(True)  # left out of a full draw
+            canvas.draw()
+            if self.figure.get_layout_engine() is not None:
+                self.figure.set_layout_engine("none")  # freeze the layout after the first draw
+            self._backgrounds[key] = canvas.copy_from_bbox(self.figure.bbox)
+            for artist in dynamic:
+                artist.set_animated(False)
+        else:
+            canvas.restore_region(self._backgrounds[key])
+        for artist in sorted(dynamic, key=lambda a: a.get_zorder()):  # as a full draw would
+            if artist.get_visible() and (artist.axes is None or artist.axes.get_visible()):
+                self.figure.draw_artist(artist)
+        self.png = png_bytes(np.asarray(canvas.buffer_rgba()))
+        self._image.value = self.png
+
+    def _prepare_backgrounds(self, name):
+        """Draw the background for every option of control ``name`` now, so that
+        switching between them later is as fast as any other update."""
+        control = self.controls[name]
+        start = control.value
+        for option in control.options:
+            value = option[1] if isinstance(option, tuple) else option
+            control.value = value
+        control.value = start
