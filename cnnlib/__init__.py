@@ -12,7 +12,15 @@ Notebooks import the names they use explicitly, e.g.
 """
 
 from cnnlib import kernels, reference
+from cnnlib.activations import (
+    leaky_relu_slope,
+    relu_slope,
+    sigmoid_slope,
+    sparsity,
+    tanh_slope,
+)
 from cnnlib.datasets import load_mnist, load_photo, make_xo, xo_image
+from cnnlib.descent import gradient_descent
 from cnnlib.images import (
     adjust_brightness,
     adjust_contrast,
@@ -46,10 +54,12 @@ __version__ = "0.1.0"
 # more than numpy are imported on first use, so `import cnnlib` stays light and
 # the core works without matplotlib or ipywidgets being loaded.
 _LAZY = {
+    "ActivationExplorer": "cnnlib.explorers",
     "check_environment": "cnnlib.environment",
     "ChannelExplorer": "cnnlib.explorers",
     "Explorer": "cnnlib.explorers",
     "ImageEditExplorer": "cnnlib.explorers",
+    "LossLandscape": "cnnlib.explorers",
     "PixelExplorer": "cnnlib.explorers",
     "ResolutionExplorer": "cnnlib.explorers",
     "ShiftExplorer": "cnnlib.explorers",
@@ -80,8 +90,10 @@ __all__ = [
     "crop",
     "cross_entropy",
     "downsample",
+    "gradient_descent",
     "kernels",
     "leaky_relu",
+    "leaky_relu_slope",
     "load_mnist",
     "load_photo",
     "log_softmax",
@@ -92,10 +104,14 @@ __all__ = [
     "output_size",
     "reference",
     "relu",
+    "relu_slope",
     "shift",
     "sigmoid",
+    "sigmoid_slope",
     "softmax",
+    "sparsity",
     "tanh",
+    "tanh_slope",
     "threshold",
     "to_channels_first",
     "to_channels_last",

@@ -1,6 +1,8 @@
 """Floor 3: interactive explorers (ipywidgets + matplotlib), one module per topic."""
 
 from cnnlib.explorers._base import Explorer
+from cnnlib.explorers.activations import ActivationExplorer
+from cnnlib.explorers.landscape import LossLandscape
 from cnnlib.explorers.pixels import (
     ChannelExplorer,
     ImageEditExplorer,
@@ -11,9 +13,11 @@ from cnnlib.explorers.pixels import (
 from cnnlib.explorers.start import WidgetCheck
 
 __all__ = [
+    "ActivationExplorer",
     "ChannelExplorer",
     "Explorer",
     "ImageEditExplorer",
+    "LossLandscape",
     "PixelExplorer",
     "ResolutionExplorer",
     "ShiftExplorer",
