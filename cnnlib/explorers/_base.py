@@ -47,6 +47,7 @@ import zlib
 from collections import OrderedDict
 
 import ipywidgets as widgets
+import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
@@ -221,13 +222,15 @@ class _TextCachingRenderer(RendererAgg):
     matplotlib lays out and renders a text glyph by glyph on every draw. Here
     the first draw of a string (with its font, size, angle) renders it once on
     a small scratch canvas and keeps its coverage mask; later draws stamp the
-    mask with the text's colour, exactly as matplotlib stamps each glyph. The
-    position is rounded to whole pixels (invisible at figure resolution).
-    TeX text is drawn the usual way.
+    mask with the text's colour, exactly as matplotlib stamps each glyph.
+    Positions are kept to a quarter pixel (a string at a new sub-pixel offset
+    gets a mask of its own), so the picture matches matplotlib's own within
+    rounding. TeX text is drawn the usual way. The masks are shared by all
+    figures and the least recently used are dropped beyond ``_MAX_MASKS``.
     """
 
     _masks: OrderedDict = OrderedDict()  # shared by all explorers, least recently used first
-    _MAX_MASKS = 4096
+    _MAX_MASKS = 2048  # a few MB at most
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath == "TeX" or not s.strip():
@@ -239,7 +242,8 @@ class _TextCachingRenderer(RendererAgg):
         x0, fx = _split_pixel(x)
         y0, fy = _split_pixel(y)
         antialiased = bool(gc.get_antialiased())
-        key = (s, hash(prop), angle, ismath, self.dpi, antialiased, fx, fy, extra)
+        hinting = (mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"])
+        key = (s, hash(prop), angle, ismath, self.dpi, antialiased, hinting, fx, fy, extra)
         found = self._masks.get(key)
         if found is None:
             found = self._render_mask(antialiased, s, prop, angle, ismath, mtext, fx, fy)
