@@ -44,6 +44,7 @@ __all__ = [
     "contrast_colors",
     "pixel_grid",
     "LabelGrid",
+    "LabelledBars",
 ]
 
 
@@ -270,3 +271,93 @@ class LabelGrid:
         self.texts = np.empty((0, 0), dtype=object)
         self.collection.set_paths([])
         self.collection.stale = True
+
+
+# ----------------------------------------------------------------------------
+# bar charts with their values written on them (scores, probabilities, features)
+# ----------------------------------------------------------------------------
+BAR_COLOR = "#bcbddc"  # light purple: an ordinary bar
+HIGHLIGHT_COLOR = "#54278f"  # dark purple: the bar that matters (the prediction)
+OUTLINE_COLOR = "#E69F00"  # Okabe-Ito orange: the true class
+
+
+class LabelledBars:
+    """One bar per name, with its value printed at its tip; updated in place.
+
+    Parameters
+    ----------
+    ax : Axes
+    names : list of str
+        One label per bar (tick labels), e.g. the class names.
+    horizontal : bool
+        Bars grow to the right (names down the side, first on top) instead of up.
+    fontsize : float
+        Size of the printed values.
+
+    Call :meth:`set` with new values; it changes the bars' lengths, colours and
+    printed values without making new artists. A zero line marks where bars
+    start, so negative values (scores) grow the other way.
+    """
+
+    def __init__(self, ax, names, horizontal=False, fontsize=10):
+        self.ax = ax
+        self.horizontal = bool(horizontal)
+        positions = np.arange(len(names))
+        zeros = np.zeros(len(names))
+        if self.horizontal:
+            self.bars = ax.barh(positions, zeros, height=0.7, color=BAR_COLOR)
+            ax.set_yticks(positions, list(names))
+            ax.set_ylim(len(names) - 0.5, -0.5)  # first name on top
+            ax.axvline(0, color="0.25", linewidth=0.9)
+        else:
+            self.bars = ax.bar(positions, zeros, width=0.7, color=BAR_COLOR)
+            ax.set_xticks(positions, list(names))
+            ax.set_xlim(-0.6, len(names) - 0.4)
+            ax.axhline(0, color="0.25", linewidth=0.9)
+        self.texts = [
+            ax.text(0, 0, "", ha="center", va="bottom", fontsize=fontsize, clip_on=False)
+            for _ in names
+        ]
+        self.values = zeros
+
+    @property
+    def artists(self):
+        """The bars and their value labels (what changes when :meth:`set` is called)."""
+        return [*self.bars, *self.texts]
+
+    def set(self, values, fmt="{:.2f}", highlight=None, outline=None):
+        """Show ``values`` (one per bar).
+
+        Parameters
+        ----------
+        values : array (n,)
+        fmt : str or callable
+            How to print a value (``"{:.0%}"`` for probabilities).
+        highlight : int, optional
+            Index of the bar drawn dark (e.g. the predicted class).
+        outline : int, optional
+            Index of the bar outlined in orange (e.g. the true class).
+
+        The axis limits stay as they are: set them once (``ax.set_ylim``) to
+        fit every value you will show, with room for the printed numbers.
+        """
+        values = np.asarray(values, dtype=float)
+        self.values = values
+        lo, hi = self.ax.get_xlim() if self.horizontal else self.ax.get_ylim()
+        pad = 0.02 * abs(hi - lo)
+        for k, (bar, text, value) in enumerate(zip(self.bars, self.texts, values)):
+            bar.set_color(HIGHLIGHT_COLOR if k == highlight else BAR_COLOR)
+            bar.set_edgecolor(OUTLINE_COLOR if k == outline else "none")
+            bar.set_linewidth(3.0 if k == outline else 0.0)
+            label = fmt.format(value) if isinstance(fmt, str) else fmt(value)
+            text.set_text(label.replace("-", "\u2212"))
+            sign = 1.0 if value >= 0 else -1.0
+            if self.horizontal:
+                bar.set_width(value)
+                text.set_position((value + sign * pad, k))
+                text.set_ha("left" if value >= 0 else "right")
+                text.set_va("center")
+            else:
+                bar.set_height(value)
+                text.set_position((k, value + sign * pad))
+                text.set_va("bottom" if value >= 0 else "top")

@@ -13,16 +13,30 @@ from cnnlib.exercises._check import (
     show_solution,
     solution,
 )
+from cnnlib.exercises.classifier import (
+    EXERCISE_NETWORK,
+    HAND_SCORES,
+    check_parameter_count,
+    check_softmax,
+    check_softmax_by_hand,
+    exercise_network,
+)
 from cnnlib.exercises.pixels import check_image_sizes, check_negative, check_x_drawing
 
 __all__ = [
+    "EXERCISE_NETWORK",
     "Feedback",
+    "HAND_SCORES",
     "Mistake",
     "check_function",
     "check_image_sizes",
     "check_negative",
+    "check_parameter_count",
+    "check_softmax",
+    "check_softmax_by_hand",
     "check_value",
     "check_x_drawing",
+    "exercise_network",
     "show_solution",
     "solution",
 ]

@@ -1,0 +1,647 @@
+"""Explorers for notebook 05: how a CNN turns features into a decision.
+
+:class:`ClassifierExplorer` works with any :class:`cnnlib.Sequential` that
+ends in a :class:`cnnlib.Dense` layer (the trained MNIST network, the
+hand-wired bar network): pick an input and see the feature vector the dense
+layer receives, what each feature adds to the winning class's score, the class
+scores, and the probabilities softmax makes of them, with a temperature
+slider on the softmax.
+
+:class:`HandwiredExplorer` follows the hand-wired bar network
+(:mod:`cnnlib.handwired`) neuron by neuron: the input, both line detectors,
+their feature maps, the two pooled features, the dense layer's weighted sums
+written out, and the probabilities.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from cnnlib.explorers._blit import BlitExplorer
+from cnnlib.handwired import BAR_CLASSES, bar_image, handwired_cnn, make_bars, trace_handwired
+from cnnlib.layers import Dense, Flatten
+from cnnlib.ops import softmax
+from cnnlib.plotting import (
+    IMAGE_CMAP,
+    INK_CMAP,
+    OUTLINE_COLOR,
+    SIGNED_CMAP,
+    LabelGrid,
+    LabelledBars,
+    cell_borders,
+    contrast_colors,
+    short_number,
+    show_image,
+    show_kernel,
+    show_signed,
+)
+
+__all__ = ["ClassifierExplorer", "HandwiredExplorer", "classifier_parts"]
+
+#: Names of the hand-wired network's two features.
+BAR_FEATURES = ("h: horizontal\ndetector", "v: vertical\ndetector")
+
+_SMALL_VECTOR = 32  # feature vectors up to this length are drawn as labelled bars
+
+
+def _prepare_images(images):
+    """Images as the network takes them: float32 (N, C, H, W); uint8 pixels / 255."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        images = images.astype(np.float32) / 255.0
+    else:
+        images = images.astype(np.float32)
+    if images.ndim == 3:
+        images = images[:, None]
+    if images.ndim != 4 or len(images) == 0:
+        raise ValueError(
+            f"images must be a non-empty stack (N, H, W) or (N, C, H, W), but have shape "
+            f"{tuple(images.shape)}"
+        )
+    return images
+
+
+def classifier_parts(model, x):
+    """Run ``x`` through ``model`` and keep what its last (dense) layer sees and makes.
+
+    Parameters
+    ----------
+    model : Sequential
+        A network whose last layer is a :class:`cnnlib.Dense` layer.
+    x : array (N, C, H, W)
+
+    Returns
+    -------
+    maps : array
+        The input of the last Flatten layer, e.g. (N, 16, 7, 7): the final
+        feature maps (None if the network has no Flatten).
+    features : array (N, F)
+        The feature vector: the input of the dense layer.
+    scores : array (N, K)
+        The class scores: ``features @ weight.T + bias``.
+
+    The network runs in evaluation mode (as :meth:`Sequential.predict` does).
+    """
+    layers = list(model.layers)
+    if not layers or not isinstance(layers[-1], Dense):
+        last = type(layers[-1]).__name__ if layers else "nothing"
+        raise ValueError(
+            f"the network's last layer is {last}; a classifier explorer needs a network "
+            "that ends in a Dense layer making the class scores"
+        )
+    was_training = model.training
+    model.eval()
+    maps = None
+    try:
+        h = np.asarray(x, dtype=np.float32)
+        for layer in layers[:-1]:
+            if isinstance(layer, Flatten):
+                maps = h
+            h = layer.forward(h)
+        scores = layers[-1].forward(h)
+    finally:
+        model.train(was_training)
+    return maps, h, scores
+
+
+def _default_setup():
+    """The trained MNIST network on the bundled test digits, or the hand-wired bars."""
+    try:
+        from cnnlib import load_mnist, load_pretrained
+
+        model = load_pretrained()
+        images, labels = load_mnist("test")
+    except (ImportError, OSError, ValueError):  # no trained weights yet: the hand-wired net
+        return _handwired_setup()
+    return {
+        "model": model,
+        "images": images,
+        "labels": labels,
+        "class_names": [str(d) for d in range(10)],
+        "image_cmap": INK_CMAP,
+    }
+
+
+def _handwired_setup(n=40, noise=0.3, seed=0):
+    images, labels = make_bars(n, noise=noise, seed=seed)
+    return {
+        "model": handwired_cnn(images.shape[-1]),
+        "images": images,
+        "labels": labels,
+        "class_names": list(BAR_CLASSES),
+        "feature_names": list(BAR_FEATURES),
+        "image_cmap": IMAGE_CMAP,
+    }
+
+
+def _one_decimal(value) -> str:
+    """``0.43 -> "0.4"``, with no "-0.0" for tiny negative values."""
+    return f"{round(float(value), 1) + 0.0:.1f}".replace("-", "\u2212")
+
+
+class ClassifierExplorer(BlitExplorer):
+    """Features -> scores -> probabilities for one input at a time.
+
+    Parameters
+    ----------
+    model : Sequential, optional
+        A network ending in a Dense layer. Default: the course's trained MNIST
+        network (:func:`cnnlib.load_pretrained`) with the 1,000 bundled test
+        digits; if no trained weights are available, the hand-wired bar
+        network with 40 noisy bars.
+    images : array (N, H, W) or (N, C, H, W)
+        The inputs to choose from, as the network takes them (uint8 pixels
+        are divided by 255 first). Required when ``model`` is given. All of
+        them go through the network once, when the explorer is built.
+    labels : int array (N,), optional
+        The true classes, shown as an orange outline.
+    class_names : list of str, optional
+        One per score (default "0", "1", ...).
+    feature_names : list of str, optional
+        Names of the features, for short feature vectors drawn as bars.
+    index : int
+        The input shown first.
+    temperature : float
+        Softmax temperature T, between 0.1 and 10.
+    image_cmap : str
+        Colour map of the input ("gray_r" shows MNIST ink dark on white).
+
+    Attributes
+    ----------
+    output : ndarray (K,)
+        The probabilities shown: ``softmax(scores / T)``.
+    features : ndarray (F,)
+        The feature vector (what the dense layer receives).
+    scores : ndarray (K,)
+        The class scores.
+    contributions : ndarray (F,)
+        ``weight[p] * features``: what each feature adds to the score of the
+        predicted class ``p`` (they sum to ``scores[p] - bias[p]``).
+    prediction : int
+        The class with the largest score (and the largest probability).
+    accuracy : float or None
+        Fraction of the images the network gets right (None without labels).
+    """
+
+    title = "Classifier explorer: feature vector -> class scores -> probabilities"
+
+    benchmark_values = {"temperature": [0.1, 0.3, 1.0, 3.0, 10.0]}
+
+    def __init__(
+        self,
+        model=None,
+        images=None,
+        labels=None,
+        class_names=None,
+        feature_names=None,
+        index=0,
+        temperature=1.0,
+        image_cmap=None,
+    ):
+        if model is None:
+            if images is not None:
+                raise ValueError("images were given without a model; pass the model too")
+            setup = _default_setup()
+            model, images, labels = setup["model"], setup["images"], setup["labels"]
+            class_names = class_names or setup["class_names"]
+            feature_names = feature_names or setup.get("feature_names")
+            image_cmap = image_cmap or setup["image_cmap"]
+        elif images is None:
+            raise ValueError(
+                "a model was given without images; pass the inputs to choose from, e.g. "
+                "ClassifierExplorer(model, images, labels)"
+            )
+        super().__init__(figsize=(10.5, 6.2), dpi=90)
+        self.model = model
+        self.images = _prepare_images(images)
+        self.labels = None if labels is None else np.asarray(labels, dtype=np.int64)
+        if self.labels is not None and self.labels.shape != (len(self.images),):
+            raise ValueError(
+                f"{self.labels.size} labels for {len(self.images)} images; give one label per image"
+            )
+        self._map_shape, self._features, self._scores = self._run_all()
+        n_features, n_classes = self._features.shape[1], self._scores.shape[1]
+        self.class_names = (
+            [str(k) for k in range(n_classes)] if class_names is None else list(class_names)
+        )
+        if len(self.class_names) != n_classes:
+            raise ValueError(
+                f"{len(self.class_names)} class names for a network with {n_classes} scores"
+            )
+        if feature_names is None:
+            feature_names = [f"feature {j}" for j in range(n_features)]
+        self.feature_names = list(feature_names)
+        self.image_cmap = image_cmap or IMAGE_CMAP
+        dense = self.model.layers[-1].params
+        self._weight = dense["weight"].astype(float)
+        self._bias = dense["bias"].astype(float) if "bias" in dense else np.zeros(n_classes)
+        predictions = self._scores.argmax(axis=1)
+        self.accuracy = None if self.labels is None else float(np.mean(predictions == self.labels))
+        contributions = self._weight[predictions] * self._features
+        self.features = self._features[0]
+        self.scores = self._scores[0]
+        self.contributions = contributions[0]
+        self.prediction = int(predictions[0])
+
+        style = {"description_width": "initial"}
+        self.controls["index"] = widgets.IntSlider(
+            value=int(index), min=0, max=len(self.images) - 1, description="input #", style=style
+        )
+        self.controls["temperature"] = widgets.FloatLogSlider(
+            value=float(temperature),
+            base=10,
+            min=-1,
+            max=1,
+            step=0.05,
+            description="softmax temperature T",
+            readout_format=".2f",
+            style=style,
+        )
+        # fixed scales for every input, so that inputs can be compared by eye
+        # (and the axes never change, which keeps updates fast)
+        self._limits = {
+            "features": _range_with_zero(self._features),
+            "contributions": _range_with_zero(contributions),
+            "scores": _range_with_zero(self._scores),
+        }
+        self._build_figure(n_features)
+        self._watch()
+        self.update()
+
+    # -- computation ------------------------------------------------------------------------
+    def _run_all(self, batch_size=250):
+        """Feature vectors and scores of every image (one pass, in batches)."""
+        maps_shape, features, scores = None, [], []
+        for start in range(0, len(self.images), batch_size):
+            maps, f, s = classifier_parts(self.model, self.images[start : start + batch_size])
+            maps_shape = None if maps is None else maps.shape[1:]
+            features.append(f.astype(float))
+            scores.append(s.astype(float))
+        return maps_shape, np.concatenate(features), np.concatenate(scores)
+
+    def _compute(self):
+        index = self.controls["index"].value
+        temperature = float(self.controls["temperature"].value)
+        if not temperature > 0:
+            raise ValueError(f"temperature T = {temperature:g} cannot divide the scores; use T > 0")
+        features, scores = self._features[index], self._scores[index]
+        if not np.all(np.isfinite(scores)):
+            raise ValueError(
+                "the network's scores are not finite numbers (NaN or infinity): its weights "
+                "are broken; reload or retrain it"
+            )
+        self.features, self.scores = features, scores
+        self.prediction = int(np.argmax(scores))
+        self.contributions = self._weight[self.prediction] * features
+        return softmax(scores / temperature)
+
+    # -- figure -----------------------------------------------------------------------------
+    def _build_figure(self, n_features):
+        fig = self.figure
+        grid = fig.add_gridspec(2, 6)
+        self._ax_input = fig.add_subplot(grid[0, 0:2])
+        self._ax_features = fig.add_subplot(grid[0, 2:4])
+        self._ax_contrib = fig.add_subplot(grid[0, 4:6])
+        self._ax_scores = fig.add_subplot(grid[1, 0:3])
+        self._ax_probs = fig.add_subplot(grid[1, 3:6])
+
+        first = self.images[0]
+        shown = first[0] if first.shape[0] != 3 else first.transpose(1, 2, 0)
+        self._im_input = show_image(self._ax_input, shown, "input", vmin=0, vmax=1)
+        self._im_input.set_cmap(self.image_cmap)
+        # what changes on an update, in drawing order; the frame goes over the image
+        self._dynamic = [self._im_input, *self._ax_input.spines.values(), self._ax_input.title]
+
+        self._small = n_features <= _SMALL_VECTOR
+        if self._small:
+            self._feature_bars = LabelledBars(self._ax_features, self.feature_names, True)
+            self._contrib_bars = LabelledBars(self._ax_contrib, self.feature_names, True)
+            self._ax_contrib.set_yticks([])
+            for ax, name in ((self._ax_features, "features"), (self._ax_contrib, "contributions")):
+                ax.set_xlim(*_padded(self._limits[name]))
+            self._dynamic += self._feature_bars.artists + self._contrib_bars.artists
+        else:
+            rows, cols = self._strip_shape(n_features)
+            blank = np.zeros((rows, cols))
+            for ax, name in ((self._ax_features, "features"), (self._ax_contrib, "contributions")):
+                lim = max(abs(v) for v in self._limits[name]) or 1.0
+                im, _ = show_signed(ax, blank, limit=lim, colorbar=True)
+                ax.set_aspect("auto")
+                if self._map_shape is not None and len(self._map_shape) == 3:
+                    ax.set_yticks([0, rows - 1], ["1", str(rows)])
+                    ax.set_ylabel("map")
+                    ax.set_xlabel(f"{cols} values per map")
+                setattr(self, f"_im_{name}", im)
+                self._dynamic += [im, *ax.spines.values()]
+        self._dynamic += [self._ax_features.title, self._ax_contrib.title]
+
+        self._score_bars = LabelledBars(self._ax_scores, self.class_names)
+        self._prob_bars = LabelledBars(self._ax_probs, self.class_names)
+        self._ax_scores.set_ylim(*_padded(self._limits["scores"]))
+        self._ax_probs.set_ylim(0, 1.18)
+        self._ax_scores.set_ylabel("score")
+        self._ax_probs.set_ylabel("probability")
+        self._ax_probs.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
+        self._ax_scores.set_title("class scores: the dense layer's outputs")
+        if len(self.class_names) > 4:
+            self._ax_scores.set_xlabel("class")
+            self._ax_probs.set_xlabel("class")
+        self._not_possible = self._ax_probs.text(
+            0.5,
+            0.5,
+            "",
+            ha="center",
+            va="center",
+            transform=self._ax_probs.transAxes,
+            fontsize=13,
+            color="#b35806",
+        )
+        self._dynamic += self._score_bars.artists + self._prob_bars.artists
+        self._dynamic += [self._ax_probs.title, self._not_possible]
+
+    def _dynamic_artists(self):
+        return self._dynamic
+
+    def _strip_shape(self, n_features):
+        """(rows, columns) of the image that shows a long feature vector."""
+        shape = self._map_shape
+        if shape is not None and len(shape) == 3 and shape[0] * shape[1] * shape[2] == n_features:
+            return shape[0], shape[1] * shape[2]
+        cols = int(np.ceil(np.sqrt(n_features * 4)))
+        return int(np.ceil(n_features / cols)), cols
+
+    def _as_strip(self, vector):
+        rows, cols = self._strip_shape(len(vector))
+        padded = np.full(rows * cols, np.nan)
+        padded[: len(vector)] = vector
+        return padded.reshape(rows, cols)
+
+    def _draw(self, probs):
+        index = self.controls["index"].value
+        image = self.images[index]
+        self._im_input.set_data(image[0] if image.shape[0] != 3 else image.transpose(1, 2, 0))
+        true = None if self.labels is None else int(self.labels[index])
+        truth = "" if true is None else f" (true class: {self.class_names[true]})"
+        self._ax_input.set_title(f"input #{index}{truth}")
+
+        name = self.class_names[self.prediction]
+        n = len(self.features)
+        if self._small:
+            self._feature_bars.set(self.features, fmt=short_number)
+            self._contrib_bars.set(self.contributions, fmt=short_number)
+            self._ax_features.set_title(f"feature vector: {n} numbers")
+        else:
+            zeros = float(np.mean(self.features == 0))
+            self._im_features.set_data(self._as_strip(self.features))
+            self._im_contributions.set_data(self._as_strip(self.contributions))
+            self._ax_features.set_title(f"feature vector: {n} numbers\n({zeros:.0%} of them are 0)")
+        self._ax_contrib.set_title(f"weight × feature\nfor class {name}")
+
+        self._score_bars.set(self.scores, fmt="{:.1f}", highlight=self.prediction, outline=true)
+        if probs is None:
+            self._not_possible.set_text("not possible:\nsee the line below")
+            self._prob_bars.set(np.zeros(len(self.scores)), fmt=lambda v: "")
+            self._ax_probs.set_title("probabilities")
+            return
+        self._not_possible.set_text("")
+        fmt = "{:.0%}" if len(probs) > 4 else "{:.3f}"
+        self._prob_bars.set(probs, fmt=fmt, highlight=self.prediction, outline=true)
+        temperature = self.controls["temperature"].value
+        self._ax_probs.set_title(f"probabilities = softmax(scores / T), T = {temperature:.2f}")
+
+    def _describe(self, probs):
+        index = self.controls["index"].value
+        p = self.prediction
+        name = self.class_names[p]
+        text = f"prediction: <b>{name}</b> with probability {probs[p]:.1%}"
+        if self.labels is not None:
+            true = int(self.labels[index])
+            verdict = "right" if true == p else f"wrong, it is a {self.class_names[true]}"
+            text += f" ({verdict})"
+        order = np.argsort(self.scores)[::-1]
+        if len(order) > 1:
+            runner = order[1]
+            text += f" &nbsp;·&nbsp; runner-up: {self.class_names[runner]} ({probs[runner]:.1%})"
+        text += (
+            f"<br>score of {name} = the {len(self.features)} products weight × feature, "
+            f"added up ({self.contributions.sum():.2f}), + bias ({self._bias[p]:.2f}) = "
+            f"{self.scores[p]:.2f} &nbsp;·&nbsp; dark bar: the prediction, orange outline: "
+            "the true class"
+        )
+        return text
+
+
+def _range_with_zero(values):
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    lo = min(0.0, float(finite.min())) if finite.size else 0.0
+    hi = max(0.0, float(finite.max())) if finite.size else 1.0
+    return lo, hi if hi > lo else lo + 1.0
+
+
+def _padded(limits, room=0.22):
+    """Axis limits with room beyond the longest bar for its printed value."""
+    lo, hi = limits
+    span = hi - lo
+    return lo - (room * span if lo < 0 else 0.0), hi + (room * span if hi > 0 else 0.0)
+
+
+class HandwiredExplorer(BlitExplorer):
+    """The hand-wired bar network, followed neuron by neuron.
+
+    Parameters
+    ----------
+    shape : {"horizontal", "vertical", "plus", "diagonal", "blank"}
+        What to draw (see :func:`cnnlib.bar_image`).
+    position : int
+        Row of a horizontal bar, column of a vertical one.
+    length : int
+        Length of the bar (centred along its line).
+    noise : float
+        Standard deviation of the noise added to every pixel.
+    noise_seed : int
+        Which noise pattern.
+    size : int
+        Side of the image (8).
+
+    Attributes
+    ----------
+    output : ndarray (2,)
+        The probabilities (horizontal, vertical).
+    trace : HandwiredTrace
+        Every number the network computed (see :func:`cnnlib.trace_handwired`).
+    image : ndarray (size, size)
+        The input.
+    """
+
+    title = "The hand-wired network, neuron by neuron: horizontal or vertical?"
+
+    SHAPES = {
+        "horizontal bar": "horizontal",
+        "vertical bar": "vertical",
+        "plus sign": "plus",
+        "diagonal": "diagonal",
+        "blank": "blank",
+    }
+
+    def __init__(self, shape="horizontal", position=2, length=5, noise=0.0, noise_seed=0, size=8):
+        super().__init__(figsize=(10.5, 5.8), dpi=90)
+        if shape not in self.SHAPES.values():
+            raise ValueError(
+                f"shape={shape!r} is not known; use one of {list(self.SHAPES.values())}"
+            )
+        self.size = int(size)
+        self.model = handwired_cnn(self.size)
+        self.image = np.zeros((self.size, self.size))
+        self.trace = None
+        style = {"description_width": "initial"}
+        self.controls["shape"] = widgets.Dropdown(
+            options=list(self.SHAPES.items()), value=shape, description="input", style=style
+        )
+        self.controls["position"] = widgets.IntSlider(
+            value=position, min=0, max=self.size - 1, description="row / column", style=style
+        )
+        self.controls["length"] = widgets.IntSlider(
+            value=length, min=1, max=self.size, description="bar length", style=style
+        )
+        self.controls["noise"] = widgets.FloatSlider(
+            value=noise, min=0.0, max=0.8, step=0.05, description="noise", style=style
+        )
+        self.controls["noise_seed"] = widgets.IntSlider(
+            value=noise_seed, min=0, max=9, description="noise pattern", style=style
+        )
+        self._build_figure()
+        self._watch()
+        self.update()
+
+    def _compute(self):
+        c = self.controls
+        shape, position, length = c["shape"].value, c["position"].value, c["length"].value
+        start = (self.size - length) // 2
+        self.image = bar_image(
+            shape, position, start, length, self.size, c["noise"].value, c["noise_seed"].value
+        )
+        self.trace = trace_handwired(self.image, self.model)
+        return self.trace.probabilities.astype(float)
+
+    # -- figure -----------------------------------------------------------------------------
+    def _build_figure(self):
+        fig = self.figure
+        grid = fig.add_gridspec(2, 4, width_ratios=[1.45, 0.55, 1.45, 1.75])
+        n = self.size
+        blank = np.zeros((n, n))
+        self._ax_in = fig.add_subplot(grid[:, 0])
+        self._im_in = show_image(self._ax_in, blank, "input", vmin=0, vmax=1)
+        borders = cell_borders(self._ax_in, (n, n))
+        self._labels_in = LabelGrid(self._ax_in, height=0.3, max_points=12)
+        # what changes on an update, in drawing order (the rest is drawn once)
+        self._dynamic = [self._im_in, borders, self._labels_in.collection, self._ax_in.title]
+
+        self._ax_maps, self._im_maps, self._labels_maps, self._boxes = [], [], [], []
+        filters = self.model.params["0.weight"][:, 0]
+        for k, name in enumerate(("horizontal", "vertical")):
+            ax_f = fig.add_subplot(grid[k, 1])
+            show_kernel(ax_f, filters[k], title=f"{name}\ndetector", max_points=12)
+            ax_m = fig.add_subplot(grid[k, 2])
+            im, _ = show_signed(ax_m, blank, f"its feature map ({name[0]})", 3, colorbar=False)
+            borders = cell_borders(ax_m, (n, n))
+            labels = LabelGrid(ax_m, height=0.3, max_points=12)
+            box = Rectangle((0, 0), 1, 1, fill=False, ec=OUTLINE_COLOR, lw=3.5, zorder=5)
+            ax_m.add_patch(box)
+            self._dynamic += [im, borders, labels.collection, box]
+            self._ax_maps.append(ax_m)
+            self._im_maps.append(im)
+            self._labels_maps.append(labels)
+            self._boxes.append(box)
+
+        self._ax_text = fig.add_subplot(grid[0, 3])
+        self._ax_text.set_axis_off()
+        self._ax_text.set_title("dense layer: weighted sums")
+        # one text per line: the headings are drawn once, the sums on every update
+        self._lines = []
+        for i, line in enumerate(self._arithmetic(None)):
+            text = self._ax_text.text(
+                0.0,
+                0.97 - i / 6.2,
+                line,
+                ha="left",
+                va="top",
+                family="DejaVu Sans Mono",
+                fontsize=10.5,
+                transform=self._ax_text.transAxes,
+            )
+            self._lines.append(text)
+            if not line:  # a line with numbers: it changes
+                self._dynamic.append(text)
+        self._ax_probs = fig.add_subplot(grid[1, 3])
+        self._prob_bars = LabelledBars(
+            self._ax_probs, list(BAR_CLASSES), horizontal=True, fontsize=12
+        )
+        self._ax_probs.set_xlim(0, 1.3)
+        self._ax_probs.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
+        self._ax_probs.set_title("softmax: probabilities")
+        self._dynamic += self._prob_bars.artists
+        fig.supxlabel(
+            "feature maps: red = the pattern is there, blue = the opposite (ReLU turns it "
+            "into 0); orange box = the largest value",
+            fontsize=11,
+        )
+
+    def _draw(self, probs):
+        t = self.trace
+        noisy = self.controls["noise"].value > 0
+        fmt = _one_decimal if noisy else short_number
+        self._im_in.set_data(self.image)
+        self._labels_in.set(
+            self.image, fmt=fmt, colors=contrast_colors(self.image, 0, 1, IMAGE_CMAP)
+        )
+        shape = self.controls["shape"].value
+        self._ax_in.set_title(f"input: {shape}" + (" + noise" if noisy else ""))
+        for k in range(2):
+            fmap = t.conv[k]
+            self._im_maps[k].set_data(fmap)
+            self._labels_maps[k].set(
+                fmap, fmt=fmt, colors=contrast_colors(fmap, -3, 3, SIGNED_CMAP)
+            )
+            r, c = t.winners[k]
+            self._boxes[k].set_bounds(c - 0.5, r - 0.5, 1, 1)
+            self._boxes[k].set_visible(bool(t.features[k] > 0))
+        for text, line in zip(self._lines, self._arithmetic(t)):
+            if line:
+                text.set_text(line)
+        self._prob_bars.set(probs, fmt="{:.3f}", highlight=t.prediction)
+
+    def _dynamic_artists(self):
+        return self._dynamic
+
+    @staticmethod
+    def _arithmetic(t):
+        """The dense layer written out with the network's own weights, line by line.
+
+        ``t=None`` gives the fixed lines only (the headings), with "" where
+        numbers go.
+        """
+        lines = ["features: max of each map", "", "score(horizontal)", "", "score(vertical)", ""]
+        if t is None:
+            return lines
+        h, v = (float(f) for f in t.features)
+        lines[1] = f"  h = {h:.2f}    v = {v:.2f}"
+        for k in range(2):
+            w_h, w_v = (float(w) for w in t.weight[k])
+            lines[3 + 2 * k] = (
+                f"= ({w_h:+.0f})·{h:.2f} + ({w_v:+.0f})·{v:.2f} + {float(t.bias[k]):.0f}"
+                f" = {float(t.scores[k]):+.2f}"
+            ).replace("-", "\u2212")
+        return lines
+
+    def _describe(self, probs):
+        t = self.trace
+        name = BAR_CLASSES[t.prediction]
+        if t.scores[0] == t.scores[1]:
+            return (
+                "The two scores are equal: the network has no evidence either way and says "
+                "50/50 (a plus sign, a dot or an empty picture were never its job)."
+            )
+        return f"The network says <b>{name}</b> with probability {probs[t.prediction]:.1%}."

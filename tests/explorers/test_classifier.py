@@ -1,0 +1,272 @@
+"""ClassifierExplorer and HandwiredExplorer: every control, the displayed data, odd inputs."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import PIL.Image
+import pytest
+
+from cnnlib import bar_image, handwired_cnn, load_mnist, make_bars, softmax, trace_handwired
+from cnnlib.explorers.classifier import ClassifierExplorer, HandwiredExplorer, classifier_parts
+from cnnlib.layers import Conv2D, Dense, Flatten, ReLU
+from cnnlib.model import Sequential, reference_cnn
+
+
+@pytest.fixture(scope="module")
+def digits():
+    images, labels = load_mnist("test")
+    return images[:12], labels[:12]
+
+
+@pytest.fixture(scope="module")
+def mnist_explorer(digits):
+    """The course CNN (random weights: the explorer must not care) on 12 test digits."""
+    return ClassifierExplorer(reference_cnn(seed=1), *digits)
+
+
+@pytest.fixture(scope="module")
+def bars_explorer():
+    images, labels = make_bars(10, noise=0.2, seed=4)
+    return ClassifierExplorer(
+        handwired_cnn(), images, labels, class_names=["horizontal", "vertical"]
+    )
+
+
+def direct(model, image, temperature):
+    """Scores and probabilities computed straight from the model, layer by layer."""
+    x = np.asarray(image, dtype=np.float32)[None]
+    h = x
+    for layer in model.layers[:-1]:
+        h = layer.forward(h)
+    features = h[0]
+    scores = model.forward(x)[0].astype(float)
+    return features, scores, softmax(scores / temperature)
+
+
+def check_consistent(ex):
+    """What the explorer holds and draws is the model's own computation."""
+    index = ex.controls["index"].value
+    t = ex.controls["temperature"].value
+    features, scores, probs = direct(ex.model, ex.images[index], t)
+    assert ex.message == ""
+    np.testing.assert_allclose(ex.features, features, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ex.scores, scores, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ex.output, probs, rtol=1e-5, atol=1e-7)
+    assert np.isfinite(ex.output).all() and ex.output.sum() == pytest.approx(1.0)
+    assert ex.prediction == int(np.argmax(scores)) == int(np.argmax(ex.output))
+    # the bars show exactly these numbers
+    np.testing.assert_allclose([b.get_height() for b in ex._prob_bars.bars], ex.output)
+    np.testing.assert_allclose([b.get_height() for b in ex._score_bars.bars], ex.scores)
+    # the score of the prediction = sum of weight x feature + bias
+    dense = ex.model.layers[-1].params
+    p = ex.prediction
+    assert ex.contributions.sum() + dense["bias"][p] == pytest.approx(scores[p], abs=1e-4)
+    np.testing.assert_allclose(ex._im_input.get_array(), ex.images[index][0])
+
+
+@pytest.mark.parametrize("which", ["mnist_explorer", "bars_explorer"])
+def test_every_input_and_temperature_shows_the_models_numbers(which, request):
+    ex = request.getfixturevalue(which)
+    for index in range(len(ex.images)):
+        ex.controls["index"].value = index
+        check_consistent(ex)
+    for t in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0):
+        ex.controls["temperature"].value = t
+        assert ex.controls["temperature"].value == pytest.approx(t)
+        check_consistent(ex)
+    ex.controls["temperature"].value = 1.0
+
+
+def test_the_784_features_are_the_flattened_maps(mnist_explorer):
+    ex = mnist_explorer
+    ex.controls["index"].value = 7
+    maps, features, scores = classifier_parts(ex.model, ex.images[7:8])
+    assert maps.shape == (1, 16, 7, 7) and features.shape == (1, 784)
+    np.testing.assert_array_equal(features[0], maps[0].ravel())
+    strip = ex._im_features.get_array()
+    assert strip.shape == (16, 49)  # one row per map
+    np.testing.assert_allclose(np.asarray(strip).ravel(), ex.features)
+    np.testing.assert_allclose(
+        np.asarray(ex._im_contributions.get_array()).ravel(), ex.contributions
+    )
+    assert "784 numbers" in ex._ax_features.get_title()
+
+
+def test_temperature_sharpens_or_flattens_but_keeps_the_prediction(mnist_explorer):
+    ex = mnist_explorer
+    ex.controls["index"].value = 3
+    tops, entropies = [], []
+    for t in (0.1, 1.0, 10.0):
+        ex.controls["temperature"].value = t
+        p = ex.output
+        tops.append(p.max())
+        entropies.append(-(p * np.log(np.maximum(p, 1e-300))).sum())
+        assert ex.prediction == int(np.argmax(p))
+    assert tops[0] > tops[1] > tops[2]
+    assert entropies[0] < entropies[1] < entropies[2] <= np.log(10) + 1e-9
+    ex.controls["temperature"].value = 1.0
+
+
+def test_extreme_scores_and_temperatures_do_not_overflow(digits):
+    model = reference_cnn(seed=2)
+    model.layers[-1].params["weight"] *= 1e4  # scores in the tens of thousands
+    ex = ClassifierExplorer(model, *digits)
+    assert np.abs(ex.scores).max() > 1e3
+    for t in (0.1, 10.0):
+        ex.controls["temperature"].value = t
+        assert ex.message == ""
+        assert np.isfinite(ex.output).all() and ex.output.sum() == pytest.approx(1.0)
+    assert ex.output.max() > 0.99  # such scores are certain even at T = 10
+
+
+def test_broken_weights_give_a_message_not_a_traceback(digits):
+    model = reference_cnn(seed=3)
+    model.layers[-1].params["bias"][0] = np.nan
+    ex = ClassifierExplorer(model, *digits)
+    assert ex.output is None
+    assert "not finite" in ex.message
+    ex.controls["index"].value = 1  # the controls stay alive
+    assert ex.output is None and ex.png
+
+
+def test_the_model_is_left_as_it_was(digits):
+    model = reference_cnn(seed=4).train()
+    before = {k: v.copy() for k, v in model.params.items()}
+    ex = ClassifierExplorer(model, *digits)
+    ex.controls["index"].value = 5
+    assert model.training
+    for name, value in model.params.items():
+        np.testing.assert_array_equal(value, before[name])
+
+
+def test_small_feature_vectors_are_named_bars(bars_explorer):
+    ex = bars_explorer
+    ex.controls["index"].value = 2
+    widths = [b.get_width() for b in ex._feature_bars.bars]
+    np.testing.assert_allclose(widths, ex.features)
+    np.testing.assert_allclose([b.get_width() for b in ex._contrib_bars.bars], ex.contributions)
+    assert ex._ax_features.get_yticklabels()[0].get_text() == "feature 0"
+    true = int(ex.labels[2])
+    assert ex._prob_bars.bars[true].get_linewidth() > 0  # the true class is outlined
+
+
+def test_bars_explorer_gets_most_noisy_bars_right(bars_explorer):
+    assert bars_explorer.accuracy >= 0.9
+
+
+def test_default_construction_works_and_renders():
+    ex = ClassifierExplorer()
+    assert ex.output is not None and ex.png
+    assert len(ex.class_names) == len(ex.output)
+    described = ex._status.value
+    assert "prediction" in described
+
+
+def test_png_keeps_its_size(mnist_explorer):
+    sizes = set()
+    for index in (0, 5, 11):
+        mnist_explorer.controls["index"].value = index
+        sizes.add(PIL.Image.open(io.BytesIO(mnist_explorer.png)).size)
+    assert len(sizes) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "match"),
+    [
+        ((handwired_cnn(),), {}, "without images"),
+        ((None, np.zeros((2, 8, 8))), {}, "without a model"),
+        ((handwired_cnn(), np.zeros((0, 8, 8))), {}, "non-empty"),
+        ((handwired_cnn(), np.zeros((3, 8, 8))), {"labels": [0, 1]}, "2 labels for 3 images"),
+        ((handwired_cnn(), np.zeros((3, 8, 8))), {"class_names": ["a"]}, "1 class names"),
+        (
+            (Sequential(Conv2D(1, 2, 3), ReLU(), Flatten()), np.zeros((3, 8, 8))),
+            {},
+            "last layer is Flatten",
+        ),
+    ],
+)
+def test_bad_arguments_are_refused(args, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        ClassifierExplorer(*args, **kwargs)
+
+
+def test_uint8_images_are_scaled_like_the_network_expects(digits):
+    images, labels = digits
+    model = Sequential(Flatten(), Dense(784, 10), seed=0)
+    ex = ClassifierExplorer(model, images, labels)
+    assert ex.images.dtype == np.float32 and ex.images.max() <= 1.0
+    np.testing.assert_allclose(ex.images[0, 0], images[0] / 255.0, rtol=1e-6)
+
+
+# ----------------------------------------------------------------------------
+# HandwiredExplorer
+# ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def handwired():
+    return HandwiredExplorer()
+
+
+def check_trace(ex):
+    c = {name: control.value for name, control in ex.controls.items()}
+    start = (8 - c["length"]) // 2
+    image = bar_image(c["shape"], c["position"], start, c["length"], 8, c["noise"], c["noise_seed"])
+    np.testing.assert_array_equal(ex.image, image)
+    expected = handwired_cnn().predict_proba(image[None, None])[0]
+    np.testing.assert_allclose(ex.output, expected, rtol=1e-6)
+    t = trace_handwired(image)
+    np.testing.assert_allclose(ex._im_maps[0].get_array(), t.conv[0])
+    np.testing.assert_allclose(ex._im_maps[1].get_array(), t.conv[1])
+    np.testing.assert_allclose([b.get_width() for b in ex._prob_bars.bars], ex.output)
+    for k in range(2):
+        box = ex._boxes[k]
+        r, col = t.winners[k]
+        assert box.get_visible() == (t.features[k] > 0)
+        assert (box.get_x() + 0.5, box.get_y() + 0.5) == (col, r)
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("shape", ["vertical", "plus", "diagonal", "blank", "horizontal"]),
+        ("position", list(range(8))),
+        ("length", list(range(1, 9))),
+        ("noise", [0.05, 0.3, 0.8, 0.0]),
+        ("noise_seed", [1, 5, 9, 0]),
+    ],
+)
+def test_every_value_of_every_control(handwired, name, values):
+    handwired.controls["noise"].value = 0.25
+    for value in values:
+        handwired.controls[name].value = value
+        assert handwired.message == ""
+        check_trace(handwired)
+    handwired.controls["noise"].value = 0.0
+
+
+def test_clean_bars_are_classified_and_the_sums_are_written_out(handwired):
+    for shape, winner in (("horizontal", 0), ("vertical", 1)):
+        for position in range(8):
+            handwired.controls["shape"].value = shape
+            handwired.controls["position"].value = position
+            handwired.controls["length"].value = 8
+            assert int(np.argmax(handwired.output)) == winner
+            assert handwired.output[winner] == pytest.approx(np.exp(3) / (np.exp(3) + np.exp(-3)))
+    lines = [text.get_text() for text in handwired._lines]
+    assert lines[1] == "  h = 0.00    v = 3.00"
+    assert lines[3] == "= (+1)·0.00 + (\u22121)·3.00 + 0 = \u22123.00"
+    assert lines[5] == "= (\u22121)·0.00 + (+1)·3.00 + 0 = +3.00"
+    assert "vertical" in handwired._status.value
+
+
+def test_a_plus_sign_is_a_tie(handwired):
+    handwired.controls["shape"].value = "plus"
+    np.testing.assert_allclose(handwired.output, [0.5, 0.5])
+    assert "no evidence either way" in handwired._status.value
+    handwired.controls["shape"].value = "horizontal"
+
+
+def test_unknown_shape_is_refused():
+    with pytest.raises(ValueError, match="shape='x' is not known"):
+        HandwiredExplorer(shape="x")
