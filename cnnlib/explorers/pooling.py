@@ -1,0 +1,329 @@
+"""Pooling explorer: window, stride, max or average, and what a small shift does.
+
+The top row shows a feature map and its pooled version; in max mode the
+winning cell of every window is outlined. The bottom row answers "what if the
+input moves a few pixels?": how much each map changed compared with the
+unshifted input, measured as a relative change in percent.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.patches import Rectangle
+
+from cnnlib import kernels
+from cnnlib.datasets import load_mnist, load_photo
+from cnnlib.explorers._base import Explorer
+from cnnlib.images import downsample, shift, to_grayscale
+from cnnlib.ops import avg_pool2d, conv2d, max_pool2d
+from cnnlib.plotting import IMAGE_CMAP, LabelGrid, contrast_colors, show_image, show_signed
+
+__all__ = ["PoolingExplorer", "EXAMPLE_MAP"]
+
+#: A small made-up feature map (6x6): the response of a diagonal-line detector,
+#: strongest along the diagonal. Small enough to print every value.
+EXAMPLE_MAP = np.array(
+    [
+        [0, 1, 0, 2, 0, 0],
+        [3, 9, 1, 0, 1, 0],
+        [0, 2, 8, 1, 0, 2],
+        [1, 0, 2, 7, 3, 0],
+        [0, 1, 0, 2, 9, 1],
+        [2, 0, 1, 0, 1, 6],
+    ],
+    dtype=float,
+)
+
+# Okabe-Ito colours, distinguishable with every common colour-vision deficiency
+WINNER_COLOR = "#E69F00"  # orange: the cell that wins its window
+WINDOW_COLOR = "#56B4E9"  # sky blue: the first window and the output cell it makes
+PADDING_COLOR = "#f3e7cf"  # pale sand: the padded border around the input
+
+_LABEL_LIMIT = 12  # value labels only for maps up to 12x12
+_WINNER_LIMIT = 40  # winner outlines only for maps up to 40x40
+_PHOTO_FACTOR = 5  # the 600x512 photo is shrunk to 120x102 before the edge kernel
+
+
+def _edge_strength(image):
+    """Vertical-edge strength of a 0-1 (H, W) image: |Sobel x|, same size as the image."""
+    return np.abs(conv2d(image, kernels.sobel_x(), padding=1))
+
+
+def _relative_change(after, before):
+    """``||after - before|| / ||before||`` over all values (0 = unchanged)."""
+    size = np.sqrt(np.sum(before**2))  # not np.linalg.norm: BLAS threads cost ms here
+    return float(np.sqrt(np.sum((after - before) ** 2)) / size) if size else 0.0
+
+
+def _two_decimals(value):
+    """2.666 -> '2.67', 2.5 -> '2.5', 9.0 -> '9' (averages of whole numbers)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+class PoolingExplorer(Explorer):
+    """Slide a pooling window over a feature map; shift the input and compare.
+
+    Parameters
+    ----------
+    source : {"example", "digit", "photo"}
+        ``"example"``: :data:`EXAMPLE_MAP`, 6x6 with every value printed;
+        ``"digit"``: where a real MNIST digit has vertical edges (|Sobel x|, 28x28);
+        ``"photo"``: the same for the course photo shrunk to 120x102.
+    mode : {"max", "average"}
+    window, stride, padding : int
+        The pooling window (``kernel_size``), its step and the padding.
+    shift : int
+        How many pixels (0-3) the input image is moved to the right.
+    digit : int
+        Which training image of :func:`cnnlib.load_mnist` the digit source uses.
+
+    Attributes
+    ----------
+    output : ndarray (Ho, Wo) or None
+        The pooled map: ``max_pool2d(input_map, window, stride, padding)`` (or
+        ``avg_pool2d``); ``None`` if the window does not fit.
+    input_map : ndarray (H, W)
+        The feature map shown top left (after the shift).
+    winners : ndarray (Ho, Wo) of int, or None
+        Max mode: flat index ``row * W + col`` of each window's winning cell.
+    change : dict
+        ``{"feature map": r1, "pooled map": r2}``: relative change
+        ``||shifted - unshifted|| / ||unshifted||`` of each map.
+    """
+
+    title = "Pooling explorer: slide a window, keep the largest (or the mean) value"
+
+    SOURCES = {
+        "small example (6x6)": "example",
+        "digit: vertical edges (28x28)": "digit",
+        "photo: vertical edges (120x102)": "photo",
+    }
+
+    def __init__(
+        self, source="example", mode="max", window=2, stride=2, padding=0, shift=0, digit=0
+    ):
+        super().__init__(figsize=(9.0, 7.2), dpi=90)
+        names = list(self.SOURCES.values())
+        if source not in names:
+            raise ValueError(f"source={source!r} is not known; use one of {names}")
+        if mode not in ("max", "average"):
+            raise ValueError(f"mode={mode!r} is not known; use 'max' or 'average'")
+        self._digit = digit
+        self._images: dict[str, np.ndarray] = {}
+        self._maps: dict[tuple[str, int], np.ndarray] = {}
+        for name in names:  # all maps up front, so no slider move waits for data
+            for pixels in range(4):
+                self._feature_map(name, pixels)
+        self.input_map = self._feature_map(source, shift)
+        self.winners = None
+        self.change = {"feature map": 0.0, "pooled map": 0.0}
+        self._pooled_before = None
+
+        style = {"description_width": "initial"}
+        self.controls["source"] = widgets.Dropdown(
+            options=list(self.SOURCES.items()), value=source, description="input", style=style
+        )
+        self.controls["mode"] = widgets.ToggleButtons(
+            options=["max", "average"], value=mode, description="pooling", style=style
+        )
+        for name, value, low, high, label in [
+            ("window", window, 1, 7, "window"),
+            ("stride", stride, 1, 4, "stride"),
+            ("padding", padding, 0, 3, "padding"),
+            ("shift", shift, 0, 3, "shift input right (px)"),
+        ]:
+            self.controls[name] = widgets.IntSlider(
+                value=value, min=low, max=high, description=label, style=style
+            )
+        self._build_figure()
+        self._watch()
+        self.update()
+
+    # -- data -------------------------------------------------------------------------
+    def _source_image(self, source):
+        """The unshifted input image of a source, on a 0-1 scale (None for the example)."""
+        if source not in self._images:
+            if source == "digit":
+                image = load_mnist("train")[0][self._digit]
+            else:
+                image = downsample(to_grayscale(load_photo()), _PHOTO_FACTOR)
+            self._images[source] = image / 255.0
+        return self._images[source]
+
+    def _feature_map(self, source, pixels):
+        """The map that gets pooled, for the input shifted ``pixels`` to the right."""
+        key = (source, pixels)
+        if key not in self._maps:
+            if source == "example":
+                self._maps[key] = shift(EXAMPLE_MAP, right=pixels)
+            else:
+                self._maps[key] = _edge_strength(shift(self._source_image(source), right=pixels))
+        return self._maps[key]
+
+    def _settings(self):
+        c = self.controls
+        names = ("source", "mode", "window", "stride", "padding", "shift")
+        return tuple(c[name].value for name in names)
+
+    def _compute(self):
+        source, mode, window, stride, padding, pixels = self._settings()
+        self.input_map = self._feature_map(source, pixels)
+        self.winners = None
+        unshifted = self._feature_map(source, 0)
+        if mode == "max":
+            pooled, self.winners = max_pool2d(
+                self.input_map, window, stride, padding, return_indices=True
+            )
+            pooled_before = max_pool2d(unshifted, window, stride, padding)
+        else:
+            pooled = avg_pool2d(self.input_map, window, stride, padding)
+            pooled_before = avg_pool2d(unshifted, window, stride, padding)
+        self._pooled_before = pooled_before
+        self.change = {
+            "feature map": _relative_change(self.input_map, unshifted),
+            "pooled map": _relative_change(pooled, pooled_before),
+        }
+        return pooled
+
+    # -- figure -----------------------------------------------------------------------
+    def _build_figure(self):
+        fig = self.figure
+        axes = fig.subplots(2, 2)
+        (self._ax_in, self._ax_out), (self._ax_din, self._ax_dout) = axes
+        blank = np.zeros((6, 6))
+        self._im_in = show_image(self._ax_in, blank, "feature map", vmin=0, vmax=1)
+        self._im_out = show_image(self._ax_out, blank, "pooled map", vmin=0, vmax=1)
+        self._im_din, _ = show_signed(self._ax_din, blank, "change", limit=1, colorbar=False)
+        self._im_dout, _ = show_signed(self._ax_dout, blank, "change", limit=1, colorbar=False)
+        self._ax_in.set_facecolor(PADDING_COLOR)
+        self._labels_in = LabelGrid(self._ax_in, height=0.3, max_points=15)
+        self._labels_out = LabelGrid(self._ax_out, height=0.3, max_points=15)
+        self._winner_lines = LineCollection([], colors=WINNER_COLOR, linewidths=2.0, zorder=4)
+        self._ax_in.add_collection(self._winner_lines, autolim=False)
+        self._window_box = Rectangle(
+            (0, 0), 1, 1, fill=False, ec=WINDOW_COLOR, lw=3.0, ls="--", zorder=5
+        )
+        self._ax_in.add_patch(self._window_box)
+        self._cell_box = Rectangle((0, 0), 1, 1, fill=False, ec=WINDOW_COLOR, lw=3.0, zorder=5)
+        self._ax_out.add_patch(self._cell_box)
+        self._shift_hints = [
+            ax.text(0.5, 0.5, "", ha="center", va="center", transform=ax.transAxes, fontsize=12)
+            for ax in (self._ax_din, self._ax_dout)
+        ]
+        self._not_possible = self._ax_out.text(
+            0.5,
+            0.5,
+            "",
+            ha="center",
+            va="center",
+            transform=self._ax_out.transAxes,
+            fontsize=13,
+            color="#b35806",
+        )
+        fig.supxlabel(
+            "bottom row: shifted minus unshifted (red: value went up, blue: went down, "
+            "white: unchanged)",
+            fontsize=11,
+        )
+
+    @staticmethod
+    def _show_grid(ax, im, data, pad=0):
+        """Put ``data`` into ``im`` and fit the axes to it (plus ``pad`` cells around)."""
+        h, w = data.shape
+        im.set_data(data)
+        im.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+        ax.set_xlim(-0.5 - pad, w - 0.5 + pad)
+        ax.set_ylim(h - 0.5 + pad, -0.5 - pad)
+
+    def _draw(self, result):
+        source, mode, window, stride, padding, pixels = self._settings()
+        x = self.input_map
+        unshifted = self._feature_map(source, 0)
+        top = float(unshifted.max()) or 1.0
+        small = max(x.shape) <= _LABEL_LIMIT
+        fmt = "{:.0f}" if source == "example" else "{:.1f}"
+
+        # the input (the feature map after the shift), its padded border visible
+        self._show_grid(self._ax_in, self._im_in, x, pad=padding)
+        self._im_in.set_clim(0, top)
+        where = f"shifted {pixels} px right" if pixels else "the input"
+        self._ax_in.set_title(f"feature map {x.shape[0]}x{x.shape[1]}, {where}")
+        self._set_labels(self._labels_in, x if small else None, top, fmt)
+        self._window_box.set_bounds(-0.5 - padding, -0.5 - padding, window, window)
+        self._show_grid(self._ax_din, self._im_din, x - unshifted)
+        self._im_din.set_clim(-top, top)
+        self._ax_din.set_title(
+            f"change in the feature map: {100 * self.change['feature map']:.0f}%"
+        )
+
+        hint = "" if pixels else "no shift yet:\nmove “shift input right”"
+        for text in self._shift_hints:
+            text.set_text(hint)
+
+        ok = result is not None
+        for artist in (self._im_out, self._im_dout, self._cell_box, self._window_box):
+            artist.set_visible(ok)
+        if not ok:
+            self._not_possible.set_text("not possible:\nsee the line below")
+            self._winner_lines.set_segments([])
+            self._labels_out.clear()
+            self._ax_out.set_title("pooled map")
+            self._ax_din.set_title("change in the feature map")
+            self._ax_dout.set_title("change in the pooled map")
+            return
+        self._not_possible.set_text("")
+
+        # the pooled map, on the same colour scale as the input
+        ho, wo = result.shape
+        self._show_grid(self._ax_out, self._im_out, result)
+        self._im_out.set_clim(0, top)
+        self._ax_out.set_title(f"{mode} pooled {ho}x{wo}")
+        pooled_fmt = fmt if mode == "max" or source != "example" else _two_decimals
+        small_out = small and max(ho, wo) <= _LABEL_LIMIT
+        self._set_labels(self._labels_out, result if small_out else None, top, pooled_fmt)
+        self._cell_box.set_bounds(-0.5, -0.5, 1, 1)
+
+        # the winning cell of every window (windows that are all zero have no real winner)
+        if self.winners is not None and max(x.shape) <= _WINNER_LIMIT:
+            cells = np.unique(self.winners[result > 0])
+            rows, cols = np.divmod(cells, x.shape[1])
+            r = 0.42
+            square = np.array([[-r, -r], [r, -r], [r, r], [-r, r], [-r, -r]])
+            centres = np.stack([cols, rows], axis=1).astype(float)
+            self._winner_lines.set_segments(centres[:, None, :] + square[None])
+            self._winner_lines.set_linewidth(3.0 if small else 1.5)
+        else:
+            self._winner_lines.set_segments([])
+
+        # what the shift changed after pooling (signed: red up, blue down)
+        self._show_grid(self._ax_dout, self._im_dout, result - self._pooled_before)
+        self._im_dout.set_clim(-top, top)
+        self._ax_dout.set_title(f"change in the pooled map: {100 * self.change['pooled map']:.0f}%")
+
+    @staticmethod
+    def _set_labels(labels, values, top, fmt):
+        if values is None:
+            labels.clear()
+        else:
+            labels.set(values, fmt=fmt, colors=contrast_colors(values, 0, top, IMAGE_CMAP))
+
+    def _describe(self, result):
+        source, mode, window, stride, padding, pixels = self._settings()
+        h, w = self.input_map.shape
+        ho, wo = result.shape
+        size = f"⌊({h} + 2·{padding} − {window}) / {stride}⌋ + 1 = {ho}"
+        if w != h:
+            size += f" rows, ⌊({w} + 2·{padding} − {window}) / {stride}⌋ + 1 = {wo} columns"
+        shifted = (
+            f"input shifted {pixels} px: the feature map changed "
+            f"{100 * self.change['feature map']:.0f}%, the pooled map "
+            f"{100 * self.change['pooled map']:.0f}%"
+            if pixels
+            else "move <i>shift input right</i> and compare the two changes"
+        )
+        return (
+            f"output size {size} &nbsp;·&nbsp; {h * w} values → {ho * wo} "
+            f"({h * w / (ho * wo):.3g}× fewer) &nbsp;·&nbsp; no learnable parameters<br>{shifted}"
+        )
