@@ -61,6 +61,7 @@ _LAZY = {
     "ImageEditExplorer": "cnnlib.explorers",
     "LossLandscape": "cnnlib.explorers",
     "PixelExplorer": "cnnlib.explorers",
+    "PoolingExplorer": "cnnlib.explorers",
     "ResolutionExplorer": "cnnlib.explorers",
     "ShiftExplorer": "cnnlib.explorers",
     "WidgetCheck": "cnnlib.explorers",

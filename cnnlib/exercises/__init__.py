@@ -13,11 +13,6 @@ from cnnlib.exercises._check import (
     show_solution,
     solution,
 )
-from cnnlib.exercises.activations import (
-    check_block_parameters,
-    check_my_leaky_relu,
-    check_relu_by_hand,
-)
 from cnnlib.exercises.classifier import (
     EXERCISE_NETWORK,
     HAND_SCORES,
@@ -27,19 +22,19 @@ from cnnlib.exercises.classifier import (
     exercise_network,
 )
 from cnnlib.exercises.pixels import check_image_sizes, check_negative, check_x_drawing
+from cnnlib.exercises.pooling import check_my_max_pool, check_pooled_shapes
 
 __all__ = [
     "EXERCISE_NETWORK",
     "Feedback",
     "HAND_SCORES",
     "Mistake",
-    "check_block_parameters",
     "check_function",
     "check_image_sizes",
-    "check_my_leaky_relu",
+    "check_my_max_pool",
     "check_negative",
     "check_parameter_count",
-    "check_relu_by_hand",
+    "check_pooled_shapes",
     "check_softmax",
     "check_softmax_by_hand",
     "check_value",

@@ -10,6 +10,7 @@ from cnnlib.explorers.pixels import (
     ResolutionExplorer,
     ShiftExplorer,
 )
+from cnnlib.explorers.pooling import PoolingExplorer
 from cnnlib.explorers.start import WidgetCheck
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "ImageEditExplorer",
     "LossLandscape",
     "PixelExplorer",
+    "PoolingExplorer",
     "ResolutionExplorer",
     "ShiftExplorer",
     "WidgetCheck",
