@@ -13,6 +13,11 @@ from cnnlib.exercises._check import (
     show_solution,
     solution,
 )
+from cnnlib.exercises.activations import (
+    check_block_parameters,
+    check_my_leaky_relu,
+    check_relu_by_hand,
+)
 from cnnlib.exercises.classifier import (
     EXERCISE_NETWORK,
     HAND_SCORES,
@@ -29,12 +34,15 @@ __all__ = [
     "Feedback",
     "HAND_SCORES",
     "Mistake",
+    "check_block_parameters",
     "check_function",
     "check_image_sizes",
+    "check_my_leaky_relu",
     "check_my_max_pool",
     "check_negative",
     "check_parameter_count",
     "check_pooled_shapes",
+    "check_relu_by_hand",
     "check_softmax",
     "check_softmax_by_hand",
     "check_value",
