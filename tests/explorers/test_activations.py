@@ -220,3 +220,20 @@ def test_example_images():
     assert list(images) == ["digit 3 (28x28)", "digit 7 (28x28)", "photo (128x128)"]
     assert images["photo (128x128)"].shape == (128, 128)
     assert all(im.dtype == np.uint8 and im.ndim == 2 for im in images.values())
+
+
+def test_plot_activation_curves_draws_the_core_functions():
+    from matplotlib.figure import Figure
+
+    from cnnlib.plotting import plot_activation_curves
+
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    lines = plot_activation_curves(left, right, negative_slope=0.2)
+    assert list(lines) == list(ACTIVATIONS)
+    for name, (value, slope) in lines.items():
+        z, f = value.get_data()
+        extra = (0.2,) if name == "leaky ReLU" else ()
+        np.testing.assert_allclose(f, ACTIVATIONS[name].function(z, *extra))
+        np.testing.assert_allclose(slope.get_ydata(), ACTIVATIONS[name].slope(z, *extra))
+    assert "0.2" in left.get_legend().get_texts()[1].get_text()
