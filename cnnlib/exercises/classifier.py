@@ -286,6 +286,10 @@ def check_softmax_by_hand(probabilities) -> Feedback:
     """
     if probabilities is None or probabilities is ...:
         return Feedback(False, "Replace the placeholder (None or ...) with your answer.")
+    if isinstance(probabilities, list | tuple) and any(
+        p is None or p is ... for p in probabilities
+    ):
+        return Feedback(False, "Replace every placeholder (...) with a probability.")
     try:
         got = np.asarray(probabilities, dtype=float)
     except (TypeError, ValueError):

@@ -129,6 +129,8 @@ def test_softmax_by_hand_accepts_rounded_and_exact_answers():
         ([0.7, 0.2, 0.1], "Step by step"),
         ([0.84], "three numbers"),
         (None, "placeholder"),
+        ([..., ..., ...], "Replace every placeholder"),
+        ([0.84, ..., 0.04], "Replace every placeholder"),
         ("abc", "three numbers"),
     ],
 )
