@@ -14,6 +14,7 @@ from cnnlib.exercises._check import (
     solution,
 )
 from cnnlib.exercises.activations import (
+    RELU_MAP,
     check_block_parameters,
     check_my_leaky_relu,
     check_relu_by_hand,
@@ -34,6 +35,7 @@ __all__ = [
     "Feedback",
     "HAND_SCORES",
     "Mistake",
+    "RELU_MAP",
     "check_block_parameters",
     "check_function",
     "check_image_sizes",
