@@ -27,6 +27,7 @@ from cnnlib.images import (
     crop,
     downsample,
     negative,
+    pixel_distance,
     shift,
     threshold,
     to_channels_first,
@@ -64,6 +65,7 @@ _LAZY = {
     "PoolingExplorer": "cnnlib.explorers",
     "ResolutionExplorer": "cnnlib.explorers",
     "ShiftExplorer": "cnnlib.explorers",
+    "show_pixels": "cnnlib.plotting",
     "WidgetCheck": "cnnlib.explorers",
 }
 
@@ -103,6 +105,7 @@ __all__ = [
     "mnist_style",
     "negative",
     "output_size",
+    "pixel_distance",
     "reference",
     "relu",
     "relu_slope",

@@ -44,6 +44,7 @@ __all__ = [
     "contrast_colors",
     "pixel_grid",
     "LabelGrid",
+    "show_pixels",
     "LabelledBars",
     "ACTIVATION_STYLES",
     "plot_activation_curves",
@@ -426,3 +427,66 @@ def plot_activation_curves(ax_values, ax_slopes, negative_slope=0.1, limit=6.0, 
     ax_slopes.set_title("Their slopes (near 0 = saturated)")
     ax_values.legend(loc="upper left", fontsize=10)
     return lines
+
+
+def show_pixels(
+    ax,
+    image,
+    title=None,
+    cmap=IMAGE_CMAP,
+    vmin=0,
+    vmax=255,
+    fmt="{:.0f}",
+    values=True,
+    indices=True,
+):
+    """Show a small grayscale image as cells with each pixel's number printed on it.
+
+    What the computer "sees": a grid of numbers. Meant for images up to about
+    30 x 30 on a large figure (the numbers shrink with the cells).
+
+    Parameters
+    ----------
+    ax : Axes
+    image : array, shape (H, W)
+    title : str, optional
+    cmap : str
+        ``"gray"`` (0 black, 255 white) or ``"gray_r"`` (0 white, 255 black).
+    vmin, vmax : float
+        The values drawn as the two ends of the colour map.
+    fmt : str
+        How each number is written.
+    values : bool
+        Print the numbers (text colour chosen to contrast with each cell).
+    indices : bool
+        Row numbers on the left and column numbers on top.
+
+    Returns
+    -------
+    (AxesImage, LabelGrid or None)
+    """
+    image = np.asarray(image)
+    if image.ndim != 2:
+        raise ValueError(
+            f"show_pixels needs a grayscale image (H, W), but got shape {image.shape}; "
+            "for a colour image show one channel, e.g. image[:, :, 0]"
+        )
+    im = ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax)
+    h, w = image.shape
+    pixel_grid(ax, (h, w), color="0.5", linewidth=0.4)
+    if indices:
+        step = 1 if max(h, w) <= 20 else 5
+        ax.set_xticks(range(0, w, step))
+        ax.set_yticks(range(0, h, step))
+        ax.xaxis.tick_top()
+        ax.tick_params(labelsize=8, length=0)
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if title is not None:
+        ax.set_title(title)
+    labels = None
+    if values:
+        labels = LabelGrid(ax, height=0.28, max_points=12)
+        labels.set(image, fmt=fmt, colors=contrast_colors(image, vmin, vmax, cmap))
+    return im, labels

@@ -14,6 +14,7 @@ from cnnlib.images import (
     crop,
     downsample,
     negative,
+    pixel_distance,
     shift,
     threshold,
     to_channels_first,
@@ -227,6 +228,19 @@ def test_shift_moves_every_pixel_that_stays_inside(image, down, right):
                 np.testing.assert_array_equal(moved[r, c], image[src])
             else:
                 assert np.all(moved[r, c] == 0)
+
+
+def test_pixel_distance():
+    a = np.zeros((2, 2), dtype=np.uint8)
+    b = np.array([[255, 0], [0, 255]], dtype=np.uint8)
+    assert pixel_distance(a, b) == pytest.approx(np.sqrt(2))
+    assert pixel_distance(b, b) == 0
+    c = RNG.integers(0, 256, (4, 5, 3))
+    d = RNG.integers(0, 256, (4, 5, 3))
+    assert pixel_distance(c, d) == pytest.approx(np.linalg.norm((c - d) / 255.0))
+    assert pixel_distance(c, d) == pytest.approx(pixel_distance(d, c))
+    with pytest.raises(ValueError, match="same shape"):
+        pixel_distance(a, c)
 
 
 def test_every_public_name_is_exported():

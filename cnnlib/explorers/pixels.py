@@ -23,9 +23,9 @@ from matplotlib.patches import Rectangle
 
 from cnnlib import images as img
 from cnnlib.explorers._base import Explorer, png_bytes
+from cnnlib.images import pixel_distance
 from cnnlib.plotting import (
     IMAGE_CMAP,
-    INK_CMAP,
     SIGNED_CMAP,
     LabelGrid,
     contrast_colors,
@@ -597,7 +597,7 @@ class ResolutionExplorer(Explorer):
         source, factor = c["source"].value, c["factor"].value
         image = self._images[source]
         h, w = image.shape[:2]
-        cmap = INK_CMAP if source == "MNIST digit" else IMAGE_CMAP
+        cmap = IMAGE_CMAP  # as everywhere in the course: 0 black, 255 white
         if self._shown != source:
             screen, _ = self._screen[source]
             self._im_before.set_data(screen)
@@ -740,7 +740,8 @@ class ImageEditExplorer(Explorer):
         self._ax_hist = self.figure.add_subplot(grid[2])
         first = self._images[source]
         self._im_before = show_image(self._ax_before, first, title="original")
-        self._im_after = show_image(self._ax_after, first, title=" ")
+        self._im_after = show_image(self._ax_after, first, title="edited\n ")
+        self._ax_after.title.set_fontsize(10.5)
         self._edges = np.linspace(0, 256, 33)
         ax = self._ax_hist
         self._hist_before = ax.stairs(
@@ -806,13 +807,18 @@ class ImageEditExplorer(Explorer):
             x = f"128 + {s['contrast']:g}(x - 128)"
         if s["brightness"]:
             x = f"{x} {'+' if s['brightness'] > 0 else '-'} {abs(s['brightness'])}"
-        if short:
-            parts = [x if x != "x" else "original values"]
-            if s["invert"]:
-                parts.append("negative")
+        if short:  # two short lines for the panel title
+            first = [f"contrast x{s['contrast']:g}"] if s["contrast"] != 1 else []
+            if s["brightness"]:
+                first.append(f"{s['brightness']:+d}")
+            second = ["negative"] if s["invert"] else []
             if s["level"] is not None:
-                parts.append(f">= {s['level']}")
-            return ", ".join(parts)
+                second.append(f"threshold {s['level']}")
+            if s["wrap"] and s["brightness"]:
+                second.append("wrapped")
+            if not first and not second:
+                return "edited\n(no change yet)"
+            return "edited: " + ", ".join(first or ["x"]) + "\n" + ", ".join(second)
         rule = f"({x}) mod 256" if s["wrap"] else f"clip({x}, 0, 255)"
         if s["invert"]:
             rule = f"255 - {rule}"
@@ -841,16 +847,6 @@ class ImageEditExplorer(Explorer):
 # ----------------------------------------------------------------------------
 # ShiftExplorer
 # ----------------------------------------------------------------------------
-def pixel_distance(a, b) -> float:
-    """How far apart two images are as arrays of numbers (values scaled to 0-1).
-
-    The square root of the sum of squared differences over all pixels: 0 for
-    identical images; two 28 x 28 digits are typically 5 to 12 apart.
-    """
-    diff = np.asarray(a, dtype=np.float64) / 255.0 - np.asarray(b, dtype=np.float64) / 255.0
-    return float(np.sqrt(np.sum(diff * diff)))
-
-
 class ShiftExplorer(Explorer):
     """The computer sees only numbers: move a digit by a few pixels.
 

@@ -9,7 +9,7 @@ import numpy as np
 import PIL.Image
 import pytest
 
-from cnnlib import downsample, load_mnist, shift, to_grayscale
+from cnnlib import downsample, load_mnist, pixel_distance, shift, to_grayscale
 from cnnlib.datasets import load_photo
 from cnnlib.explorers.pixels import (
     ChannelExplorer,
@@ -18,7 +18,6 @@ from cnnlib.explorers.pixels import (
     ResolutionExplorer,
     ShiftExplorer,
     edit_pixels,
-    pixel_distance,
 )
 
 DIGITS, LABELS = load_mnist("train")
@@ -278,13 +277,6 @@ def test_edit_explorer_wrap_explains_overflow():
 # ----------------------------------------------------------------------------
 # ShiftExplorer
 # ----------------------------------------------------------------------------
-def test_pixel_distance_hand_computed():
-    a = np.zeros((2, 2), dtype=np.uint8)
-    b = np.array([[255, 0], [0, 255]], dtype=np.uint8)
-    assert pixel_distance(a, b) == pytest.approx(np.sqrt(2))
-    assert pixel_distance(b, b) == 0
-
-
 def test_shift_explorer_shows_shift_difference_and_distances():
     refs = (DIGITS[:300], LABELS[:300])
     e = _no_render(ShiftExplorer(references=refs))
