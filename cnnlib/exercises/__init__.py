@@ -27,6 +27,11 @@ from cnnlib.exercises.classifier import (
     check_softmax_by_hand,
     exercise_network,
 )
+from cnnlib.exercises.convolution import (
+    check_horizontal_edge_kernel,
+    check_my_conv2d,
+    check_output_sizes,
+)
 from cnnlib.exercises.pixels import check_image_sizes, check_negative, check_x_drawing
 from cnnlib.exercises.pooling import check_my_max_pool, check_pooled_shapes
 
@@ -38,10 +43,13 @@ __all__ = [
     "RELU_MAP",
     "check_block_parameters",
     "check_function",
+    "check_horizontal_edge_kernel",
     "check_image_sizes",
+    "check_my_conv2d",
     "check_my_leaky_relu",
     "check_my_max_pool",
     "check_negative",
+    "check_output_sizes",
     "check_parameter_count",
     "check_pooled_shapes",
     "check_relu_by_hand",

@@ -2,6 +2,7 @@
 
 from cnnlib.explorers._base import Explorer
 from cnnlib.explorers.activations import ActivationExplorer
+from cnnlib.explorers.convolution import ConvolutionExplorer, ConvolutionStepper, TemplateMatcher
 from cnnlib.explorers.landscape import LossLandscape
 from cnnlib.explorers.pixels import (
     ChannelExplorer,
@@ -16,6 +17,8 @@ from cnnlib.explorers.start import WidgetCheck
 __all__ = [
     "ActivationExplorer",
     "ChannelExplorer",
+    "ConvolutionExplorer",
+    "ConvolutionStepper",
     "Explorer",
     "ImageEditExplorer",
     "LossLandscape",
@@ -23,5 +26,6 @@ __all__ = [
     "PoolingExplorer",
     "ResolutionExplorer",
     "ShiftExplorer",
+    "TemplateMatcher",
     "WidgetCheck",
 ]

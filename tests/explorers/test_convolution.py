@@ -1,0 +1,353 @@
+"""The explorers of notebook 02, driven headlessly through every control.
+
+What is checked: the displayed feature map is exactly ``cnnlib.conv2d`` of the
+displayed image and kernel; impossible settings give a one-line message and
+no output (never an exception); the stepper's products and sum are those of
+the highlighted patch; the template scores are averages with 1 = perfect.
+"""
+
+from __future__ import annotations
+
+import re
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+from cnnlib import conv2d, kernels, output_size
+from cnnlib.datasets import xo_image
+from cnnlib.explorers.convolution import (
+    CUSTOM,
+    ORIENTED,
+    PRESET_NAMES,
+    ConvolutionExplorer,
+    ConvolutionStepper,
+    KernelGrid,
+    TemplateMatcher,
+    preset_kernel,
+)
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def control_values(control):
+    """Every value a control can take: a slider's whole range, a menu's options."""
+    if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
+        count = int(round((control.max - control.min) / control.step)) + 1
+        values = [control.min + i * control.step for i in range(count)]
+        return [round(v, 10) for v in values]
+    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons)):
+        return [opt[1] if isinstance(opt, tuple) else opt for opt in control.options]
+    return []
+
+
+def sweep(explorer, check):
+    """Move every slider and menu through all its values, calling ``check`` after each."""
+    steps = 0
+    for control in explorer.controls.values():
+        original = control.value
+        for value in control_values(control):
+            control.value = value
+            check(explorer)
+            steps += 1
+        control.value = original
+    return steps
+
+
+def shown(image_artist):
+    """The array an AxesImage displays, NaN where it is blank."""
+    return np.ma.filled(np.ma.asarray(image_artist.get_array(), dtype=float), np.nan)
+
+
+def assert_contract(explorer):
+    """output and message agree; the picture was rendered."""
+    assert explorer.png.startswith(PNG_SIGNATURE)
+    if explorer.message:
+        assert explorer.output is None
+        assert "Not possible" in explorer._status.value
+    else:
+        assert explorer.output is not None
+        assert "Not possible" not in explorer._status.value
+
+
+# ----------------------------------------------------------------------------
+# ConvolutionExplorer
+# ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def explorer():
+    return ConvolutionExplorer()
+
+
+def expected_map(e):
+    return conv2d(e.image, e.kernel, **e.settings)
+
+
+def assert_shows_conv2d(e):
+    assert_contract(e)
+    if e.message:
+        assert np.isnan(shown(e._im_out)).all()  # the output panel is blank
+        return
+    want = expected_map(e)
+    np.testing.assert_array_equal(e.output, want)
+    np.testing.assert_array_equal(shown(e._im_out), want)
+    # the padded input is what is shown on the left
+    (pt, pb), (pl, pr) = e._pads
+    np.testing.assert_array_equal(shown(e._im_in), np.pad(e.image, ((pt, pb), (pl, pr))))
+    np.testing.assert_array_equal(shown(e._im_k), e.kernel)
+    # the formula under the figure ends in the size that is shown
+    assert f"<b>{want.shape[0]}</b>" in e._status.value
+
+
+def test_every_control_through_its_range_shows_conv2d(explorer):
+    steps = sweep(explorer, assert_shows_conv2d)
+    assert steps > 50
+
+
+def test_sampled_combinations_of_controls(explorer, monkeypatch):
+    """A seeded sample of image x size x stride x padding x dilation combinations.
+
+    Only the data is checked here, so the PNG rendering is skipped to keep the
+    test fast (the sweep above renders every state).
+    """
+    monkeypatch.setattr(explorer, "render", lambda: None)
+    rng = np.random.default_rng(0)
+    c = explorer.controls
+    names = ["image", "size", "stride", "padding", "dilation", "preset"]
+    impossible = 0
+    for _ in range(40):
+        for name in rng.permutation(names):
+            values = control_values(c[name])
+            c[name].value = values[rng.integers(len(values))]
+        assert_shows_conv2d(explorer)
+        impossible += bool(explorer.message)
+    assert 0 < impossible < 40  # the sample covers both kinds
+
+
+def test_kernel_larger_than_padded_image_shows_a_message_and_recovers():
+    e = ConvolutionExplorer(image="X (9x9, +1/-1)", size=7, dilation=2)
+    assert e.output is None
+    assert "does not fit a 9x9 input" in e.message
+    assert "no feature map" in e._nomap.get_text()
+    e.controls["padding"].value = 2  # 9 + 4 = 13 = 2*(7-1)+1: fits exactly once
+    assert e.message == ""
+    assert e.output.shape == (1, 1)
+    assert e._nomap.get_text() == ""
+    assert_shows_conv2d(e)
+
+
+def test_same_padding_with_stride_2_shows_a_message():
+    e = ConvolutionExplorer(padding="same", stride=2)
+    assert e.output is None
+    assert "'same'" in e.message and "stride" in e.message
+    e.controls["stride"].value = 1
+    assert e.output.shape == e.image.shape
+
+
+def test_formula_shows_floor_when_the_stride_does_not_divide():
+    e = ConvolutionExplorer(image="digit 3 (28x28)", padding=1, stride=2)
+    # (28 + 2 - 2 - 1) / 2 = 13.5 -> 13, + 1 = 14
+    assert e.output.shape == (14, 14) == (output_size(28, 3, 2, 1),) * 2
+    status = e._status.value
+    assert "&lfloor;13.5&rfloor;" in status
+    assert "does not divide evenly" in status
+    e.controls["stride"].value = 1
+    assert "does not divide" not in e._status.value
+
+
+def test_same_padding_with_an_even_kernel_shows_both_pads():
+    e = ConvolutionExplorer(image="digit 3 (28x28)", preset="box blur", size=4, padding="same")
+    assert e.output.shape == (28, 28)
+    assert "p<sub>1</sub> + p<sub>2</sub>" in e._status.value
+    assert "(28 + 1 + 2 &minus;" in e._status.value
+
+
+def test_editing_the_grid_switches_to_custom_and_resizes():
+    e = ConvolutionExplorer(image="shapes (32x32)")
+    grid = e.controls["kernel"]
+    mine = np.arange(25.0).reshape(5, 5) - 12
+    grid.value = mine
+    assert e.controls["preset"].value == CUSTOM
+    assert e.controls["size"].value == 5
+    np.testing.assert_array_equal(e.kernel, mine)
+    np.testing.assert_array_equal(e.output, conv2d(e.image, mine))
+    # typing into one box changes one weight
+    grid._cells[0][0].value = 100.0
+    assert e.kernel[0, 0] == 100.0
+    np.testing.assert_array_equal(e.output, conv2d(e.image, e.kernel))
+    # a smaller size keeps the centre of a custom kernel
+    e.controls["size"].value = 3
+    np.testing.assert_array_equal(e.kernel, mine[1:4, 1:4])
+    assert len(grid.children) == 9
+    # choosing a preset overwrites the grid
+    e.controls["preset"].value = "laplacian"
+    np.testing.assert_array_equal(e.kernel, kernels.laplacian())
+
+
+def test_angle_slider_turns_the_oriented_edge():
+    e = ConvolutionExplorer(preset=ORIENTED, size=5)
+    assert not e.controls["angle"].disabled
+    np.testing.assert_allclose(e.kernel, kernels.oriented_edge(0), atol=5e-4)
+    e.controls["angle"].value = 90
+    np.testing.assert_allclose(e.kernel, kernels.oriented_edge(90), atol=5e-4)
+    np.testing.assert_array_equal(e.output, expected_map(e))
+    e.controls["preset"].value = "sharpen"
+    assert e.controls["angle"].disabled
+
+
+@pytest.mark.parametrize("name", PRESET_NAMES)
+@pytest.mark.parametrize("size", range(1, 8))
+def test_presets_at_every_size(name, size):
+    kernel, note = preset_kernel(name, size, angle=30)
+    assert kernel.shape == (size, size)
+    assert np.isfinite(kernel).all()
+    if size == 3 and name in kernels.PRESETS:
+        np.testing.assert_array_equal(kernel, np.round(kernels.PRESETS[name], 3))
+    if name in ("sharpen", "laplacian") and size != 3:
+        assert "3x3" in note
+
+
+def test_blur_presets_keep_brightness_and_edges_ignore_flat_areas():
+    for size in range(1, 8):
+        assert preset_kernel("box blur", size)[0].sum() == pytest.approx(1, abs=0.03)
+        assert preset_kernel("gaussian blur", size)[0].sum() == pytest.approx(1, abs=0.03)
+        assert preset_kernel("identity", size)[0].sum() == 1
+        if size > 1:
+            edge = preset_kernel(ORIENTED, size, angle=45)[0]
+            assert abs(edge.sum()) < 0.01
+
+
+def test_kernel_grid_rejects_non_square_and_too_large():
+    grid = KernelGrid()
+    with pytest.raises(Exception, match="square kernel"):
+        grid.value = np.ones((2, 3))
+    with pytest.raises(Exception, match="square kernel"):
+        grid.value = np.ones((8, 8))
+    with pytest.raises(Exception, match="finite"):
+        grid.value = np.full((2, 2), np.nan)
+
+
+def test_own_images_can_be_passed_in():
+    ramp = np.tile(np.arange(6.0), (6, 1))
+    e = ConvolutionExplorer(images={"ramp": ramp})
+    assert e.controls["image"].options == ("ramp",)
+    np.testing.assert_array_equal(e.output, conv2d(ramp, kernels.sobel_x()))
+    # small enough: the values are printed on the cells
+    assert e._lab_in.texts.shape == (6, 6)
+    with pytest.raises(ValueError, match="2-D"):
+        ConvolutionExplorer(images={"rgb": np.zeros((4, 4, 3))})
+
+
+def test_figure_keeps_its_size_and_has_a_static_picture(explorer):
+    before = explorer.png[16:24]  # the PNG header's width and height
+    explorer.controls["padding"].value = "full"
+    explorer.controls["stride"].value = 3
+    assert explorer.png[16:24] == before
+    bundle = explorer._repr_mimebundle_()
+    assert "image/png" in bundle
+    assert explorer.last_update_ms > 0
+
+
+# ----------------------------------------------------------------------------
+# ConvolutionStepper
+# ----------------------------------------------------------------------------
+def assert_step_is_consistent(s):
+    assert_contract(s)
+    c = s.controls
+    stride, pad = c["stride"].value, c["padding"].value
+    want = conv2d(s.image, s.kernel, stride=stride, padding=pad)
+    np.testing.assert_array_equal(s.output, want)
+    oh, ow = want.shape
+    assert c["position"].max == oh * ow - 1
+    row, col = s.where
+    assert row * ow + col == c["position"].value
+    padded = np.pad(s.image, pad)
+    top, left = row * stride, col * stride
+    np.testing.assert_array_equal(s.patch, padded[top : top + 3, left : left + 3])
+    np.testing.assert_array_equal(s.products, s.patch * s.kernel)
+    assert s.total == pytest.approx(want[row, col])
+    # the highlighted window and cell are where the numbers come from
+    assert s._window.get_xy() == (left - 0.5, top - 0.5)
+    assert s._cell.get_xy() == (col - 0.5, row - 0.5)
+    # the map is filled up to the current position, in reading order
+    on_screen = shown(s._im_out).ravel()
+    upto = row * ow + col
+    np.testing.assert_array_equal(on_screen[: upto + 1], want.ravel()[: upto + 1])
+    assert np.isnan(on_screen[upto + 1 :]).all()
+
+
+def test_stepper_every_control_and_position():
+    s = ConvolutionStepper()
+    assert sweep(s, assert_step_is_consistent) > 60
+
+
+def test_stepper_slider_follows_stride_and_padding():
+    s = ConvolutionStepper(image="edge (8x8, 0 and 9)", kernel="sobel x (vertical edges)")
+    c = s.controls
+    c["position"].value = c["position"].max  # the last of 6x6 positions
+    assert s.where == (5, 5)
+    c["stride"].value = 2  # now only 3x3 positions: the slider clips to the last one
+    assert c["position"].max == 8
+    assert s.where == (2, 2)
+    c["padding"].value = 1  # (8 + 2 - 3) // 2 + 1 = 4
+    assert c["position"].max == 15
+    assert_step_is_consistent(s)
+
+
+def test_stepper_shows_the_sum_of_the_products():
+    s = ConvolutionStepper(image="X (9x9, +1/-1)", kernel="diagonal \\")
+    # the top-left patch of the X: the template's diagonal meets one background pixel
+    assert s.total == 7
+    assert "= <b>7</b>" in s._status.value
+    assert s._sum_text.get_text() == "sum = 7"
+    s.controls["position"].value = 8  # row 1, column 1: the X's stroke, a perfect match
+    assert s.where == (1, 1)
+    assert s.total == 9
+
+
+# ----------------------------------------------------------------------------
+# TemplateMatcher
+# ----------------------------------------------------------------------------
+def assert_scores_are_averages(t):
+    assert_contract(t)
+    image = t.current_image
+    for name, template in (
+        ("diagonal \\", kernels.diagonal()),
+        ("diagonal /", kernels.antidiagonal()),
+        ("cross x", kernels.cross()),
+    ):
+        np.testing.assert_allclose(t.scores[name], conv2d(image, template) / 9)
+        assert t.best[name] == pytest.approx(t.scores[name].max())
+    np.testing.assert_array_equal(t.output, t.scores[t.controls["template"].value])
+    np.testing.assert_array_equal(shown(t._im_s), t.output)
+    assert np.abs(t.output).max() <= 1 + 1e-12
+
+
+def test_template_matcher_every_control():
+    t = TemplateMatcher()
+    assert sweep(t, assert_scores_are_averages) > 20
+
+
+@pytest.mark.parametrize("down, right", [(0, 0), (1, -1), (-1, 1), (1, 1)])
+def test_a_shifted_x_still_matches_every_template_perfectly(down, right):
+    t = TemplateMatcher(image="x", down=down, right=right)
+    np.testing.assert_array_equal(t.current_image, xo_image("x", shift=(down, right)))
+    assert all(score == pytest.approx(1) for score in t.best.values())
+    # the best diagonal match moves with the letter
+    r, c = np.unravel_index(np.argmax(t.output), t.output.shape)
+    assert (r, c) == (1 + down, 1 + right)
+
+
+def test_only_the_cross_tells_an_x_from_an_o():
+    """The O's ring has short diagonal strokes too; only the X has a crossing."""
+    o, x = TemplateMatcher(image="o").best, TemplateMatcher(image="x").best
+    assert o["diagonal \\"] == x["diagonal \\"] == pytest.approx(1)
+    assert o["cross x"] == pytest.approx(5 / 9)  # 7 of 9 pixels agree: (7 - 2) / 9
+    assert x["cross x"] == pytest.approx(1)
+
+
+def test_noise_lowers_the_best_score_but_the_x_is_still_found():
+    t = TemplateMatcher(image="x", template="cross x", noise=0.1, seed=3)
+    assert 0.5 < t.best["cross x"] <= 1
+    r, c = np.unravel_index(np.argmax(t.output), t.output.shape)
+    assert (r, c) == (3, 3)  # the centre of the X
+    assert re.search(r"Best: <b>\d\.\d\d</b>", t._status.value)
