@@ -556,25 +556,17 @@ class HandwiredExplorer(BlitExplorer):
             self._labels_maps.append(labels)
             self._boxes.append(box)
 
-        self._ax_text = fig.add_subplot(grid[0, 3])
-        self._ax_text.set_axis_off()
-        self._ax_text.set_title("dense layer: weighted sums")
-        # one text per line: the headings are drawn once, the sums on every update
-        self._lines = []
-        for i, line in enumerate(self._arithmetic(None)):
-            text = self._ax_text.text(
-                0.0,
-                0.97 - i / 6.2,
-                line,
-                ha="left",
-                va="top",
-                family="DejaVu Sans Mono",
-                fontsize=10.5,
-                transform=self._ax_text.transAxes,
-            )
-            self._lines.append(text)
-            if not line:  # a line with numbers: it changes
-                self._dynamic.append(text)
+        # the dense layer as a table: one row per class, its products, bias and score
+        ax = self._ax_sums = fig.add_subplot(grid[0, 3])
+        self._im_sums = ax.imshow(np.zeros((2, 4)), cmap=SIGNED_CMAP, vmin=-3, vmax=3)
+        ax.set_xticks(range(4), ["w·h", "w·v", "bias", "score"])
+        ax.xaxis.tick_top()
+        ax.set_yticks(range(2), list(BAR_CLASSES))
+        ax.tick_params(length=0)
+        ax.set_title("dense layer: each score is a sum")
+        sum_borders = cell_borders(ax, (2, 4), color="0.4", linewidth=1.0)
+        self._labels_sums = LabelGrid(ax, height=0.2, max_points=13)
+        self._dynamic += [self._im_sums, sum_borders, self._labels_sums.collection]
         self._ax_probs = fig.add_subplot(grid[1, 3])
         self._prob_bars = LabelledBars(
             self._ax_probs, list(BAR_CLASSES), horizontal=True, fontsize=12
@@ -608,40 +600,45 @@ class HandwiredExplorer(BlitExplorer):
             r, c = t.winners[k]
             self._boxes[k].set_bounds(c - 0.5, r - 0.5, 1, 1)
             self._boxes[k].set_visible(bool(t.features[k] > 0))
-        for text, line in zip(self._lines, self._arithmetic(t)):
-            if line:
-                text.set_text(line)
+        table, texts = self._sums(t)
+        self._im_sums.set_data(table)
+        self._labels_sums.set(texts, fmt="{}", colors=contrast_colors(table, -3, 3, SIGNED_CMAP))
         self._prob_bars.set(probs, fmt="{:.3f}", highlight=t.prediction)
 
     def _dynamic_artists(self):
         return self._dynamic
 
     @staticmethod
-    def _arithmetic(t):
-        """The dense layer written out with the network's own weights, line by line.
+    def _sums(t):
+        """The dense layer's arithmetic as a (2, 4) table of values and of printed texts.
 
-        ``t=None`` gives the fixed lines only (the headings), with "" where
-        numbers go.
+        Row k (a class): weight·h, weight·v, bias, score; the texts show each
+        weight with the feature it multiplies, e.g. "(+1)·3.00".
         """
-        lines = ["features: max of each map", "", "score(horizontal)", "", "score(vertical)", ""]
-        if t is None:
-            return lines
-        h, v = (float(f) for f in t.features)
-        lines[1] = f"  h = {h:.2f}    v = {v:.2f}"
+        table = np.column_stack([t.terms, t.bias, t.scores]).astype(float)
+        texts = np.empty((2, 4), dtype=object)
         for k in range(2):
-            w_h, w_v = (float(w) for w in t.weight[k])
-            lines[3 + 2 * k] = (
-                f"= ({w_h:+.0f})·{h:.2f} + ({w_v:+.0f})·{v:.2f} + {float(t.bias[k]):.0f}"
-                f" = {float(t.scores[k]):+.2f}"
-            ).replace("-", "\u2212")
-        return lines
+            for j in range(2):
+                texts[k, j] = f"({t.weight[k, j]:+.0f})·{t.features[j]:.2f}"
+            texts[k, 2] = f"{t.bias[k]:+.0f}"
+            texts[k, 3] = f"{t.scores[k]:+.2f}"
+        return table, np.vectorize(lambda text: text.replace("-", "\u2212"))(texts)
 
     def _describe(self, probs):
         t = self.trace
-        name = BAR_CLASSES[t.prediction]
+        h, v = (float(f) for f in t.features)
+        sums = " &nbsp;·&nbsp; ".join(
+            f"score({name}) = ({t.weight[k, 0]:+.0f})·{h:.2f} + ({t.weight[k, 1]:+.0f})·{v:.2f}"
+            f" + {t.bias[k]:.0f} = {t.scores[k]:+.2f}"
+            for k, name in enumerate(BAR_CLASSES)
+        )
+        head = f"h = {h:.2f}, v = {v:.2f} &nbsp;·&nbsp; {sums}".replace("-", "\u2212")
         if t.scores[0] == t.scores[1]:
-            return (
+            verdict = (
                 "The two scores are equal: the network has no evidence either way and says "
                 "50/50 (a plus sign, a dot or an empty picture were never its job)."
             )
-        return f"The network says <b>{name}</b> with probability {probs[t.prediction]:.1%}."
+        else:
+            name = BAR_CLASSES[t.prediction]
+            verdict = f"The network says <b>{name}</b> with probability {probs[t.prediction]:.1%}."
+        return f"{head}<br>{verdict}"

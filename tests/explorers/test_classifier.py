@@ -219,6 +219,10 @@ def check_trace(ex):
     np.testing.assert_allclose(ex._im_maps[0].get_array(), t.conv[0])
     np.testing.assert_allclose(ex._im_maps[1].get_array(), t.conv[1])
     np.testing.assert_allclose([b.get_width() for b in ex._prob_bars.bars], ex.output)
+    # the dense layer's table: weight x feature, bias, score for each class
+    table = np.column_stack([t.terms, t.bias, t.scores])
+    np.testing.assert_allclose(ex._im_sums.get_array(), table, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(table[:, :3].sum(axis=1), t.scores, rtol=1e-6, atol=1e-6)
     for k in range(2):
         box = ex._boxes[k]
         r, col = t.winners[k]
@@ -253,10 +257,13 @@ def test_clean_bars_are_classified_and_the_sums_are_written_out(handwired):
             handwired.controls["length"].value = 8
             assert int(np.argmax(handwired.output)) == winner
             assert handwired.output[winner] == pytest.approx(np.exp(3) / (np.exp(3) + np.exp(-3)))
-    lines = [text.get_text() for text in handwired._lines]
-    assert lines[1] == "  h = 0.00    v = 3.00"
-    assert lines[3] == "= (+1)·0.00 + (\u22121)·3.00 + 0 = \u22123.00"
-    assert lines[5] == "= (\u22121)·0.00 + (+1)·3.00 + 0 = +3.00"
+    m = "\u2212"
+    assert handwired._labels_sums.texts.tolist() == [
+        ["(+1)·0.00", f"({m}1)·3.00", "+0", f"{m}3.00"],
+        [f"({m}1)·0.00", "(+1)·3.00", "+0", "+3.00"],
+    ]
+    np.testing.assert_allclose(handwired._im_sums.get_array(), [[0, -3, 0, -3], [0, 3, 0, 3]])
+    assert f"score(horizontal) = (+1)·0.00 + ({m}1)·3.00 + 0 = {m}3.00" in handwired._status.value
     assert "vertical" in handwired._status.value
 
 
