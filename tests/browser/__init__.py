@@ -1,0 +1,1 @@
+"""End-to-end tests: every notebook in JupyterLab, driven by headless Chromium."""
