@@ -22,7 +22,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from cnnlib import images as img
-from cnnlib.explorers._base import Explorer, png_bytes
+from cnnlib.explorers._base import Explorer
+from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.images import pixel_distance
 from cnnlib.plotting import (
     IMAGE_CMAP,
@@ -103,6 +104,25 @@ def _hide_frame(ax):
         spine.set_visible(False)
 
 
+class _Blit(BlitExplorer):
+    """:class:`BlitExplorer` that keeps only the most recent backgrounds.
+
+    A background is a full copy of the figure's pixels (~1.5 MB); the pixel
+    inspector alone could otherwise collect one per digit and colour map.
+    """
+
+    KEEP = 8
+
+    def render(self):
+        super().render()
+        while len(self._backgrounds) > self.KEEP:
+            self._backgrounds.pop(next(iter(self._backgrounds)))
+
+    def _lay_out(self):
+        """One full draw that fixes the layout, without caching a background."""
+        Explorer.render(self)
+
+
 def _grid_segments(size: int):
     """Lines between the cells of a size x size grid drawn with imshow."""
     edges = np.arange(size + 1) - 0.5
@@ -113,7 +133,7 @@ def _grid_segments(size: int):
 # ----------------------------------------------------------------------------
 # PixelExplorer
 # ----------------------------------------------------------------------------
-class PixelExplorer(Explorer):
+class PixelExplorer(_Blit):
     """Zoom into a digit or a photo and read the numbers behind the pixels.
 
     Left: the whole image, with an orange frame around the window. Right: the
@@ -211,13 +231,29 @@ class PixelExplorer(Explorer):
         self._ax_all.set_xlim(-0.5, w - 0.5)
         self._ax_all.set_ylim(h - 0.5, -0.5)
         self._ax_all.set_title("photo")
-        self.render()
+        self._lay_out()
         for c_name in ("source", "size"):
             self.controls[c_name].observe(self._fit_ranges, names="value")
         self._watch()
         self.update()
 
     # -- ranges that depend on the image and the window size -----------------------------
+    def _background_key(self):
+        c = self.controls
+        return (c["source"].value, c["index"].value, c["cmap"].value)
+
+    def _dynamic_artists(self):
+        return [
+            self._frame,
+            self._im_win,
+            self._grid,
+            self._outline,
+            self._values.collection,
+            self._row_numbers.collection,
+            self._col_numbers.collection,
+            self._ax_win.title,
+        ]
+
     def _image_now(self):
         if self.controls["source"].value == "MNIST digit":
             return self._digits[self.controls["index"].value]
@@ -367,7 +403,7 @@ def _extent(h, w):
 # ----------------------------------------------------------------------------
 # ChannelExplorer
 # ----------------------------------------------------------------------------
-class ChannelExplorer(Explorer):
+class ChannelExplorer(_Blit):
     """A colour photo is three grayscale images: red, green and blue.
 
     Tick the channels to keep; a channel that is off is set to 0 in the
@@ -433,54 +469,17 @@ class ChannelExplorer(Explorer):
             (inner,) = ax.plot([col], [row], "s", ms=11, mfc="none", mec=MARK, mew=1.8)
             self._markers += [outer, inner]
         self._axes = axes
-        # markers and titles change with every move of the sliders; they are
-        # drawn on top of a saved picture of the photos (see render)
-        self._animated = self._markers + [ax.title for ax in axes]
-        for artist in self._animated:
-            artist.set_animated(True)
-        self._background = None
-        self._drawn_state: list | None = None
         self._watch()
         self.update()
 
     def _on(self):
         return [self.controls[name].value for name in self.NAMES]
 
-    def render(self):
-        """Draw only what changed, then encode the PNG as the base class does.
+    def _background_key(self):
+        return tuple(self._on())  # the photos change only when a channel is switched
 
-        Drawing four photos is the expensive part, and a slider move changes
-        none of them. So the photos are drawn once and saved
-        (``copy_from_bbox``); an update restores that picture, redraws only
-        the photos whose channel was switched (an opaque image can simply be
-        painted over the old one) and draws markers and titles on top
-        (matplotlib's "blitting").
-        """
-        canvas = self.figure.canvas
-        state = self._on()
-        if self._background is None:
-            super().render()  # lays out the figure, draws everything but the animated
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._drawn_state = state
-        else:
-            canvas.restore_region(self._background)
-            renderer = canvas.get_renderer()
-            changed = [k for k in range(3) if state[k] != self._drawn_state[k]]
-            if changed:
-                for k in [-1, *changed]:  # -1: the combined photo
-                    ax = self._axes[k + 1]
-                    (ax.images[0]).draw(renderer)
-                    for spine in ax.spines.values():
-                        spine.draw(renderer)
-                self._background = canvas.copy_from_bbox(self.figure.bbox)
-                self._drawn_state = state
-        for artist in self._animated:
-            self.figure.draw_artist(artist)
-        self._publish()
-
-    def _publish(self):
-        self.png = png_bytes(np.asarray(self.figure.canvas.buffer_rgba()))
-        self._image.value = self.png
+    def _dynamic_artists(self):
+        return self._markers + [ax.title for ax in self._axes]
 
     def _compute(self):
         keep = np.array(self._on(), dtype=np.uint8)
@@ -519,7 +518,7 @@ class ChannelExplorer(Explorer):
 # ----------------------------------------------------------------------------
 # ResolutionExplorer
 # ----------------------------------------------------------------------------
-class ResolutionExplorer(Explorer):
+class ResolutionExplorer(_Blit):
     """Shrink an image by a factor and see what is lost.
 
     Every ``factor x factor`` block of pixels becomes one pixel (the block's
@@ -584,9 +583,15 @@ class ResolutionExplorer(Explorer):
         self._im_after = show_image(self._ax_after, photo, title=" ")
         # lay the figure out for the tallest image, so no title is pushed off later
         self._shown = None
-        self.render()
+        self._lay_out()
         self._watch()
         self.update()
+
+    def _background_key(self):
+        return self.controls["source"].value
+
+    def _dynamic_artists(self):
+        return [self._im_after, self._ax_after.title, *self._ax_after.spines.values()]
 
     def _compute(self):
         c = self.controls
@@ -667,7 +672,7 @@ def edit_pixels(image, brightness=0, contrast=1.0, invert=False, level=None, wra
     return x.astype(np.uint8)
 
 
-class ImageEditExplorer(Explorer):
+class ImageEditExplorer(_Blit):
     """Image editing is arithmetic on the pixel numbers.
 
     Sliders for contrast and brightness, a negative switch and a threshold;
@@ -758,10 +763,25 @@ class ImageEditExplorer(Explorer):
         ax.legend(loc="upper center", frameon=False, ncols=2, fontsize=10)
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
+        self._legend = ax.get_legend()
         self._shown = None
-        self.render()  # lay out for the tall photo first
+        self._lay_out()  # lay out for the tall photo first
         self._watch()
         self.update()
+
+    def _background_key(self):
+        return self.controls["source"].value
+
+    def _dynamic_artists(self):
+        # the histogram's height limit follows the edited image, so both curves move
+        return [
+            self._im_after,
+            self._ax_after.title,
+            *self._ax_after.spines.values(),
+            self._hist_before,
+            self._hist_after,
+            self._legend,
+        ]
 
     def _settings(self):
         c = self.controls
@@ -847,7 +867,7 @@ class ImageEditExplorer(Explorer):
 # ----------------------------------------------------------------------------
 # ShiftExplorer
 # ----------------------------------------------------------------------------
-class ShiftExplorer(Explorer):
+class ShiftExplorer(_Blit):
     """The computer sees only numbers: move a digit by a few pixels.
 
     Left: the digit. Middle: the same digit shifted. Right: the difference,
@@ -919,6 +939,22 @@ class ShiftExplorer(Explorer):
         ]
         self._watch()
         self.update()
+
+    def _background_key(self):
+        return self.controls["index"].value
+
+    def _dynamic_artists(self):
+        return [
+            self._im_shift,
+            self._im_diff,
+            self._ax_shift.title,
+            self._ax_diff.title,
+            *self._ax_shift.spines.values(),
+            *self._ax_diff.spines.values(),
+            self._ax_bars.spines["left"],  # the bars start on it
+            *self._bars,
+            *self._bar_labels,
+        ]
 
     def _nearest(self, index):
         """Distances to the closest same-class and other-class reference digits."""
