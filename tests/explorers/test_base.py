@@ -127,9 +127,11 @@ def test_layout_is_frozen_after_the_first_render():
     ex = Squares()
     assert not isinstance(ex.figure.get_layout_engine(), ConstrainedLayoutEngine)
     position = ex.ax.get_position().bounds
+    title_at = ex.ax.title.get_position()
     for n in (5, 2, 7, 3):  # titles of different lengths, an impossible value
         ex.controls["n"].value = n
         assert ex.ax.get_position().bounds == position
+        assert ex.ax.title.get_position() == title_at
 
 
 def _text_figure(canvas_class):
@@ -163,3 +165,12 @@ def test_text_cache_reuses_masks():
     fig.canvas.draw()
     assert len(_TextCachingRenderer._masks) == before  # nothing rendered afresh
     np.testing.assert_array_equal(np.asarray(fig.canvas.buffer_rgba()), first)
+
+
+def test_titles_stay_where_the_first_render_put_them():
+    ex = Squares()
+    title_at = ex.ax.title.get_position()
+    ex.ax.xaxis.tick_top()  # big tick labels above the axes would push an automatic title up
+    ex.ax.tick_params(labelsize=30)
+    ex.controls["n"].value = 4
+    assert ex.ax.title.get_position() == title_at
