@@ -118,6 +118,13 @@ class _Blit(BlitExplorer):
         while len(self._backgrounds) > self.KEEP:
             self._backgrounds.pop(next(iter(self._backgrounds)))
 
+    def _watch(self):
+        # show every control's full label ("brightness +", "left col", ...)
+        for control in self.controls.values():
+            if hasattr(control, "description") and not isinstance(control, widgets.Checkbox):
+                control.style.description_width = "initial"
+        super()._watch()
+
     def _lay_out(self):
         """One full draw that fixes the layout, without caching a background."""
         Explorer.render(self)
