@@ -252,6 +252,7 @@ class LossLandscape(BlitExplorer):
     def _dynamic_artists(self):
         markers = [self._star1, self._star2, self._ax1._start_marker, self._ax2._start_marker]
         frame = list(self._axg.spines.values())  # the loss line starts on the left spine
+        legends = [self._ax1.get_legend(), self._ax2.get_legend()]  # a wild path passes under
         return [
             self._path1,
             self._path2,
@@ -260,6 +261,7 @@ class LossLandscape(BlitExplorer):
             self._target,
             self._target_label,
             *frame,
+            *legends,
         ]
 
     def _background_key(self):

@@ -120,9 +120,14 @@ def test_a_diverged_path_stops_early(explorer):
 
 def test_fast_picture_equals_a_full_redraw(explorer):
     c = explorer.controls
-    for landscape, lr in [("2-D: narrow valley", 0.9), ("1-D: two valleys", 2.0)]:
+    for landscape, lr, momentum, steps in [
+        ("2-D: narrow valley", 0.9, 0.5, 40),
+        ("1-D: two valleys", 2.0, 0.5, 40),
+        ("1-D: two valleys", 0.3, 0.5, 30),  # the path passes under the legend
+        ("2-D: narrow valley", 1.5, 0.9, 30),  # here too
+    ]:
         c["landscape"].value, c["learning_rate"].value = landscape, lr
-        c["momentum"].value, c["steps"].value = 0.5, 40
+        c["momentum"].value, c["steps"].value = momentum, steps
         fast = np.asarray(PIL.Image.open(io.BytesIO(explorer.png)))[..., :3]
         explorer.figure.canvas.draw()
         full = np.asarray(explorer.figure.canvas.buffer_rgba())[..., :3]
