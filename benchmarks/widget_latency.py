@@ -28,7 +28,21 @@ Customising the sweep (optional, on the explorer class):
     method returning ``(control_name, value)`` pairs; replaces the generic
     sweep entirely.
 
-The last lines printed are ``explorer=NAME p50_ms=... p95_ms=... n=...``.
+What is reported, per explorer, over all sweeps:
+
+* ``p50_ms``, ``p95_ms``: wall-clock time per update, every update counted
+  (the first sweep includes first-time costs such as loading data);
+* ``best_p95_ms``: p95 over the steps of a sweep of the *fastest* of the
+  sweeps at that step: what an update costs without interference from other
+  processes (the usual best-of-N of ``timeit``; compare it with ``p95_ms`` when
+  the machine is busy);
+* ``cpu_p95_ms``: CPU time of this process per update (more than the wall
+  time when numpy's BLAS runs several threads).
+
+The last lines printed are ``explorer=NAME p50_ms=... p95_ms=... n=...
+best_p95_ms=... cpu_p95_ms=...``, and the first line records the machine's
+load average: measure on a quiet machine. Exit status 1 if an explorer could
+not be driven (with ``--strict``, also if a p95 misses the target).
 """
 
 from __future__ import annotations
