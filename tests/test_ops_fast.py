@@ -1,0 +1,178 @@
+"""The fast paths inside cnnlib.ops, each checked against the loop reference.
+
+``tests/test_ops.py`` checks the public functions; here every internal
+strategy is driven directly, including on shapes where ``conv2d`` would pick
+the other one, so a bug in a path the dispatcher rarely takes cannot hide.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnnlib import _validate as v
+from cnnlib import ops, reference
+
+STRATEGIES = [ops._conv2d_rows, ops._conv2d_im2col, ops._conv2d_batched]
+
+
+def _reference_batched(x4, w4, win):
+    """The loop reference with explicit pads (reference.conv2d takes symmetric padding)."""
+    (pt, pb), (pl, pr) = win.pads
+    xp = np.pad(x4, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    return reference.conv2d(xp, w4, stride=win.stride, dilation=win.dilation)
+
+
+@st.composite
+def conv_geometry(draw, stride_one=False):
+    n, c, f = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    dh, dw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    sh, sw = (1, 1) if stride_one else (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    pads = tuple((draw(st.integers(0, 3)), draw(st.integers(0, 3))) for _ in range(2))
+    h = draw(st.integers(max(1, dh * (kh - 1) + 1 - sum(pads[0])), 11))
+    w = draw(st.integers(max(1, dw * (kw - 1) + 1 - sum(pads[1])), 11))
+    return (n, c, h, w), (f, c, kh, kw), (sh, sw), pads, (dh, dw), draw(st.integers(0, 2**16))
+
+
+def _window(xshape, wshape, stride, pads, dilation):
+    # fit_window takes symmetric padding; build the asymmetric Window it would describe
+    out = tuple(
+        (i + pa + pb - d * (k - 1) - 1) // s + 1
+        for i, k, s, d, (pa, pb) in zip(xshape[2:], wshape[2:], stride, dilation, pads)
+    )
+    return v.Window(tuple(wshape[2:]), stride, dilation, pads, out)
+
+
+@settings(max_examples=150, deadline=None)
+@given(conv_geometry(stride_one=True), st.sampled_from([np.float32, np.float64]))
+def test_row_runs_strategy_equals_reference(case, dtype):
+    """Stride 1, any dilation and asymmetric padding, even where 2*Wo < Wp."""
+    xshape, wshape, stride, pads, dilation, seed = case
+    rng = np.random.default_rng(seed)
+    x, w = rng.normal(size=xshape).astype(dtype), rng.normal(size=wshape).astype(dtype)
+    win = _window(xshape, wshape, stride, pads, dilation)
+    fast = ops._conv2d_rows(x, w, win)
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(fast, _reference_batched(x, w, win), rtol=tol, atol=tol)
+    assert fast.dtype == dtype and fast.flags.c_contiguous
+
+
+@settings(max_examples=150, deadline=None)
+@given(conv_geometry(), st.sampled_from([np.float32, np.float64]))
+def test_im2col_strategy_and_dispatcher_equal_reference(case, dtype):
+    xshape, wshape, stride, pads, dilation, seed = case
+    rng = np.random.default_rng(seed)
+    x, w = rng.normal(size=xshape).astype(dtype), rng.normal(size=wshape).astype(dtype)
+    win = _window(xshape, wshape, stride, pads, dilation)
+    expected = _reference_batched(x, w, win)
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    for strategy in (ops._conv2d_im2col, ops._conv2d_batched):
+        out = strategy(x, w, win)
+        np.testing.assert_allclose(out, expected, rtol=tol, atol=tol, err_msg=strategy.__name__)
+        assert out.dtype == dtype and out.flags.c_contiguous
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES, ids=lambda f: f.__name__)
+def test_strategies_on_a_teaching_shape(strategy):
+    """64 images 8 -> 16 channels, 3x3, padding 1, as in the second layer of the course net."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 8, 14, 14)).astype(np.float32)
+    w = rng.normal(size=(16, 8, 3, 3)).astype(np.float32)
+    win = v.fit_window((14, 14), (3, 3), 1, 1)
+    out = strategy(x, w, win)
+    # float64 loops would take seconds here; compare with a float64 einsum over the windows
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (1, 1), (1, 1)))
+    windows = ops._windows(xp, win)
+    expected = np.einsum("ncijyx,fcij->nfyx", windows, w.astype(np.float64))
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES, ids=lambda f: f.__name__)
+def test_strategies_accept_non_contiguous_input_and_never_alias_it(strategy):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(5, 6, 2, 3)).transpose(2, 3, 0, 1)  # (2, 3, 5, 6), not contiguous
+    w = rng.normal(size=(4, 3, 3, 3))
+    win = v.fit_window((5, 6), (3, 3), 1, 1)
+    before = x.copy()
+    out = strategy(x, w, win)
+    np.testing.assert_allclose(out, _reference_batched(x, w, win), rtol=1e-10, atol=1e-10)
+    assert not np.shares_memory(out, x) and not np.shares_memory(out, w)
+    out += 1  # writable, and writing to it leaves the input alone
+    np.testing.assert_array_equal(x, before)
+
+
+def test_conv2d_on_a_large_single_image_matches_scipy():
+    scipy_signal = pytest.importorskip("scipy.signal")
+    rng = np.random.default_rng(2)
+    image = rng.normal(size=(130, 257)).astype(np.float32)
+    kernel = rng.normal(size=(3, 5)).astype(np.float32)
+    for padding, mode in (("valid", "valid"), ((1, 2), "same")):
+        np.testing.assert_allclose(
+            ops.conv2d(image, kernel, padding=padding),
+            scipy_signal.correlate2d(image, kernel, mode=mode),
+            rtol=1e-4,
+            atol=1e-4,
+        )
+
+
+# ----------------------------------------------------------------------------
+# pooling
+# ----------------------------------------------------------------------------
+@st.composite
+def pool_geometry(draw):
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    sh, sw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    ph, pw = draw(st.integers(0, kh // 2)), draw(st.integers(0, kw // 2))
+    h = draw(st.integers(max(1, kh - 2 * ph), 10))
+    w = draw(st.integers(max(1, kw - 2 * pw), 10))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 3)), h, w)
+    return shape, (kh, kw), (sh, sw), (ph, pw), draw(st.integers(0, 2**16))
+
+
+@settings(max_examples=150, deadline=None)
+@given(pool_geometry(), st.sampled_from([np.float32, np.float64]), st.booleans())
+def test_pooling_equals_reference_with_ties(case, dtype, few_values):
+    """Rectangular windows and strides; with few distinct values, many ties."""
+    shape, k, s, p, seed = case
+    rng = np.random.default_rng(seed)
+    x = (rng.integers(-2, 3, size=shape) if few_values else rng.normal(size=shape)).astype(dtype)
+    out, idx = ops.max_pool2d(x, k, s, p, return_indices=True)
+    ref_out, ref_idx = reference.max_pool2d(x, k, s, p, return_indices=True)
+    np.testing.assert_array_equal(out, ref_out)
+    np.testing.assert_array_equal(idx, ref_idx)  # ties go to the first cell in reading order
+    np.testing.assert_array_equal(ops.max_pool2d(x, k, s, p), ref_out)
+    tol = 1e-6 if dtype == np.float32 else 1e-12
+    avg = ops.avg_pool2d(x, k, s, p)
+    np.testing.assert_allclose(avg, reference.avg_pool2d(x, k, s, p), rtol=tol, atol=tol)
+    for result in (out, avg):
+        assert result.dtype == dtype and result.flags.c_contiguous
+    assert idx.dtype == np.int64 and idx.flags.c_contiguous
+
+
+def test_padding_never_wins_even_against_very_negative_values():
+    x = np.full((1, 1, 3, 3), -1e30)
+    x[0, 0, 2, 2] = -1e31
+    out, idx = ops.max_pool2d(x, 3, stride=1, padding=1, return_indices=True)
+    np.testing.assert_array_equal(out, reference.max_pool2d(x, 3, 1, 1))
+    assert idx.min() >= 0 and idx.max() < 9
+
+
+@pytest.mark.parametrize("pool", [ops.max_pool2d, ops.avg_pool2d], ids=lambda f: f.__name__)
+def test_one_by_one_pooling_returns_a_copy(pool):
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    out = pool(x, 1)
+    np.testing.assert_array_equal(out, x)
+    out[...] = -1
+    assert x.min() == 0  # the input is unchanged
+
+
+def test_pooling_accepts_non_contiguous_input():
+    x = np.random.default_rng(3).normal(size=(7, 6, 2, 3)).transpose(2, 3, 0, 1)
+    for k, s, p in ((2, None, 0), (3, 2, 1), ((2, 3), (1, 2), (1, 0))):
+        np.testing.assert_array_equal(ops.max_pool2d(x, k, s, p), reference.max_pool2d(x, k, s, p))
+        np.testing.assert_allclose(
+            ops.avg_pool2d(x, k, s, p), reference.avg_pool2d(x, k, s, p), rtol=1e-12
+        )
