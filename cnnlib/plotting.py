@@ -43,6 +43,7 @@ __all__ = [
     "show_signed",
     "value_labels",
     "set_value_labels",
+    "ColourScale",
     "cell_borders",
     "contrast_colors",
     "set_cell_borders",
@@ -288,14 +289,6 @@ class LabelGrid:
 
 
 # ----------------------------------------------------------------------------
-# bar charts with their values written on them (scores, probabilities, features)
-# ----------------------------------------------------------------------------
-BAR_COLOR = "#bcbddc"  # light purple: an ordinary bar
-HIGHLIGHT_COLOR = "#54278f"  # dark purple: the bar that matters (the prediction)
-OUTLINE_COLOR = "#E69F00"  # Okabe-Ito orange: the true class
-
-
-# ----------------------------------------------------------------------------
 # kernels, feature maps and figures for notebooks (used first in notebook 02)
 # ----------------------------------------------------------------------------
 def feature_map_colors(data, kernel=None, image=None):
@@ -304,7 +297,8 @@ def feature_map_colors(data, kernel=None, image=None):
     * A kernel whose weights add up to 1 (identity, blurs, sharpen) keeps the
       brightness of the ``image`` it was applied to: its map is a picture and
       is shown in gray on the image's own scale (:func:`image_limits`; values
-      beyond it are clipped, as photo software does).
+      beyond it are clipped, as photo software does), provided 90% of the
+      values stay near that scale.
     * A map with negative values (an edge detector's, say) gets the diverging
       ``RdBu_r`` centred on zero: white means "no response", red and blue the
       two signs.
@@ -313,7 +307,11 @@ def feature_map_colors(data, kernel=None, image=None):
     data = np.asarray(data, dtype=float)
     finite = data[np.isfinite(data)]
     if kernel is not None and image is not None and abs(float(np.sum(kernel)) - 1.0) <= 0.05:
-        return (IMAGE_CMAP, *image_limits(image))
+        lo, hi = image_limits(image)
+        margin = 0.5 * (hi - lo)
+        inside = np.mean((finite >= lo - margin) & (finite <= hi + margin)) if finite.size else 1
+        if inside >= 0.9:  # it still looks like a picture (a template may sum to 1 too)
+            return IMAGE_CMAP, lo, hi
     lim = signed_limit(finite)
     if finite.size == 0 or finite.min() >= -1e-9 * lim:
         return IMAGE_CMAP, 0.0, lim
@@ -348,6 +346,41 @@ def short_number(value) -> str:
     if text.lstrip("-") in ("0", ""):
         return "0"
     return text.replace("-", "\u2212")
+
+
+class ColourScale:
+    """A light colour bar for explorers: a gradient strip and three labels.
+
+    ``Figure.colorbar`` re-lays out its ticks on every draw (about 3 ms); this
+    strip is one small image plus three texts, so changing the colour map or the
+    limits on every update costs almost nothing. ``cax`` is an axes of its own
+    (e.g. a narrow gridspec column); labels are written with ``fmt``.
+    """
+
+    def __init__(self, cax, cmap=SIGNED_CMAP, fmt=None, fontsize=10):
+        self.ax = cax
+        self.fmt = fmt or short_number
+        gradient = np.linspace(1.0, 0.0, 256)[:, None]
+        self.image = cax.imshow(
+            gradient, cmap=cmap, vmin=0, vmax=1, aspect="auto", extent=(0, 1, 0, 1)
+        )
+        cax.set_axis_off()
+        from matplotlib.patches import Rectangle
+
+        cax.add_patch(
+            Rectangle((0, 0), 1, 1, transform=cax.transAxes, fill=False, lw=0.8, ec="0.25")
+        )
+        self.labels = [
+            cax.text(1.35, y, "", transform=cax.transAxes, va=va, fontsize=fontsize)
+            for y, va in ((1.0, "top"), (0.5, "center"), (0.0, "bottom"))
+        ]
+
+    def update(self, cmap, vmin, vmax):
+        """Show ``cmap`` from ``vmin`` (bottom) to ``vmax`` (top)."""
+        if self.image.get_cmap().name != cmap:
+            self.image.set_cmap(cmap)
+        for label, value in zip(self.labels, (vmax, (vmin + vmax) / 2, vmin)):
+            label.set_text(self.fmt(value))
 
 
 def _border_segments(shape, origin=(0.0, 0.0)):
@@ -648,67 +681,25 @@ class LabelledBars:
                 text.set_va("bottom" if value >= 0 else "top")
 
 
-# Okabe-Ito colours and distinct line styles: the four activations stay apart in
-# colour, in gray print and for colour-blind readers
-ACTIVATION_STYLES = {
-    "ReLU": {"color": "#0072B2", "ls": "-", "lw": 3.0},
-    "leaky ReLU": {"color": "#56B4E9", "ls": "--", "lw": 2.5},
-    "sigmoid": {"color": "#E69F00", "ls": "-", "lw": 2.5},
-    "tanh": {"color": "#D55E00", "ls": "-.", "lw": 2.5},
-}
+@functools.cache
+def _notebook_figure_class():
+    """A Figure subclass that a notebook shows as a PNG when it ends a cell.
 
-
-def plot_activation_curves(ax_values, ax_slopes, negative_slope=0.1, limit=6.0, flat_beyond=4.0):
-    """ReLU, leaky ReLU, sigmoid and tanh (left) and their slopes (right).
-
-    The region ``|z| > flat_beyond`` is shaded on the slopes: there sigmoid
-    and tanh are almost flat (saturated), while ReLU's slope is still 1 for
-    every positive ``z``.
-
-    Parameters
-    ----------
-    ax_values, ax_slopes : matplotlib Axes
-        Where to draw the functions and their slopes.
-    negative_slope : float
-        Leaky ReLU's slope for negative inputs (0.1 shows better than 0.01).
-    limit : float
-        The z axis runs from ``-limit`` to ``limit``.
-
-    Returns
-    -------
-    dict of str to (Line2D, Line2D)
-        The value line and slope line of each activation.
+    Figures made with ``matplotlib.figure.Figure`` (not pyplot) are shown by
+    Jupyter only if pyplot was imported; this one always is, exactly once.
+    Built on first use so that importing this module does not load matplotlib.
     """
-    from cnnlib.activations import ACTIVATIONS
+    from matplotlib.figure import Figure
 
-    z = np.linspace(-limit, limit, 601)
-    lines = {}
-    for name, act in ACTIVATIONS.items():
-        extra = (negative_slope,) if name == "leaky ReLU" else ()
-        label = f"leaky ReLU (a = {negative_slope:g})" if extra else name
-        style = ACTIVATION_STYLES[name]
-        (value,) = ax_values.plot(z, act.function(z, *extra), label=label, **style)
-        (slope,) = ax_slopes.plot(z, act.slope(z, *extra), label=label, **style)
-        lines[name] = (value, slope)
-    for ax in (ax_values, ax_slopes):
-        ax.axhline(0, color="black", lw=0.8)
-        ax.axvline(0, color="black", lw=0.8)
-        ax.set_xlim(-limit, limit)
-        ax.set_xlabel("input z")
-        ax.grid(True, alpha=0.3)
-    for side in (-1, 1):
-        ax_slopes.axvspan(side * flat_beyond, side * limit, color="0.85", zorder=0, lw=0)
-    ax_slopes.text(
-        limit * 0.98, 0.5, "sigmoid and tanh\nflat here", ha="right", va="center", fontsize=10
-    )
-    ax_values.set_ylim(-1.5, 3.0)
-    ax_slopes.set_ylim(-0.05, 1.15)
-    ax_values.set_ylabel("output f(z)")
-    ax_slopes.set_ylabel("slope of f at z")
-    ax_values.set_title("The activation functions")
-    ax_slopes.set_title("Their slopes (near 0 = saturated)")
-    ax_values.legend(loc="upper left", fontsize=10)
-    return lines
+    class NotebookFigure(Figure):
+        def _repr_png_(self):
+            import io
+
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", bbox_inches="tight", facecolor="white")
+            return buffer.getvalue()
+
+    return NotebookFigure
 
 
 def show_pixels(
@@ -774,22 +765,64 @@ def show_pixels(
     return im, labels
 
 
-@functools.cache
-def _notebook_figure_class():
-    """A Figure subclass that a notebook shows as a PNG when it ends a cell.
+# Okabe-Ito colours and distinct line styles: the four activations stay apart in
+# colour, in gray print and for colour-blind readers
+ACTIVATION_STYLES = {
+    "ReLU": {"color": "#0072B2", "ls": "-", "lw": 3.0},
+    "leaky ReLU": {"color": "#56B4E9", "ls": "--", "lw": 2.5},
+    "sigmoid": {"color": "#E69F00", "ls": "-", "lw": 2.5},
+    "tanh": {"color": "#D55E00", "ls": "-.", "lw": 2.5},
+}
 
-    Figures made with ``matplotlib.figure.Figure`` (not pyplot) are shown by
-    Jupyter only if pyplot was imported; this one always is, exactly once.
-    Built on first use so that importing this module does not load matplotlib.
+
+def plot_activation_curves(ax_values, ax_slopes, negative_slope=0.1, limit=6.0, flat_beyond=4.0):
+    """ReLU, leaky ReLU, sigmoid and tanh (left) and their slopes (right).
+
+    The region ``|z| > flat_beyond`` is shaded on the slopes: there sigmoid
+    and tanh are almost flat (saturated), while ReLU's slope is still 1 for
+    every positive ``z``.
+
+    Parameters
+    ----------
+    ax_values, ax_slopes : matplotlib Axes
+        Where to draw the functions and their slopes.
+    negative_slope : float
+        Leaky ReLU's slope for negative inputs (0.1 shows better than 0.01).
+    limit : float
+        The z axis runs from ``-limit`` to ``limit``.
+
+    Returns
+    -------
+    dict of str to (Line2D, Line2D)
+        The value line and slope line of each activation.
     """
-    from matplotlib.figure import Figure
+    from cnnlib.activations import ACTIVATIONS
 
-    class NotebookFigure(Figure):
-        def _repr_png_(self):
-            import io
-
-            buffer = io.BytesIO()
-            self.savefig(buffer, format="png", bbox_inches="tight", facecolor="white")
-            return buffer.getvalue()
-
-    return NotebookFigure
+    z = np.linspace(-limit, limit, 601)
+    lines = {}
+    for name, act in ACTIVATIONS.items():
+        extra = (negative_slope,) if name == "leaky ReLU" else ()
+        label = f"leaky ReLU (a = {negative_slope:g})" if extra else name
+        style = ACTIVATION_STYLES[name]
+        (value,) = ax_values.plot(z, act.function(z, *extra), label=label, **style)
+        (slope,) = ax_slopes.plot(z, act.slope(z, *extra), label=label, **style)
+        lines[name] = (value, slope)
+    for ax in (ax_values, ax_slopes):
+        ax.axhline(0, color="black", lw=0.8)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_xlim(-limit, limit)
+        ax.set_xlabel("input z")
+        ax.grid(True, alpha=0.3)
+    for side in (-1, 1):
+        ax_slopes.axvspan(side * flat_beyond, side * limit, color="0.85", zorder=0, lw=0)
+    ax_slopes.text(
+        limit * 0.98, 0.5, "sigmoid and tanh\nflat here", ha="right", va="center", fontsize=10
+    )
+    ax_values.set_ylim(-1.5, 3.0)
+    ax_slopes.set_ylim(-0.05, 1.15)
+    ax_values.set_ylabel("output f(z)")
+    ax_slopes.set_ylabel("slope of f at z")
+    ax_values.set_title("The activation functions")
+    ax_slopes.set_title("Their slopes (near 0 = saturated)")
+    ax_values.legend(loc="upper left", fontsize=10)
+    return lines

@@ -22,7 +22,6 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter
 
 from cnnlib import kernels as K
 from cnnlib import plotting
@@ -273,18 +272,14 @@ class KernelGrid(widgets.GridBox):
 # ----------------------------------------------------------------------------
 # helpers shared by the explorers
 # ----------------------------------------------------------------------------
-def _feature_style(im, data, cbar=None, kernel=None, image=None):
-    """Colour a feature map as :func:`cnnlib.plotting.feature_map_colors` says.
-
-    A colour bar gets three ticks only (lowest, middle, highest): every new
-    tick label is a new text to lay out, the slowest part of a redraw.
-    """
+def _feature_style(im, data, scale=None, kernel=None, image=None):
+    """Colour a feature map as :func:`cnnlib.plotting.feature_map_colors` says."""
     cmap, vmin, vmax = plotting.feature_map_colors(data, kernel, image)
     if im.get_cmap().name != cmap:
         im.set_cmap(cmap)
     im.set_clim(vmin, vmax)
-    if cbar is not None:
-        cbar.set_ticks([vmin, (vmin + vmax) / 2, vmax])
+    if scale is not None:
+        scale.update(cmap, vmin, vmax)
     return cmap
 
 
@@ -309,8 +304,8 @@ def _frame_only(*axes):
         )
 
 
-def _tick_label(value, pos=None):
-    """Colour-bar labels: short numbers, and 2 significant digits from 10,000 on."""
+def _tick_label(value):
+    """Colour-scale labels: short numbers, and 2 significant digits from 10,000 on."""
     if abs(value) >= 10_000:
         return f"{value:.2g}".replace("-", "\u2212").replace("e+0", "e").replace("e+", "e")
     return plotting.short_number(value)
@@ -356,6 +351,15 @@ class ConvolutionExplorer(Explorer):
     """
 
     title = "Convolution explorer: slide a kernel over an image"
+
+    #: kernels typed into the grid, for benchmarks/widget_latency.py (it cannot guess them)
+    benchmark_values = {
+        "kernel": [
+            ((0.0, -1.0, 0.0), (-1.0, 4.0, -1.0), (0.0, -1.0, 0.0)),
+            tuple(tuple(float(i == j) for j in range(5)) for i in range(5)),
+            ((2.0,),),
+        ]
+    }
 
     def __init__(
         self,
@@ -482,8 +486,7 @@ class ConvolutionExplorer(Explorer):
         self._im_out, _ = plotting.show_signed(
             self._ax_out, blank, title="feature map", colorbar=False
         )
-        self._cbar = fig.colorbar(self._im_out, cax=fig.add_subplot(grid[3]))
-        self._cbar.formatter = FuncFormatter(_tick_label)
+        self._scale = plotting.ColourScale(fig.add_subplot(grid[3]), fmt=_tick_label)
         _fix_titles(self._ax_in, self._ax_k, self._ax_out)
         _frame_only(self._ax_in, self._ax_k, self._ax_out)
         self._lab_in = plotting.LabelGrid(self._ax_in, height=0.3, max_points=12)
@@ -577,7 +580,7 @@ class ConvolutionExplorer(Explorer):
         oy, ox = (ph - oh) / 2.0, (pw - ow) / 2.0
         self._im_out.set_data(result)
         self._im_out.set_extent((ox - 0.5, ox + ow - 0.5, oy + oh - 0.5, oy - 0.5))
-        cmap = _feature_style(self._im_out, result, self._cbar, kernel, image)
+        cmap = _feature_style(self._im_out, result, self._scale, kernel, image)
         self._cells_out.set_visible(small)
         if small:
             colors = plotting.contrast_colors(result, *self._im_out.get_clim(), cmap)
@@ -989,13 +992,19 @@ class TemplateMatcher(Explorer):
         axes[2].add_patch(self._best_cell)
         bars = axes[3]
         self._bars = bars.bar(range(3), [0, 0, 0], color="0.65", width=0.6)
-        bars.set_xticks(range(3), ["diagonal \\", "diagonal /", "cross x"], fontsize=11)
-        bars.set_ylim(-1, 1.2)
-        bars.set_yticks([-1, 0, 1])
+        bars.set_xlim(-0.6, 2.6)
+        bars.set_ylim(-1.05, 1.2)
+        bars.set_title("best score of each template")
+        # no axis machinery (slow to redraw): reference lines and plain labels instead
+        bars.set_axis_off()
         bars.axhline(0, color="0.3", lw=0.8)
         bars.axhline(1, color="0.3", lw=0.8, ls=":")
-        bars.set_title("best score of each template")
-        bars.spines[["top", "right"]].set_visible(False)
+        bars.axhline(-1, color="0.3", lw=0.8, ls=":")
+        under = bars.get_xaxis_transform()
+        for i, name in enumerate(["diagonal \\", "diagonal /", "cross x"]):
+            bars.text(i, -0.03, name, transform=under, ha="center", va="top", fontsize=11)
+        for y in (-1, 0, 1):
+            bars.text(-0.65, y, plotting.short_number(y), ha="right", va="center", fontsize=10)
         self._bar_text = [bars.text(i, 0, "", ha="center", va="bottom") for i in range(3)]
         _fix_titles(*axes)
         _frame_only(*axes[:3])

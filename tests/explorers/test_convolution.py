@@ -237,6 +237,26 @@ def test_own_images_can_be_passed_in():
         ConvolutionExplorer(images={"rgb": np.zeros((4, 4, 3))})
 
 
+def test_feature_map_colours_follow_the_kernel():
+    """Edges: red/blue centred on 0 with the scale labelled; blurs: a gray picture."""
+    e = ConvolutionExplorer(image="digit 3 (28x28)", preset="sobel x (vertical edges)")
+    assert e._im_out.get_cmap().name == "RdBu_r"
+    low, high = e._im_out.get_clim()
+    assert low == -high == -np.abs(e.output).max()
+    assert [t.get_text() for t in e._scale.labels] == [
+        f"{high:.0f}",
+        "0",
+        f"\u2212{high:.0f}",
+    ]
+    e.controls["preset"].value = "gaussian blur"
+    assert e._im_out.get_cmap().name == "gray"
+    assert e._im_out.get_clim() == (0.0, 255.0)  # the input's own scale
+    assert e._scale.image.get_cmap().name == "gray"
+    e.controls["image"].value = "X (9x9, +1/-1)"
+    e.controls["preset"].value = "cross x"  # weights add up to 1, but it is a template
+    assert e._im_out.get_cmap().name == "RdBu_r"
+
+
 def test_figure_keeps_its_size_and_has_a_static_picture(explorer):
     before = explorer.png[16:24]  # the PNG header's width and height
     explorer.controls["padding"].value = "full"

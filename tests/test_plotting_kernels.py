@@ -1,0 +1,127 @@
+"""Plotting helpers for kernels and feature maps (notebook 02): colours on purpose, short labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cnnlib import conv2d, kernels, plotting
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (2, "2"),
+        (-1, "\u22121"),
+        (0.1111, "0.11"),
+        (-0.5, "\u22120.5"),
+        (0.0034, "0.003"),
+        (-1e-17, "0"),  # rounding noise is not a negative number
+        (-0.0, "0"),
+        (6600, "6600"),
+        (127.5, "128"),
+    ],
+)
+def test_short_number(value, text):
+    assert plotting.short_number(value) == text
+
+
+def test_feature_map_colours():
+    photo_like = np.zeros((8, 8))
+    photo_like[2:6, 2:6] = 255.0  # a bright square: edges of both signs
+    edges = conv2d(photo_like, kernels.sobel_x())
+    assert plotting.feature_map_colors(edges) == ("RdBu_r", -1020.0, 1020.0)
+    # a blur keeps the brightness: a gray picture on the image's own scale
+    blurred = conv2d(photo_like, kernels.box_blur(3))
+    assert plotting.feature_map_colors(blurred, kernels.box_blur(3), photo_like) == (
+        "gray",
+        0.0,
+        255.0,
+    )
+    # never negative, but not a picture of the input: gray from 0 to the maximum
+    assert plotting.feature_map_colors(np.array([[0.0, 3.0]])) == ("gray", 0.0, 3.0)
+    # weights adding up to 1 are not enough: the X/O cross template on an X is signed
+    cross_map = conv2d(np.where(np.eye(9) > 0, 1.0, -1.0), kernels.cross())
+    cmap, low, high = plotting.feature_map_colors(cross_map, kernels.cross(), np.eye(9) * 2 - 1)
+    assert cmap == "RdBu_r" and low == -high
+
+
+@pytest.mark.parametrize(
+    "image, limits",
+    [
+        (np.array([[0, 200]]), (0.0, 255.0)),  # 8-bit pixels: the fixed 0-255 scale
+        (np.array([[0, 9]]), (0.0, 9.0)),  # a small teaching image: full contrast
+        (np.array([[0.0, 0.5]]), (0.0, 1.0)),
+        (np.array([[-1.0, 1.0]]), (-1.0, 1.0)),  # the +1/-1 toys
+    ],
+)
+def test_image_limits(image, limits):
+    assert plotting.image_limits(image) == limits
+
+
+def test_plot_panels_shows_itself_once_as_png():
+    fig = plotting.plot_panels(
+        [
+            ("image", np.arange(16.0).reshape(4, 4), "image"),
+            ("kernel", kernels.sobel_x(), "kernel"),
+            ("map", conv2d(np.arange(16.0).reshape(4, 4), kernels.sobel_x()), "map"),
+            ("scores", np.array([[0.5, -1.0]]), "signed"),
+        ],
+        limit=1,
+    )
+    assert fig._repr_png_().startswith(PNG_SIGNATURE)
+    titled = [ax.get_title() for ax in fig.axes]
+    assert titled[:4] == ["image", "kernel", "map", "scores"]
+    assert len(fig.axes) == 5  # one shared colour bar for the signed panels
+    from matplotlib.collections import PathCollection
+
+    printed = [c for c in fig.axes[1].collections if isinstance(c, PathCollection)]
+    assert printed and len(printed[0].get_paths()) > 0  # the weights are printed on the kernel
+
+
+def test_plot_panels_shared_limit_and_bad_values():
+    fig = plotting.plot_panels([("a", np.array([[2.0, -4.0]]), "map")], limit="shared")
+    image = fig.axes[0].get_images()[0]
+    assert image.get_clim() == (-4.0, 4.0)
+    with pytest.raises(ValueError, match="'shared'"):
+        plotting.plot_panels([("a", np.ones((2, 2)), "map")], limit="same")
+    with pytest.raises(ValueError, match="kind must be"):
+        plotting.plot_panels([("a", np.ones((2, 2)), "photo")])
+
+
+def test_kernel_gallery_applies_every_kernel():
+    image = np.zeros((20, 20))
+    image[:, 10:] = 255.0
+    fig = plotting.plot_kernel_gallery(
+        image, {"identity": kernels.identity(), "sobel x": kernels.sobel_x()}, ncols=2
+    )
+    maps = [ax.get_images()[0] for ax in fig.axes[1::2]]  # kernel, map, kernel, map
+    np.testing.assert_array_equal(maps[0].get_array(), image)
+    np.testing.assert_array_equal(
+        maps[1].get_array(), conv2d(image, kernels.sobel_x(), padding="same")
+    )
+    assert maps[0].get_cmap().name == "gray" and maps[1].get_cmap().name == "RdBu_r"
+    assert fig._repr_png_().startswith(PNG_SIGNATURE)
+
+
+def test_cell_borders_follow_the_grid():
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    lines = plotting.cell_borders(ax, (2, 3))
+    assert len(lines.get_segments()) == (2 + 1) + (3 + 1)
+    plotting.set_cell_borders(lines, (4, 4), origin=(1, 1))
+    segments = lines.get_segments()
+    assert len(segments) == 10
+    np.testing.assert_allclose(segments[0], [[0.5, 0.5], [4.5, 0.5]])
+
+
+def test_colour_scale_labels_and_map():
+    from matplotlib.figure import Figure
+
+    scale = plotting.ColourScale(Figure().add_subplot())
+    scale.update("gray", 0.0, 255.0)
+    assert [t.get_text() for t in scale.labels] == ["255", "128", "0"]
+    assert scale.image.get_cmap().name == "gray"
