@@ -354,8 +354,16 @@ class ActivationExplorer(BlitExplorer):
 
     # -- blitting -------------------------------------------------------------------------
     def _dynamic_artists(self):
-        # images and shaded ranges cover their axes' frames, so the frames are redrawn too
-        framed = (self._ax_in, self._ax_z, self._ax_a, self._ax_f, self._ax_s)
+        # images, full bars and shaded ranges cover their axes' frames: redraw the frames too
+        framed = (
+            self._ax_in,
+            self._ax_z,
+            self._ax_a,
+            self._ax_hz,
+            self._ax_ha,
+            self._ax_f,
+            self._ax_s,
+        )
         frames = [spine for ax in framed for spine in ax.spines.values()]
         return [
             self._im_in,

@@ -173,6 +173,7 @@ def test_fast_picture_equals_a_full_redraw(explorer):
     c = explorer.controls
     for image, activation, bias in [
         (c["image"].options[0], "ReLU", -1.0),
+        (c["image"].options[0], "ReLU", -4.0),  # all zeros: a bar up to the top frame
         (c["image"].options[-1], "tanh", 2.0),
         (c["image"].options[-1], "leaky ReLU", 0.0),
     ]:
