@@ -18,22 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlib.explorers._base import Explorer
-
-try:
-    from cnnlib.explorers._base import png_bytes
-except ImportError:  # a base without the fast PNG writer
-    import io
-
-    import PIL.Image
-
-    def png_bytes(rgba):
-        buffer = io.BytesIO()
-        PIL.Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(
-            buffer, format="png", compress_level=1
-        )
-        return buffer.getvalue()
-
+from cnnlib.explorers._base import Explorer, png_bytes
 
 __all__ = ["BlitExplorer"]
 
@@ -62,8 +47,12 @@ class BlitExplorer(Explorer):
             for artist in dynamic:
                 artist.set_animated(True)  # left out of a full draw
             canvas.draw()
-            if self.figure.get_layout_engine() is not None:
-                self.figure.set_layout_engine("none")  # freeze the layout after the first draw
+            if not self._layout_frozen:  # as Explorer.render: layout and titles stay put
+                self.figure.set_layout_engine("none")
+                for ax in self.figure.axes:
+                    if hasattr(ax, "_autotitlepos"):
+                        ax._autotitlepos = False
+                self._layout_frozen = True
             self._backgrounds[key] = canvas.copy_from_bbox(self.figure.bbox)
             for artist in dynamic:
                 artist.set_animated(False)
