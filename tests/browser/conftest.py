@@ -211,24 +211,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         write("Key press -> changed picture, measured in the browser (target p95 <= 100 ms):")
         for line in latency_table(explorers):
             write(line)
-        notes = []
-        for report in explorers:
-            jumps = [m.height_change for m in report.moves if abs(m.height_change) > 1]
-            if jumps:
-                notes.append(
-                    f"{report.label}: the explorer changed height by"
-                    f" {', '.join(f'{j:+.0f}' for j in jumps)} px while moving (layout jump)"
-                )
-            overflow = report.info.get("overflow", 0)
-            if overflow > 0:
-                notes.append(
-                    f"{report.label}: {overflow} px wider than the notebook column"
-                    f" ({VIEWPORT['width']} px window, file browser open)"
-                )
+        notes = [f"{report.label}: {note}" for report in explorers for note in report.notes()]
         if notes:
             write("")
+            write("Worth a look (not failures):")
             for note in notes:
-                write("look: " + note)
+                write("- " + note)
     if stash["screenshots"]:
         write("")
         write(f"screenshots: {stash['screenshots']}")

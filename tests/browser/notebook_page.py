@@ -58,6 +58,47 @@ class ExplorerReport:
     def latencies(self) -> list[float]:
         return [m.latency_ms for m in self.moves if m.latency_ms is not None]
 
+    def notes(self) -> list[str]:
+        """What a learner would notice that is not an error: for the run's summary."""
+        info = self.info
+        notes = []
+        scale = info.get("figureScale", 1)
+        if scale < 0.99:
+            image = max(info.get("images", [{}]), key=lambda i: i.get("naturalWidth", 0))
+            notes.append(
+                f"the figure is shrunk to {scale:.0%} (its PNG is {image.get('naturalWidth')} px"
+                f" wide, the notebook column {info.get('width')} px)"
+                + (
+                    f" and letterboxed ({info['letterbox']} px blank)"
+                    if info.get("letterbox")
+                    else ""
+                )
+            )
+        visible = info.get("visibleHeight")
+        if visible and info.get("height", 0) > visible:
+            notes.append(
+                f"{info['height']} px tall but the notebook shows {visible} px: controls and"
+                " picture do not fit on one screen"
+            )
+        if info.get("overflow", 0) > 0:
+            notes.append(
+                f"its content is {info['overflow']} px wider than its box"
+                " (a sideways scrollbar; the view shifts when a control gets the focus)"
+            )
+        jumps = [m.height_change for m in self.moves if abs(m.height_change) > 1]
+        if jumps:
+            notes.append(
+                "its height changed while moving a control (a layout jump): "
+                + ", ".join(f"{j:+.0f}" for j in jumps)
+                + " px"
+            )
+        still = sum(m.latency_ms is None for m in self.moves)
+        if still and self.moves:
+            notes.append(
+                f"{still} of {len(self.moves)} moves of {self.control} left the picture as it was"
+            )
+        return notes
+
 
 class NotebookPage:
     """One notebook open in a fresh JupyterLab page.
@@ -185,7 +226,7 @@ class NotebookPage:
             found.append(CheckboxControl(self, node.locator('input[type="checkbox"]').nth(i)))
         return [control for control in found if control.enabled()]
 
-    def move(self, k: int, control: Control, timeout: float = 10.0) -> Move:
+    def move(self, k: int, control: Control, timeout: float = 5.0) -> Move:
         """Move ``control`` one step; wait for explorer k's picture to change."""
         self.page.evaluate("k => window.__cnn.arm(k)", k)
         control.step()
@@ -206,20 +247,42 @@ class NotebookPage:
         height_change = (record_after["height"] or 0) - (record["height0"] or 0)
         return Move(control.describe(), latency, src, height_change)
 
+    def screenshot_element(self, locator, path: Path) -> Path:
+        """Screenshot one element whole; the window grows for a moment if it is taller."""
+        page = self.page
+        viewport = page.viewport_size
+        box = locator.bounding_box()
+        _, visible = self._scroll_size()
+        grow = int(box["height"] - visible + 40) if box else 0
+        try:
+            if grow > 0:
+                page.set_viewport_size(
+                    {"width": viewport["width"], "height": viewport["height"] + grow}
+                )
+                page.wait_for_timeout(200)
+            locator.scroll_into_view_if_needed()
+            locator.screenshot(path=str(path))
+        finally:
+            if grow > 0:
+                page.set_viewport_size(viewport)
+        return path
+
     # -- screenshots --------------------------------------------------------------------
     def screenshot_page(self, folder: Path, max_tiles: int = 40) -> list[Path]:
-        """The whole notebook: in one tall picture (notebook.png) and in
-        viewport-sized tiles (page-01.png, ...), easier to read one by one."""
-        paths = [self.screenshot_tall(folder / "notebook.png")]
-        total, visible = self._scroll_size()
-        step = max(200, visible - 40)  # a little overlap between tiles
-        for n, top in enumerate(range(0, max(total, 1), step)):
-            if n >= max_tiles:
-                break
+        """The whole notebook: in viewport-sized tiles (page-01.png, ...), easy to
+        read one by one, and in one tall picture (notebook.png)."""
+        paths = []
+        top = 0
+        while len(paths) < max_tiles:
+            total, visible = self._scroll_size()
             self._scroll_to(top)
-            path = folder / f"page-{n + 1:02d}.png"
+            path = folder / f"page-{len(paths) + 1:02d}.png"
             self.page.screenshot(path=str(path))
             paths.append(path)
+            if top + visible >= total:
+                break
+            top += max(200, visible - 40)  # a little overlap between tiles
+        paths.append(self.screenshot_tall(folder / "notebook.png"))
         return paths
 
     def screenshot_tall(self, path: Path, max_height: int = 16000) -> Path:

@@ -138,7 +138,20 @@ window.__cnn = {
     const area = node.closest(".jp-OutputArea-child") || node;
     const rect = root.getBoundingClientRect();
     const count = (selector) => node.querySelectorAll(selector).length;
+    const scroller = node.closest(".jp-WindowedPanel-outer");
+    // an <img> narrower than its PNG is scaled down (smaller text); with a fixed
+    // height and object-fit: contain it is also letterboxed (blank bands)
+    let scale = 1;
+    let letterbox = 0;
+    if (main && main.naturalWidth > 0) {
+      const box = main.getBoundingClientRect();
+      scale = Math.min(box.width / main.naturalWidth, box.height / main.naturalHeight);
+      letterbox = Math.round(box.height - main.naturalHeight * scale);
+    }
     return {
+      figureScale: Math.round(scale * 1000) / 1000,
+      letterbox,
+      visibleHeight: scroller ? scroller.clientHeight : null,
       images: images.map((img) => ({
         naturalWidth: img.naturalWidth,
         naturalHeight: img.naturalHeight,
@@ -157,8 +170,13 @@ window.__cnn = {
       },
       width: Math.round(rect.width),
       height: Math.round(rect.height),
-      // wider than the room the notebook gives it: cut off or scrolled sideways
-      overflow: Math.max(0, Math.round(root.scrollWidth - area.clientWidth)),
+      // wider than the room the notebook gives it: a sideways scrollbar, or cut off
+      overflow: Math.max(
+        0,
+        Math.round(root.scrollWidth - root.clientWidth),
+        Math.round(node.scrollWidth - node.clientWidth),
+        Math.round(root.getBoundingClientRect().right - area.getBoundingClientRect().right),
+      ),
     };
   },
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
+import json
 import os
 import shutil
 
@@ -99,6 +101,7 @@ def test_notebook_in_the_browser(notebook, lab, browser_context, screenshot_dir,
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     problems: list[str] = []
+    reports: list[ExplorerReport] = []
     page = NotebookPage(browser_context, lab, f"notebooks/{notebook.name}")
     summary = results["notebooks"].setdefault(name, {})
     try:
@@ -120,6 +123,7 @@ def test_notebook_in_the_browser(notebook, lab, browser_context, screenshot_dir,
         for found in explorers:
             report = ExplorerReport(name, found["index"], found["cell"], found["name"])
             results["explorers"].append(report)
+            reports.append(report)
             problems += check_explorer(page, report, folder)
 
         page.screenshot_page(folder)
@@ -132,10 +136,23 @@ def test_notebook_in_the_browser(notebook, lab, browser_context, screenshot_dir,
         raise
     finally:
         summary["problems"] = len(problems)
+        write_report(folder / "report.json", summary, problems, reports)
         page.close()
         lab.shutdown_kernels()
     if problems:
         pytest.fail(f"{notebook.name} in the browser:\n- " + "\n- ".join(problems), pytrace=False)
+
+
+def write_report(path, summary, problems, reports):
+    """What the run saw in this notebook, next to its screenshots (report.json)."""
+    explorers = []
+    for report in reports:
+        data = dataclasses.asdict(report)
+        data["screenshots"] = [p.name for p in report.screenshots]
+        data["notes"] = report.notes()
+        explorers.append(data)
+    text = json.dumps(dict(summary, problems=problems, explorers=explorers), indent=2)
+    path.write_text(text + "\n")
 
 
 def check_explorer(page: NotebookPage, report: ExplorerReport, folder) -> list[str]:
@@ -154,10 +171,7 @@ def check_explorer(page: NotebookPage, report: ExplorerReport, folder) -> list[s
         problems.append(f"{report.label}: no control to move ({info['controls']})")
     stem = f"explorer-{k + 1}-{report.name}"
     explorer = page.explorer(k)
-    explorer.scroll_into_view_if_needed()
-    before = folder / f"{stem}.png"
-    explorer.screenshot(path=str(before))
-    report.screenshots.append(before)
+    report.screenshots.append(page.screenshot_element(explorer, folder / f"{stem}.png"))
     if not images or not controls:
         return problems
 
@@ -176,9 +190,8 @@ def check_explorer(page: NotebookPage, report: ExplorerReport, folder) -> list[s
         tried = ", ".join(c.describe() for c in controls)
         problems.append(f"{report.label}: moving {tried} did not change the picture")
         return problems
-    after = folder / f"{stem}-moved.png"
-    explorer.screenshot(path=str(after))
-    report.screenshots.append(after)
+    report.screenshots.append(page.screenshot_element(explorer, folder / f"{stem}-moved.png"))
+    explorer.scroll_into_view_if_needed()
     for _ in range(MOVES - 1):
         report.moves.append(page.move(k, chosen))
     return problems
