@@ -60,6 +60,16 @@ __all__ = [
     "show_kernel",
     "ACTIVATION_STYLES",
     "plot_activation_curves",
+    "RUN_COLORS",
+    "TARGET_COLOR",
+    "TRAIN_COLOR",
+    "VALIDATION_COLOR",
+    "plot_confusion_matrix",
+    "plot_filters",
+    "plot_training_curves",
+    "show_tiles",
+    "smoothed",
+    "tile_maps",
 ]
 
 
@@ -367,7 +377,7 @@ class ColourScale:
         cax.set_axis_off()
         from matplotlib.patches import Rectangle
 
-        cax.add_patch(
+        self.frame = cax.add_patch(
             Rectangle((0, 0), 1, 1, transform=cax.transAxes, fill=False, lw=0.8, ec="0.25")
         )
         self.labels = [
@@ -826,3 +836,321 @@ def plot_activation_curves(ax_values, ax_slopes, negative_slope=0.1, limit=6.0, 
     ax_slopes.set_title("Their slopes (near 0 = saturated)")
     ax_values.legend(loc="upper left", fontsize=10)
     return lines
+
+
+# ----------------------------------------------------------------------------
+# training and the views of a trained network (notebook 06)
+# ----------------------------------------------------------------------------
+#: Okabe-Ito colours of the training curves: training blue, validation orange.
+TRAIN_COLOR = "#0072B2"
+VALIDATION_COLOR = "#D55E00"
+TARGET_COLOR = "#009E73"
+GAP_COLOR = "0.85"  # the thin light-gray lines between tiles of a mosaic
+RUN_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+
+
+def smoothed(values, beta=0.9) -> np.ndarray:
+    """Exponential moving average of a noisy curve (e.g. the loss of every batch).
+
+    ``s[t] = beta * s[t-1] + (1 - beta) * values[t]``, divided by
+    ``1 - beta**(t+1)`` so that the first points are not pulled towards 0
+    (Adam's bias correction). ``beta=0.9`` averages over roughly the last 10
+    values.
+
+    Parameters
+    ----------
+    values : array (n,)
+    beta : float
+        0 (no smoothing) to below 1.
+
+    Returns
+    -------
+    float array (n,)
+    """
+    from scipy.signal import lfilter
+
+    values = np.asarray(values, dtype=float)
+    if not 0 <= beta < 1:
+        raise ValueError(f"beta must be at least 0 and below 1, but is {beta!r}; try 0.9")
+    if values.size == 0:
+        return values
+    average = lfilter([1 - beta], [1, -beta], values)
+    return average / (1 - beta ** np.arange(1, values.size + 1))
+
+
+def tile_maps(maps, ncols=None, gap=1) -> np.ndarray:
+    """Lay out a stack of 2-D maps as one mosaic image, NaN between the tiles.
+
+    One image instead of one axes per map draws many times faster (a network
+    layer has 8, 16 or more maps); show the NaN gaps in a light colour with
+    ``cmap.set_bad`` (:func:`show_tiles` does).
+
+    Parameters
+    ----------
+    maps : array (K, H, W)
+        E.g. the 8 feature maps of one image after a convolution, or the
+        kernels ``weight[:, 0]`` of a first layer.
+    ncols : int, optional
+        Tiles per row (default: all in one row).
+    gap : int
+        Pixels of NaN between neighbouring tiles.
+
+    Returns
+    -------
+    float array (rows * (H + gap) - gap, ncols * (W + gap) - gap)
+        Tile ``k`` sits in row ``k // ncols``, column ``k % ncols``.
+    """
+    maps = np.asarray(maps, dtype=float)
+    if maps.ndim != 3:
+        raise ValueError(
+            f"maps must be a stack (K, H, W), but have shape {maps.shape}; "
+            "for the kernels of a Conv2D weight (F, C, kH, kW) pass weight[:, 0]"
+        )
+    k, h, w = maps.shape
+    ncols = max(1, min(int(ncols or k), k)) if k else 1
+    nrows = max(1, -(-k // ncols))
+    mosaic = np.full((nrows * (h + gap) - gap, ncols * (w + gap) - gap), np.nan)
+    for i in range(k):
+        r, c = divmod(i, ncols)
+        mosaic[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = maps[i]
+    return mosaic
+
+
+def show_tiles(ax, maps, ncols=None, limit=None, title=None, gap=1):
+    """Show a stack of maps (or kernels) as one mosaic, ``RdBu_r`` centred on zero.
+
+    Parameters
+    ----------
+    ax : Axes
+    maps : array (K, H, W)
+    ncols : int, optional
+        Tiles per row.
+    limit : float, optional
+        The colour scale runs from ``-limit`` (blue) to ``limit`` (red);
+        default: the largest absolute value, shared by all tiles.
+    title : str, optional
+    gap : int
+        Pixels between tiles (drawn light gray).
+
+    Returns
+    -------
+    AxesImage
+        Update it with ``im.set_data(tile_maps(new, ncols))`` and
+        ``im.set_clim(-l, l)``.
+    """
+    import matplotlib as mpl
+
+    mosaic = tile_maps(maps, ncols, gap)
+    lim = signed_limit(np.asarray(maps)) if limit is None else limit
+    cmap = mpl.colormaps[SIGNED_CMAP].with_extremes(bad=GAP_COLOR)
+    im = ax.imshow(mosaic, cmap=cmap, vmin=-lim, vmax=lim)
+    _bare(ax, title)
+    return im
+
+
+def plot_filters(weight, ncols=4, panel_size=1.9, title=None, values=True):
+    """The kernels of a first convolution layer, each with its weights printed.
+
+    Parameters
+    ----------
+    weight : array (F, 1, kH, kW) or (F, kH, kW), or a network
+        A Conv2D weight, e.g. ``model.params["0.weight"]``; given a network
+        (a :class:`cnnlib.Sequential`), the weight of its first layer.
+    ncols : int
+        Filters per row.
+    panel_size : float
+        Inches per filter.
+    title : str, optional
+        Over the whole figure.
+    values : bool
+        Print each weight on its cell (kernels up to 12x12).
+
+    Returns
+    -------
+    matplotlib Figure
+        One shared colour scale (red positive, blue negative, white 0), so that
+        strong and weak filters can be compared.
+    """
+    if hasattr(weight, "layers"):
+        weight = weight.layers[0].params["weight"]
+    weight = np.asarray(weight, dtype=float)
+    if weight.ndim == 4:
+        if weight.shape[1] != 1:
+            raise ValueError(
+                f"plot_filters shows one-channel kernels, but the weight has "
+                f"{weight.shape[1]} input channels (shape {weight.shape}); pass weight[:, c] "
+                "for channel c"
+            )
+        weight = weight[:, 0]
+    if weight.ndim != 3:
+        raise ValueError(
+            f"weight must have shape (F, 1, kH, kW) or (F, kH, kW), but has {weight.shape}"
+        )
+    panels = [(f"filter {f}", kernel, "signed") for f, kernel in enumerate(weight)]
+    return plot_panels(
+        panels,
+        ncols=min(ncols, len(panels)),
+        panel_size=panel_size,
+        title=title,
+        limit="shared",
+        values=values and max(weight.shape[1:]) <= 12,
+    )
+
+
+def plot_confusion_matrix(ax, matrix, class_names=None, title=None, fontsize=9):
+    """A confusion matrix as a table of counts: rows true class, columns prediction.
+
+    The diagonal (right answers) is gray; every other cell (a mistake) is
+    coloured by its count, so that the common confusions stand out.
+
+    Parameters
+    ----------
+    ax : Axes
+    matrix : int array (K, K)
+        ``matrix[t, p]``: how many examples of true class ``t`` were predicted
+        as ``p`` (as :func:`cnnlib.confusion_matrix` makes it).
+    class_names : list of str, optional
+        Default "0", "1", ...
+    title : str, optional
+    fontsize : float
+        Of the counts.
+
+    Returns
+    -------
+    (AxesImage, AxesImage, list of Text)
+        The mistakes' colours, the diagonal's gray, and the printed counts.
+    """
+    import matplotlib as mpl
+
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"a confusion matrix is square (K, K), but this one is {matrix.shape}")
+    k = matrix.shape[0]
+    names = [str(i) for i in range(k)] if class_names is None else list(class_names)
+    diagonal = np.eye(k, dtype=bool)
+    mistakes = np.where(diagonal, np.nan, matrix.astype(float))
+    top = max(float(np.nanmax(mistakes)) if (~diagonal).any() else 0.0, 1.0)
+    cmap = mpl.colormaps["Oranges"].with_extremes(bad="none")
+    im = ax.imshow(mistakes, cmap=cmap, vmin=0, vmax=top * 1.15)
+    right = np.where(diagonal, 1.0, np.nan)
+    im_diag = ax.imshow(
+        right, cmap=mpl.colormaps["Greys"].with_extremes(bad="none"), vmin=0, vmax=4
+    )
+    cell_borders(ax, matrix.shape, color="0.8", linewidth=0.5)
+    texts = []
+    for t in range(k):
+        for p in range(k):
+            value = int(matrix[t, p])
+            strong = not diagonal[t, p] and value > 0.6 * top * 1.15
+            texts.append(
+                ax.text(
+                    p,
+                    t,
+                    str(value),
+                    ha="center",
+                    va="center",
+                    fontsize=fontsize,
+                    color="white" if strong else ("0.55" if value == 0 else "black"),
+                    fontweight="bold" if diagonal[t, p] else "normal",
+                )
+            )
+    ax.set_xticks(range(k), names)
+    ax.set_yticks(range(k), names)
+    ax.set_xlabel("predicted digit (what the network said)")
+    ax.set_ylabel("true digit (the label)")
+    ax.xaxis.set_label_position("top")
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    if title is not None:
+        ax.set_title(title, pad=12)
+    return im, im_diag, texts
+
+
+def plot_training_curves(histories, per="epoch", smooth=0.9, title=None, target=None):
+    """Loss and accuracy of one or several training runs, side by side.
+
+    Parameters
+    ----------
+    histories : History or dict of str to History
+        The runs to compare, by name (e.g. ``{"SGD": h1, "Adam": h2}``).
+    per : ``"epoch"`` or ``"batch"``
+        ``"epoch"``: training (dashed) and validation (solid) numbers after
+        every epoch, for seeing them split apart (overfitting).
+        ``"batch"``: the training loss and accuracy of every mini-batch,
+        smoothed (see :func:`smoothed`), for comparing how fast runs learn.
+    smooth : float
+        ``beta`` of the smoothing for ``per="batch"``.
+    title : str, optional
+    target : float, optional
+        An accuracy to draw as a dashed line (e.g. 0.97).
+
+    Returns
+    -------
+    matplotlib Figure
+        Loss on a log scale (left), accuracy in percent (right).
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    if not isinstance(histories, dict):
+        histories = {"": histories}
+    if per not in ("epoch", "batch"):
+        raise ValueError(f"per must be 'epoch' or 'batch', but is {per!r}")
+    fig = _new_figure(11.0, 4.0 + (0.3 if title else 0.0))
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    for n, (name, history) in enumerate(histories.items()):
+        color = RUN_COLORS[n % len(RUN_COLORS)]
+        label = f"{name}: " if name else ""
+        if per == "batch":
+            steps = np.arange(1, len(history.batch_loss) + 1)
+            ax_loss.plot(
+                steps,
+                smoothed(history.batch_loss, smooth),
+                color=color,
+                lw=2,
+                label=name or "training",
+            )
+            ax_acc.plot(
+                steps,
+                smoothed(history.batch_accuracy, smooth),
+                color=color,
+                lw=2,
+                label=name or "training",
+            )
+            continue
+        epochs = np.asarray(history.epoch)
+        ax_loss.plot(epochs, history.loss, "--", color=color, lw=1.8, label=f"{label}training")
+        ax_acc.plot(epochs, history.accuracy, "--", color=color, lw=1.8, label=f"{label}training")
+        if history.val_loss:
+            ax_loss.plot(
+                epochs,
+                history.val_loss,
+                "-o",
+                color=color,
+                lw=2.2,
+                ms=4,
+                label=f"{label}validation",
+            )
+            ax_acc.plot(
+                epochs,
+                history.val_accuracy,
+                "-o",
+                color=color,
+                lw=2.2,
+                ms=4,
+                label=f"{label}validation",
+            )
+    ax_loss.set_yscale("log")
+    ax_loss.set_ylabel("loss (log scale)")
+    ax_acc.set_ylabel("accuracy")
+    ax_acc.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    if target is not None:
+        ax_acc.axhline(target, color=TARGET_COLOR, ls=":", lw=1.5, label=f"goal {target:.0%}")
+    xlabel = "mini-batch (weight updates)" if per == "batch" else "epoch"
+    for ax, what in ((ax_loss, "loss"), (ax_acc, "accuracy")):
+        ax.set_xlabel(xlabel)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.set_title(f"{what} (smoothed)" if per == "batch" else what)
+    ax_acc.legend(fontsize=9, loc="lower right")
+    if title:
+        fig.suptitle(title, fontsize=13, fontweight="bold")
+    return fig

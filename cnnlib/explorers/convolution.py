@@ -26,7 +26,7 @@ from matplotlib.patches import Rectangle
 from cnnlib import kernels as K
 from cnnlib import plotting
 from cnnlib._validate import resolve_padding
-from cnnlib.explorers._base import Explorer
+from cnnlib.explorers._base import Explorer, png_bytes
 from cnnlib.ops import conv2d
 
 __all__ = [
@@ -295,13 +295,14 @@ def _frame_only(*axes):
     Drawing an axis costs a few milliseconds even without ticks, and a
     picture panel needs none; a plain rectangle gives the same frame.
     """
+    frames = []
     for ax in axes:
         ax.set_axis_off()
-        ax.add_patch(
-            Rectangle(
-                (0, 0), 1, 1, transform=ax.transAxes, fill=False, lw=0.8, ec="0.25", clip_on=False
-            )
+        frame = Rectangle(
+            (0, 0), 1, 1, transform=ax.transAxes, fill=False, lw=0.8, ec="0.25", clip_on=False
         )
+        frames.append(ax.add_patch(frame))
+    return frames
 
 
 def _tick_label(value):
@@ -320,10 +321,54 @@ def _fmt_size(shape):
     return f"{shape[0]}x{shape[1]}"
 
 
+class _PartialRedraw:
+    """Redraw only the artists that move; paste the rest from a kept picture.
+
+    A subclass (an :class:`Explorer`) says what the still part of its picture
+    depends on (:meth:`_background_key`) and which artists change without it
+    (:meth:`_moving_artists`). While the key stays the same, an update pastes
+    the kept background and draws the moving artists on top, as matplotlib's
+    animations do ("blitting"): the same pixels as a full draw (the tests
+    check this), in a fraction of the time. Only one background is kept.
+    """
+
+    _drawn_key = None
+
+    def _background_key(self):
+        raise NotImplementedError
+
+    def _moving_artists(self):
+        raise NotImplementedError
+
+    def render(self):
+        """Like :meth:`Explorer.render`, drawing only the moving artists when it can."""
+        canvas = self.figure.canvas
+        moving = self._moving_artists()
+        key = self._background_key()
+        if key != self._drawn_key:
+            for artist in moving:
+                artist.set_animated(True)  # left out of the full draw
+            if self._layout_frozen:
+                canvas.draw()
+            else:
+                super().render()  # the very first draw also places and freezes the layout
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            for artist in moving:
+                artist.set_animated(False)
+            self._drawn_key = key
+        else:
+            canvas.restore_region(self._background)
+        for artist in sorted(moving, key=lambda a: a.get_zorder()):
+            if artist.get_visible():
+                self.figure.draw_artist(artist)
+        self.png = png_bytes(np.asarray(canvas.buffer_rgba()))
+        self._image.value = self.png
+
+
 # ----------------------------------------------------------------------------
 # the convolution explorer
 # ----------------------------------------------------------------------------
-class ConvolutionExplorer(Explorer):
+class ConvolutionExplorer(_PartialRedraw, Explorer):
     """Slide any kernel over an image and see the feature map and its size.
 
     Controls: ``image``, ``preset`` (a named kernel, an oriented edge with the
@@ -419,6 +464,42 @@ class ConvolutionExplorer(Explorer):
         self.figure.canvas.draw()  # place the axes once so the labels get their final size
         self.update()
 
+    def _background_key(self):
+        """The input panel depends only on these; kernel, angle and preset redraw less."""
+        c = self.controls
+        return tuple(c[name].value for name in ("image", "size", "stride", "padding", "dilation"))
+
+    def _moving_artists(self):
+        """The kernel and feature-map panels and the colour scale, in drawing order."""
+        scale = self._scale
+        return [
+            self._im_k,
+            self._cells_k,
+            self._lab_k.collection,
+            self._frames[1],
+            self._ax_k.title,
+            self._im_out,
+            self._cells_out,
+            self._lab_out.collection,
+            self._frames[2],
+            self._nomap,
+            self._ax_out.title,
+            scale.image,
+            scale.frame,
+            *scale.labels,
+        ]
+
+    def _layout_controls(self):
+        """Menus and sliders on the left, the editable kernel grid on the right."""
+        c = self.controls
+        column = widgets.Layout(width="auto", min_width="330px")
+        left = widgets.VBox([c["image"], c["preset"], c["angle"], c["size"]], layout=column)
+        middle = widgets.VBox([c["stride"], c["padding"], c["dilation"]], layout=column)
+        grid = widgets.VBox(
+            [widgets.HTML("<b>kernel weights</b> (type a number, press Enter)"), c["kernel"]]
+        )
+        return widgets.HBox([left, middle, grid], layout=widgets.Layout(flex_flow="row wrap"))
+
     # -- state ------------------------------------------------------------------------
     @property
     def image(self):
@@ -488,7 +569,7 @@ class ConvolutionExplorer(Explorer):
         )
         self._scale = plotting.ColourScale(fig.add_subplot(grid[3]), fmt=_tick_label)
         _fix_titles(self._ax_in, self._ax_k, self._ax_out)
-        _frame_only(self._ax_in, self._ax_k, self._ax_out)
+        self._frames = _frame_only(self._ax_in, self._ax_k, self._ax_out)
         self._lab_in = plotting.LabelGrid(self._ax_in, height=0.3, max_points=12)
         self._lab_k = plotting.LabelGrid(self._ax_k, height=0.3, max_points=14)
         self._lab_out = plotting.LabelGrid(self._ax_out, height=0.3, max_points=12)
@@ -688,7 +769,7 @@ STEPPER_KERNELS = (
 )
 
 
-class ConvolutionStepper(Explorer):
+class ConvolutionStepper(_PartialRedraw, Explorer):
     """One kernel position at a time: patch, products, sum, and where it lands.
 
     Controls: ``image`` (small images with printed values), ``kernel`` (3x3
@@ -785,8 +866,9 @@ class ConvolutionStepper(Explorer):
             self._axes[3], blank, title=titles[3], colorbar=False
         )
         _fix_titles(*self._axes)
-        _frame_only(*self._axes)
-        self._pending = Rectangle((0, 0), 1, 1, color="0.93", zorder=0)  # not computed yet
+        self._frames = _frame_only(*self._axes)
+        # light gray under the cells not computed yet (NaN cells of the map are transparent)
+        self._pending = Rectangle((0, 0), 1, 1, color="0.93", zorder=-1)
         self._axes[3].add_patch(self._pending)
         self._labels = [plotting.LabelGrid(ax, height=0.32, max_points=13) for ax in self._axes]
         self._cells = [plotting.cell_borders(ax, (3, 3)) for ax in self._axes]
@@ -799,6 +881,29 @@ class ConvolutionStepper(Explorer):
         self._sum_text = self._axes[2].text(
             0.5, -0.08, "", transform=self._axes[2].transAxes, ha="center", va="top", fontsize=14
         )
+
+    # -- faster redraws while only the position moves ------------------------------------
+    def _background_key(self):
+        """What the picture behind the moving parts depends on."""
+        c = self.controls
+        return (c["image"].value, c["kernel"].value, c["stride"].value, c["padding"].value)
+
+    def _moving_artists(self):
+        """What changes when only the position moves, in drawing order."""
+        labels, cells = self._labels, self._cells
+        return [
+            self._window,
+            self._im_p,
+            cells[2],
+            labels[2].collection,
+            self._frames[2],
+            self._sum_text,
+            self._im_out,
+            cells[3],
+            labels[3].collection,
+            self._frames[3],
+            self._cell,
+        ]
 
     def _compute(self):
         c = self.controls

@@ -16,6 +16,7 @@ import pytest
 
 from cnnlib import conv2d, kernels, output_size
 from cnnlib.datasets import xo_image
+from cnnlib.explorers._base import Explorer
 from cnnlib.explorers.convolution import (
     CUSTOM,
     ORIENTED,
@@ -371,3 +372,39 @@ def test_noise_lowers_the_best_score_but_the_x_is_still_found():
     r, c = np.unravel_index(np.argmax(t.output), t.output.shape)
     assert (r, c) == (3, 3)  # the centre of the X
     assert re.search(r"Best: <b>\d\.\d\d</b>", t._status.value)
+
+
+def test_stepper_fast_redraw_gives_the_same_pixels_as_a_full_draw():
+    """Moving the position pastes a kept background and redraws only what moves."""
+    import io
+
+    import PIL.Image
+
+    def pixels(png):
+        return np.asarray(PIL.Image.open(io.BytesIO(png)).convert("RGB"))
+
+    s = ConvolutionStepper(image="digit 7 (10x10, 0-9)", kernel="sobel x (vertical edges)")
+    for position in (5, 17, 40):
+        s.controls["position"].value = position
+        fast = pixels(s.png)
+        Explorer.render(s)  # the ordinary full draw of every artist
+        np.testing.assert_array_equal(fast, pixels(s.png))
+
+
+def test_explorer_fast_redraw_gives_the_same_pixels_as_a_full_draw():
+    """Kernel, angle and preset changes redraw only the kernel and feature-map panels."""
+    import io
+
+    import PIL.Image
+
+    def pixels(png):
+        return np.asarray(PIL.Image.open(io.BytesIO(png)).convert("RGB"))
+
+    e = ConvolutionExplorer(image="X (9x9, +1/-1)", preset=ORIENTED, padding="same")
+    for name, value in [("angle", 60), ("preset", "laplacian"), ("preset", "identity")]:
+        e.controls[name].value = value
+        key = e._drawn_key
+        fast = pixels(e.png)
+        Explorer.render(e)  # the ordinary full draw of every artist
+        np.testing.assert_array_equal(fast, pixels(e.png))
+        assert key == e._background_key()  # it really was the fast path
