@@ -19,8 +19,10 @@ from cnnlib.activations import (
     sparsity,
     tanh_slope,
 )
+from cnnlib.augment import RandomShift, random_shift
 from cnnlib.datasets import load_mnist, load_photo, make_xo, xo_image
 from cnnlib.descent import gradient_descent
+from cnnlib.gradcheck import check_gradients, numerical_gradient
 from cnnlib.images import (
     adjust_brightness,
     adjust_contrast,
@@ -34,6 +36,21 @@ from cnnlib.images import (
     to_channels_last,
     to_grayscale,
 )
+from cnnlib.layers import (
+    AvgPool2D,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    Layer,
+    LeakyReLU,
+    MaxPool2D,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
+from cnnlib.losses import SoftmaxCrossEntropy, softmax_cross_entropy
+from cnnlib.model import Sequential, reference_cnn
 from cnnlib.ops import (
     avg_pool2d,
     conv2d,
@@ -47,7 +64,17 @@ from cnnlib.ops import (
     softmax,
     tanh,
 )
+from cnnlib.optim import SGD, Adam, RMSprop
 from cnnlib.preprocess import mnist_style
+from cnnlib.training import (
+    Callback,
+    EarlyStopping,
+    History,
+    Trainer,
+    evaluate,
+    fit,
+    prepare_images,
+)
 
 __version__ = "0.1.0"
 
@@ -92,6 +119,35 @@ def __dir__():
 
 __all__ = [
     *_LAZY,
+    "Adam",
+    "AvgPool2D",
+    "Callback",
+    "Conv2D",
+    "Dense",
+    "Dropout",
+    "EarlyStopping",
+    "Flatten",
+    "History",
+    "Layer",
+    "LeakyReLU",
+    "MaxPool2D",
+    "RMSprop",
+    "RandomShift",
+    "ReLU",
+    "SGD",
+    "Sequential",
+    "Sigmoid",
+    "SoftmaxCrossEntropy",
+    "Tanh",
+    "Trainer",
+    "check_gradients",
+    "evaluate",
+    "fit",
+    "numerical_gradient",
+    "prepare_images",
+    "random_shift",
+    "reference_cnn",
+    "softmax_cross_entropy",
     "adjust_brightness",
     "adjust_contrast",
     "avg_pool2d",

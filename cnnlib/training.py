@@ -1,0 +1,676 @@
+"""Training a network: the loop that makes the weights learn.
+
+One training step on a mini-batch ``(xb, yb)`` is four lines::
+
+    logits = model.forward(xb)                            # 1. predict
+    loss, grad, _ = softmax_cross_entropy(logits, yb)     # 2. how wrong? which way is better?
+    model.backward(grad)                                  # 3. gradients for every weight
+    optimizer.step()                                      # 4. move every weight a little
+
+:func:`fit` repeats that over the whole training set in shuffled mini-batches
+("an epoch"), for several epochs, measures the network on validation data
+after each epoch, and keeps a :class:`History` of the numbers. Around the four
+lines it adds what makes training pleasant to watch and safe to stop:
+
+* a progress bar (tqdm; works in a notebook and a terminal; ``progress=False``
+  switches it off);
+* callbacks: objects (or a :class:`Callback` built from functions) whose
+  ``on_batch_end(state)`` / ``on_epoch_end(state)`` methods are called with a
+  :class:`TrainingState` full of numbers, e.g. to draw a live plot;
+* stopping: ``trainer.stop = True`` (from a callback, a button, another thread)
+  ends training after the current batch; pressing "interrupt" (Ctrl+C or the
+  notebook's stop button) ends it at once. Either way the weights learned so far
+  stay in the model and ``fit`` returns the history so far;
+* reproducibility: the order of the examples comes from a generator seeded by
+  ``seed``, so the same seed, model and data give the same weights every run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cnnlib import _validate as v
+from cnnlib.losses import softmax_cross_entropy
+
+__all__ = [
+    "prepare_images",
+    "History",
+    "TrainingState",
+    "Callback",
+    "EarlyStopping",
+    "Trainer",
+    "fit",
+    "evaluate",
+]
+
+
+# ----------------------------------------------------------------------------
+# data in the right form
+# ----------------------------------------------------------------------------
+def prepare_images(images) -> np.ndarray:
+    """Turn 0-255 images into network input: float32 in [0, 1], channels first.
+
+    Parameters
+    ----------
+    images : array, shape (N, H, W) or (N, C, H, W)
+        E.g. ``uint8`` digits from :func:`cnnlib.load_mnist`. Integer images
+        are divided by 255; float images are assumed to be scaled already.
+
+    Returns
+    -------
+    float32 array, shape (N, 1, H, W) or (N, C, H, W)
+    """
+    images = np.asarray(images)
+    if images.ndim not in (3, 4):
+        raise ValueError(
+            f"images must have shape (N, H, W) or (N, C, H, W), but have shape "
+            f"{tuple(images.shape)}; for one image use images[None]"
+        )
+    if images.dtype.kind in "iub":
+        x = images.astype(np.float32) / np.float32(255)
+    else:
+        x = v.as_float_array(images, "images").astype(np.float32)
+    return x[:, None] if x.ndim == 3 else x
+
+
+def _check_data(x, y, name="x", label="y"):
+    x = np.asarray(x)
+    if x.dtype.kind in "iub":
+        raise TypeError(
+            f"{name} has integer dtype {x.dtype} (pixel values 0-255?); networks learn far "
+            f"better from small floats: use {name} = prepare_images(images)"
+        )
+    x = v.as_float_array(x, name)
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{label} must be integer class labels, but has dtype {y.dtype}")
+    if y.ndim != 1 or len(y) != len(x):
+        raise ValueError(
+            f"{label} must have shape ({len(x)},), one label per example of {name}, but has "
+            f"shape {tuple(y.shape)}"
+        )
+    if len(x) == 0:
+        raise ValueError(f"{name} is empty; training needs at least one example")
+    return x, y.astype(np.int64, copy=False)
+
+
+# ----------------------------------------------------------------------------
+# what training records
+# ----------------------------------------------------------------------------
+@dataclass
+class History:
+    """The numbers of a training run, one entry per completed epoch.
+
+    Attributes
+    ----------
+    epoch : list of int
+        Epoch numbers (1, 2, ...).
+    loss, accuracy : list of float
+        Mean training loss and accuracy of each epoch (measured on the
+        mini-batches as they were trained, in training mode).
+    val_loss, val_accuracy : list of float
+        The same on the validation data after each epoch (evaluation mode);
+        empty without validation data.
+    epoch_seconds : list of float
+        Training time of each epoch (without validation).
+    batch_loss, batch_accuracy : list of float
+        Every mini-batch, including those of an epoch that was cut short.
+    seconds : float
+        Total wall time of ``fit``, validation included.
+    status : str
+        ``"completed"``, ``"stopped"`` (the ``stop`` flag), ``"interrupted"``
+        (KeyboardInterrupt), ``"diverged"`` (the loss became NaN or infinite)
+        ``"failed"`` (an error ended it) or ``"running"``.
+    """
+
+    epoch: list = field(default_factory=list)
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    epoch_seconds: list = field(default_factory=list)
+    batch_loss: list = field(default_factory=list)
+    batch_accuracy: list = field(default_factory=list)
+    seconds: float = 0.0
+    status: str = "not started"
+
+    def __getitem__(self, key):
+        """``history["val_accuracy"]``, as in Keras."""
+        return getattr(self, key)
+
+    def as_dict(self) -> dict:
+        """The per-epoch lists as a dict (e.g. for a table or JSON)."""
+        keys = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "epoch_seconds")
+        return {k: list(getattr(self, k)) for k in keys}
+
+    def __repr__(self):
+        if not self.epoch:
+            return f"History(no complete epoch, {len(self.batch_loss)} batches, {self.status})"
+        text = (
+            f"History({len(self.epoch)} epochs, loss {self.loss[-1]:.4f}, "
+            f"accuracy {self.accuracy[-1]:.2%}"
+        )
+        if self.val_accuracy:
+            text += f", val_loss {self.val_loss[-1]:.4f}, val_accuracy {self.val_accuracy[-1]:.2%}"
+        return text + f", {self.seconds:.1f} s, {self.status})"
+
+
+@dataclass
+class TrainingState:
+    """What callbacks receive: where training is and how it goes.
+
+    One object is updated in place and passed to every callback call.
+
+    Attributes
+    ----------
+    trainer : Trainer
+        Set ``state.trainer.stop = True`` (or ``state.stop = True``) to end
+        training after the current batch.
+    model, optimizer, history
+    epoch : int
+        Current epoch number, counting from 1 (continues across ``fit`` calls
+        of one :class:`Trainer`).
+    epochs : int
+        Number of epochs this ``fit`` call runs.
+    last_epoch : int
+        Number of the last epoch this ``fit`` call will run.
+    batch : int
+        Mini-batch number within the epoch, from 1.
+    batches : int
+        Mini-batches per epoch.
+    step : int
+        Mini-batches trained in total (all epochs, all ``fit`` calls).
+    batch_size : int
+        Examples in the current batch (the last one may be smaller).
+    batch_loss, batch_accuracy : float
+        Of the mini-batch just trained.
+    loss, accuracy : float
+        Running means over the epoch so far (its final value at epoch end).
+    val_loss, val_accuracy : float or None
+        Set at the end of an epoch when there is validation data, else None.
+    seconds : float
+        Time since this ``fit`` call started.
+    """
+
+    trainer: Trainer
+    model: object
+    optimizer: object
+    history: History
+    epoch: int = 0
+    epochs: int = 0
+    last_epoch: int = 0
+    batch: int = 0
+    batches: int = 0
+    step: int = 0
+    batch_size: int = 0
+    batch_loss: float = math.nan
+    batch_accuracy: float = math.nan
+    loss: float = math.nan
+    accuracy: float = math.nan
+    val_loss: float | None = None
+    val_accuracy: float | None = None
+    seconds: float = 0.0
+
+    @property
+    def stop(self) -> bool:
+        return self.trainer.stop
+
+    @stop.setter
+    def stop(self, value):
+        self.trainer.stop = bool(value)
+
+    @property
+    def progress(self) -> float:
+        """Fraction of this ``fit`` call done, 0 to 1 (handy for progress displays)."""
+        first = self.last_epoch - self.epochs + 1
+        done = (self.epoch - first) * self.batches + self.batch
+        return min(1.0, done / max(1, self.epochs * self.batches))
+
+
+# ----------------------------------------------------------------------------
+# callbacks
+# ----------------------------------------------------------------------------
+class Callback:
+    """Hooks that :func:`fit` calls while training; override the ones you need.
+
+    Each hook receives the :class:`TrainingState`. Instead of subclassing, pass
+    functions: ``Callback(on_epoch_end=lambda s: print(s.epoch, s.val_accuracy))``.
+    Any object with some of these methods works as a callback too.
+
+    Hooks: ``on_train_begin``, ``on_epoch_begin``, ``on_batch_end``,
+    ``on_epoch_end``, ``on_train_end`` (always called, also after a stop or an
+    interrupt).
+    """
+
+    HOOKS = ("on_train_begin", "on_epoch_begin", "on_batch_end", "on_epoch_end", "on_train_end")
+
+    def __init__(self, **hooks):
+        for name, fn in hooks.items():
+            if name not in self.HOOKS:
+                raise TypeError(f"unknown hook {name!r}; the hooks are {', '.join(self.HOOKS)}")
+            if not callable(fn):
+                raise TypeError(f"{name} must be a function taking the training state")
+            setattr(self, name, fn)
+
+    def on_train_begin(self, state: TrainingState) -> None: ...
+    def on_epoch_begin(self, state: TrainingState) -> None: ...
+    def on_batch_end(self, state: TrainingState) -> None: ...
+    def on_epoch_end(self, state: TrainingState) -> None: ...
+    def on_train_end(self, state: TrainingState) -> None: ...
+
+
+class EarlyStopping(Callback):
+    """Stop when the validation numbers stop improving, and keep the best weights.
+
+    A cure for overfitting: the training loss keeps falling while the
+    validation loss turns back up; the best moment to stop is where validation
+    was best.
+
+    Parameters
+    ----------
+    monitor : str
+        ``"val_loss"`` (default; lower is better), ``"val_accuracy"`` (higher is
+        better), ``"loss"`` or ``"accuracy"``.
+    patience : int
+        Epochs without improvement before stopping.
+    min_delta : float
+        Smallest change that counts as an improvement.
+    restore_best_weights : bool
+        At the end, put back the weights of the best epoch.
+
+    Attributes
+    ----------
+    best, best_epoch : the best value seen and its epoch
+    stopped_epoch : int or None
+        The epoch after which it stopped training (None if it did not).
+    """
+
+    def __init__(self, monitor="val_loss", patience=3, min_delta=0.0, restore_best_weights=True):
+        choices = ("val_loss", "val_accuracy", "loss", "accuracy")
+        if monitor not in choices:
+            raise ValueError(f"monitor must be one of {choices}, but is {monitor!r}")
+        self.monitor = monitor
+        self.patience = v.as_int(patience, "patience", minimum=0)
+        self.min_delta = float(min_delta)
+        self.restore_best_weights = bool(restore_best_weights)
+        self._sign = 1.0 if monitor.endswith("loss") else -1.0  # minimise loss, maximise accuracy
+        self.best, self.best_epoch, self.stopped_epoch = None, None, None
+        self._wait, self._weights = 0, None
+
+    def on_train_begin(self, state):
+        self._wait = 0
+        self.stopped_epoch = None
+
+    def on_epoch_end(self, state):
+        value = getattr(state, self.monitor)
+        if value is None:
+            raise ValueError(
+                f"EarlyStopping monitors {self.monitor!r} but fit has no validation data"
+            )
+        if self.best is None or self._sign * (self.best - value) > self.min_delta:
+            self.best, self.best_epoch, self._wait = value, state.epoch, 0
+            if self.restore_best_weights:
+                self._weights = {k: p.copy() for k, p in state.model.params.items()}
+            return
+        self._wait += 1
+        if self._wait > self.patience:
+            self.stopped_epoch = state.epoch
+            state.trainer.stop = True
+
+    def on_train_end(self, state):
+        if self.restore_best_weights and self._weights is not None:
+            for k, p in state.model.params.items():
+                np.copyto(p, self._weights[k])
+
+    def __repr__(self):
+        return f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience})"
+
+
+# ----------------------------------------------------------------------------
+# evaluation
+# ----------------------------------------------------------------------------
+def evaluate(model, x, y, batch_size: int = 500) -> tuple[float, float]:
+    """Mean loss and accuracy of ``model`` on ``(x, y)``, in evaluation mode.
+
+    Parameters
+    ----------
+    model : Sequential
+    x : float array, shape (N, C, H, W)
+    y : int array, shape (N,)
+    batch_size : int
+        Examples per forward pass (only memory depends on it).
+
+    Returns
+    -------
+    (loss, accuracy) : (float, float)
+        Accuracy is the fraction of examples whose largest score is the label.
+    """
+    x, y = _check_data(x, y)
+    batch_size = v.as_int(batch_size, "batch_size", minimum=1)
+    was_training = model.training
+    model.eval()
+    total_loss, correct = 0.0, 0
+    try:
+        for i in range(0, len(x), batch_size):
+            logits = model.forward(x[i : i + batch_size])
+            yb = y[i : i + batch_size]
+            loss, _, _ = softmax_cross_entropy(logits, yb)
+            total_loss += loss * len(yb)
+            correct += int((logits.argmax(axis=1) == yb).sum())
+    finally:
+        model.train(was_training)
+    return total_loss / len(x), correct / len(x)
+
+
+# ----------------------------------------------------------------------------
+# the training loop
+# ----------------------------------------------------------------------------
+class Trainer:
+    """Trains a model with an optimiser; keeps its history across ``fit`` calls.
+
+    Use :func:`fit` for a single run; use a ``Trainer`` when something else
+    needs a handle on the run, e.g. a Stop button::
+
+        trainer = Trainer(model, Adam(model, lr=2e-3), batch_size=32, seed=0)
+        history = trainer.fit(x, y, epochs=5, validation_data=(x_test, y_test))
+        trainer.stop = True         # from a callback or a widget: stop after this batch
+
+    Calling ``fit`` again continues where the last call ended: the epochs
+    keep counting, the shuffling generator continues, the history grows.
+
+    Parameters
+    ----------
+    model : Sequential
+    optimizer : Optimizer
+    batch_size : int
+        Examples per mini-batch (the last batch of an epoch may be smaller).
+    seed : int
+        Seeds the shuffling (and the augmentation) generators.
+    shuffle : bool
+        Visit the examples in a new random order every epoch (default True).
+    augment : callable, optional
+        ``augment(xb, rng) -> xb`` applied to every training mini-batch,
+        e.g. :class:`cnnlib.RandomShift`.
+    callbacks : list
+        Objects with some of :class:`Callback`'s hooks.
+    progress : bool
+        Show a tqdm progress bar per epoch.
+
+    Attributes
+    ----------
+    stop : bool
+        Set it to True to end training cleanly after the current batch.
+    history : History
+    """
+
+    def __init__(
+        self,
+        model,
+        optimizer,
+        *,
+        batch_size=64,
+        seed=0,
+        shuffle=True,
+        augment=None,
+        callbacks=(),
+        progress=True,
+    ):
+        self.model = model
+        self.optimizer = optimizer
+        self.batch_size = v.as_int(batch_size, "batch_size", minimum=1)
+        self.seed = v.as_int(seed, "seed", minimum=0)
+        self.shuffle = bool(shuffle)
+        if augment is not None and not callable(augment):
+            raise TypeError(f"augment must be a function augment(xb, rng) -> xb, not {augment!r}")
+        self.augment = augment
+        self.callbacks = list(callbacks)
+        self.progress = bool(progress)
+        self.stop = False
+        self.history = History()
+        self._shuffle_rng = np.random.default_rng((self.seed, 0))
+        self._augment_rng = np.random.default_rng((self.seed, 1))
+        self._step = 0
+
+    def _call(self, hook, state):
+        for cb in self.callbacks:
+            fn = getattr(cb, hook, None)
+            if fn is not None:
+                fn(state)
+
+    def fit(self, x, y, epochs=1, validation_data=None) -> History:
+        """Train for ``epochs`` more epochs; returns the (growing) :class:`History`.
+
+        Parameters
+        ----------
+        x : float array, shape (N, C, H, W)
+            Training inputs, e.g. ``prepare_images(images)``.
+        y : int array, shape (N,)
+            Their labels.
+        epochs : int
+        validation_data : (x_val, y_val), optional
+            Measured after every epoch, in evaluation mode.
+        """
+        model, history = self.model, self.history
+        x, y = _check_data(x, y)
+        dtype = model.dtype or np.float32
+        x = x.astype(dtype, copy=False)
+        epochs = v.as_int(epochs, "epochs", minimum=0)
+        if validation_data is not None:
+            if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+                raise TypeError("validation_data must be a pair (x_val, y_val)")
+            xv, yv = _check_data(*validation_data, name="x_val", label="y_val")
+            xv = xv.astype(dtype, copy=False)
+        n = len(x)
+        batches = math.ceil(n / self.batch_size)
+        first = len(history.epoch) + 1
+        state = TrainingState(
+            self,
+            model,
+            self.optimizer,
+            history,
+            batches=batches,
+            epochs=epochs,
+            last_epoch=first + epochs - 1,
+        )
+        self.stop = False
+        was_training = model.training
+        model.train()
+        history.status = "running"
+        start = time.perf_counter()
+        bar = None
+        # a diverging run overflows; the NaN check below reports that once, clearly
+        errstate = np.errstate(over="ignore", invalid="ignore")
+        errstate.__enter__()
+        try:
+            self._call("on_train_begin", state)
+            for epoch in range(first, first + epochs):
+                state.epoch, state.val_loss, state.val_accuracy = epoch, None, None
+                state.batch = 0
+                self._call("on_epoch_begin", state)
+                bar = self._progress_bar(epoch, state.last_epoch, batches)
+                order = self._shuffle_rng.permutation(n) if self.shuffle else np.arange(n)
+                epoch_start = time.perf_counter()
+                loss_sum, correct, seen = 0.0, 0, 0
+                for b in range(batches):
+                    idx = order[b * self.batch_size : (b + 1) * self.batch_size]
+                    xb, yb = x[idx], y[idx]
+                    if self.augment is not None:
+                        xb = self.augment(xb, self._augment_rng)
+                    # the four lines of learning
+                    logits = model.forward(xb)
+                    loss, grad, _ = softmax_cross_entropy(logits, yb)
+                    if not math.isfinite(loss):
+                        self._diverged(state, epoch, b + 1, loss)
+                        break
+                    model.backward(grad, input_grad=False)
+                    self.optimizer.step()
+                    # bookkeeping
+                    hits = int((logits.argmax(axis=1) == yb).sum())
+                    loss_sum, correct, seen = (
+                        loss_sum + loss * len(yb),
+                        correct + hits,
+                        seen + len(yb),
+                    )
+                    self._step += 1
+                    history.batch_loss.append(loss)
+                    history.batch_accuracy.append(hits / len(yb))
+                    state.batch, state.step, state.batch_size = b + 1, self._step, len(yb)
+                    state.batch_loss, state.batch_accuracy = loss, hits / len(yb)
+                    state.loss, state.accuracy = loss_sum / seen, correct / seen
+                    state.seconds = time.perf_counter() - start
+                    self._call("on_batch_end", state)
+                    if bar is not None:
+                        bar.update(1)
+                        bar.set_postfix(
+                            loss=f"{state.loss:.4f}", acc=f"{state.accuracy:.3f}", refresh=False
+                        )
+                    if self.stop:
+                        break
+                if history.status == "diverged" or self.stop:
+                    break
+                # a complete epoch: measure on the validation data and record
+                history.epoch_seconds.append(time.perf_counter() - epoch_start)
+                history.epoch.append(epoch)
+                history.loss.append(state.loss)
+                history.accuracy.append(state.accuracy)
+                if validation_data is not None:
+                    state.val_loss, state.val_accuracy = evaluate(model, xv, yv)
+                    history.val_loss.append(state.val_loss)
+                    history.val_accuracy.append(state.val_accuracy)
+                    if bar is not None:
+                        bar.set_postfix(
+                            loss=f"{state.loss:.4f}",
+                            acc=f"{state.accuracy:.3f}",
+                            val_acc=f"{state.val_accuracy:.3f}",
+                        )
+                state.seconds = time.perf_counter() - start
+                self._call("on_epoch_end", state)
+                bar = self._close(bar)
+                if self.stop:
+                    break
+            if history.status == "running":
+                history.status = "stopped" if self.stop else "completed"
+        except KeyboardInterrupt:
+            history.status = "interrupted"
+        finally:
+            errstate.__exit__(None, None, None)
+            if history.status == "running":  # an exception other than KeyboardInterrupt
+                history.status = "failed"
+            bar = self._close(bar, note=history.status)
+            model.train(was_training)
+            history.seconds += time.perf_counter() - start
+            state.seconds = time.perf_counter() - start
+        with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl+C while wrapping up
+            self._call("on_train_end", state)
+        return history
+
+    def _diverged(self, state, epoch, batch, loss):
+        self.history.status = "diverged"
+        warnings.warn(
+            f"the loss became {loss} at epoch {epoch}, batch {batch}: training diverged and "
+            f"stopped. The learning rate ({getattr(self.optimizer, 'lr', '?')}) is probably too "
+            "large; rebuild the model and try one about 10 times smaller",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+    def _progress_bar(self, epoch, last, batches):
+        if not self.progress:
+            return None
+        from tqdm.auto import tqdm
+
+        return tqdm(
+            total=batches, desc=f"epoch {epoch}/{last}", unit="batch", leave=True, mininterval=0.25
+        )
+
+    @staticmethod
+    def _close(bar, note=None):
+        if bar is not None:
+            if note in ("stopped", "interrupted", "diverged"):
+                bar.set_description_str(f"{bar.desc} ({note})", refresh=False)
+            bar.close()
+        return None
+
+    def __repr__(self):
+        return (
+            f"Trainer(model with {sum(p.size for p in self.model.params.values()):,} params, "
+            f"{self.optimizer!r}, batch_size={self.batch_size}, seed={self.seed})"
+        )
+
+
+def fit(
+    model,
+    x,
+    y,
+    *,
+    optimizer,
+    epochs=1,
+    batch_size=64,
+    validation_data=None,
+    seed=0,
+    shuffle=True,
+    augment=None,
+    callbacks=(),
+    progress=True,
+) -> History:
+    """Train ``model`` on ``(x, y)`` with mini-batches; returns the :class:`History`.
+
+    Parameters
+    ----------
+    model : Sequential
+        Ends with class scores (N, K); the loss is softmax cross-entropy.
+    x : float array, shape (N, C, H, W)
+        Training inputs scaled to small floats, e.g. ``prepare_images(images)``.
+    y : int array, shape (N,)
+        Class labels 0..K-1.
+    optimizer : Optimizer
+        E.g. ``Adam(model, lr=2e-3)``.
+    epochs : int
+        Passes over the training data.
+    batch_size : int
+        Examples per weight update.
+    validation_data : (x_val, y_val), optional
+        Measured after every epoch (loss and accuracy, evaluation mode).
+    seed : int
+        Seeds the shuffling: same seed, same model, same data -> same weights.
+    shuffle : bool
+        New random order every epoch.
+    augment : callable, optional
+        ``augment(xb, rng) -> xb`` applied to training batches (e.g. :class:`cnnlib.RandomShift`).
+    callbacks : list
+        Objects with ``on_batch_end(state)``, ``on_epoch_end(state)`` ... methods,
+        e.g. ``[Callback(on_epoch_end=plot)]`` or ``[EarlyStopping(patience=2)]``.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    History
+        Per-epoch loss and accuracy (and validation numbers), per-batch losses,
+        timing and ``status``. After Ctrl+C / the notebook's stop button the
+        model keeps what it learned and ``status`` is ``"interrupted"``.
+
+    Examples
+    --------
+    >>> images, labels = load_mnist("train")                         # doctest: +SKIP
+    >>> model = reference_cnn(seed=0)                                # doctest: +SKIP
+    >>> history = fit(model, prepare_images(images), labels,         # doctest: +SKIP
+    ...               optimizer=Adam(model, lr=2e-3), epochs=3, batch_size=32)
+    """
+    trainer = Trainer(
+        model,
+        optimizer,
+        batch_size=batch_size,
+        seed=seed,
+        shuffle=shuffle,
+        augment=augment,
+        callbacks=callbacks,
+        progress=progress,
+    )
+    return trainer.fit(x, y, epochs=epochs, validation_data=validation_data)

@@ -1,0 +1,264 @@
+"""Layers: forward against the reference loops, backward against numerical gradients."""
+
+import numpy as np
+import pytest
+
+from cnnlib import _conv_grad, reference
+from cnnlib import _validate as v
+from cnnlib.gradcheck import check_gradients
+from cnnlib.layers import (
+    AvgPool2D,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    LeakyReLU,
+    MaxPool2D,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
+
+RNG = np.random.default_rng(2024)
+
+# (layer, input shape): several strides, paddings, kernel shapes
+GRADIENT_CASES = [
+    (Conv2D(3, 4, 3, seed=1), (2, 3, 6, 6)),
+    (Conv2D(3, 4, 3, padding=1, seed=1), (2, 3, 6, 5)),
+    (Conv2D(3, 4, 3, stride=2, padding=1, seed=1), (2, 3, 7, 7)),
+    (Conv2D(2, 3, (2, 3), stride=(2, 1), padding=(0, 2), seed=1), (2, 2, 5, 6)),
+    (Conv2D(2, 3, 4, padding="same", seed=1), (2, 2, 5, 5)),  # uneven 'same' padding
+    (Conv2D(1, 2, 5, stride=3, seed=1), (1, 1, 11, 9)),
+    (Conv2D(2, 2, 1, bias=False, seed=1), (3, 2, 4, 4)),
+    (MaxPool2D(2), (2, 3, 6, 6)),
+    (MaxPool2D(2), (2, 1, 7, 5)),  # odd sizes: the last row/column is never used
+    (MaxPool2D(3, stride=2, padding=1), (2, 2, 7, 7)),  # overlapping windows
+    (MaxPool2D(3, stride=1), (1, 2, 5, 5)),
+    (AvgPool2D(2), (2, 3, 6, 6)),
+    (AvgPool2D(3, stride=2, padding=1), (2, 2, 7, 7)),
+    (AvgPool2D((2, 3), stride=1), (1, 2, 4, 5)),
+    (ReLU(), (3, 2, 4, 4)),
+    (LeakyReLU(0.1), (3, 7)),
+    (Sigmoid(), (3, 7)),
+    (Tanh(), (3, 7)),
+    (Flatten(), (2, 3, 2, 2)),
+    (Dense(5, 3, seed=2), (4, 5)),
+    (Dropout(0.5, seed=3), (4, 6)),
+]
+
+
+@pytest.mark.parametrize(("layer", "shape"), GRADIENT_CASES, ids=lambda c: repr(c))
+def test_backward_matches_numerical_gradient(layer, shape):
+    x = RNG.standard_normal(shape)
+    result = check_gradients(layer, x, seed=7)
+    assert result.passed, result
+    assert {r["name"] for r in result.rows} == {"x", *layer.params}
+
+
+@pytest.mark.parametrize(
+    ("stride", "padding"), [(1, 0), (1, 1), (2, 0), (2, 1), ((1, 2), (2, 0)), (1, "same")]
+)
+def test_conv2d_forward_matches_reference(stride, padding):
+    layer = Conv2D(3, 5, 3, stride=stride, padding=padding, seed=3)
+    layer.params["bias"][:] = RNG.standard_normal(5)
+    x = RNG.standard_normal((2, 3, 8, 7)).astype(np.float32)
+    expected = reference.conv2d(x, layer.params["weight"], layer.params["bias"], stride, padding)
+    out = layer(x)
+    assert out.dtype == np.float32 and out.shape == expected.shape
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_fast_stride1_backward_matches_the_general_one():
+    """The shifted-copies path (stride 1) and the strided path agree on a real-sized case."""
+    x = RNG.standard_normal((5, 4, 9, 8)).astype(np.float32)
+    w = RNG.standard_normal((6, 4, 3, 3)).astype(np.float32)
+    win = v.fit_window((9, 8), 3, 1, 1)
+    g = RNG.standard_normal((5, 6, *win.out)).astype(np.float32)
+    dw_fast, dx_fast = _conv_grad.conv2d_backward(x, w, g, win)
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1))).transpose(1, 0, 2, 3)
+    dw = _conv_grad.conv2d_weight_grad(np.ascontiguousarray(xp), g, win)
+    dx = _conv_grad.conv2d_input_grad(g, w, win, x.shape)
+    np.testing.assert_allclose(dw_fast, dw, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(dx_fast, dx, rtol=1e-4, atol=1e-4)
+    assert dw_fast.dtype == dx_fast.dtype == np.float32
+    assert dw_fast.flags.c_contiguous and dx_fast.flags.c_contiguous
+
+
+def test_conv2d_backward_without_input_gradient():
+    layer = Conv2D(2, 3, 3, padding=1, seed=0)
+    x = RNG.standard_normal((2, 2, 5, 5)).astype(np.float32)
+    g = RNG.standard_normal((2, 3, 5, 5)).astype(np.float32)
+    layer(x)
+    assert layer.backward(g, input_grad=False) is None
+    dw = layer.grads["weight"].copy()
+    assert layer.backward(g).shape == x.shape
+    np.testing.assert_array_equal(layer.grads["weight"], dw)
+    np.testing.assert_allclose(layer.grads["bias"], g.sum(axis=(0, 2, 3)), rtol=1e-5)
+
+
+def test_max_pool_gradient_goes_to_the_first_maximum_on_ties():
+    """Like PyTorch: a window of equal values sends its gradient to one pixel only."""
+    layer = MaxPool2D(2)
+    x = np.array([[[[1.0, 1.0, 0.0, 2.0], [1.0, 1.0, 2.0, 2.0]]]], dtype=np.float32)
+    layer(x)
+    dx = layer.backward(np.array([[[[10.0, 20.0]]]], dtype=np.float32))
+    np.testing.assert_array_equal(dx, [[[[10, 0, 0, 20], [0, 0, 0, 0]]]])
+
+
+def test_max_pool_overlapping_windows_add_up():
+    layer = MaxPool2D(2, stride=1)
+    x = np.zeros((1, 1, 3, 3), dtype=np.float32)
+    x[0, 0, 1, 1] = 5  # the centre wins all four windows
+    layer(x)
+    dx = layer.backward(np.ones((1, 1, 2, 2), dtype=np.float32))
+    assert dx[0, 0, 1, 1] == 4 and dx.sum() == 4
+
+
+def test_max_pool_backward_also_works_after_an_eval_forward():
+    x = RNG.standard_normal((2, 3, 6, 6)).astype(np.float32)
+    g = RNG.standard_normal((2, 3, 3, 3)).astype(np.float32)
+    train, ev = MaxPool2D(2), MaxPool2D(2).eval()
+    np.testing.assert_array_equal(train(x), ev(x))
+    np.testing.assert_array_equal(train.backward(g), ev.backward(g))
+
+
+def test_pool_forward_matches_reference():
+    x = RNG.standard_normal((2, 3, 7, 6))
+    np.testing.assert_allclose(
+        MaxPool2D(3, stride=2, padding=1)(x), reference.max_pool2d(x, 3, 2, 1), rtol=1e-12
+    )
+    np.testing.assert_allclose(AvgPool2D(2)(x), reference.avg_pool2d(x, 2), rtol=1e-12)
+
+
+def test_activations_forward():
+    x = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
+    np.testing.assert_array_equal(ReLU()(x), [[0, 0, 0, 0.5, 3]])
+    np.testing.assert_allclose(LeakyReLU(0.1)(x), [[-0.2, -0.05, 0, 0.5, 3]])
+    np.testing.assert_allclose(Sigmoid()(x), 1 / (1 + np.exp(-x)))
+    np.testing.assert_allclose(Tanh()(x), np.tanh(x))
+    # ReLU's slope at exactly 0 is taken as 0, like PyTorch
+    relu = ReLU()
+    relu(x)
+    np.testing.assert_array_equal(relu.backward(np.ones_like(x)), [[0, 0, 0, 1, 1]])
+
+
+def test_dense_is_a_matrix_product():
+    layer = Dense(3, 2, seed=0)
+    layer.params["bias"][:] = [1, -1]
+    x = np.array([[1.0, 2.0, 3.0]], dtype=np.float32)
+    np.testing.assert_allclose(layer(x), x @ layer.params["weight"].T + [1, -1], rtol=1e-6)
+    assert layer.params["weight"].shape == (2, 3)
+
+
+def test_dropout_train_and_eval():
+    layer = Dropout(0.25, seed=0)
+    x = np.ones((200, 100), dtype=np.float32)
+    out = layer(x)
+    kept = out != 0
+    assert 0.72 < kept.mean() < 0.78  # about 1 - p kept
+    np.testing.assert_allclose(out[kept], 1 / 0.75)  # scaled so the mean stays 1
+    assert abs(out.mean() - 1) < 0.02
+    np.testing.assert_array_equal(layer.backward(np.ones_like(x)), out)
+    layer.eval()
+    assert layer(x) is x
+    assert Dropout(0.0)(x) is x
+
+
+def test_he_initialisation_is_seeded_and_scaled():
+    a, b, c = Conv2D(16, 32, 3, seed=5), Conv2D(16, 32, 3, seed=5), Conv2D(16, 32, 3, seed=6)
+    np.testing.assert_array_equal(a.params["weight"], b.params["weight"])
+    assert not np.array_equal(a.params["weight"], c.params["weight"])
+    std = a.params["weight"].std()
+    assert abs(std / np.sqrt(2 / (16 * 9)) - 1) < 0.05
+    assert a.params["weight"].shape == (32, 16, 3, 3) and a.params["bias"].shape == (32,)
+    assert a.params["weight"].dtype == np.float32 and not a.params["bias"].any()
+    d = Dense(400, 50, seed=1)
+    assert abs(d.params["weight"].std() / np.sqrt(2 / 400) - 1) < 0.05
+    assert Dense(4, 3, dtype=np.float64).params["weight"].dtype == np.float64
+
+
+def test_parameters_and_gradients_have_pytorch_shapes():
+    layer = Conv2D(3, 8, (5, 3), seed=0)
+    layer(np.zeros((2, 3, 9, 9)))
+    layer.backward(np.ones((2, 8, 5, 7)))
+    assert {k: g.shape for k, g in layer.grads.items()} == {"weight": (8, 3, 5, 3), "bias": (8,)}
+    assert layer.num_params == 8 * 3 * 5 * 3 + 8
+    assert ReLU().num_params == 0 and ReLU().params == {}
+
+
+def test_float64_input_is_computed_in_the_layers_dtype():
+    layer = Conv2D(1, 2, 3, seed=0)
+    assert layer(np.zeros((1, 1, 5, 5))).dtype == np.float32
+    assert layer.astype(np.float64)(np.zeros((1, 1, 5, 5), np.float32)).dtype == np.float64
+
+
+def test_repr_looks_like_pytorch():
+    assert repr(Conv2D(1, 8, 3, padding=1)) == (
+        "Conv2D(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
+    )
+    assert repr(Conv2D(3, 4, 5, stride=2, bias=False)) == (
+        "Conv2D(3, 4, kernel_size=(5, 5), stride=(2, 2), bias=False)"
+    )
+    assert repr(Conv2D(1, 1, 3, padding="same")).endswith("padding='same')")
+    assert repr(MaxPool2D(2)) == "MaxPool2D(kernel_size=2, stride=2, padding=0)"
+    assert repr(AvgPool2D(3, 1)) == "AvgPool2D(kernel_size=3, stride=1, padding=0)"
+    assert repr(Dense(784, 10)) == "Dense(in_features=784, out_features=10, bias=True)"
+    assert repr(Dropout(0.5)) == "Dropout(p=0.5)"
+    assert repr(LeakyReLU()) == "LeakyReLU(negative_slope=0.01)"
+    assert repr(ReLU()) == "ReLU()"
+
+
+def test_output_shape_matches_forward():
+    x = np.zeros((2, 3, 11, 9), dtype=np.float32)
+    for layer in (
+        Conv2D(3, 4, 3, stride=2, padding=1),
+        MaxPool2D(3, 2, 1),
+        AvgPool2D(2),
+        ReLU(),
+        Flatten(),
+    ):
+        assert layer.output_shape(x.shape[1:]) == layer(x).shape[1:]
+
+
+# --- clear errors ---------------------------------------------------------------
+def test_conv2d_channel_mismatch_says_what_to_do():
+    with pytest.raises(ValueError, match=r"built for 1 input channel.*has 3.*in_channels=3"):
+        Conv2D(1, 8, 3)(np.zeros((2, 3, 28, 28)))
+    with pytest.raises(ValueError, match="x\\[None\\]"):
+        Conv2D(1, 8, 3)(np.zeros((1, 28, 28)))
+
+
+def test_dense_on_images_asks_for_flatten():
+    with pytest.raises(ValueError, match="Flatten"):
+        Dense(784, 10)(np.zeros((2, 16, 7, 7)))
+    with pytest.raises(ValueError, match=r"400 .*Dense\(400, 10\)"):
+        Dense(784, 10)(np.zeros((2, 400)))
+
+
+def test_kernel_too_big_for_input():
+    with pytest.raises(ValueError, match="does not fit"):
+        Conv2D(1, 1, 5)(np.zeros((1, 1, 3, 3)))
+    with pytest.raises(ValueError, match="does not fit"):
+        MaxPool2D(4)(np.zeros((1, 1, 3, 3)))
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "match"),
+    [
+        (lambda: Conv2D(0, 8, 3), ValueError, "in_channels"),
+        (lambda: Conv2D(1, 8, 3, stride=0), ValueError, "stride"),
+        (lambda: Conv2D(1, 8, 2.5), TypeError, "kernel_size"),
+        (lambda: Conv2D(1, 8, 3, padding="bogus"), ValueError, "padding"),
+        (lambda: Conv2D(1, 8, 3, stride=2, padding="same"), ValueError, "same"),
+        (lambda: Conv2D(1, 8, 3, dtype=np.int32), TypeError, "floating"),
+        (lambda: MaxPool2D(2, padding=2), ValueError, "half"),
+        (lambda: Dropout(1.0), ValueError, r"\[0, 1\)"),
+        (lambda: Dropout("0.5"), TypeError, "number"),
+        (lambda: LeakyReLU("a"), TypeError, "number"),
+        (lambda: Dense(10, 0), ValueError, "out_features"),
+        (lambda: Dense(10, 2, seed=-1), ValueError, "seed"),
+    ],
+)
+def test_bad_arguments(make, error, match):
+    with pytest.raises(error, match=match):
+        make()

@@ -1,0 +1,177 @@
+"""Sequential: chaining, parameters, summary, seeds, saving and loading."""
+
+import numpy as np
+import pytest
+
+from cnnlib.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
+from cnnlib.model import Sequential, reference_cnn
+from cnnlib.optim import SGD
+
+RNG = np.random.default_rng(7)
+
+
+def small_model(seed=0):
+    return Sequential(
+        Conv2D(1, 4, 3, padding=1), ReLU(), MaxPool2D(2), Flatten(), Dense(4 * 4 * 4, 3), seed=seed
+    )
+
+
+def test_forward_and_backward_chain_the_layers():
+    model = small_model()
+    x = RNG.standard_normal((2, 1, 8, 8)).astype(np.float32)
+    h = x
+    for layer in model.layers:
+        h = layer.forward(h)
+    np.testing.assert_array_equal(model.forward(x), h)
+    g = RNG.standard_normal((2, 3)).astype(np.float32)
+    grad_x = model.backward(g)
+    expected = g
+    for layer in reversed(model.layers):
+        expected = layer.backward(expected)
+    np.testing.assert_allclose(grad_x, expected, rtol=1e-6)
+    assert model.backward(g, input_grad=False) is None
+
+
+def test_params_are_named_like_pytorch_and_shared_with_the_layers():
+    model = small_model()
+    assert list(model.params) == ["0.weight", "0.bias", "4.weight", "4.bias"]
+    assert model.params["4.weight"] is model.layers[4].params["weight"]
+    model.forward(np.zeros((1, 1, 8, 8)))
+    model.backward(np.ones((1, 3), dtype=np.float32))
+    assert {k: g.shape for k, g in model.grads.items()} == {
+        k: p.shape for k, p in model.params.items()
+    }
+
+
+def test_summary_of_the_reference_network():
+    summary = reference_cnn().summary((1, 28, 28))
+    shapes = [r["output_shape"] for r in summary.rows]
+    assert shapes == [
+        (8, 28, 28),
+        (8, 28, 28),
+        (8, 14, 14),
+        (16, 14, 14),
+        (16, 14, 14),
+        (16, 7, 7),
+        (784,),
+        (10,),
+    ]
+    assert [r["params"] for r in summary.rows] == [80, 0, 0, 1168, 0, 0, 0, 7850]
+    assert summary.total_params == 9098
+    text = str(summary)
+    assert "Total params: 9,098" in text and "(N, 16, 7, 7)" in text and "7,850" in text
+    assert repr(summary) == text
+    assert text.splitlines()[0].split() == ["#", "Layer", "(type)", "Output", "shape", "Params"]
+
+
+def test_summary_names_the_layer_that_does_not_fit():
+    model = Sequential(Conv2D(1, 4, 3), Flatten(), Dense(100, 10))
+    with pytest.raises(ValueError, match=r"layer 2 Dense.*2704.*Dense\(2704, 10\)"):
+        model.summary((1, 28, 28))
+    with pytest.raises(ValueError, match=r"layer 0 Conv2D.*in_channels=3"):
+        model.summary((3, 28, 28))
+
+
+def test_forward_errors_name_the_layer():
+    with pytest.raises(ValueError, match="layer 4 Dense"):
+        small_model().forward(np.zeros((2, 1, 10, 10)))
+
+
+def test_seeds_make_models_reproducible_and_layers_different():
+    a, b, c = reference_cnn(seed=1), reference_cnn(seed=1), reference_cnn(seed=2)
+    for name in a.params:
+        np.testing.assert_array_equal(a.params[name], b.params[name])
+    assert not np.array_equal(a.params["0.weight"], c.params["0.weight"])
+    # two identical layers in one model do not start identical
+    twins = Sequential(Dense(5, 5), Dense(5, 5))
+    assert not np.array_equal(twins.params["0.weight"], twins.params["1.weight"])
+    # a layer built with its own seed keeps its weights
+    own = Dense(5, 5, seed=3)
+    w = own.params["weight"].copy()
+    Sequential(own, seed=9)
+    np.testing.assert_array_equal(own.params["weight"], w)
+
+
+def test_predict_and_predict_proba_use_eval_mode():
+    model = Sequential(Flatten(), Dense(16, 8), ReLU(), Dropout(0.5), Dense(8, 4), seed=0)
+    x = RNG.standard_normal((30, 1, 4, 4))
+    proba = model.predict_proba(x, batch_size=7)
+    assert proba.shape == (30, 4) and proba.dtype == np.float32
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(model.predict_proba(x), proba)  # no dropout: deterministic
+    pred = model.predict(x)
+    assert pred.dtype == np.int64 and pred.shape == (30,)
+    np.testing.assert_array_equal(pred, proba.argmax(axis=1))
+    assert model.training and all(layer.training for layer in model)
+
+
+def test_train_and_eval_reach_every_layer():
+    model = small_model()
+    model.eval()
+    assert not any(layer.training for layer in model)
+    model.train()
+    assert all(layer.training for layer in model)
+
+
+def test_container_behaviour_and_repr():
+    model = small_model()
+    assert len(model) == 5 and isinstance(model[0], Conv2D) and len(model[:3]) == 3
+    assert repr(model).splitlines()[:2] == [
+        "Sequential(",
+        "  (0): Conv2D(1, 4, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))",
+    ]
+    assert Sequential([ReLU(), Flatten()]).layers[1].__class__ is Flatten
+    with pytest.raises(TypeError, match="parentheses"):
+        Sequential(Flatten(), ReLU)
+
+
+def test_save_and_load_round_trip(tmp_path):
+    model, other = small_model(seed=1), small_model(seed=2)
+    x = RNG.standard_normal((5, 1, 8, 8)).astype(np.float32)
+    path = tmp_path / "weights.npz"
+    model.save_weights(path)
+    arrays_before = {k: id(p) for k, p in other.params.items()}
+    assert other.load_weights(path) is other
+    np.testing.assert_array_equal(other.forward(x), model.forward(x))
+    assert {k: id(p) for k, p in other.params.items()} == arrays_before  # copied in place
+    with np.load(path, allow_pickle=False) as data:  # plain arrays only, no pickles
+        assert set(data.files) == {"0.weight", "0.bias", "4.weight", "4.bias", "__layers__"}
+
+
+def test_an_optimiser_keeps_working_after_load(tmp_path):
+    model = small_model(seed=1)
+    opt = SGD(model, lr=0.1)
+    small_model(seed=5).save_weights(tmp_path / "w.npz")
+    model.load_weights(tmp_path / "w.npz")
+    before = model.params["4.bias"].copy()
+    model.forward(np.ones((1, 1, 8, 8)))
+    model.backward(np.ones((1, 3), dtype=np.float32))
+    opt.step()
+    np.testing.assert_allclose(model.params["4.bias"], before - 0.1)
+
+
+def test_loading_into_another_architecture_names_layer_and_shapes(tmp_path):
+    path = tmp_path / "w.npz"
+    reference_cnn().save_weights(path)
+    wider = Sequential(
+        Conv2D(1, 8, 3, padding=1),
+        ReLU(),
+        MaxPool2D(2),
+        Conv2D(8, 32, 3, padding=1),
+        ReLU(),
+        MaxPool2D(2),
+        Flatten(),
+        Dense(32 * 7 * 7, 10),
+    )
+    before = {k: p.copy() for k, p in wider.params.items()}
+    with pytest.raises(ValueError) as info:
+        wider.load_weights(path)
+    message = str(info.value)
+    assert "layer 3 Conv2D(8, 32" in message
+    assert "(16, 8, 3, 3) in the file but (32, 8, 3, 3) in this model" in message
+    assert "'7.weight' has shape (10, 784) in the file but (10, 1568)" in message
+    assert "Conv2D(8, 16" in message  # what the file had at that place
+    for k, p in wider.params.items():  # nothing was half-loaded
+        np.testing.assert_array_equal(p, before[k])
+    with pytest.raises(ValueError, match=r"(?s)no '4.weight'.*does not"):
+        Sequential(Flatten(), Dense(784, 10), ReLU(), ReLU(), Dense(10, 10)).load_weights(path)
