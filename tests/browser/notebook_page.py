@@ -80,7 +80,7 @@ class ExplorerReport:
                 f"{info['height']} px tall but the notebook shows {visible} px: controls and"
                 " picture do not fit on one screen"
             )
-        if info.get("overflow", 0) > 0:
+        if info.get("overflow", 0) > 0 and scale >= 0.99:  # else the same cause as above
             notes.append(
                 f"its content is {info['overflow']} px wider than its box"
                 " (a sideways scrollbar; the view shifts when a control gets the focus)"
@@ -275,7 +275,7 @@ class NotebookPage:
         top = 0
         while len(paths) < max_tiles:
             total, visible = self._scroll_size()
-            self._scroll_to(top)
+            self._scroll_to(min(top, max(0, total - visible)))  # the last tile ends at the end
             path = folder / f"page-{len(paths) + 1:02d}.png"
             self.page.screenshot(path=str(path))
             paths.append(path)
@@ -301,13 +301,7 @@ class NotebookPage:
         return path
 
     def _scroll_size(self) -> tuple[int, int]:
-        return tuple(
-            self.page.evaluate(
-                "path => { const s = window.__cnn.scroller(path);"
-                " return [s.scrollHeight, s.clientHeight]; }",
-                self.path,
-            )
-        )
+        return tuple(self.page.evaluate("path => window.__cnn.scrollSize(path)", self.path))
 
     def _scroll_to(self, top: int):
         self.page.evaluate(

@@ -244,4 +244,18 @@ window.__cnn = {
     }
     return content;
   },
+
+  // [height of the notebook's content (without the blank scroll-past-end room),
+  //  height of the visible part] in px
+  scrollSize(path) {
+    const scroller = this.scroller(path);
+    const cells = scroller.querySelectorAll(".jp-Cell");
+    let bottom = 0;
+    if (cells.length) {
+      const last = cells[cells.length - 1].getBoundingClientRect().bottom;
+      bottom = last - scroller.getBoundingClientRect().top + scroller.scrollTop + 20;
+    }
+    const height = Math.min(scroller.scrollHeight, Math.max(bottom, scroller.clientHeight));
+    return [Math.round(height), scroller.clientHeight];
+  },
 };
