@@ -2,6 +2,7 @@
 
 from cnnlib.explorers._base import Explorer
 from cnnlib.explorers.activations import ActivationExplorer
+from cnnlib.explorers.classifier import ClassifierExplorer, HandwiredExplorer
 from cnnlib.explorers.convolution import ConvolutionExplorer, ConvolutionStepper, TemplateMatcher
 from cnnlib.explorers.landscape import LossLandscape
 from cnnlib.explorers.pixels import (
@@ -17,9 +18,11 @@ from cnnlib.explorers.start import WidgetCheck
 __all__ = [
     "ActivationExplorer",
     "ChannelExplorer",
+    "ClassifierExplorer",
     "ConvolutionExplorer",
     "ConvolutionStepper",
     "Explorer",
+    "HandwiredExplorer",
     "ImageEditExplorer",
     "LossLandscape",
     "PixelExplorer",
