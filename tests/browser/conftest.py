@@ -208,7 +208,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     explorers = stash["explorers"]
     if explorers:
         write("")
-        write("Key press -> changed picture, measured in the browser (target p95 <= 100 ms):")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+        write(
+            "Key press -> changed picture, measured in the browser (target p95 <= 100 ms;"
+            f" {os.cpu_count()} CPU cores, load average now {load}):"
+        )
         for line in latency_table(explorers):
             write(line)
         notes = [f"{report.label}: {note}" for report in explorers for note in report.notes()]

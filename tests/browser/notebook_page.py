@@ -216,6 +216,10 @@ class NotebookPage:
         """The explorer's controls a learner can move, in the order they are shown."""
         node = self.explorer(k)
         found: list[Control] = []
+        # a drawing pad (ipycanvas) first: drawing is what it is for
+        canvases = node.locator("canvas")
+        if canvases.count():
+            found.append(CanvasControl(self, canvases.last))
         for i in range(node.locator(".noUi-handle").count()):
             found.append(SliderControl(self, node.locator(".noUi-handle").nth(i)))
         for i in range(node.locator("select").count()):
@@ -413,3 +417,30 @@ class CheckboxControl(Control):
     def step(self):
         self.locator.focus()
         self.locator.press("Space")
+
+
+class CanvasControl(Control):
+    """A drawing pad (ipycanvas): draw one stroke with the mouse, a bit further right each time."""
+
+    kind = "drawing pad"
+
+    def __init__(self, notebook: NotebookPage, locator):
+        super().__init__(notebook, locator)
+        self.strokes = 0
+
+    def enabled(self) -> bool:
+        return self.locator.is_visible()
+
+    def label(self) -> str:
+        return "canvas"
+
+    def step(self):
+        self.locator.scroll_into_view_if_needed()
+        box = self.locator.bounding_box()
+        mouse = self.notebook.page.mouse
+        x = box["x"] + box["width"] * (0.3 + 0.1 * (self.strokes % 5))
+        self.strokes += 1
+        mouse.move(x, box["y"] + box["height"] * 0.2)
+        mouse.down()
+        mouse.move(x + box["width"] * 0.05, box["y"] + box["height"] * 0.8, steps=8)
+        mouse.up()
