@@ -200,7 +200,13 @@ class NotebookPage:
                 predicate, arg=self.path, timeout=timeout * 1000, polling=200
             )
         except Exception as err:  # playwright's TimeoutError
-            raise NotebookError(f"{self.path}: {message} within {timeout:.0f} s ({err})") from err
+            dialogs = ""
+            with contextlib.suppress(Exception):
+                texts = self.page.locator(".jp-Dialog").all_inner_texts()
+                dialogs = "".join(f"; a dialog says: {' '.join(t.split())}" for t in texts)
+            raise NotebookError(
+                f"{self.path}: {message} within {timeout:.0f} s{dialogs} ({err})"
+            ) from err
 
     # -- explorers ----------------------------------------------------------------------
     def explorer(self, k: int):
