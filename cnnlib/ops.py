@@ -160,21 +160,37 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     return v.restore_layout(out, ndim)
 
 
+# The window matrix of this many bytes is built and multiplied at a time: about
+# the size of a CPU core's level-2 cache, so the matrix product reads the windows
+# while they are still in the cache; it also keeps memory bounded for big batches.
+_WINDOW_BYTES = 1 << 20
+
+
 def _conv2d_batched(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray:
     """(N, C, H, W) * (F, C, kH, kW) -> (N, F, Ho, Wo), a new C-contiguous array.
 
     Convolution is a matrix product in disguise: put the C*kH*kW pixels under
     the kernel at each output position in a column, and the filters in the
     rows of an (F, C*kH*kW) matrix; then row times column is one output value.
-    Both strategies below build that "window matrix" for every image and
+    Both strategies below build that "window matrix" for a group of images and
     multiply it by the filters with ``np.matmul``, which hands each image to
     the optimised BLAS matrix product. They differ only in how they copy the
-    windows, which is where most of the time goes.
+    windows, which is where the rest of the time goes.
     """
-    wo, wp = win.out[1], x4.shape[3] + sum(win.pads[1])
+    n, c, h, w = x4.shape
+    (kh, kw), (ho, wo) = win.kernel, win.out
+    wp = w + sum(win.pads[1])
     if win.stride == (1, 1) and 2 * wo >= wp:
-        return _conv2d_rows(x4, w4, win)
-    return _conv2d_im2col(x4, w4, win)
+        strategy, positions = _conv2d_rows, ho * wp
+    else:
+        strategy, positions = _conv2d_im2col, ho * wo
+    step = max(1, _WINDOW_BYTES // (c * kh * kw * positions * x4.itemsize))  # images per group
+    if step >= n:
+        return np.ascontiguousarray(strategy(x4, w4, win))
+    out = np.empty((n, w4.shape[0], ho, wo), dtype=np.result_type(x4, w4))
+    for start in range(0, n, step):
+        out[start : start + step] = strategy(x4[start : start + step], w4, win)
+    return out
 
 
 def _conv2d_im2col(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray:
@@ -224,7 +240,7 @@ def _conv2d_rows(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray:
     )
     cols = runs.reshape(n, c * kh * kw, ho * wp)  # one copy, of long runs
     out = np.matmul(w4.reshape(f, c * kh * kw), cols)  # (N, F, Ho*Wp)
-    return np.ascontiguousarray(out.reshape(n, f, ho, wp)[..., :wo])  # cut the overhang
+    return out.reshape(n, f, ho, wp)[..., :wo]  # cut the overhang (a view)
 
 
 # ----------------------------------------------------------------------------
