@@ -37,6 +37,7 @@ from cnnlib.plotting import (
     show_kernel,
     show_signed,
 )
+from cnnlib.training import prepare_images
 
 __all__ = ["ClassifierExplorer", "HandwiredExplorer", "classifier_parts"]
 
@@ -47,19 +48,10 @@ _SMALL_VECTOR = 32  # feature vectors up to this length are drawn as labelled ba
 
 
 def _prepare_images(images):
-    """Images as the network takes them: float32 (N, C, H, W); uint8 pixels / 255."""
-    images = np.asarray(images)
-    if images.dtype == np.uint8:
-        images = images.astype(np.float32) / 255.0
-    else:
-        images = images.astype(np.float32)
-    if images.ndim == 3:
-        images = images[:, None]
-    if images.ndim != 4 or len(images) == 0:
-        raise ValueError(
-            f"images must be a non-empty stack (N, H, W) or (N, C, H, W), but have shape "
-            f"{tuple(images.shape)}"
-        )
+    """Images as the network takes them (:func:`cnnlib.prepare_images`), at least one."""
+    images = prepare_images(images)
+    if len(images) == 0:
+        raise ValueError("images is empty; give at least one image to choose from")
     return images
 
 
@@ -152,9 +144,10 @@ class ClassifierExplorer(BlitExplorer):
         digits; if no trained weights are available, the hand-wired bar
         network with 40 noisy bars.
     images : array (N, H, W) or (N, C, H, W)
-        The inputs to choose from, as the network takes them (uint8 pixels
-        are divided by 255 first). Required when ``model`` is given. All of
-        them go through the network once, when the explorer is built.
+        The inputs to choose from, as the network takes them; integer pixels
+        (0-255) are divided by 255 first (:func:`cnnlib.prepare_images`).
+        Required when ``model`` is given. All of them go through the network
+        once, when the explorer is built.
     labels : int array (N,), optional
         The true classes, shown as an orange outline.
     class_names : list of str, optional

@@ -175,7 +175,8 @@ def test_png_keeps_its_size(mnist_explorer):
     [
         ((handwired_cnn(),), {}, "without images"),
         ((None, np.zeros((2, 8, 8))), {}, "without a model"),
-        ((handwired_cnn(), np.zeros((0, 8, 8))), {}, "non-empty"),
+        ((handwired_cnn(), np.zeros((0, 8, 8))), {}, "images is empty"),
+        ((handwired_cnn(), np.zeros((8, 8))), {}, "shape \\(N, H, W\\)"),
         ((handwired_cnn(), np.zeros((3, 8, 8))), {"labels": [0, 1]}, "2 labels for 3 images"),
         ((handwired_cnn(), np.zeros((3, 8, 8))), {"class_names": ["a"]}, "1 class names"),
         (
