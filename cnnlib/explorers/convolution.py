@@ -16,6 +16,7 @@ All three follow the contract of :class:`cnnlib.explorers._base.Explorer`:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import ipywidgets as widgets
@@ -212,7 +213,9 @@ class KernelGrid(widgets.GridBox):
         self._cells = [
             [
                 widgets.FloatText(
-                    value=0.0, step=0.1, layout=widgets.Layout(width="4.6em", margin="1px")
+                    value=0.0,
+                    step=0.1,
+                    layout=widgets.Layout(width="3.9em", height="29px", margin="1px"),
                 )
                 for _ in range(max_size)
             ]
@@ -220,6 +223,7 @@ class KernelGrid(widgets.GridBox):
         ]
         self.max_size = max_size
         self._syncing = False
+        self._deferred = 0
         super().__init__(layout=widgets.Layout(grid_gap="0px", width="max-content"), **kwargs)
         for row in self._cells:
             for cell in row:
@@ -248,19 +252,39 @@ class KernelGrid(widgets.GridBox):
 
     @traitlets.observe("value")
     def _value_changed(self, change):
-        old = change["old"]
-        new = change["new"]
-        k = len(new)
+        if not self._deferred:
+            self._show(change["new"])
+
+    def _show(self, kernel):
+        """Write the kernel into the boxes; show k x k of them."""
+        k = len(kernel)
         self._syncing = True
         try:
             for i in range(k):
                 for j in range(k):
-                    self._cells[i][j].value = new[i][j]
+                    self._cells[i][j].value = kernel[i][j]
         finally:
             self._syncing = False
-        if not old or len(old) != k:
+        if len(self.children) != k * k:
             self.children = [self._cells[i][j] for i in range(k) for j in range(k)]
             self.layout.grid_template_columns = f"repeat({k}, max-content)"
+
+    @contextlib.contextmanager
+    def deferred(self):
+        """Update the boxes only when the ``with`` block ends.
+
+        Every box is a widget of its own, and each changed number is one
+        message to the browser. An explorer that redraws its picture inside
+        this block sends the picture first, so it appears before the boxes
+        catch up.
+        """
+        self._deferred += 1
+        try:
+            yield self
+        finally:
+            self._deferred -= 1
+            if not self._deferred:
+                self._show(self.value)
 
     def _cell_changed(self, change):
         if self._syncing:
@@ -417,7 +441,7 @@ class ConvolutionExplorer(_PartialRedraw, Explorer):
         dilation=1,
         angle=0,
     ):
-        super().__init__(figsize=(10.8, 3.9), dpi=90)
+        super().__init__(figsize=(9.3, 3.55), dpi=90)  # 837 px: fits a notebook column
         self._images = dict(example_images() if images is None else images)
         if not self._images:
             raise ValueError("images must hold at least one image, e.g. {'mine': array}")
@@ -460,7 +484,7 @@ class ConvolutionExplorer(_PartialRedraw, Explorer):
         self._build_figure()
         for control in c.values():
             control.observe(self._changed, names="value")
-        self._status.layout.min_height = "3.4em"
+        self._status.layout.min_height = "6.4em"  # up to 4 lines: formula, remarks, a note
         self.figure.canvas.draw()  # place the axes once so the labels get their final size
         self.update()
 
@@ -490,15 +514,22 @@ class ConvolutionExplorer(_PartialRedraw, Explorer):
         ]
 
     def _layout_controls(self):
-        """Menus and sliders on the left, the editable kernel grid on the right."""
+        """Menus and sliders on the left, the editable kernel grid on the right.
+
+        The grid's box is as tall as a 7x7 kernel whatever the size, and the
+        status line keeps three lines, so nothing on the page moves when the
+        kernel grows or the formula gets longer.
+        """
         c = self.controls
-        column = widgets.Layout(width="auto", min_width="330px")
-        left = widgets.VBox([c["image"], c["preset"], c["angle"], c["size"]], layout=column)
-        middle = widgets.VBox([c["stride"], c["padding"], c["dilation"]], layout=column)
+        for name in ("image", "preset", "angle", "size", "stride", "padding", "dilation"):
+            c[name].layout.width = "340px"
+        left = widgets.VBox([c[n] for n in ("image", "preset", "angle", "size")])
+        left.children += tuple(c[n] for n in ("stride", "padding", "dilation"))
         grid = widgets.VBox(
-            [widgets.HTML("<b>kernel weights</b> (type a number, press Enter)"), c["kernel"]]
+            [widgets.HTML("<b>kernel weights</b>: type a number, press Enter"), c["kernel"]],
+            layout=widgets.Layout(min_height=f"{40 + 31 * MAX_KERNEL}px", margin="0 0 0 16px"),
         )
-        return widgets.HBox([left, middle, grid], layout=widgets.Layout(flex_flow="row wrap"))
+        return widgets.HBox([left, grid])
 
     # -- state ------------------------------------------------------------------------
     @property
@@ -535,6 +566,11 @@ class ConvolutionExplorer(_PartialRedraw, Explorer):
     def _changed(self, change):
         if self._busy:
             return
+        c = self.controls
+        with c["kernel"].deferred():  # the picture first, then the number boxes
+            self._changed_in_order(change)
+
+    def _changed_in_order(self, change):
         c = self.controls
         self._busy = True
         try:
@@ -692,7 +728,8 @@ def output_size_html(i, k, s, pads, d, padding=None):
     """The formula ``o = floor((i + 2p - d(k-1) - 1)/s) + 1`` with the numbers filled in.
 
     ``pads`` is (before, after); when they differ (``'same'`` with an even
-    kernel) the formula shows both instead of ``2p``.
+    kernel) the formula shows both instead of ``2p``. A second line explains
+    a named padding and a stride that does not divide evenly.
     """
     pa, pb = pads
     total = i + pa + pb - d * (k - 1) - 1
@@ -712,23 +749,21 @@ def output_size_html(i, k, s, pads, d, padding=None):
     if s == 1:
         steps = f"{total} + 1"
     elif total % s == 0:
-        steps = f"&lfloor;{total} / {s}&rfloor; + 1 = {total // s} + 1"
+        steps = f"{total // s} + 1"
     else:
-        steps = (
-            f"&lfloor;{total} / {s}&rfloor; + 1 = &lfloor;{total / s:.4g}&rfloor; + 1 "
-            f"= {total // s} + 1"
-        )
-    named = ""
+        steps = f"&lfloor;{total / s:.4g}&rfloor; + 1"
+    line = f"<b>Output size</b>: {formula} = {filled} = {steps} = <b>{o}</b>"
+    remarks = []
     if isinstance(padding, str) and padding != "valid":
-        named = f" ('{padding}' padding means p = {pa if pa == pb else f'{pa} and {pb}'})"
-    line = f"<b>Output size</b>: {formula} = {filled} = {steps} = <b>{o}</b>{named}"
+        remarks.append(f"'{padding}' padding means p = {pa if pa == pb else f'{pa} + {pb}'} here")
     rest = total % s
     if rest:
-        line += (
-            f". The stride does not divide evenly: the last {rest} row(s)/column(s) of the "
-            "padded input are never reached, floor drops them"
+        lines = "row and column" if rest == 1 else f"{rest} rows and columns"
+        remarks.append(
+            f"{total}/{s} does not divide evenly: the kernel never reaches the last {lines} "
+            "of the padded input"
         )
-    return line
+    return line + ("<br>" + "; ".join(remarks) + "." if remarks else "")
 
 
 # ----------------------------------------------------------------------------
@@ -785,7 +820,7 @@ class ConvolutionStepper(_PartialRedraw, Explorer):
     title = "Convolution step by step: move the kernel"
 
     def __init__(self, images=None, image=None, kernel="diagonal \\", stride=1, padding=0):
-        super().__init__(figsize=(11.2, 3.6), dpi=90)
+        super().__init__(figsize=(9.3, 3.15), dpi=90)  # 837 px: fits a notebook column
         self._images = dict(_stepper_images() if images is None else images)
         names = list(self._images)
         c = self.controls
@@ -976,6 +1011,13 @@ class ConvolutionStepper(_PartialRedraw, Explorer):
         self._im_out.set_data(done)
         self._im_out.set_extent((-0.5, ow - 0.5, oh - 0.5, -0.5))
         cmap = _feature_style(self._im_out, result, None, kernel, self.image)
+        if cmap == plotting.IMAGE_CMAP and abs(kernel.sum() - 1) > 0.05:
+            # a score map that happens to have no negative value: keep red = high, as
+            # in the products panel, rather than gray
+            lim = plotting.signed_limit(result)
+            self._im_out.set_cmap(plotting.SIGNED_CMAP)
+            self._im_out.set_clim(-lim, lim)
+            cmap = plotting.SIGNED_CMAP
         colors = plotting.contrast_colors(result, *self._im_out.get_clim(), cmap)
         lab_out.set(done, fmt=lambda v: plotting.short_number(round(float(v), 2)), colors=colors)
         ax_out.set_xlim(-0.5, ow - 0.5)
@@ -1035,7 +1077,7 @@ class TemplateMatcher(Explorer):
     title = "Template matching: where does each pattern fit?"
 
     def __init__(self, image="x", template="diagonal \\", down=0, right=0, noise=0.0, seed=0):
-        super().__init__(figsize=(11.2, 3.6), dpi=90)
+        super().__init__(figsize=(9.3, 3.15), dpi=90)  # 837 px: fits a notebook column
         c = self.controls
         c["image"] = widgets.ToggleButtons(
             options=[("X", "x"), ("O", "o")], value=image, description="letter"
@@ -1079,7 +1121,7 @@ class TemplateMatcher(Explorer):
         axes = [fig.add_subplot(grid[i]) for i in range(4)]
         self._axes = axes
         self._im = plotting.show_image(
-            axes[0], np.zeros((9, 9)), title="image (+1 ink, −1 background)", vmin=-1, vmax=1
+            axes[0], np.zeros((9, 9)), title="image (ink = +1)", vmin=-1, vmax=1
         )
         self._im_t, _ = plotting.show_signed(
             axes[1], np.zeros((3, 3)), title="template", limit=1, colorbar=False
@@ -1099,14 +1141,14 @@ class TemplateMatcher(Explorer):
         self._bars = bars.bar(range(3), [0, 0, 0], color="0.65", width=0.6)
         bars.set_xlim(-0.6, 2.6)
         bars.set_ylim(-1.05, 1.2)
-        bars.set_title("best score of each template")
+        bars.set_title("best score per template")
         # no axis machinery (slow to redraw): reference lines and plain labels instead
         bars.set_axis_off()
         bars.axhline(0, color="0.3", lw=0.8)
         bars.axhline(1, color="0.3", lw=0.8, ls=":")
         bars.axhline(-1, color="0.3", lw=0.8, ls=":")
         under = bars.get_xaxis_transform()
-        for i, name in enumerate(["diagonal \\", "diagonal /", "cross x"]):
+        for i, name in enumerate(["diag \\", "diag /", "cross x"]):
             bars.text(i, -0.03, name, transform=under, ha="center", va="top", fontsize=11)
         for y in (-1, 0, 1):
             bars.text(-0.65, y, plotting.short_number(y), ha="right", va="center", fontsize=10)
