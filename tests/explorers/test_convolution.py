@@ -408,3 +408,13 @@ def test_explorer_fast_redraw_gives_the_same_pixels_as_a_full_draw():
         Explorer.render(e)  # the ordinary full draw of every artist
         np.testing.assert_array_equal(fast, pixels(e.png))
         assert key == e._background_key()  # it really was the fast path
+
+
+def test_kernel_grid_boxes_can_wait_until_the_picture_is_drawn():
+    grid = KernelGrid(np.zeros((3, 3)))
+    with grid.deferred():
+        grid.value = np.ones((5, 5))
+        assert grid._cells[0][0].value == 0.0  # the boxes have not changed yet
+        assert len(grid.children) == 9
+    assert grid._cells[4][4].value == 1.0
+    assert len(grid.children) == 25
