@@ -215,7 +215,7 @@ class KernelGrid(widgets.GridBox):
                 widgets.FloatText(
                     value=0.0,
                     step=0.1,
-                    layout=widgets.Layout(width="3.9em", height="29px", margin="1px"),
+                    layout=widgets.Layout(width="4.8em", height="29px", margin="1px"),
                 )
                 for _ in range(max_size)
             ]
@@ -523,6 +523,7 @@ class ConvolutionExplorer(_PartialRedraw, Explorer):
         c = self.controls
         for name in ("image", "preset", "angle", "size", "stride", "padding", "dilation"):
             c[name].layout.width = "340px"
+            c[name].style.description_width = "100px"  # labels and controls line up
         left = widgets.VBox([c[n] for n in ("image", "preset", "angle", "size")])
         left.children += tuple(c[n] for n in ("stride", "padding", "dilation"))
         grid = widgets.VBox(
@@ -851,6 +852,7 @@ class ConvolutionStepper(_PartialRedraw, Explorer):
     def _layout_controls(self):
         c = self.controls
         row1 = widgets.HBox([c["image"], c["kernel"], c["stride"], c["padding"]])
+        c["position"].layout.width = "520px"
         row2 = widgets.HBox([self._play, c["position"]])
         return widgets.VBox([row1, row2])
 
