@@ -34,6 +34,11 @@ from cnnlib.exercises.convolution import (
 )
 from cnnlib.exercises.pixels import check_image_sizes, check_negative, check_x_drawing
 from cnnlib.exercises.pooling import check_my_max_pool, check_pooled_shapes
+from cnnlib.exercises.training import (
+    check_confusion_reading,
+    check_learning_rate,
+    check_regulariser,
+)
 
 __all__ = [
     "EXERCISE_NETWORK",
@@ -42,9 +47,11 @@ __all__ = [
     "Mistake",
     "RELU_MAP",
     "check_block_parameters",
+    "check_confusion_reading",
     "check_function",
     "check_horizontal_edge_kernel",
     "check_image_sizes",
+    "check_learning_rate",
     "check_my_conv2d",
     "check_my_leaky_relu",
     "check_my_max_pool",
@@ -52,6 +59,7 @@ __all__ = [
     "check_output_sizes",
     "check_parameter_count",
     "check_pooled_shapes",
+    "check_regulariser",
     "check_relu_by_hand",
     "check_softmax",
     "check_softmax_by_hand",

@@ -4,7 +4,9 @@ from cnnlib.explorers._base import Explorer
 from cnnlib.explorers.activations import ActivationExplorer
 from cnnlib.explorers.classifier import ClassifierExplorer, HandwiredExplorer
 from cnnlib.explorers.convolution import ConvolutionExplorer, ConvolutionStepper, TemplateMatcher
+from cnnlib.explorers.drawing import DigitPad
 from cnnlib.explorers.landscape import LossLandscape
+from cnnlib.explorers.network import FeatureMapExplorer, MistakesGallery
 from cnnlib.explorers.pixels import (
     ChannelExplorer,
     ImageEditExplorer,
@@ -14,6 +16,7 @@ from cnnlib.explorers.pixels import (
 )
 from cnnlib.explorers.pooling import PoolingExplorer
 from cnnlib.explorers.start import WidgetCheck
+from cnnlib.explorers.training import TrainingDashboard
 
 __all__ = [
     "ActivationExplorer",
@@ -21,14 +24,18 @@ __all__ = [
     "ClassifierExplorer",
     "ConvolutionExplorer",
     "ConvolutionStepper",
+    "DigitPad",
     "Explorer",
+    "FeatureMapExplorer",
     "HandwiredExplorer",
     "ImageEditExplorer",
     "LossLandscape",
+    "MistakesGallery",
     "PixelExplorer",
     "PoolingExplorer",
     "ResolutionExplorer",
     "ShiftExplorer",
     "TemplateMatcher",
+    "TrainingDashboard",
     "WidgetCheck",
 ]

@@ -1,0 +1,237 @@
+"""Draw your own digit and watch a trained network read it.
+
+The learner draws with the mouse on an HTML canvas (ipycanvas). The drawing is
+kept as a numpy array in Python, prepared the way MNIST digits were
+(:func:`cnnlib.mnist_style`), and fed to the network; the picture shows the
+28x28 image the network really sees and its ten probabilities.
+"""
+
+from __future__ import annotations
+
+import time
+
+import ipywidgets as widgets
+import numpy as np
+
+from cnnlib.explorers._base import Explorer
+from cnnlib.preprocess import mnist_style
+from cnnlib.training import prepare_images
+
+__all__ = ["DigitPad"]
+
+INK = "#111111"
+
+
+def _disk(radius: int) -> np.ndarray:
+    r = np.arange(-radius, radius + 1)
+    return (r[:, None] ** 2 + r[None, :] ** 2 <= radius**2).astype(np.float32)
+
+
+def _shrink(drawing, side=70):
+    """Average blocks of pixels so that the drawing is about ``side`` pixels wide.
+
+    Shrinking a 280-pixel drawing straight to 20 pixels by interpolation keeps
+    hard, jagged edges (it samples a few points); averaging blocks first gives
+    the soft gray edges MNIST digits have (they were anti-aliased the same way).
+    """
+    factor = max(1, drawing.shape[0] // side)
+    if factor == 1:
+        return drawing
+    h, w = (n - n % factor for n in drawing.shape)
+    blocks = drawing[:h, :w].reshape(h // factor, factor, w // factor, factor)
+    return blocks.mean(axis=(1, 3))
+
+
+class DigitPad(Explorer):
+    """A drawing pad wired to a digit classifier.
+
+    Parameters
+    ----------
+    model : object with ``predict_proba(x)``, optional
+        Takes (N, 1, 28, 28) float32 images scaled to [0, 1] and returns
+        (N, 10) probabilities. Default: the course's pretrained network
+        (:func:`cnnlib.load_pretrained`).
+    size : int
+        Side of the square drawing area in screen pixels.
+
+    Attributes
+    ----------
+    drawing : float32 array, shape (size, size)
+        The ink drawn so far (1 = ink, 0 = paper).
+    digit : uint8 array, shape (28, 28)
+        The drawing prepared like an MNIST digit: what the network sees.
+    output : float array, shape (10,), or None
+        The network's probabilities for the digits 0-9 (None while the pad is empty).
+
+    Headless use (tests, scripts): :meth:`draw_stroke` draws a polyline given in
+    pad coordinates, :meth:`clear` wipes the pad.
+    """
+
+    title = "Draw a digit: hold the mouse button down (or use a finger) and write in the box"
+    refresh_seconds = 0.12  # how often the prediction refreshes while drawing
+
+    def __init__(self, model=None, size=280):
+        super().__init__(figsize=(6.2, 2.9))
+        if model is None:
+            from cnnlib import load_pretrained
+
+            model = load_pretrained()
+        self.model = model
+        self.size = int(size)
+        self.drawing = np.zeros((self.size, self.size), np.float32)
+        self.digit = np.zeros((28, 28), np.uint8)
+        self._last = None
+        self._last_refresh = 0.0
+        self._drawing_now = False
+
+        self.controls["brush"] = widgets.IntSlider(
+            value=max(4, self.size // 14), min=2, max=max(6, self.size // 8), description="brush"
+        )
+        self.controls["clear"] = widgets.Button(description="Clear", icon="eraser")
+        self.controls["clear"].on_click(lambda _: self.clear())
+        self.canvas = self._make_canvas()
+
+        # room for the titles over the square picture (its aspect ratio fixes its height)
+        self.figure.get_layout_engine().set(h_pad=0.12)
+        ax_img, ax_bar = self.figure.subplots(1, 2, width_ratios=[1, 1.6])
+        self._img = ax_img.imshow(self.digit, cmap="gray_r", vmin=0, vmax=255)
+        ax_img.set_xticks([])
+        ax_img.set_yticks([])
+        ax_img.set_title("what the network sees")
+        self._bars = ax_bar.bar(range(10), np.zeros(10), color="#9e9ac8")
+        ax_bar.set_xticks(range(10))
+        ax_bar.set_ylim(0, 1.05)
+        ax_bar.set_xlabel("digit")
+        ax_bar.set_ylabel("probability")
+        self._bar_title = ax_bar.set_title("")
+        self.update()
+
+    # -- the canvas -----------------------------------------------------------------
+    def _make_canvas(self):
+        try:
+            from ipycanvas import Canvas
+        except ImportError:  # the pad still works headless, without a canvas
+            return None
+        canvas = Canvas(
+            width=self.size,
+            height=self.size,
+            layout=widgets.Layout(
+                width=f"{self.size}px", height=f"{self.size}px", border="2px solid #888"
+            ),
+        )
+        canvas.line_cap = "round"
+        canvas.line_join = "round"
+        canvas.stroke_style = INK
+        canvas.fill_style = "white"
+        canvas.fill_rect(0, 0, self.size, self.size)
+        canvas.on_mouse_down(self._on_down)
+        canvas.on_mouse_move(self._on_move)
+        canvas.on_mouse_up(self._on_up)
+        canvas.on_mouse_out(self._on_up)
+        # fingers and pens on a touch screen: follow the first finger
+        canvas.on_touch_start(lambda touches: touches and self._on_down(*touches[0]))
+        canvas.on_touch_move(lambda touches: touches and self._on_move(*touches[0]))
+        canvas.on_touch_end(lambda touches: self._on_up(0, 0))
+        canvas.on_touch_cancel(lambda touches: self._on_up(0, 0))
+        return canvas
+
+    def _on_down(self, x, y):
+        self._drawing_now = True
+        self._last = (x, y)
+        self._stamp(x, y)
+
+    def _on_move(self, x, y):
+        if not self._drawing_now:
+            return
+        self._segment(self._last, (x, y))
+        self._last = (x, y)
+        if time.perf_counter() - self._last_refresh > self.refresh_seconds:
+            self.update()
+
+    def _on_up(self, x, y):
+        if self._drawing_now:
+            self._drawing_now = False
+            self.update()
+
+    # -- drawing into the array (and onto the canvas) ------------------------------------
+    def _stamp(self, x, y):
+        radius = self.controls["brush"].value // 2
+        disk = _disk(radius)
+        cx, cy = int(round(x)), int(round(y))
+        top, left = cy - radius, cx - radius
+        y0, x0 = max(top, 0), max(left, 0)
+        y1, x1 = min(top + disk.shape[0], self.size), min(left + disk.shape[1], self.size)
+        if y0 >= y1 or x0 >= x1:
+            return
+        patch = disk[y0 - top : y1 - top, x0 - left : x1 - left]
+        np.maximum(self.drawing[y0:y1, x0:x1], patch, out=self.drawing[y0:y1, x0:x1])
+
+    def _segment(self, start, end):
+        (xa, ya), (xb, yb) = start, end
+        steps = max(1, int(np.hypot(xb - xa, yb - ya) // 2))
+        for t in np.linspace(0, 1, steps + 1)[1:]:
+            self._stamp(xa + t * (xb - xa), ya + t * (yb - ya))
+        if self.canvas is not None:
+            self.canvas.line_width = self.controls["brush"].value
+            self.canvas.stroke_line(xa, ya, xb, yb)
+
+    def draw_stroke(self, points):
+        """Draw a polyline through ``points`` [(x, y), ...] in pad pixels, then update."""
+        points = [tuple(map(float, p)) for p in points]
+        if not points:
+            return
+        self._stamp(*points[0])
+        for a, b in zip(points[:-1], points[1:]):
+            self._segment(a, b)
+        self.update()
+
+    def clear(self):
+        """Wipe the pad and the prediction."""
+        self.drawing[:] = 0
+        if self.canvas is not None:
+            self.canvas.clear()
+            self.canvas.fill_rect(0, 0, self.size, self.size)
+        self.update()
+
+    # -- the explorer contract -------------------------------------------------------------
+    def _compute(self):
+        self._last_refresh = time.perf_counter()
+        self.digit = mnist_style(_shrink(self.drawing))
+        if not self.digit.any():
+            return None
+        x = prepare_images(self.digit[None])  # (1, 1, 28, 28), ink 0-1 as in training
+        return np.asarray(self.model.predict_proba(x))[0]
+
+    def _draw(self, probs):
+        self._img.set_data(self.digit)
+        shown = np.zeros(10) if probs is None else probs
+        best = int(np.argmax(shown))
+        for digit, (bar, p) in enumerate(zip(self._bars, shown)):
+            bar.set_height(p)
+            bar.set_color("#54278f" if probs is not None and digit == best else "#bcbddc")
+        self._bar_title.set_text(
+            "" if probs is None else f"the network says {best} ({shown[best]:.0%} sure)"
+        )
+
+    def _describe(self, probs):
+        if probs is None:
+            return "The pad is empty: draw a digit (0-9) large, in the middle of the box."
+        order = np.argsort(probs)[::-1]
+        return "Top guesses: " + ", ".join(f"{d} ({probs[d]:.0%})" for d in order[:3])
+
+    def _layout_controls(self):
+        return widgets.HBox(list(self.controls.values()))
+
+    @property
+    def widget(self):
+        if self._widget is None:
+            pad = self.canvas if self.canvas is not None else widgets.HTML("(no canvas)")
+            self._widget = widgets.VBox(
+                [
+                    widgets.HTML(f"<b>{self.title}</b>"),
+                    self._layout_controls(),
+                    widgets.HBox([pad, self._image], layout=widgets.Layout(align_items="center")),
+                    self._status,
+                ]
+            )
+        return self._widget

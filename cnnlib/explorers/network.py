@@ -1,0 +1,532 @@
+"""Looking inside a trained network (notebook 06).
+
+* :func:`confusion_matrix`: which digit is taken for which, counted;
+* :func:`most_confident_mistakes`: the wrong answers the network was surest of;
+* :func:`layer_outputs`: what every layer makes of one input;
+* :class:`FeatureMapExplorer`: a digit's feature maps through every layer,
+  with a slider to choose the digit;
+* :class:`MistakesGallery`: the most confident mistakes with their ten
+  probabilities, filtered by true and predicted digit.
+
+The first-layer filters and the confusion matrix are drawn by
+:func:`cnnlib.plotting.plot_filters` and
+:func:`cnnlib.plotting.plot_confusion_matrix`.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from cnnlib.explorers._blit import BlitExplorer
+from cnnlib.plotting import (
+    BAR_COLOR,
+    HIGHLIGHT_COLOR,
+    INK_CMAP,
+    OUTLINE_COLOR,
+    LabelledBars,
+    show_image,
+    show_tiles,
+    signed_limit,
+    tile_maps,
+)
+
+__all__ = [
+    "FeatureMapExplorer",
+    "MistakesGallery",
+    "confusion_matrix",
+    "layer_outputs",
+    "most_confident_mistakes",
+]
+
+
+# ----------------------------------------------------------------------------
+# numbers about a trained network
+# ----------------------------------------------------------------------------
+def confusion_matrix(labels, predictions, num_classes=None) -> np.ndarray:
+    """Count how often each true class was predicted as each class.
+
+    Parameters
+    ----------
+    labels : int array (N,)
+        The true classes.
+    predictions : int array (N,)
+        The network's answers, e.g. ``model.predict(x)``.
+    num_classes : int, optional
+        K; default: one more than the largest class seen.
+
+    Returns
+    -------
+    int64 array (K, K)
+        ``matrix[t, p]`` = number of examples of true class ``t`` that were
+        predicted as ``p``. Row ``t`` adds up to the number of examples of
+        class ``t``; the diagonal holds the right answers.
+
+    Examples
+    --------
+    >>> confusion_matrix([0, 0, 1, 1], [0, 1, 1, 1])
+    array([[1, 1],
+           [0, 2]])
+    """
+    labels = np.asarray(labels)
+    predictions = np.asarray(predictions)
+    if labels.shape != predictions.shape or labels.ndim != 1:
+        raise ValueError(
+            f"labels and predictions must be two lists of the same length, but have shapes "
+            f"{labels.shape} and {predictions.shape}"
+        )
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        if values.size and (values.dtype.kind not in "iu" or values.min() < 0):
+            raise ValueError(
+                f"{name} must be class numbers 0, 1, 2, ...; for probabilities or scores "
+                "take the largest one first: scores.argmax(axis=1)"
+            )
+    seen = int(max(labels.max(initial=-1), predictions.max(initial=-1))) + 1
+    k = seen if num_classes is None else int(num_classes)
+    if k < seen:
+        raise ValueError(f"num_classes={k}, but class {seen - 1} occurs; use num_classes>={seen}")
+    matrix = np.zeros((k, k), dtype=np.int64)
+    np.add.at(matrix, (labels, predictions), 1)
+    return matrix
+
+
+def most_confident_mistakes(probabilities, labels) -> np.ndarray:
+    """Indices of the wrongly classified examples, surest wrong answer first.
+
+    Parameters
+    ----------
+    probabilities : array (N, K)
+        E.g. ``model.predict_proba(x)``.
+    labels : int array (N,)
+
+    Returns
+    -------
+    int64 array (M,)
+        The examples whose most probable class is not their label, sorted by
+        that (wrong) probability, largest first; ties keep the data's order.
+    """
+    probabilities = np.asarray(probabilities, dtype=float)
+    labels = np.asarray(labels)
+    if probabilities.ndim != 2 or len(probabilities) != len(labels):
+        raise ValueError(
+            f"probabilities must be (N, K) with one row per label, but have shape "
+            f"{probabilities.shape} for {len(labels)} labels"
+        )
+    predicted = probabilities.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != labels)
+    confidence = probabilities[wrong, predicted[wrong]]
+    return wrong[np.argsort(-confidence, kind="stable")].astype(np.int64)
+
+
+def layer_outputs(model, x) -> list:
+    """Run ``x`` through ``model`` layer by layer and keep every layer's output.
+
+    Parameters
+    ----------
+    model : Sequential
+    x : float array (N, C, H, W)
+
+    Returns
+    -------
+    list of (index, layer, output)
+        One entry per layer, in order; the network runs in evaluation mode
+        (dropout off), as :meth:`~cnnlib.Sequential.predict` does.
+    """
+    was_training = model.training
+    model.eval()
+    outputs = []
+    try:
+        h = np.asarray(x, dtype=model.dtype or np.float32)
+        for i, layer in enumerate(model.layers):
+            h = layer.forward(h)
+            outputs.append((i, layer, h))
+    finally:
+        model.train(was_training)
+    return outputs
+
+
+def _prepare(images):
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[:, None]
+    if images.ndim != 4 or len(images) == 0:
+        raise ValueError(
+            f"images must be a non-empty stack (N, H, W) or (N, C, H, W), but have shape "
+            f"{images.shape}"
+        )
+    if images.dtype.kind in "iub":
+        return images.astype(np.float32) / np.float32(255)
+    return images.astype(np.float32)
+
+
+def _default_network():
+    """The course's trained network and the 1,000 bundled test digits."""
+    from cnnlib.datasets import load_mnist
+
+    try:
+        from cnnlib import load_pretrained
+    except ImportError as err:  # the shipped weights are not available
+        raise RuntimeError(
+            "no trained network is available: pass one, e.g. FeatureMapExplorer(model, "
+            "images, labels)"
+        ) from err
+    images, labels = load_mnist("test")
+    return load_pretrained(), images, labels
+
+
+def _network_and_data(model, images, labels):
+    if model is None:
+        if images is not None:
+            raise ValueError("images were given without a model; pass the model too")
+        model, images, labels = _default_network()
+    elif images is None:
+        raise ValueError(
+            "a model was given without images; pass the inputs to choose from, e.g. "
+            "FeatureMapExplorer(model, images, labels)"
+        )
+    x = _prepare(images)
+    y = None if labels is None else np.asarray(labels, dtype=np.int64)
+    if y is not None and y.shape != (len(x),):
+        raise ValueError(f"{y.size} labels for {len(x)} images; give one label per image")
+    return model, x, y
+
+
+def _map_columns(channels):
+    """Tiles per row in a feature-map mosaic: up to 4 (8 maps -> 4x2, 16 -> 4x4)."""
+    return channels if channels <= 4 else 4 if channels <= 16 else 8
+
+
+def _stage_name(layer):
+    name = type(layer).__name__
+    return {"Conv2D": "convolution", "MaxPool2D": "max pooling", "AvgPool2D": "avg pooling"}.get(
+        name, name
+    )
+
+
+# ----------------------------------------------------------------------------
+# feature maps of one digit through every layer
+# ----------------------------------------------------------------------------
+class FeatureMapExplorer(BlitExplorer):
+    """A digit's journey through the network: every layer's maps, then the probabilities.
+
+    One row per convolution block (convolution, activation, pooling): each
+    panel shows all the maps of that layer side by side, red positive, blue
+    negative, white 0, on one colour scale per row (so that you can see
+    ReLU remove the blue and pooling keep the strongest red). On the left:
+    the input and the network's ten probabilities.
+
+    Parameters
+    ----------
+    model : Sequential, optional
+        A trained CNN ending in class scores. Default: the course's trained
+        network (:func:`cnnlib.load_pretrained`) on the 1,000 bundled test
+        digits.
+    images : array (N, H, W) or (N, C, H, W)
+        The inputs to choose from (uint8 pixels are divided by 255).
+    labels : int array (N,), optional
+    index : int
+        The input shown first.
+
+    Attributes
+    ----------
+    output : list of (index, layer, array)
+        Every layer's output for the chosen input (:func:`layer_outputs`).
+    probabilities : array (K,)
+    prediction : int
+    """
+
+    title = "Feature maps: one digit through every layer of the trained network"
+
+    def __init__(self, model=None, images=None, labels=None, index=0):
+        model, self.images, self.labels = _network_and_data(model, images, labels)
+        self.model = model
+        super().__init__(figsize=(11.0, 5.4), dpi=90)
+        self.probabilities, self.prediction = None, None
+        outputs = layer_outputs(model, self.images[:1])
+        self._blocks = _blocks(outputs)
+        if not self._blocks:
+            raise ValueError("the network has no layer that makes feature maps (N, C, H, W)")
+        if outputs[-1][2].ndim != 2:
+            raise ValueError(
+                "the network must end in class scores (N, K), e.g. with Flatten and Dense"
+            )
+        self.controls["index"] = widgets.IntSlider(
+            value=int(index),
+            min=0,
+            max=len(self.images) - 1,
+            description="input #",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="480px"),
+        )
+        self._build_figure(outputs)
+        self._watch()
+        self.update()
+
+    def _build_figure(self, outputs):
+        fig = self.figure
+        rows = len(self._blocks)
+        cols = max(len(block) for block in self._blocks)
+        grid = fig.add_gridspec(rows, cols + 1, width_ratios=[0.8] + [1.0] * cols)
+        self._panels = []  # (output position, image artist, columns, row)
+        for r, block in enumerate(self._blocks):
+            for c, position in enumerate(block):
+                i, layer, out = outputs[position]
+                ax = fig.add_subplot(grid[r, c + 1])
+                channels, h, w = out.shape[1:]
+                columns = _map_columns(channels)
+                image = show_tiles(ax, np.zeros((channels, h, w)), ncols=columns, limit=1.0)
+                ax.set_title(
+                    f"{i}: {_stage_name(layer)}\n{channels} maps of {h}\u00d7{w}", fontsize=11
+                )
+                self._panels.append((position, image, columns, r))
+        ax = fig.add_subplot(grid[0, 0])
+        first = self.images[0]
+        self._input = show_image(ax, first[0], title="input", vmin=0, vmax=1, cmap=INK_CMAP)
+        self._ax_input = ax
+        ax = fig.add_subplot(grid[rows - 1, 0]) if rows > 1 else None
+        if ax is None:
+            ax = self._ax_input.inset_axes([0, -1.3, 1, 0.9])
+        k = outputs[-1][2].shape[1]
+        self._bars = LabelledBars(ax, [str(d) for d in range(k)], horizontal=True, fontsize=9)
+        ax.set_xlim(0, 1.35)
+        ax.set_xticks([])
+        ax.set_title("probabilities")
+        ax.tick_params(axis="y", labelsize=10, length=0)
+        for side in ("top", "right", "bottom"):
+            ax.spines[side].set_visible(False)
+
+    def _compute(self):
+        index = self.controls["index"].value
+        outputs = layer_outputs(self.model, self.images[index : index + 1])
+        scores = outputs[-1][2][0].astype(float)
+        shifted = np.exp(scores - scores.max())
+        self.probabilities = shifted / shifted.sum()
+        self.prediction = int(np.argmax(scores))
+        return outputs
+
+    def _draw(self, outputs):
+        index = self.controls["index"].value
+        self._input.set_data(self.images[index, 0])
+        limits = {}
+        for position, _, _, row in self._panels:
+            out = outputs[position][2][0]
+            limits[row] = max(limits.get(row, 0.0), signed_limit(out))
+        for position, image, columns, row in self._panels:
+            image.set_data(tile_maps(outputs[position][2][0], columns))
+            image.set_clim(-limits[row], limits[row])
+        label = None if self.labels is None else int(self.labels[index])
+        self._bars.set(self.probabilities, fmt=_percent, highlight=self.prediction, outline=label)
+        truth = "" if label is None else f"label {label}, "
+        self._ax_input.title.set_text(f"input #{index}\n{truth}said {self.prediction}")
+
+    def _dynamic_artists(self):
+        return [
+            self._input,
+            *self._ax_input.spines.values(),
+            self._ax_input.title,
+            *[image for _, image, _, _ in self._panels],
+            *self._bars.artists,
+        ]
+
+    def _describe(self, outputs):
+        index = self.controls["index"].value
+        p = self.probabilities
+        text = f"Input #{index}: the network says {self.prediction} ({p[self.prediction]:.1%} sure)"
+        if self.labels is not None:
+            label = int(self.labels[index])
+            verdict = "right" if label == self.prediction else "wrong"
+            text += f"; the label is {label}: {verdict}."
+        return text + " Each row shares one colour scale: red +, blue \u2212, white 0."
+
+
+def _bar_outlines(values, width=0.75):
+    """The corners of one bar per value, bar ``d`` centred on x = d (for a PolyCollection)."""
+    x = np.arange(len(values), dtype=float)
+    left, right = x - width / 2, x + width / 2
+    heights = np.asarray(values, dtype=float)
+    zeros = np.zeros_like(heights)
+    corners = [(left, zeros), (left, heights), (right, heights), (right, zeros)]
+    return np.stack([np.stack(c, axis=-1) for c in corners], axis=1)
+
+
+def _percent(p):
+    return f"{p:.0%}" if p >= 0.005 else ""
+
+
+def _blocks(outputs):
+    """Positions of the 4-D outputs, grouped in blocks that each start with a convolution."""
+    blocks = []
+    for position, (_, layer, out) in enumerate(outputs):
+        if out.ndim != 4:
+            continue
+        weight = getattr(layer, "params", {}).get("weight")
+        starts_block = weight is not None and weight.ndim == 4
+        if starts_block or not blocks:
+            blocks.append([])
+        blocks[-1].append(position)
+    return blocks
+
+
+# ----------------------------------------------------------------------------
+# the most confident mistakes
+# ----------------------------------------------------------------------------
+ANY = -1
+
+
+class MistakesGallery(BlitExplorer):
+    """The test digits the network got wrong while being surest of itself.
+
+    Each tile shows the digit, "true taken for said" with both probabilities,
+    and the ten probabilities as small bars (the wrong answer dark, an orange
+    triangle under the true digit). Filter by the true digit and by the wrong answer
+    to look at one cell of the confusion matrix.
+
+    Parameters
+    ----------
+    model : Sequential, optional
+        Default: the course's trained network on the 1,000 bundled test
+        digits.
+    images : array (N, H, W) or (N, C, H, W)
+    labels : int array (N,)
+    count : int
+        Tiles shown at once (in rows of 5).
+
+    Attributes
+    ----------
+    output : int array
+        The indices (into ``images``) of the mistakes shown, surest first.
+    mistakes : int array
+        All mistakes, surest first (:func:`most_confident_mistakes`).
+    probabilities : array (N, K)
+        The network's probabilities for every image.
+    """
+
+    title = "The most confident mistakes"
+
+    def __init__(self, model=None, images=None, labels=None, count=10):
+        model, self.images, self.labels = _network_and_data(model, images, labels)
+        if self.labels is None:
+            raise ValueError("a gallery of mistakes needs the true labels; pass labels")
+        self.model = model
+        self.count = int(count)
+        self.probabilities = np.asarray(model.predict_proba(self.images), dtype=float)
+        self.predictions = self.probabilities.argmax(axis=1)
+        self.mistakes = most_confident_mistakes(self.probabilities, self.labels)
+        k = self.probabilities.shape[1]
+        columns = min(5, self.count)
+        rows = -(-self.count // columns)
+        super().__init__(figsize=(2.1 * columns, 2.75 * rows + 0.1), dpi=90)
+        options = [("any", ANY)] + [(str(d), d) for d in range(k)]
+        style = {"description_width": "initial"}
+        self.controls["true"] = widgets.Dropdown(
+            options=options, value=ANY, description="true digit", style=style
+        )
+        self.controls["said"] = widgets.Dropdown(
+            options=options, value=ANY, description="taken for", style=style
+        )
+        self.controls["start"] = widgets.IntSlider(
+            value=0,
+            min=0,
+            max=max(0, len(self.mistakes) - 1),
+            step=self.count,
+            description="from mistake #",
+            style=style,
+        )
+        self._build_figure(rows, columns, k)
+        self._watch()
+        self.update()
+
+    def _build_figure(self, rows, columns, k):
+        from matplotlib.collections import PolyCollection
+
+        grid = self.figure.add_gridspec(2 * rows, columns, height_ratios=[1.0, 0.42] * rows)
+        self._tiles = []
+        blank = np.zeros(self.images.shape[2:])
+        for n in range(self.count):
+            r, c = divmod(n, columns)
+            ax = self.figure.add_subplot(grid[2 * r, c])
+            image = show_image(ax, blank, title=" \n ", vmin=0, vmax=1, cmap=INK_CMAP)
+            ax.title.set_fontsize(10)
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            bars_ax = self.figure.add_subplot(grid[2 * r + 1, c])
+            # ten bars as one artist (one draw call instead of ten)
+            bars = PolyCollection(_bar_outlines(np.zeros(k)), facecolors=BAR_COLOR, linewidths=0)
+            bars_ax.add_collection(bars, autolim=False)
+            (truth,) = bars_ax.plot(
+                [], [], "^", color=OUTLINE_COLOR, ms=7, mec="black", mew=0.6, clip_on=False
+            )
+            bars_ax.set_ylim(0, 1.0)
+            bars_ax.set_xlim(-0.6, k - 0.4)
+            bars_ax.set_xticks(range(k), [str(d) for d in range(k)], fontsize=7)
+            bars_ax.set_yticks([])
+            bars_ax.tick_params(length=0, pad=6)
+            for side in ("top", "right", "left"):
+                bars_ax.spines[side].set_visible(False)
+            self._tiles.append((ax, image, bars, truth))
+
+    def _compute(self):
+        true, said = self.controls["true"].value, self.controls["said"].value
+        chosen = self.mistakes
+        if true != ANY:
+            chosen = chosen[self.labels[chosen] == true]
+        if said != ANY:
+            chosen = chosen[self.predictions[chosen] == said]
+        if true != ANY and true == said:
+            raise ValueError(
+                f"a {true} taken for a {said} is a right answer, not a mistake; "
+                "choose two different digits"
+            )
+        self._matching = len(chosen)
+        start = self.controls["start"].value
+        if start >= len(chosen):
+            start = 0
+        return chosen[start : start + self.count]
+
+    def _draw(self, shown):
+        shown = [] if shown is None else shown
+        for n, (ax, image, bars, truth) in enumerate(self._tiles):
+            visible = n < len(shown)
+            for artist in (image, ax.title, bars, truth):
+                artist.set_visible(visible)
+            if not visible:
+                continue
+            i = int(shown[n])
+            image.set_data(self.images[i, 0])
+            p = self.probabilities[i]
+            true, said = int(self.labels[i]), int(self.predictions[i])
+            ax.title.set_text(
+                f"{true} taken for {said}\n{said}: {p[said]:.0%}, {true}: {p[true]:.0%}"
+            )
+            bars.set_verts(_bar_outlines(p))
+            bars.set_facecolor([HIGHLIGHT_COLOR if d == said else BAR_COLOR for d in range(len(p))])
+            truth.set_data([true], [-0.02])
+
+    def _dynamic_artists(self):
+        artists = []
+        for ax, image, bars, truth in self._tiles:
+            artists += [image, ax.title, bars, truth]
+        return artists
+
+    def _describe(self, shown):
+        true, said = self.controls["true"].value, self.controls["said"].value
+        total = len(self.images)
+        if true == ANY and said == ANY:
+            what = f"{len(self.mistakes)} of {total:,} digits are wrong"
+        else:
+            t = "any digit" if true == ANY else f"a {true}"
+            s = "something else" if said == ANY else f"a {said}"
+            what = f"{self._matching} times {t} was taken for {s} (of {total:,} digits)"
+        if shown is not None and len(shown) == 0:
+            return what + ": nothing to show."
+        start = self.controls["start"].value
+        start = 0 if start >= self._matching else start
+        return (
+            f"{what}; showing #{start + 1}-{start + len(shown)}, surest first. "
+            "Bars: the ten probabilities (dark: the answer given; orange triangle: the true "
+            "digit)."
+        )
+
+    def _layout_controls(self):
+        c = self.controls
+        return widgets.HBox([c["true"], c["said"], c["start"]])

@@ -1,0 +1,589 @@
+"""The training dashboard of notebook 06: watch a network learn, stop it, go on.
+
+:class:`TrainingDashboard` wraps a :class:`cnnlib.Trainer`. Press **Start**
+(or call :meth:`TrainingDashboard.train` in a cell) and the network trains in
+the foreground of the notebook while the dashboard shows
+
+* the loss and the accuracy, of every mini-batch (training) and after every
+  epoch on the validation data, as curves that grow while you watch;
+* a progress bar and a status line (epoch, batch, seconds, latest numbers);
+* the first layer's filters, which start as random noise and turn into edge
+  and blob detectors.
+
+**Stop** ends training after the current mini-batch; the kernel's interrupt
+button (or Ctrl+C) ends it at once. Either way the model keeps everything it
+learned, and Start (or ``train()``) continues from there.
+
+Two things keep this light enough to watch without slowing training down
+(``benchmarks/widget_latency.py`` measures it, target: at most 10% slower):
+the picture is redrawn at most every ``refresh_seconds`` (0.4 s), and only the
+curves, the filters and two titles are redrawn on top of a cached background
+(:class:`~cnnlib.explorers._blit.BlitExplorer`).
+
+How the Stop button is heard while a cell is busy training: a kernel handles
+one message at a time, so a click normally waits until the cell has finished.
+With ipykernel 7, the kernel's shell-channel thread looks at every widget
+message as it arrives (to route it); the dashboard asks to see the Stop
+button's clicks there and sets the trainer's stop flag at once. With older
+kernels (ipykernel 6), the ``jupyter-ui-poll`` package lets the training loop
+handle waiting widget messages every few batches. Outside a kernel (tests,
+scripts) neither is needed: call :meth:`TrainingDashboard.stop`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
+
+from cnnlib.explorers._blit import BlitExplorer
+from cnnlib.plotting import (
+    TARGET_COLOR,
+    TRAIN_COLOR,
+    VALIDATION_COLOR,
+    show_tiles,
+    signed_limit,
+    smoothed,
+    tile_maps,
+)
+
+__all__ = ["TrainingDashboard", "default_training_setup"]
+
+LOSS_RANGE = (0.01, 4.0)  # the loss axis (log scale): ln(10) = 2.3 at the start
+SMOOTHING = 0.9  # the smoothed training curve averages over about the last 10 batches
+POLL_SECONDS = 0.1  # how often waiting widget messages are handled (ipykernel 6)
+
+
+def default_training_setup(train_size=None, seed=0):
+    """The course's network and data: what notebook 06 trains.
+
+    Parameters
+    ----------
+    train_size : int, optional
+        Use only the first ``train_size`` training digits (default: all 4,000).
+    seed : int
+        Seeds the network's initial weights.
+
+    Returns
+    -------
+    dict
+        ``model`` (:func:`cnnlib.reference_cnn`), ``x``, ``y`` (the bundled
+        training digits, prepared with :func:`cnnlib.prepare_images`) and
+        ``validation_data`` (the 1,000 bundled test digits).
+    """
+    from cnnlib.datasets import load_mnist
+    from cnnlib.model import reference_cnn
+    from cnnlib.training import prepare_images
+
+    images, labels = load_mnist("train")
+    test_images, test_labels = load_mnist("test")
+    if train_size is not None:
+        images, labels = images[:train_size], labels[:train_size]
+    return {
+        "model": reference_cnn(seed=seed),
+        "x": prepare_images(images),
+        "y": labels,
+        "validation_data": (prepare_images(test_images), test_labels),
+    }
+
+
+class TrainingDashboard(BlitExplorer):
+    """Train a network with a Start/Stop button and live curves.
+
+    Parameters
+    ----------
+    model : Sequential, optional
+        The network to train (it is changed in place). Default: a fresh
+        :func:`cnnlib.reference_cnn` with the bundled MNIST digits
+        (:func:`default_training_setup`).
+    x : float array (N, C, H, W)
+        Training inputs, e.g. ``prepare_images(images)``; required with ``model``.
+    y : int array (N,)
+        Their labels.
+    validation_data : (x_val, y_val), optional
+        Measured after every epoch: the orange curves.
+    optimizer : Optimizer, optional
+        Default: ``Adam(model, lr=learning_rate)``.
+    learning_rate : float
+        For the default optimiser.
+    batch_size : int
+        Examples per weight update.
+    epochs : int
+        Epochs that one press of Start trains (the slider's first value).
+    seed : int
+        Seeds the order of the examples (and the augmentation).
+    augment : callable, optional
+        E.g. :class:`cnnlib.RandomShift` (see :func:`cnnlib.fit`).
+    callbacks : list
+        More callbacks for the trainer (e.g. :class:`cnnlib.EarlyStopping`).
+    target : float, optional
+        An accuracy to draw as a dashed goal line (e.g. 0.97).
+    refresh_seconds : float
+        Shortest time between two redraws while training.
+
+    Attributes
+    ----------
+    trainer : Trainer
+        Keeps the history across runs; ``trainer.stop = True`` stops.
+    history : History
+        The numbers so far (the same object as ``output``).
+    running : bool
+        True while training.
+    curves : dict of str to (x, y) arrays
+        The data of every drawn curve (x in epochs, i.e. passes over the
+        training data), for checking what is shown.
+    seconds_drawing : float
+        Time spent redrawing during the last run (the dashboard's own cost).
+    """
+
+    title = "Training dashboard: press Start, watch the network learn, press Stop at any time"
+
+    def __init__(
+        self,
+        model=None,
+        x=None,
+        y=None,
+        validation_data=None,
+        *,
+        optimizer=None,
+        learning_rate=2e-3,
+        batch_size=32,
+        epochs=1,
+        seed=0,
+        augment=None,
+        callbacks=(),
+        target=None,
+        refresh_seconds=0.4,
+    ):
+        from cnnlib.optim import Adam
+        from cnnlib.training import Trainer
+
+        if model is None:
+            if x is not None:
+                raise ValueError("training data were given without a model; pass the model too")
+            setup = default_training_setup()
+            model, x, y = setup["model"], setup["x"], setup["y"]
+            validation_data = validation_data or setup["validation_data"]
+        elif x is None or y is None:
+            raise ValueError(
+                "a model was given without training data; pass them too, e.g. "
+                "TrainingDashboard(model, prepare_images(images), labels)"
+            )
+        self.x, self.y = _training_data(x, y, "x", "y")
+        if validation_data is not None:
+            if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+                raise TypeError("validation_data must be a pair (x_val, y_val)")
+            validation_data = _training_data(*validation_data, "x_val", "y_val")
+        self.validation_data = validation_data
+        self.model = model
+        if optimizer is None:
+            optimizer = Adam(model, lr=learning_rate)
+        self.trainer = Trainer(
+            model,
+            optimizer,
+            batch_size=batch_size,
+            seed=seed,
+            augment=augment,
+            callbacks=[self, *callbacks],
+            progress=False,
+        )
+        self.batches = math.ceil(len(self.x) / self.trainer.batch_size)
+        self.target = target
+        self.refresh_seconds = float(refresh_seconds)
+        self.running = False
+        self.seconds_drawing = 0.0
+        self._epoch_steps: list[int] = []  # the step at which each recorded epoch ended
+        self._xmax = 1.0
+        self._last_draw = 0.0
+        self._last_poll = 0.0
+        self._poll = None
+        self._state = None
+        self._first_conv = _first_conv(model)
+
+        super().__init__(figsize=(11.0, 3.9), dpi=90)
+        style = {"description_width": "initial"}
+        self.controls["epochs"] = widgets.IntSlider(
+            value=int(epochs), min=1, max=30, description="epochs per Start", style=style
+        )
+        self.controls["start"] = widgets.Button(
+            description="Start", icon="play", button_style="success", tooltip="train"
+        )
+        self.controls["stop"] = widgets.Button(
+            description="Stop",
+            icon="stop",
+            button_style="danger",
+            disabled=True,
+            tooltip="stop after the current mini-batch; the model keeps what it learned",
+        )
+        self.controls["start"].on_click(lambda _: self._start_clicked())
+        self.controls["stop"].on_click(lambda _: self.stop())
+        self._progress = widgets.FloatProgress(
+            value=0.0,
+            min=0.0,
+            max=1.0,
+            description="progress",
+            bar_style="info",
+            style=style,
+            layout=widgets.Layout(width="260px"),
+        )
+        self._early_stop_hook = _hear_clicks_early(self.controls["stop"], self.stop)
+        self._build_figure()
+        self.controls["epochs"].observe(self.update, names="value")
+        self.update()
+
+    # -- training ------------------------------------------------------------------------
+    @property
+    def history(self):
+        return self.trainer.history
+
+    def train(self, epochs=None):
+        """Train for ``epochs`` more epochs (default: the slider's value), showing it live.
+
+        Runs in the foreground: the cell (or the Start button) returns when
+        training has finished, was stopped (Stop, :meth:`stop`) or was
+        interrupted (the kernel's interrupt, Ctrl+C). Returns the
+        :class:`~cnnlib.training.History`, whose ``status`` says which.
+        """
+        if self.running:
+            raise RuntimeError(
+                "the dashboard is already training; press Stop (or call stop()) first"
+            )
+        epochs = self.controls["epochs"].value if epochs is None else epochs
+        self.running = True
+        self.seconds_drawing = 0.0
+        self._set_buttons()
+        try:
+            with _ui_polling() as poll:
+                self._poll = poll
+                history = self.trainer.fit(
+                    self.x, self.y, epochs=epochs, validation_data=self.validation_data
+                )
+        finally:
+            self._poll = None
+            self.running = False
+            self._set_buttons()
+            self.update()
+        return history
+
+    def stop(self):
+        """Stop training after the current mini-batch (does nothing when idle)."""
+        if self.running:
+            self.trainer.stop = True
+
+    def _start_clicked(self):
+        if not self.running:
+            self.train()
+
+    def _set_buttons(self):
+        self.controls["start"].disabled = self.running
+        self.controls["stop"].disabled = not self.running
+        self.controls["epochs"].disabled = self.running
+
+    # -- the trainer's callbacks ------------------------------------------------------------
+    def on_train_begin(self, state):
+        self._state = state
+        planned = len(self.history.batch_loss) + state.epochs * state.batches
+        self._xmax = max(planned / self.batches, 1.0)
+        self._progress.value = 0.0
+        self._refresh()
+
+    def on_batch_end(self, state):
+        now = time.perf_counter()
+        if self._poll is not None and now - self._last_poll >= POLL_SECONDS:
+            self._last_poll = now
+            self._poll(10)
+        if now - self._last_draw >= self.refresh_seconds:
+            self._refresh()
+
+    def on_epoch_end(self, state):
+        self._epoch_steps.append(len(self.history.batch_loss))
+        self._refresh()
+
+    def on_train_end(self, state):
+        self._state = state
+
+    def _refresh(self):
+        start = time.perf_counter()
+        self.update()
+        self._last_draw = time.perf_counter()
+        self.seconds_drawing += self._last_draw - start
+
+    # -- the figure ------------------------------------------------------------------------
+    def _build_figure(self):
+        fig = self.figure
+        grid = fig.add_gridspec(1, 3, width_ratios=[1.0, 1.0, 0.55])
+        self._ax_loss = fig.add_subplot(grid[0, 0])
+        self._ax_acc = fig.add_subplot(grid[0, 1])
+        self._ax_filters = fig.add_subplot(grid[0, 2])
+
+        ax = self._ax_loss
+        ax.set_yscale("log")
+        ax.set_ylim(*LOSS_RANGE)
+        ticks = [0.01, 0.03, 0.1, 0.3, 1, 3]
+        ax.yaxis.set_major_locator(FixedLocator(ticks))
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.set_ylabel("loss (log scale)")
+        ax.set_title("loss: how wrong (lower is better)")
+        (self._loss_batch,) = ax.plot([], [], color=TRAIN_COLOR, lw=0.6, alpha=0.3)
+        (self._loss_smooth,) = ax.plot([], [], color=TRAIN_COLOR, lw=2.0, label="training")
+        (self._loss_val,) = ax.plot(
+            [], [], "-o", color=VALIDATION_COLOR, lw=2.0, ms=5, label="validation"
+        )
+
+        ax = self._ax_acc
+        ax.set_ylim(0.0, 1.0)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_ylabel("accuracy")
+        ax.set_title("accuracy: share right (higher is better)")
+        (self._acc_smooth,) = ax.plot([], [], color=TRAIN_COLOR, lw=2.0, label="training")
+        (self._acc_val,) = ax.plot(
+            [], [], "-o", color=VALIDATION_COLOR, lw=2.0, ms=5, label="validation"
+        )
+        if self.target is not None:
+            ax.axhline(self.target, color=TARGET_COLOR, ls=":", lw=1.5)
+            ax.text(
+                0.02,
+                self.target - 0.02,
+                f"goal {self.target:.0%}",
+                color=TARGET_COLOR,
+                va="top",
+                fontsize=10,
+                transform=ax.get_yaxis_transform(),
+            )
+        ax.legend(loc="lower right", fontsize=10)
+        for ax in (self._ax_loss, self._ax_acc):
+            ax.set_xlabel("epochs (passes over the training data)")
+            ax.grid(True, alpha=0.3)
+            ax.set_xlim(0, self._xmax)
+
+        ax = self._ax_filters
+        if self._first_conv is None:
+            ax.set_axis_off()
+            self._filters = None
+            ax.set_title("(no convolution layer)")
+        else:
+            kernels = self._kernels()
+            self._filters_ncols = _filter_columns(len(kernels))
+            self._filters = show_tiles(ax, kernels, ncols=self._filters_ncols)
+            ax.set_title("first-layer filters")
+            self._filters_note = ax.text(
+                0.5,
+                -0.04,
+                "",
+                transform=ax.transAxes,
+                ha="center",
+                va="top",
+                fontsize=10,
+            )
+
+    def _kernels(self):
+        weight = self._first_conv.params["weight"]
+        return weight[:, 0] if weight.shape[1] == 1 else weight.mean(axis=1)
+
+    def _dynamic_artists(self):
+        artists = [
+            self._loss_batch,
+            self._loss_smooth,
+            self._loss_val,
+            self._acc_smooth,
+            self._acc_val,
+        ]
+        if self._filters is not None:
+            artists += [self._filters, self._filters_note]
+        return artists
+
+    def _background_key(self):
+        return round(self._xmax, 6)
+
+    # -- the explorer contract ---------------------------------------------------------------
+    def _compute(self):
+        return self.history
+
+    @property
+    def curves(self):
+        """The curves as drawn: name -> (x in epochs, y)."""
+        return {
+            "loss (each batch)": self._loss_batch.get_data(),
+            "loss (smoothed)": self._loss_smooth.get_data(),
+            "validation loss": self._loss_val.get_data(),
+            "accuracy (smoothed)": self._acc_smooth.get_data(),
+            "validation accuracy": self._acc_val.get_data(),
+        }
+
+    def _draw(self, history):
+        xmax = max(self._xmax, len(history.batch_loss) / self.batches, 1.0)
+        if xmax != self._xmax or self._ax_loss.get_xlim()[1] != xmax:
+            self._xmax = xmax
+            for ax in (self._ax_loss, self._ax_acc):
+                ax.set_xlim(0, xmax)
+            if hasattr(self, "_backgrounds"):
+                self._backgrounds.clear()  # the axes changed: old backgrounds are useless
+        n = len(history.batch_loss)
+        steps = np.arange(1, n + 1) / self.batches
+        loss = np.asarray(history.batch_loss, dtype=float)
+        self._loss_batch.set_data(steps, loss)
+        self._loss_smooth.set_data(steps, smoothed(loss, SMOOTHING))
+        self._acc_smooth.set_data(steps, smoothed(history.batch_accuracy, SMOOTHING))
+        ends = np.asarray(self._epoch_steps[: len(history.val_loss)], dtype=float) / self.batches
+        self._loss_val.set_data(ends, history.val_loss)
+        self._acc_val.set_data(ends, history.val_accuracy)
+        if self._filters is not None:
+            kernels = self._kernels()
+            lim = signed_limit(kernels)
+            self._filters.set_data(tile_maps(kernels, self._filters_ncols))
+            self._filters.set_clim(-lim, lim)
+            self._filters_note.set_text(
+                f"after {n:,} weight updates\nred +, blue \u2212, scale \u00b1{lim:.2f}"
+            )
+        state = self._state
+        if self.running and state is not None:
+            self._progress.value = state.progress
+        elif history.status == "completed":
+            self._progress.value = 1.0
+
+    def _describe(self, history):
+        parts = []
+        state = self._state
+        if self.running and state is not None and state.batch:
+            parts.append(f"epoch {state.epoch} of {state.last_epoch}")
+            parts.append(f"batch {state.batch} of {state.batches}")
+            parts.append(f"{state.seconds:.1f} s")
+            parts.append(f"training loss {state.loss:.3f}, accuracy {state.accuracy:.1%}")
+        elif self.running:
+            parts.append("starting...")
+        elif not history.batch_loss:
+            parts.append(
+                f"Not trained yet: {len(self.x):,} training examples, {self.batches} "
+                f"mini-batches of {self.trainer.batch_size} per epoch. Press Start."
+            )
+        else:
+            parts.append(_STATUS_WORDS.get(history.status, history.status))
+            parts.append(f"{len(history.epoch)} epochs in {history.seconds:.1f} s")
+        if history.val_accuracy:
+            parts.append(
+                f"validation accuracy {history.val_accuracy[-1]:.1%} "
+                f"(after epoch {history.epoch[-1]})"
+            )
+        return " \u00b7 ".join(parts)
+
+    def _layout_controls(self):
+        c = self.controls
+        return widgets.HBox(
+            [c["start"], c["stop"], c["epochs"], self._progress],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+        )
+
+
+_STATUS_WORDS = {
+    "completed": "Done",
+    "stopped": "Stopped (the model keeps what it learned; Start goes on)",
+    "interrupted": "Interrupted (the model keeps what it learned; Start goes on)",
+    "diverged": "Diverged: the loss became infinite; use a smaller learning rate",
+    "failed": "Failed with an error",
+}
+
+
+def _training_data(x, y, name, label):
+    """Check a data set early (when the dashboard is built, not at the first Start)."""
+    x, y = np.asarray(x), np.asarray(y)
+    if x.dtype.kind in "iub":
+        raise TypeError(
+            f"{name} has integer dtype {x.dtype} (pixel values 0-255?); scale it first: "
+            f"{name} = prepare_images(images)"
+        )
+    if x.ndim != 4:
+        raise ValueError(
+            f"{name} must have shape (N, C, H, W), but has shape {x.shape}; "
+            "prepare_images(images) makes (N, 1, H, W) from (N, H, W)"
+        )
+    if y.ndim != 1 or len(y) != len(x) or y.dtype.kind not in "iu":
+        raise ValueError(
+            f"{label} must hold one integer label per example of {name} ({len(x)}), "
+            f"but has shape {y.shape} and dtype {y.dtype}"
+        )
+    return x, y
+
+
+def _first_conv(model):
+    """The first layer with a 4-D weight (a convolution), or None."""
+    for layer in getattr(model, "layers", [model]):
+        weight = getattr(layer, "params", {}).get("weight")
+        if weight is not None and weight.ndim == 4:
+            return layer
+    return None
+
+
+def _filter_columns(count):
+    """Columns of the filter mosaic in its tall panel: 8 -> 2, 16 -> 4, 32 -> 4."""
+    return 1 if count <= 3 else 2 if count <= 10 else 4
+
+
+# ----------------------------------------------------------------------------
+# hearing the Stop button while the kernel is busy training
+# ----------------------------------------------------------------------------
+def _kernel():
+    """The running IPython kernel, or None (plain Python, tests)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return getattr(shell, "kernel", None)
+
+
+def _hear_clicks_early(button, on_click):
+    """Call ``on_click()`` as soon as a click on ``button`` reaches the kernel.
+
+    ipykernel 7 receives every message in a thread of its own and asks a
+    widget's comm which thread should handle the message
+    (``comm._reply_subshell_for``) before queueing it for the busy main
+    thread. Wrapping that question lets us notice a click right away; the
+    message itself still takes its normal way. Returns True if it could be
+    arranged (ipykernel 7), else False.
+    """
+    comm = getattr(button, "comm", None)
+    route = getattr(comm, "_reply_subshell_for", None)
+    if comm is None or route is None or _kernel() is None:
+        return False
+
+    def route_and_watch(data, default):
+        if isinstance(data, dict) and data.get("method") == "custom":
+            content = data.get("content")
+            if isinstance(content, dict) and content.get("event") == "click":
+                on_click()
+        return route(data, default)
+
+    comm._reply_subshell_for = route_and_watch
+    return True
+
+
+@contextlib.contextmanager
+def _ui_polling():
+    """Yield ``poll(n)``, which handles up to ``n`` waiting widget messages, or None.
+
+    Uses ``jupyter_ui_poll`` when this runs in a notebook cell of a kernel
+    that can process one message at a time on request (ipykernel 6; ipykernel
+    7 cannot, and :func:`_hear_clicks_early` covers the Stop button there).
+    Outside a cell (a button's click handler, plain Python) there is nothing
+    to poll.
+    """
+    kernel = _kernel()
+    in_cell = False
+    if kernel is not None and hasattr(kernel, "do_one_iteration"):
+        with contextlib.suppress(Exception):
+            in_cell = kernel.get_parent()["header"]["msg_type"] == "execute_request"
+    if not in_cell:
+        yield None
+        return
+    try:
+        from jupyter_ui_poll import ui_events
+    except ImportError:
+        yield None
+        return
+    with ui_events() as poll:
+        yield poll

@@ -1,0 +1,114 @@
+"""DigitPad driven headlessly: a stroke drawn anywhere lands centred and scaled like an
+MNIST digit, the network sees exactly that, its probabilities add up to 1, Clear wipes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from cnnlib import mnist_style, prepare_images, reference_cnn
+from cnnlib.explorers.drawing import DigitPad, _shrink
+
+
+@pytest.fixture(scope="module")
+def model():
+    return reference_cnn(seed=0)  # any network will do: the pad's job is the preparation
+
+
+@pytest.fixture
+def pad(model):
+    return DigitPad(model)
+
+
+def test_an_empty_pad_asks_for_a_digit(pad):
+    assert pad.output is None and not pad.drawing.any() and not pad.digit.any()
+    assert "empty" in pad._status.value
+    assert pad.png.startswith(b"\x89PNG")
+
+
+def test_a_stroke_in_a_corner_lands_centred_like_mnist(pad):
+    # a short vertical stroke near the top-left corner of the 280 x 280 pad
+    pad.draw_stroke([(40, 20), (40, 120)])
+    rows = np.flatnonzero(pad.drawing.any(axis=1))
+    assert rows[0] < 20 and rows[-1] > 120 and pad.drawing[:, 200:].sum() == 0
+    digit = pad.digit
+    assert digit.shape == (28, 28) and digit.dtype == np.uint8
+    # MNIST: the bounding box scaled to 20 pixels (its longer side) ...
+    ink = np.flatnonzero((digit > 0.1 * digit.max()).any(axis=1))
+    assert 19 <= ink[-1] - ink[0] + 1 <= 21
+    # ... and the centre of mass moved to the middle (by whole pixels)
+    cy, cx = ndimage.center_of_mass(digit.astype(float))
+    assert abs(cy - 13.5) <= 1.0 and abs(cx - 13.5) <= 1.0
+
+
+def test_the_network_sees_the_prepared_digit_and_answers_with_probabilities(pad, model):
+    pad.draw_stroke([(150, 60), (100, 140), (150, 220)])
+    np.testing.assert_array_equal(pad.digit, mnist_style(_shrink(pad.drawing)))
+    expected = model.predict_proba(prepare_images(pad.digit[None]))[0]
+    np.testing.assert_allclose(pad.output, expected, rtol=1e-6)
+    assert pad.output.shape == (10,) and abs(pad.output.sum() - 1) < 1e-5
+    np.testing.assert_array_equal(pad._img.get_array(), pad.digit)
+    heights = [bar.get_height() for bar in pad._bars]
+    np.testing.assert_allclose(heights, pad.output)
+    best = int(np.argmax(pad.output))
+    assert f"says {best}" in pad._bar_title.get_text()
+    assert pad._status.value.startswith("Top guesses: " + str(best))
+
+
+def test_the_same_stroke_anywhere_gives_the_same_digit(pad):
+    stroke = np.array([(0, 0), (60, 10), (20, 90)], dtype=float)
+    pad.draw_stroke(stroke + (30, 30))
+    first = pad.digit.copy()
+    pad.clear()
+    pad.draw_stroke(stroke + (150, 150))  # moved by a multiple of the 4-pixel blocks
+    np.testing.assert_array_equal(pad.digit, first)
+
+
+def test_clear_empties_the_pad(pad):
+    pad.draw_stroke([(50, 50), (200, 200)])
+    assert pad.output is not None
+    before = pad.png
+    pad.controls["clear"].click()
+    assert not pad.drawing.any() and not pad.digit.any() and pad.output is None
+    assert "empty" in pad._status.value and pad._bar_title.get_text() == ""
+    assert all(bar.get_height() == 0 for bar in pad._bars)
+    assert pad.png != before
+
+
+def test_the_brush_sets_the_stroke_width(pad):
+    pad.controls["brush"].value = 4
+    pad.draw_stroke([(140, 40), (140, 240)])
+    thin = int(pad.drawing[140].sum())
+    pad.clear()
+    pad.controls["brush"].value = 30
+    pad.draw_stroke([(140, 40), (140, 240)])
+    assert thin == 5 and int(pad.drawing[140].sum()) == 31  # a disk of radius brush // 2
+
+
+def test_mouse_and_touch_events_draw(pad):
+    pad._on_down(100, 100)
+    pad._on_move(180, 100)
+    pad._on_up(180, 100)
+    assert pad.drawing[100, 100:181].all() and pad.output is not None
+    pad.clear()
+    if pad.canvas is None:
+        pytest.skip("ipycanvas is not installed")
+    pad.canvas._touch_start_callbacks([(60, 60)])
+    pad.canvas._touch_move_callbacks([(60, 200), (10, 10)])  # the first finger draws
+    pad.canvas._touch_end_callbacks([])
+    assert pad.drawing[60:201, 60].all() and not pad.drawing[5:15, 5:15].any()
+    assert not pad._drawing_now
+
+
+def test_moving_without_pressing_does_not_draw(pad):
+    pad._on_move(100, 100)
+    assert not pad.drawing.any()
+
+
+def test_shrink_averages_blocks():
+    drawing = np.zeros((280, 280))
+    drawing[:4, :2] = 1
+    small = _shrink(drawing)
+    assert small.shape == (70, 70) and small[0, 0] == 0.5 and small.sum() == 0.5
+    np.testing.assert_array_equal(_shrink(np.ones((50, 50))), np.ones((50, 50)))

@@ -1,0 +1,305 @@
+"""Views of a trained network: the numbers equal direct computations, the pictures
+show those numbers (confusion matrix against a hand count, feature maps against
+the layers' own outputs, the gallery against sorted probabilities)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from cnnlib import (  # noqa: E402
+    History,
+    confusion_matrix,
+    load_mnist,
+    most_confident_mistakes,
+    prepare_images,
+    reference_cnn,
+    softmax,
+)
+from cnnlib.explorers.network import (  # noqa: E402
+    ANY,
+    FeatureMapExplorer,
+    MistakesGallery,
+    _bar_outlines,
+    layer_outputs,
+)
+from cnnlib.plotting import (  # noqa: E402
+    plot_confusion_matrix,
+    plot_filters,
+    plot_training_curves,
+    smoothed,
+    tile_maps,
+)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    images, labels = load_mnist("test")
+    return images[:60], labels[:60]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return reference_cnn(seed=3)  # untrained: plenty of mistakes, any weights will do
+
+
+# ----------------------------------------------------------------------------
+# numbers
+# ----------------------------------------------------------------------------
+def test_confusion_matrix_against_a_hand_count():
+    labels = [0, 0, 1, 1, 1, 2, 2, 2, 2]
+    predictions = [0, 1, 1, 1, 2, 2, 2, 0, 2]
+    expected = np.array(
+        [
+            [1, 1, 0],  # two 0s: one right, one called 1
+            [0, 2, 1],  # three 1s: two right, one called 2
+            [1, 0, 3],  # four 2s: three right, one called 0
+        ]
+    )
+    np.testing.assert_array_equal(confusion_matrix(labels, predictions), expected)
+    m = confusion_matrix(labels, predictions, num_classes=5)
+    assert m.shape == (5, 5) and m[:3, :3].tolist() == expected.tolist() and m[3:].sum() == 0
+
+
+def test_confusion_matrix_rows_count_each_class(digits, model):
+    images, labels = digits
+    predictions = model.predict(prepare_images(images))
+    m = confusion_matrix(labels, predictions, num_classes=10)
+    np.testing.assert_array_equal(m.sum(axis=1), np.bincount(labels, minlength=10))
+    np.testing.assert_array_equal(m.sum(axis=0), np.bincount(predictions, minlength=10))
+    assert np.trace(m) == np.sum(predictions == labels)
+
+
+def test_confusion_matrix_refuses_what_it_cannot_count():
+    with pytest.raises(ValueError, match="same length"):
+        confusion_matrix([0, 1], [0])
+    with pytest.raises(ValueError, match="argmax"):
+        confusion_matrix([0, 1], [0.2, 0.8])
+    with pytest.raises(ValueError, match="num_classes"):
+        confusion_matrix([0, 5], [0, 1], num_classes=3)
+
+
+def test_most_confident_mistakes_by_hand():
+    probabilities = np.array(
+        [
+            [0.9, 0.1],  # label 0, right
+            [0.6, 0.4],  # label 1, wrong at 0.6
+            [0.2, 0.8],  # label 0, wrong at 0.8
+            [0.3, 0.7],  # label 1, right
+            [0.6, 0.4],  # label 1, wrong at 0.6 (tie: data order)
+        ]
+    )
+    labels = [0, 1, 0, 1, 1]
+    np.testing.assert_array_equal(most_confident_mistakes(probabilities, labels), [2, 1, 4])
+    assert most_confident_mistakes(probabilities[[0, 3]], [0, 1]).size == 0
+
+
+def test_layer_outputs_are_the_layers_applied_in_turn(digits, model):
+    x = prepare_images(digits[0][:2])
+    outputs = layer_outputs(model, x)
+    assert [i for i, _, _ in outputs] == list(range(len(model.layers)))
+    h = x
+    for _, layer, out in outputs:
+        h = layer.forward(h)
+        np.testing.assert_array_equal(out, h)
+    np.testing.assert_allclose(outputs[-1][2], model.forward(x), rtol=1e-6)
+    assert [o.shape[1:] for _, _, o in outputs][:6] == [(8, 28, 28)] * 2 + [(8, 14, 14)] + [
+        (16, 14, 14)
+    ] * 2 + [(16, 7, 7)]
+
+
+def test_tile_maps_lays_maps_out_in_rows_with_gaps():
+    maps = np.arange(5 * 2 * 3, dtype=float).reshape(5, 2, 3)
+    mosaic = tile_maps(maps, ncols=2)
+    assert mosaic.shape == (3 * 3 - 1, 2 * 4 - 1)
+    np.testing.assert_array_equal(mosaic[0:2, 0:3], maps[0])
+    np.testing.assert_array_equal(mosaic[0:2, 4:7], maps[1])
+    np.testing.assert_array_equal(mosaic[6:8, 0:3], maps[4])
+    assert np.isnan(mosaic[2]).all() and np.isnan(mosaic[:, 3]).all()
+    assert np.isnan(mosaic[6:8, 4:7]).all()  # the empty sixth tile
+    with pytest.raises(ValueError, match="weight\\[:, 0\\]"):
+        tile_maps(np.zeros((2, 1, 3, 3)))
+
+
+def test_smoothed_is_the_bias_corrected_moving_average():
+    values = np.array([4.0, 2.0, 3.0, 1.0, 0.5])
+    beta, s, expected = 0.8, 0.0, []
+    for t, v in enumerate(values, start=1):
+        s = beta * s + (1 - beta) * v
+        expected.append(s / (1 - beta**t))
+    np.testing.assert_allclose(smoothed(values, beta), expected)
+    assert smoothed(values, 0.0).tolist() == values.tolist()
+    assert smoothed(values, beta)[0] == 4.0  # the first point is not pulled towards 0
+
+
+# ----------------------------------------------------------------------------
+# FeatureMapExplorer
+# ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def feature_maps(digits, model):
+    images, labels = digits
+    return FeatureMapExplorer(model, images, labels, index=0)
+
+
+def test_feature_maps_show_each_layers_output(feature_maps, digits, model):
+    ex = feature_maps
+    images, labels = digits
+    ex.controls["index"].value = 7
+    x = prepare_images(images[7:8])
+    expected = layer_outputs(model, x)
+    assert len(ex.output) == len(expected)
+    for (_, _, got), (_, _, want) in zip(ex.output, expected):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(ex._input.get_array(), x[0, 0])
+    # six panels: conv, ReLU, pool for each of the two blocks, 4 tiles per row
+    assert [p[0] for p in ex._panels] == [0, 1, 2, 3, 4, 5]
+    for position, image, columns, row in ex._panels:
+        assert columns == 4
+        maps = expected[position][2][0]
+        np.testing.assert_allclose(np.ma.filled(image.get_array(), np.nan), tile_maps(maps, 4))
+        block = [expected[p][2][0] for p, _, _, r in ex._panels if r == row]
+        lim = max(np.abs(b).max() for b in block)
+        np.testing.assert_allclose(image.get_clim(), (-lim, lim), rtol=1e-6)
+    scores = expected[-1][2][0]
+    np.testing.assert_allclose(ex.probabilities, softmax(scores.astype(float)), rtol=1e-6)
+    heights = [bar.get_width() for bar in ex._bars.bars]  # horizontal bars
+    np.testing.assert_allclose(heights, ex.probabilities)
+    assert ex.prediction == int(np.argmax(scores))
+    assert f"the label is {labels[7]}" in ex._status.value
+
+
+def test_feature_map_slider_changes_the_picture(feature_maps):
+    ex = feature_maps
+    ex.controls["index"].value = 1
+    first = ex.png
+    ex.controls["index"].value = 2
+    assert ex.png != first and ex.message == ""
+
+
+def test_feature_maps_need_a_cnn(digits):
+    from cnnlib import Dense, Flatten, Sequential
+
+    with pytest.raises(ValueError, match="feature maps"):
+        FeatureMapExplorer(Sequential(Flatten(), Dense(784, 10)), *digits)
+    with pytest.raises(ValueError, match="without images"):
+        FeatureMapExplorer(reference_cnn())
+
+
+# ----------------------------------------------------------------------------
+# MistakesGallery
+# ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def gallery(digits, model):
+    return MistakesGallery(model, *digits, count=10)
+
+
+def test_gallery_shows_the_surest_mistakes_first(gallery, digits, model):
+    images, labels = digits
+    probabilities = model.predict_proba(prepare_images(images))
+    np.testing.assert_allclose(gallery.probabilities, probabilities, rtol=1e-6)
+    wrong = np.flatnonzero(probabilities.argmax(1) != labels)
+    confidence = probabilities.max(axis=1)
+    assert sorted(gallery.mistakes.tolist()) == wrong.tolist()
+    assert np.all(np.diff(confidence[gallery.mistakes]) <= 0)
+    np.testing.assert_array_equal(gallery.output, gallery.mistakes[:10])
+    for n, (ax, image, bars, truth) in enumerate(gallery._tiles):
+        i = gallery.output[n]
+        np.testing.assert_allclose(image.get_array(), images[i] / 255)
+        heights = [path.vertices[1, 1] for path in bars.get_paths()]
+        np.testing.assert_allclose(heights, probabilities[i], rtol=1e-6)
+        said = probabilities[i].argmax()
+        assert ax.get_title().startswith(f"{labels[i]} taken for {said}")
+        assert truth.get_xdata()[0] == labels[i]
+    assert f"{len(wrong)} of 60 digits are wrong" in gallery._status.value
+
+
+def test_gallery_filters_by_true_and_predicted_digit(gallery, digits):
+    _, labels = digits
+    c = gallery.controls
+    true = int(labels[gallery.mistakes[0]])
+    c["true"].value = true
+    assert len(gallery.output) and all(labels[i] == true for i in gallery.output)
+    said = int(gallery.predictions[gallery.output[0]])
+    c["said"].value = said
+    shown = gallery.output
+    assert all(labels[i] == true and gallery.predictions[i] == said for i in shown)
+    expected = [i for i in gallery.mistakes if labels[i] == true and gallery.predictions[i] == said]
+    assert list(shown) == expected[:10]
+    visible = [image.get_visible() for _, image, _, _ in gallery._tiles]
+    assert visible == [n < len(shown) for n in range(10)]
+    c["said"].value = true  # a right answer is no mistake
+    assert gallery.output is None and "not a mistake" in gallery.message
+    c["true"].value, c["said"].value = ANY, ANY
+
+
+def test_gallery_pages_through_the_mistakes(gallery):
+    gallery.controls["start"].value = 10
+    np.testing.assert_array_equal(gallery.output, gallery.mistakes[10:20])
+    assert "#11-" in gallery._status.value
+    gallery.controls["start"].value = 0
+
+
+def test_bar_outlines_are_bars_of_the_given_heights():
+    corners = _bar_outlines([0.5, 0.0, 1.0], width=0.5)
+    assert corners.shape == (3, 4, 2)
+    np.testing.assert_allclose(corners[0], [[-0.25, 0], [-0.25, 0.5], [0.25, 0.5], [0.25, 0]])
+    np.testing.assert_allclose(corners[2, 1], [1.75, 1.0])
+
+
+# ----------------------------------------------------------------------------
+# static plots
+# ----------------------------------------------------------------------------
+def test_plot_confusion_matrix_prints_every_count():
+    matrix = np.array([[5, 1, 0], [2, 7, 0], [0, 3, 9]])
+    fig, ax = plt.subplots()
+    mistakes, diagonal, texts = plot_confusion_matrix(ax, matrix)
+    assert [t.get_text() for t in texts] == [str(v) for v in matrix.ravel()]
+    shown = np.ma.filled(mistakes.get_array(), np.nan)
+    assert np.isnan(np.diag(shown)).all() and shown[2, 1] == 3
+    assert ax.get_ylabel().startswith("true digit")
+    plt.close(fig)
+    with pytest.raises(ValueError, match="square"):
+        plot_confusion_matrix(plt.gca(), np.zeros((2, 3)))
+
+
+def test_plot_filters_shows_each_kernel_with_its_weights():
+    model = reference_cnn(seed=0)
+    fig = plot_filters(model)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    weight = model.params["0.weight"][:, 0]
+    assert len(images) == 8
+    for image, kernel in zip(images, weight):
+        np.testing.assert_allclose(image.get_array(), kernel)
+    lim = np.abs(weight).max()
+    assert all(np.allclose(im.get_clim(), (-lim, lim)) for im in images)  # one shared scale
+    with pytest.raises(ValueError, match="input channels"):
+        plot_filters(np.zeros((4, 3, 3, 3)))
+
+
+def test_plot_training_curves_draws_the_history():
+    h = History(
+        epoch=[1, 2, 3],
+        loss=[1.0, 0.5, 0.2],
+        accuracy=[0.6, 0.8, 0.9],
+        val_loss=[1.1, 0.7, 0.8],
+        val_accuracy=[0.55, 0.75, 0.74],
+        batch_loss=[2.0, 1.5, 1.0, 0.8],
+        batch_accuracy=[0.1, 0.3, 0.5, 0.6],
+    )
+    fig = plot_training_curves({"run": h}, target=0.97)
+    ax_loss, ax_acc = fig.axes
+    lines = {line.get_label(): line for line in ax_loss.get_lines()}
+    np.testing.assert_array_equal(lines["run: validation"].get_ydata(), h.val_loss)
+    np.testing.assert_array_equal(lines["run: training"].get_ydata(), h.loss)
+    assert ax_loss.get_yscale() == "log"
+    fig = plot_training_curves({"a": h, "b": h}, per="batch", smooth=0.5)
+    (line_a, line_b) = fig.axes[0].get_lines()
+    np.testing.assert_allclose(line_a.get_ydata(), smoothed(h.batch_loss, 0.5))
+    assert line_a.get_color() != line_b.get_color()
+    with pytest.raises(ValueError, match="per"):
+        plot_training_curves(h, per="step")

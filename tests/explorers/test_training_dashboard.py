@@ -1,0 +1,209 @@
+"""TrainingDashboard driven headlessly: it trains exactly as fit does, its curves are
+the history, Stop ends mid-epoch, Start goes on, and redraws are throttled."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import PIL.Image
+import pytest
+
+import cnnlib.explorers.training as dashboard_module
+from cnnlib import Adam, Callback, Trainer, load_mnist, prepare_images, reference_cnn
+from cnnlib.explorers.training import SMOOTHING, TrainingDashboard, _hear_clicks_early
+from cnnlib.plotting import smoothed, tile_maps
+
+N_TRAIN, N_VAL, BATCH = 96, 64, 32  # three mini-batches per epoch: fast
+
+
+@pytest.fixture(scope="module")
+def data():
+    images, labels = load_mnist("train")
+    test_images, test_labels = load_mnist("test")
+    return (
+        prepare_images(images[:N_TRAIN]),
+        labels[:N_TRAIN],
+        prepare_images(test_images[:N_VAL]),
+        test_labels[:N_VAL],
+    )
+
+
+def make(data, **kwargs):
+    x, y, xv, yv = data
+    kwargs.setdefault("batch_size", BATCH)
+    return TrainingDashboard(reference_cnn(seed=0), x, y, (xv, yv), **kwargs)
+
+
+def picture(dashboard):
+    return np.asarray(PIL.Image.open(io.BytesIO(dashboard.png)))
+
+
+def test_before_training_the_dashboard_explains_what_will_happen(data):
+    d = make(data)
+    assert d.output is d.history and d.history.batch_loss == []
+    assert "Not trained yet" in d._status.value and "3 mini-batches of 32" in d._status.value
+    assert not d.controls["start"].disabled and d.controls["stop"].disabled
+    assert d.png.startswith(b"\x89PNG")
+
+
+def test_training_with_the_dashboard_learns_exactly_what_fit_learns(data):
+    x, y, xv, yv = data
+    d = make(data)
+    d.train(2)
+    plain = reference_cnn(seed=0)
+    Trainer(plain, Adam(plain, lr=2e-3), batch_size=BATCH, seed=0, progress=False).fit(
+        x, y, epochs=2, validation_data=(xv, yv)
+    )
+    for name, weight in plain.params.items():
+        np.testing.assert_array_equal(d.model.params[name], weight)
+
+
+def test_the_curves_are_the_history(data):
+    d = make(data, target=0.9)
+    before = picture(d)
+    history = d.train(2)
+    assert history is d.history and d.output is history
+    assert history.status == "completed" and history.epoch == [1, 2]
+    curves = d.curves
+    steps = np.arange(1, 7) / 3  # six batches, three per epoch
+    x, yv = curves["loss (each batch)"]
+    np.testing.assert_allclose(x, steps)
+    np.testing.assert_array_equal(yv, history.batch_loss)
+    np.testing.assert_allclose(
+        curves["loss (smoothed)"][1], smoothed(history.batch_loss, SMOOTHING)
+    )
+    np.testing.assert_allclose(
+        curves["accuracy (smoothed)"][1], smoothed(history.batch_accuracy, SMOOTHING)
+    )
+    for name, key in (("validation loss", "val_loss"), ("validation accuracy", "val_accuracy")):
+        ends, values = curves[name]
+        np.testing.assert_allclose(ends, [1.0, 2.0])  # after each epoch
+        np.testing.assert_array_equal(values, history[key])
+    assert d._progress.value == 1.0
+    status = d._status.value
+    assert "Done" in status and f"{history.val_accuracy[-1]:.1%}" in status
+    assert not np.array_equal(picture(d), before)
+
+
+def test_the_filters_shown_are_the_first_layer_weights(data):
+    d = make(data)
+    d.train(1)
+    weight = d.model.params["0.weight"][:, 0]
+    shown = np.ma.filled(d._filters.get_array(), np.nan)
+    np.testing.assert_array_equal(shown, tile_maps(weight, 2))
+    lim = np.abs(weight).max()
+    np.testing.assert_allclose(d._filters.get_clim(), (-lim, lim), rtol=1e-6)
+    assert "after 3 weight updates" in d._filters_note.get_text()
+
+
+def test_stop_ends_training_mid_epoch_and_the_model_stays_usable(data):
+    d = make(data)
+    stopper = Callback(on_batch_end=lambda state: state.batch == 2 and d.stop())
+    d.trainer.callbacks.append(stopper)
+    history = d.train(5)
+    assert history.status == "stopped"
+    assert len(history.batch_loss) == 2 and history.epoch == []  # two batches, no full epoch
+    assert not d.running and not d.controls["start"].disabled and d.controls["stop"].disabled
+    assert "Stopped" in d._status.value
+    probabilities = d.model.predict_proba(data[2][:5])
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_start_again_continues_where_training_stopped(data):
+    d = make(data)
+    d.trainer.callbacks.append(Callback(on_batch_end=lambda s: s.step == 2 and d.stop()))
+    d.train(3)
+    weights = {k: p.copy() for k, p in d.model.params.items()}
+    history = d.train(1)  # continues: the weights are not reset
+    assert history.status == "completed"
+    assert len(history.batch_loss) == 2 + 3 and history.epoch == [1]
+    assert any(not np.array_equal(weights[k], p) for k, p in d.model.params.items())
+    x, _ = d.curves["loss (each batch)"]
+    assert np.all(np.diff(x) > 0)  # the curve goes on to the right, it does not restart
+    assert d._ax_loss.get_xlim()[1] >= x[-1]
+
+
+def test_the_start_button_trains_for_the_sliders_epochs(data):
+    d = make(data)
+    d.controls["stop"].click()  # idle: nothing happens
+    assert d.history.batch_loss == []
+    d.controls["epochs"].value = 2
+    d.controls["start"].click()
+    assert d.history.epoch == [1, 2] and d.history.status == "completed"
+
+
+def test_training_twice_at_once_is_refused(data):
+    d = make(data)
+    d.trainer.callbacks.append(Callback(on_batch_end=lambda s: d.train(1)))
+    with pytest.raises(RuntimeError, match="already training"):
+        d.train(1)
+    assert not d.running  # and the dashboard recovers
+
+
+def test_redraws_are_throttled(data, monkeypatch):
+    d = make(data, refresh_seconds=1e6)
+    renders = []
+    original = d.render
+    monkeypatch.setattr(d, "render", lambda: (renders.append(1), original()))
+    d.train(2)
+    # once when training begins, once per epoch, once at the end; none per batch
+    assert len(renders) == 1 + 2 + 1
+    d2 = make(data, refresh_seconds=0.0)
+    renders.clear()
+    monkeypatch.setattr(d2, "render", lambda: (renders.append(1), original()))
+    d2.train(1)
+    assert len(renders) >= 3  # every batch
+
+
+def test_bad_data_is_refused_when_the_dashboard_is_built(data):
+    x, y, xv, yv = data
+    images, labels = load_mnist("test")
+    with pytest.raises(TypeError, match="prepare_images"):
+        TrainingDashboard(reference_cnn(), images[:10, None], labels[:10])
+    with pytest.raises(ValueError, match="one integer label per example"):
+        TrainingDashboard(reference_cnn(), x, y[:5])
+    with pytest.raises(ValueError, match="without training data"):
+        TrainingDashboard(reference_cnn())
+    with pytest.raises(TypeError, match="pair"):
+        TrainingDashboard(reference_cnn(), x, y, validation_data=xv)
+
+
+def test_default_dashboard_trains_the_reference_cnn_on_the_bundled_digits():
+    d = TrainingDashboard()
+    assert len(d.x) == 4000 and d.batches == 125
+    assert len(d.validation_data[0]) == 1000
+    assert d.model.summary((1, 28, 28)).total_params == 9098
+
+
+class FakeComm:
+    def __init__(self):
+        self.routed = []
+
+    def _reply_subshell_for(self, data, default):
+        self.routed.append((data, default))
+        return "routed"
+
+
+class FakeButton:
+    def __init__(self):
+        self.comm = FakeComm()
+
+
+def test_stop_clicks_are_heard_as_they_arrive_in_a_kernel(monkeypatch):
+    clicks = []
+    button = FakeButton()
+    monkeypatch.setattr(dashboard_module, "_kernel", lambda: None)
+    assert not _hear_clicks_early(button, lambda: clicks.append(1))  # no kernel: nothing to do
+    monkeypatch.setattr(dashboard_module, "_kernel", lambda: object())
+    assert _hear_clicks_early(button, lambda: clicks.append(1))
+    route = button.comm._reply_subshell_for
+    click = {"method": "custom", "content": {"event": "click"}}
+    assert route(click, None) == "routed" and clicks == [1]  # heard, and still routed
+    assert route({"method": "update", "state": {"disabled": True}}, None) == "routed"
+    assert route(None, "sub") == "routed"
+    assert clicks == [1] and len(button.comm.routed) == 3
+
+
+def test_outside_a_kernel_no_hook_is_installed(data):
+    assert make(data)._early_stop_hook is False
