@@ -76,6 +76,7 @@ from cnnlib.optim import SGD, Adam, RMSprop
 from cnnlib.preprocess import mnist_style
 from cnnlib.training import (
     Callback,
+    CosineDecay,
     EarlyStopping,
     History,
     Trainer,
@@ -142,6 +143,7 @@ __all__ = [
     "AvgPool2D",
     "Callback",
     "Conv2D",
+    "CosineDecay",
     "Dense",
     "Dropout",
     "EarlyStopping",

@@ -11,24 +11,25 @@ products:
   window that contained the pixel (a "full" correlation with the flipped
   kernel).
 
-Both are written as loops over the ``kH * kW`` kernel offsets, never over
-pixels or images: for a fixed offset ``(i, j)`` the pixels a kernel cell
-touches form one strided slice of the padded input, so each step is one
-matrix product or one array addition over the whole batch.
+Both are computed with matrix products plus a loop over the ``kH * kW``
+kernel offsets, never over pixels or images: for a fixed offset ``(i, j)``
+the pixels a kernel cell touches form one slice of the padded input, so each
+step is one array operation over the whole batch. Stride 1 (by far the most
+common) has its own faster path; :func:`conv2d_weight_grad` and
+:func:`conv2d_input_grad` handle any stride.
 
-Layout: the functions take and return PyTorch's ``(N, C, H, W)``. Inside they
-work channels-first-then-batch, ``(C, N, H, W)``, because then a gradient map
-of all images of one channel is a single matrix row and the products below are
-single BLAS calls.
+All functions take and return PyTorch's layout ``(N, C, H, W)``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from cnnlib import _validate as v
 
 __all__ = [
+    "Workspace",
     "conv2d_backward",
     "conv2d_weight_grad",
     "conv2d_input_grad",
@@ -53,7 +54,45 @@ def _crop(xp: np.ndarray, win: v.Window) -> np.ndarray:
     return xp[..., pt : xp.shape[-2] - pb, pl : xp.shape[-1] - pr]
 
 
-def conv2d_backward(x, weight, grad_out, win: v.Window, input_grad: bool = True):
+class Workspace:
+    """Scratch arrays kept from one training step to the next.
+
+    Every step needs the same big temporary arrays (a few MB). Allocating them
+    afresh each time makes the operating system hand out and wipe new memory
+    pages again and again, which can cost more than the arithmetic. A layer
+    keeps one ``Workspace`` and borrows its arrays instead; one array is kept
+    per name and shape (the last, smaller batch of an epoch gets its own).
+    """
+
+    def __init__(self):
+        self._arrays: dict[tuple, np.ndarray] = {}
+
+    def zeros(self, name: str, shape: tuple, dtype) -> tuple[np.ndarray, bool]:
+        """A zero-filled array the first time; afterwards the same array, as left.
+
+        Returns ``(array, fresh)``: callers that rely on parts staying zero
+        (padding borders) only write the other parts, so nothing needs
+        clearing when ``fresh`` is False.
+        """
+        key = (name, tuple(shape), np.dtype(dtype).str)
+        array = self._arrays.get(key)
+        if array is None:
+            array = self._arrays[key] = np.zeros(shape, dtype=dtype)
+            return array, True
+        return array, False
+
+    def __deepcopy__(self, memo):  # copies of a layer start with empty scratch space
+        return Workspace()
+
+
+def _scratch(workspace, name, shape, dtype):
+    """A zero-filled array from ``workspace`` (or a new one), as left by the last use."""
+    if workspace is None:
+        return np.zeros(shape, dtype=dtype)
+    return workspace.zeros(name, shape, dtype)[0]
+
+
+def conv2d_backward(x, weight, grad_out, win: v.Window, input_grad=True, workspace=None):
     """Gradients of a convolution with respect to its weights and its input.
 
     Parameters
@@ -67,14 +106,17 @@ def conv2d_backward(x, weight, grad_out, win: v.Window, input_grad: bool = True)
         The geometry of the forward pass (kernel, stride, padding, output size).
     input_grad : bool
         Also compute the input gradient (False returns None for it).
+    workspace : Workspace, optional
+        Where to keep the temporary arrays between calls (faster).
 
     Returns
     -------
     grad_weight : array, shape (F, C, kH, kW)
     grad_x : array, shape (N, C, H, W), or None
+        New arrays (never part of the workspace).
     """
     if win.stride == (1, 1) and win.dilation == (1, 1):
-        return _backward_stride1(x, weight, grad_out, win, input_grad)
+        return _backward_stride1(x, weight, grad_out, win, input_grad, workspace)
     (pt, pb), (pl, pr) = win.pads
     n, c, h, w = x.shape
     xp = np.zeros((c, n, h + pt + pb, w + pl + pr), dtype=x.dtype)
@@ -84,54 +126,67 @@ def conv2d_backward(x, weight, grad_out, win: v.Window, input_grad: bool = True)
     return grad_weight, grad_x
 
 
-def _backward_stride1(x, weight, grad_out, win, input_grad):
-    """Stride 1: both gradients from *shifted copies* of flat images, no 4-D gathers.
+def _backward_stride1(x, weight, grad_out, win, input_grad, workspace):
+    """Stride 1: both gradients from shifted views of the images, kernel cell by kernel cell.
 
-    Store every padded image plane as one long row (all images of a channel
-    one after the other). Kernel cell ``(i, j)`` then reads, for output pixel
-    ``q`` of that row, the input pixel at ``q + i*Wp + j``: the same row shifted
-    by a constant. So the "pixels under each kernel cell" are nine contiguous
-    slices of one array, and col2im is nine shifted additions. The output
-    gradient is laid out on the padded grid too (zeros where the kernel never
-    sat), which costs some multiplications by zero but keeps every copy a
-    plain contiguous one.
+    Read a padded image row after row as one long line of Hp*Wp numbers (as
+    :func:`cnnlib.ops.conv2d` does for the forward pass). Kernel cell
+    ``(i, j)`` touches, for output pixel ``q`` of that line, the input pixel
+    at ``q + i*Wp + j``: the same line shifted by a constant. So "the pixels
+    under kernel cell (i, j) at every output position" is a *view* of the
+    padded images, shifted, with nothing copied; and the output gradient is
+    laid on the same Wp-wide grid (zeros in the Wp - Wo columns where the
+    kernel never sat). Then, for each of the kH*kW cells:
+
+    * weight gradient: ``dW[:, :, i, j] = sum over images of g_n @ shifted_n.T``;
+    * input gradient: ``W[:, :, i, j].T @ g_n`` is what every input pixel under
+      that cell receives; it is added back at the shift.
+
+    Each is one ``np.matmul`` over the batch: a small matrix product per
+    image, which runs on one core without waiting for others and keeps its
+    data in the cache.
     """
     n, c, h, w = x.shape
     f, _, kh, kw = weight.shape
     (pt, pb), (pl, pr) = win.pads
     hp, wp = h + pt + pb, w + pl + pr
     ho, wo = win.out
-    q = n * hp * wp  # length of one flat channel row
-    offsets = [i * wp + j for i in range(kh) for j in range(kw)]
-    tail = offsets[-1]  # room for the largest shift
+    length = ho * wp  # output positions per image on the Wp-wide grid
     dtype = np.result_type(x.dtype, weight.dtype)
 
-    # output gradient on the padded grid: g_flat[f, position of (n, y, x)] (F, Q)
-    g_flat = np.zeros((f, n, hp, wp), dtype=dtype)
-    g_flat[:, :, :ho, :wo] = grad_out.transpose(1, 0, 2, 3)
-    g_flat = g_flat.reshape(f, q)
+    # output gradient on the Wp-wide grid: (N, F, Ho*Wp); the last Wp - Wo columns stay 0
+    g = _scratch(workspace, "grad", (n, f, ho, wp), dtype)
+    g[..., :wo] = grad_out
+    g = g.reshape(n, f, length)
 
-    # weights: the padded input as flat rows (C, Q + tail), then the nine shifted
-    # copies stacked into (kH*kW*C, Q) and one matrix product
-    x_flat = np.zeros((c, q + tail), dtype=dtype)
-    x_flat[:, :q].reshape(c, n, hp, wp)[:, :, pt : pt + h, pl : pl + w] = x.transpose(1, 0, 2, 3)
-    shifted = np.empty((kh * kw, c, q), dtype=dtype)
-    for k, off in enumerate(offsets):
-        shifted[k] = x_flat[:, off : off + q]
-    grad_weight = g_flat @ shifted.reshape(kh * kw * c, q).T  # (F, kH*kW*C)
-    grad_weight = grad_weight.reshape(f, kh, kw, c).transpose(0, 3, 1, 2)
+    # padded images with one spare zero row: the views of the last kernel cells overhang by kW-1
+    xp = _scratch(workspace, "padded", (n, c, hp + 1, wp), dtype)
+    xp[:, :, pt : pt + h, pl : pl + w] = x  # the border stays 0
+    sn, sc, _, one = xp.strides
+    flat = xp.reshape(n, c, (hp + 1) * wp)
+
+    def shifted(array, i, j):  # (N, C, Ho*Wp) view starting i rows and j columns in
+        start = array[:, :, i * wp + j :]
+        return as_strided(start, shape=(n, c, length), strides=(sn, sc, one), writeable=False)
+
+    grad_weight = np.empty((f, c, kh, kw), dtype=dtype)
+    for i in range(kh):
+        for j in range(kw):
+            # (N, F, L) @ (N, L, C) -> (N, F, C), summed over the images
+            grad_weight[:, :, i, j] = np.matmul(g, shifted(flat, i, j).transpose(0, 2, 1)).sum(0)
     if not input_grad:
-        return np.ascontiguousarray(grad_weight), None
+        return grad_weight, None
 
-    # input: every output gradient times every weight, (kH*kW, C, Q) in one product, then
-    # each kernel cell's share added back at its shift (col2im)
-    w_cells = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c, f)
-    shares = (w_cells @ g_flat).reshape(kh * kw, c, q)
-    dx_flat = np.zeros((c, q + tail), dtype=dtype)
-    for k, off in enumerate(offsets):
-        dx_flat[:, off : off + q] += shares[k]
-    dx = dx_flat[:, :q].reshape(c, n, hp, wp)[:, :, pt : pt + h, pl : pl + w]
-    return np.ascontiguousarray(grad_weight), np.ascontiguousarray(dx.transpose(1, 0, 2, 3))
+    dxp = _scratch(workspace, "grad_padded", (n, c, (hp + 1) * wp), dtype)
+    dxp[:] = 0
+    share = _scratch(workspace, "share", (n, c, length), dtype)
+    for i in range(kh):
+        for j in range(kw):
+            # what every input pixel under cell (i, j) receives: (C, F) @ (N, F, L) -> (N, C, L)
+            np.matmul(np.ascontiguousarray(weight[:, :, i, j].T), g, out=share)
+            dxp[:, :, i * wp + j : i * wp + j + length] += share
+    dx = dxp[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, pt : pt + h, pl : pl + w]
+    return grad_weight, np.ascontiguousarray(dx)  # a new array
 
 
 def conv2d_weight_grad(xp_cn: np.ndarray, grad_out: np.ndarray, win: v.Window) -> np.ndarray:
@@ -200,42 +255,53 @@ def conv2d_input_grad(grad_out: np.ndarray, weight: np.ndarray, win: v.Window, x
     return np.ascontiguousarray(_crop(dxp, win).transpose(1, 0, 2, 3))
 
 
-def max_pool2d_backward(grad_out: np.ndarray, indices: np.ndarray, x_shape, win: v.Window):
+def max_pool2d_backward(grad_out: np.ndarray, x: np.ndarray, out: np.ndarray, win: v.Window):
     """Route each output gradient to the input pixel that won its window.
 
     Max pooling passes only its largest value on, so only that pixel
     influences the output: it receives the whole gradient, every other pixel
-    of the window receives 0. Where windows overlap, a pixel that wins several
+    of the window receives 0. On ties the first winner in reading order takes
+    it (as in PyTorch). Where windows overlap, a pixel that wins several
     windows collects the sum.
+
+    The winners are found again from ``x`` and ``out``: visiting the kernel
+    cells in reading order, a cell wins a window if its pixel equals the
+    window's maximum and no earlier cell has won that window yet. Each visit
+    is one whole-array comparison.
 
     Parameters
     ----------
     grad_out : array, shape (N, C, Ho, Wo)
-    indices : int array, shape (N, C, Ho, Wo)
-        For every output value, the flat index ``row * W + col`` of its
-        maximum in the (H, W) input plane (as returned by
-        ``ops.max_pool2d(..., return_indices=True)``).
-    x_shape : tuple (N, C, H, W)
+    x : array, shape (N, C, H, W)
+        The input of the forward pass.
+    out : array, shape (N, C, Ho, Wo)
+        The output of the forward pass (the maxima).
     win : Window
 
     Returns
     -------
     array, shape (N, C, H, W)
     """
-    n, c, h, w = x_shape
-    planes = n * c
-    g = grad_out.reshape(planes, -1)
-    idx = indices.reshape(planes, -1)
-    overlap = any(s < k for s, k in zip(win.stride, win.kernel))
-    if not overlap:
-        # every input pixel wins at most one window: a plain scatter is enough
-        dx = np.zeros((planes, h * w), dtype=grad_out.dtype)
-        np.put_along_axis(dx, idx, g, axis=1)
-        return dx.reshape(x_shape)
-    # overlapping windows: a pixel may win several of them, so add up (bincount sums repeats)
-    flat = (idx + (np.arange(planes) * (h * w))[:, None]).ravel()
-    dx = np.bincount(flat, weights=g.ravel(), minlength=planes * h * w)
-    return dx.astype(grad_out.dtype, copy=False).reshape(x_shape)
+    (kh, kw), (sh, sw), (ho, wo) = win.kernel, win.stride, win.out
+    (pt, pb), (pl, pr) = win.pads
+    xp = x
+    if pt or pb or pl or pr:  # padding never wins: -infinity
+        xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)), constant_values=-np.inf)
+    dxp = np.zeros(xp.shape, dtype=grad_out.dtype)
+    overlap = sh < kh or sw < kw
+    unclaimed = np.ones(out.shape, dtype=bool)  # windows whose winner is not found yet
+    for k, (i, j) in enumerate(np.ndindex(kh, kw)):
+        rows, cols = _offset_slice(i, sh, ho), _offset_slice(j, sw, wo)
+        wins = xp[:, :, rows, cols] == out
+        if k:
+            wins &= unclaimed
+        if overlap:  # a pixel may win several windows: add up
+            dxp[:, :, rows, cols] += grad_out * wins
+        else:  # every pixel lies in one window at most
+            dxp[:, :, rows, cols] = grad_out * wins
+        if k < kh * kw - 1:
+            unclaimed &= ~wins
+    return np.ascontiguousarray(_crop(dxp, win))
 
 
 def avg_pool2d_backward(grad_out: np.ndarray, x_shape, win: v.Window) -> np.ndarray:

@@ -231,6 +231,7 @@ class Conv2D(Layer):
         self.use_bias = bool(bias)
         self._dtype = _check_dtype(dtype)
         self._windows: dict[tuple[int, int], v.Window] = {}
+        self._workspace = _conv_grad.Workspace()  # scratch arrays reused by backward
         self.initialize(seed)
 
     def initialize(self, seed) -> None:
@@ -291,7 +292,7 @@ class Conv2D(Layer):
         x, win = self._x, self._win
         grad_out = np.asarray(grad_out, dtype=x.dtype)
         grad_weight, grad_x = _conv_grad.conv2d_backward(
-            x, self.params["weight"], grad_out, win, input_grad
+            x, self.params["weight"], grad_out, win, input_grad, self._workspace
         )
         self.grads["weight"] = grad_weight
         if self.use_bias:
@@ -377,23 +378,15 @@ class MaxPool2D(_Pool2D):
     def forward(self, x):
         """x (N, C, H, W) -> (N, C, Ho, Wo)."""
         x = self._input(x, 4, "(N, C, H, W)")
-        k, s, p = self.kernel_size, self.stride, self.padding
-        self._x_shape = x.shape
-        if self.training:
-            out, self._indices = ops.max_pool2d(x, k, s, p, return_indices=True)
-            self._x = None
-        else:  # no gradient expected: find the winners only if backward is called
-            out, self._indices, self._x = ops.max_pool2d(x, k, s, p), None, x
+        out = ops.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+        self._x, self._out = x, out
         return out
 
     def backward(self, grad_out):
         """grad_out (N, C, Ho, Wo) -> (N, C, H, W)."""
-        if self._indices is None:
-            k, s, p = self.kernel_size, self.stride, self.padding
-            _, self._indices = ops.max_pool2d(self._x, k, s, p, return_indices=True)
-        grad_out = np.asarray(grad_out, dtype=np.result_type(grad_out, np.float32))
-        win = self._window(self._x_shape[2:])
-        return _conv_grad.max_pool2d_backward(grad_out, self._indices, self._x_shape, win)
+        grad_out = np.asarray(grad_out, dtype=self._out.dtype)
+        win = self._window(self._x.shape[2:])
+        return _conv_grad.max_pool2d_backward(grad_out, self._x, self._out, win)
 
 
 class AvgPool2D(_Pool2D):

@@ -44,6 +44,7 @@ __all__ = [
     "TrainingState",
     "Callback",
     "EarlyStopping",
+    "CosineDecay",
     "Trainer",
     "fit",
     "evaluate",
@@ -330,6 +331,42 @@ class EarlyStopping(Callback):
 
     def __repr__(self):
         return f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience})"
+
+
+class CosineDecay(Callback):
+    """Lower the learning rate along half a cosine, from its start value towards ``min_lr``.
+
+    Big steps early travel fast; small steps late settle into a good spot
+    instead of jumping around it. At the start of epoch ``e`` (0, 1, ... of
+    ``E`` in this ``fit`` call) the optimiser's learning rate becomes::
+
+        min_lr + (lr0 - min_lr) * (1 + cos(pi * e / E)) / 2
+
+    where ``lr0`` is the learning rate the optimiser had when training first
+    started.
+
+    Parameters
+    ----------
+    min_lr : float
+        Where the rate would arrive after the last epoch.
+    """
+
+    def __init__(self, min_lr: float = 0.0):
+        self.min_lr = float(min_lr)
+        self.start_lr = None
+
+    def on_train_begin(self, state):
+        if self.start_lr is None:
+            self.start_lr = state.optimizer.lr
+
+    def on_epoch_begin(self, state):
+        first = state.last_epoch - state.epochs + 1
+        fraction = (state.epoch - first) / max(1, state.epochs)
+        cosine = (1 + math.cos(math.pi * fraction)) / 2
+        state.optimizer.lr = self.min_lr + (self.start_lr - self.min_lr) * cosine
+
+    def __repr__(self):
+        return f"CosineDecay(min_lr={self.min_lr})"
 
 
 # ----------------------------------------------------------------------------

@@ -84,6 +84,20 @@ def test_fast_stride1_backward_matches_the_general_one():
     assert dw_fast.flags.c_contiguous and dx_fast.flags.c_contiguous
 
 
+def test_conv2d_backward_reuses_its_scratch_space_safely():
+    """Scratch arrays kept between steps must not leak one step's numbers into the next."""
+    layer = Conv2D(3, 4, 3, padding=1, seed=0)
+    for n in (5, 2, 5, 2):  # full batches and a smaller last batch, alternating
+        x = RNG.standard_normal((n, 3, 6, 7)).astype(np.float32)
+        g = RNG.standard_normal((n, 4, 6, 7)).astype(np.float32)
+        layer(x)
+        dx = layer.backward(g)
+        win = v.fit_window((6, 7), 3, 1, 1)
+        dw_fresh, dx_fresh = _conv_grad.conv2d_backward(x, layer.params["weight"], g, win)
+        np.testing.assert_array_equal(layer.grads["weight"], dw_fresh)
+        np.testing.assert_array_equal(dx, dx_fresh)
+
+
 def test_conv2d_backward_without_input_gradient():
     layer = Conv2D(2, 3, 3, padding=1, seed=0)
     x = RNG.standard_normal((2, 2, 5, 5)).astype(np.float32)

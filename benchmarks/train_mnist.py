@@ -1,0 +1,184 @@
+"""Train the course's reference CNN on the bundled MNIST split; compare with PyTorch.
+
+    .venv/bin/python benchmarks/train_mnist.py            # the full benchmark
+    .venv/bin/python benchmarks/train_mnist.py --no-torch # cnnlib only
+
+Two measurements, in one process:
+
+1. **Accuracy within a time budget.** ``cnnlib.fit`` trains
+   ``reference_cnn()`` (Conv2D 1->8 3x3 pad 1, ReLU, MaxPool 2, Conv2D 8->16
+   3x3 pad 1, ReLU, MaxPool 2, Flatten, Dense 784->10) on the 4,000 bundled
+   training digits with the course's recipe (Adam, mini-batches of 32,
+   cosine learning-rate decay, random shifts of up to 1 pixel), validating on
+   the 1,000 test digits after every epoch. ``seconds`` is the whole ``fit``
+   (validation included); ``test_accuracy`` is measured at the end.
+
+2. **Speed against PyTorch.** The same architecture, batch size and
+   optimiser (Adam) in PyTorch (CPU, its default threads). Epochs of the two
+   libraries are *interleaved* (cnnlib, torch, cnnlib, torch, ...) so that
+   both see the same machine load, and the median epoch time of each is
+   reported. These epochs are plain training (no augmentation, no
+   validation) in both libraries, so they do the same work.
+
+The last line printed is the result::
+
+    test_accuracy=0.9760 seconds=14.2 epochs=15 seconds_per_epoch=0.71
+    torch_seconds_per_epoch=0.42 ratio=1.69 peak_rss_mb=402
+
+(on one line). ``ratio`` is cnnlib's epoch time over PyTorch's; ``peak_rss_mb``
+is the peak resident memory of the whole process (``resource.getrusage``),
+PyTorch included. The figures without PyTorch are ``nan`` when it is not
+installed or with ``--no-torch``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import resource
+import statistics
+import sys
+import time
+
+from cnnlib import (
+    Adam,
+    CosineDecay,
+    RandomShift,
+    Trainer,
+    evaluate,
+    fit,
+    load_mnist,
+    prepare_images,
+    reference_cnn,
+)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def train_for_accuracy(x, y, xv, yv, args):
+    model = reference_cnn(seed=args.seed)
+    history = fit(
+        model,
+        x,
+        y,
+        optimizer=Adam(model, lr=args.lr),
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        validation_data=(xv, yv),
+        seed=args.seed,
+        augment=RandomShift(args.shift) if args.shift else None,
+        callbacks=[CosineDecay()],
+        progress=args.progress,
+    )
+    _, accuracy = evaluate(model, xv, yv)
+    return model, history, accuracy
+
+
+class TorchRun:
+    """The reference network in PyTorch, trained one epoch at a time."""
+
+    def __init__(self, x, y, batch_size, lr, seed):
+        import torch
+
+        self.torch = torch
+        torch.manual_seed(seed)
+        nn = torch.nn
+        self.net = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(784, 10),
+        )
+        self.opt = torch.optim.Adam(self.net.parameters(), lr=lr)
+        self.x, self.y = torch.from_numpy(x), torch.from_numpy(y)
+        self.batch_size = batch_size
+        self.gen = torch.Generator().manual_seed(seed)
+
+    def epoch(self) -> float:
+        torch, start = self.torch, time.perf_counter()
+        order = torch.randperm(len(self.x), generator=self.gen)
+        for i in range(0, len(self.x), self.batch_size):
+            idx = order[i : i + self.batch_size]
+            self.opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(self.net(self.x[idx]), self.y[idx])
+            loss.backward()
+            self.opt.step()
+        return time.perf_counter() - start
+
+    def accuracy(self, xv, yv) -> float:
+        with self.torch.no_grad():
+            pred = self.net(self.torch.from_numpy(xv)).argmax(1).numpy()
+        return float((pred == yv).mean())
+
+
+def compare_speed(x, y, args):
+    """Interleaved epochs of cnnlib and PyTorch; returns both lists of epoch times."""
+    model = reference_cnn(seed=args.seed)
+    trainer = Trainer(
+        model, Adam(model, lr=args.lr), batch_size=args.batch_size, seed=args.seed, progress=False
+    )
+    try:
+        if args.no_torch:
+            raise ImportError
+        torch_run = TorchRun(x, y, args.batch_size, args.lr, args.seed)
+    except ImportError:
+        torch_run = None
+    ours, theirs = [], []
+    for _ in range(args.speed_epochs):
+        ours.append(trainer.fit(x, y, epochs=1).epoch_seconds[-1])
+        if torch_run is not None:
+            theirs.append(torch_run.epoch())
+    return ours, theirs
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=15, help="epochs of the accuracy run")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=2e-3, help="Adam's starting learning rate")
+    parser.add_argument("--shift", type=int, default=1, help="random shift in pixels (0: none)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--speed-epochs", type=int, default=5, help="interleaved epochs each")
+    parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
+    parser.add_argument("--progress", action="store_true", help="show progress bars")
+    args = parser.parse_args(argv)
+
+    images, labels = load_mnist("train")
+    test_images, test_labels = load_mnist("test")
+    x, xv = prepare_images(images), prepare_images(test_images)
+    print(f"data: {len(x)} training and {len(xv)} test digits, batch size {args.batch_size}")
+
+    _, history, accuracy = train_for_accuracy(x, labels, xv, test_labels, args)
+    for e, loss, acc, val in zip(
+        history.epoch, history.loss, history.accuracy, history.val_accuracy
+    ):
+        print(f"  epoch {e:2d}  loss {loss:.4f}  train acc {acc:.4f}  test acc {val:.4f}")
+    rss_before_torch = peak_rss_mb()
+    print(
+        f"cnnlib: {history.seconds:.1f} s for {len(history.epoch)} epochs, test accuracy "
+        f"{accuracy:.4f}; peak memory before PyTorch {rss_before_torch:.0f} MB"
+    )
+
+    ours, theirs = compare_speed(x, labels, args)
+    print("epoch seconds, cnnlib:  " + " ".join(f"{t:.3f}" for t in ours))
+    if theirs:
+        print("epoch seconds, PyTorch: " + " ".join(f"{t:.3f}" for t in theirs))
+    ours_median = statistics.median(ours)
+    theirs_median = statistics.median(theirs) if theirs else math.nan
+    print(
+        f"test_accuracy={accuracy:.4f} seconds={history.seconds:.1f} epochs={len(history.epoch)} "
+        f"seconds_per_epoch={ours_median:.3f} torch_seconds_per_epoch={theirs_median:.3f} "
+        f"ratio={ours_median / theirs_median:.2f} peak_rss_mb={peak_rss_mb():.0f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
