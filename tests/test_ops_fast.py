@@ -208,3 +208,46 @@ def test_pooling_accepts_non_contiguous_input():
         np.testing.assert_allclose(
             ops.avg_pool2d(x, k, s, p), reference.avg_pool2d(x, k, s, p), rtol=1e-12
         )
+
+
+# ----------------------------------------------------------------------------
+# scratch memory
+# ----------------------------------------------------------------------------
+def test_results_do_not_share_the_reused_scratch_memory():
+    """A second call (same shapes, so the same scratch buffers) leaves the first result alone."""
+    rng = np.random.default_rng(5)
+    w = rng.normal(size=(4, 2, 3, 3)).astype(np.float32)
+    for stride in (1, 2):
+        x1, x2 = rng.normal(size=(2, 3, 2, 9, 9)).astype(np.float32)
+        first = ops.conv2d(x1, w, stride=stride, padding=1)
+        kept = first.copy()
+        ops.conv2d(x2, w, stride=stride, padding=1)
+        np.testing.assert_array_equal(first, kept)
+
+
+def test_threads_get_their_own_scratch_memory():
+    from concurrent.futures import ThreadPoolExecutor
+
+    mine = ops._workspace("windows", (64,), np.float32)
+    with ThreadPoolExecutor(1) as pool:
+        theirs = pool.submit(ops._workspace, "windows", (64,), np.float32).result()
+    assert not np.shares_memory(mine, theirs)
+    # and convolutions running side by side in threads all get their own answer
+    rng = np.random.default_rng(6)
+    w = rng.normal(size=(8, 4, 3, 3))
+    xs = [rng.normal(size=(8, 4, 32, 32)) for _ in range(8)]
+    expected = [ops.conv2d(x, w, padding=1) for x in xs]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda x: ops.conv2d(x, w, padding=1), xs * 2))
+    for g, e in zip(got, expected * 2):
+        np.testing.assert_array_equal(g, e)
+
+
+def test_big_scratch_arrays_are_not_kept(monkeypatch):
+    monkeypatch.setattr(ops, "_KEEP_BYTES", 100)
+    monkeypatch.setattr(ops, "_scratch", __import__("threading").local())
+    small = ops._workspace("t", (10,), np.float32)  # 40 bytes: kept
+    assert np.shares_memory(small, ops._workspace("t", (5,), np.float32))
+    big = ops._workspace("u", (100,), np.float32)  # 400 bytes: not kept
+    assert not np.shares_memory(big, ops._workspace("u", (100,), np.float32))
+    assert ops._workspace("t", (3, 2), np.float64).dtype == np.float64  # one buffer per dtype
