@@ -11,7 +11,7 @@ import pytest
 from cnnlib import avg_pool2d, conv2d, kernels, load_mnist, max_pool2d, shift
 from cnnlib.explorers.pooling import EXAMPLE_MAP, PoolingExplorer
 
-SIZES = {"example": (6, 6), "digit": (28, 28), "photo": (120, 102)}
+SIZES = {"example": (6, 6), "digit": (28, 28), "photo": (100, 85)}
 
 
 @pytest.fixture(scope="module")
