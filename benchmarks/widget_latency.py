@@ -20,7 +20,9 @@ bound for "feels instant").
 Customising the sweep (optional, on the explorer class):
 
 ``benchmark_kwargs``
-    dict of constructor arguments (default: none).
+    dict of constructor arguments (default: none), or a callable (e.g. a
+    classmethod) returning one, for arguments that are costly to make, such as
+    a trained model.
 ``benchmark_values``
     dict of control name -> list of values to try for that control (e.g. for a
     free text box whose meaningful values the benchmark cannot guess).
@@ -171,6 +173,8 @@ def time_explorer(cls, repeat=3):
     same step in every sweep sets the same value from the same state).
     """
     kwargs = getattr(cls, "benchmark_kwargs", {})
+    if callable(kwargs):  # e.g. a classmethod that trains a small model first
+        kwargs = kwargs()
     overrides = getattr(cls, "benchmark_values", {})
     explorer = cls(**kwargs)
     samples, problems = [], []
