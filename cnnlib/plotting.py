@@ -66,6 +66,7 @@ __all__ = [
     "VALIDATION_COLOR",
     "plot_confusion_matrix",
     "plot_filters",
+    "plain_log_axis",
     "plot_training_curves",
     "show_tiles",
     "smoothed",
@@ -1066,7 +1067,25 @@ def plot_confusion_matrix(ax, matrix, class_names=None, title=None, fontsize=9):
     return im, im_diag, texts
 
 
-def plot_training_curves(histories, per="epoch", smooth=0.9, title=None, target=None):
+def plain_log_axis(axis):
+    """Label a logarithmic axis with plain numbers (0.01, 0.03, 0.1, ...), not powers of 10.
+
+    Call it after the data are drawn: a short range (less than 1.5 powers of 10)
+    gets ticks at 1, 2, 3 and 5 times each power of 10, a longer one at 1 and 3.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    low, high = sorted(axis.get_view_interval())
+    short = low > 0 and np.log10(high / low) < 1.5
+    subs = (1.0, 2.0, 3.0, 5.0) if short else (1.0, 3.0)
+    axis.set_major_locator(LogLocator(base=10, subs=subs))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def plot_training_curves(
+    histories, per="epoch", smooth=0.9, title=None, target=None, curves=("training", "validation")
+):
     """Loss and accuracy of one or several training runs, side by side.
 
     Parameters
@@ -1074,20 +1093,24 @@ def plot_training_curves(histories, per="epoch", smooth=0.9, title=None, target=
     histories : History or dict of str to History
         The runs to compare, by name (e.g. ``{"SGD": h1, "Adam": h2}``).
     per : ``"epoch"`` or ``"batch"``
-        ``"epoch"``: training (dashed) and validation (solid) numbers after
-        every epoch, for seeing them split apart (overfitting).
+        ``"epoch"``: training (dashed) and validation (solid, dots) numbers
+        after every epoch, for seeing them split apart (overfitting).
         ``"batch"``: the training loss and accuracy of every mini-batch,
         smoothed (see :func:`smoothed`), for comparing how fast runs learn.
     smooth : float
         ``beta`` of the smoothing for ``per="batch"``.
     title : str, optional
     target : float, optional
-        An accuracy to draw as a dashed line (e.g. 0.97).
+        An accuracy to draw as a dotted line (e.g. 0.97).
+    curves : tuple of str
+        With ``per="epoch"``: which curves to draw, ``"training"`` and/or
+        ``"validation"`` (only the validation curves keep a comparison of many
+        runs readable).
 
     Returns
     -------
     matplotlib Figure
-        Loss on a log scale (left), accuracy in percent (right).
+        Loss on a log scale (left), accuracy in percent (right); one colour per run.
     """
     from matplotlib.ticker import PercentFormatter
 
@@ -1095,51 +1118,39 @@ def plot_training_curves(histories, per="epoch", smooth=0.9, title=None, target=
         histories = {"": histories}
     if per not in ("epoch", "batch"):
         raise ValueError(f"per must be 'epoch' or 'batch', but is {per!r}")
+    unknown = set(curves) - {"training", "validation"}
+    if unknown or not curves:
+        raise ValueError(f"curves must name 'training' and/or 'validation', not {curves!r}")
     fig = _new_figure(11.0, 4.0 + (0.3 if title else 0.0))
     ax_loss, ax_acc = fig.subplots(1, 2)
+    both = len(curves) == 2
     for n, (name, history) in enumerate(histories.items()):
         color = RUN_COLORS[n % len(RUN_COLORS)]
-        label = f"{name}: " if name else ""
         if per == "batch":
             steps = np.arange(1, len(history.batch_loss) + 1)
+            label = name or "training"
             ax_loss.plot(
-                steps,
-                smoothed(history.batch_loss, smooth),
-                color=color,
-                lw=2,
-                label=name or "training",
+                steps, smoothed(history.batch_loss, smooth), color=color, lw=2, label=label
             )
             ax_acc.plot(
-                steps,
-                smoothed(history.batch_accuracy, smooth),
-                color=color,
-                lw=2,
-                label=name or "training",
+                steps, smoothed(history.batch_accuracy, smooth), color=color, lw=2, label=label
             )
             continue
         epochs = np.asarray(history.epoch)
-        ax_loss.plot(epochs, history.loss, "--", color=color, lw=1.8, label=f"{label}training")
-        ax_acc.plot(epochs, history.accuracy, "--", color=color, lw=1.8, label=f"{label}training")
-        if history.val_loss:
-            ax_loss.plot(
-                epochs,
-                history.val_loss,
-                "-o",
-                color=color,
-                lw=2.2,
-                ms=4,
-                label=f"{label}validation",
+        for kind in curves:
+            loss, accuracy = (
+                (history.loss, history.accuracy)
+                if kind == "training"
+                else (history.val_loss, history.val_accuracy)
             )
-            ax_acc.plot(
-                epochs,
-                history.val_accuracy,
-                "-o",
-                color=color,
-                lw=2.2,
-                ms=4,
-                label=f"{label}validation",
-            )
+            if not loss:
+                continue
+            label = ": ".join(part for part in (name, kind if both or not name else "") if part)
+            style = {"ls": "--", "lw": 1.8} if kind == "training" else {"marker": "o", "lw": 2.2}
+            ax_loss.plot(epochs, loss, color=color, ms=4, label=label, **style)
+            ax_acc.plot(epochs, accuracy, color=color, ms=4, label=label, **style)
     ax_loss.set_yscale("log")
+    plain_log_axis(ax_loss.yaxis)
     ax_loss.set_ylabel("loss (log scale)")
     ax_acc.set_ylabel("accuracy")
     ax_acc.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))

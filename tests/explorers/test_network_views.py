@@ -301,5 +301,13 @@ def test_plot_training_curves_draws_the_history():
     (line_a, line_b) = fig.axes[0].get_lines()
     np.testing.assert_allclose(line_a.get_ydata(), smoothed(h.batch_loss, 0.5))
     assert line_a.get_color() != line_b.get_color()
+    fig = plot_training_curves({"a": h, "b": h}, curves=("validation",))
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["a", "b"]
+    np.testing.assert_array_equal(fig.axes[1].get_lines()[0].get_ydata(), h.val_accuracy)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].yaxis.get_ticklabels() if t.get_text()]
+    assert labels and all(float(t) > 0 for t in labels)  # plain numbers on the log axis
     with pytest.raises(ValueError, match="per"):
         plot_training_curves(h, per="step")
+    with pytest.raises(ValueError, match="curves"):
+        plot_training_curves(h, curves=("test",))
