@@ -74,6 +74,7 @@ from cnnlib.ops import (
 )
 from cnnlib.optim import SGD, Adam, RMSprop
 from cnnlib.preprocess import mnist_style
+from cnnlib.pretrained import load_pretrained
 from cnnlib.training import (
     Callback,
     CosineDecay,
@@ -186,6 +187,7 @@ __all__ = [
     "leaky_relu_slope",
     "load_mnist",
     "load_photo",
+    "load_pretrained",
     "log_softmax",
     "make_bars",
     "make_xo",

@@ -127,6 +127,8 @@ class Layer:
 
     def astype(self, dtype) -> Layer:
         """Convert the parameters (and gradients) to ``dtype``, in place; returns the layer."""
+        if hasattr(self, "_dtype"):
+            self._dtype = _check_dtype(dtype)
         for name in self.params:
             self.params[name] = self.params[name].astype(dtype)
             if name in self.grads:

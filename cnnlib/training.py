@@ -470,6 +470,8 @@ class Trainer:
         self.progress = bool(progress)
         self.stop = False
         self.history = History()
+        self._bar = None  # the progress bar of the running epoch
+        self._start = 0.0
         self._shuffle_rng = np.random.default_rng((self.seed, 0))
         self._augment_rng = np.random.default_rng((self.seed, 1))
         self._step = 0
@@ -494,127 +496,126 @@ class Trainer:
             Measured after every epoch, in evaluation mode.
         """
         model, history = self.model, self.history
-        x, y = _check_data(x, y)
         dtype = model.dtype or np.float32
-        x = x.astype(dtype, copy=False)
+        x, y = _check_data(x, y)
+        x = x.astype(dtype, copy=False)  # once for all batches
         epochs = v.as_int(epochs, "epochs", minimum=0)
         if validation_data is not None:
             if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
                 raise TypeError("validation_data must be a pair (x_val, y_val)")
             xv, yv = _check_data(*validation_data, name="x_val", label="y_val")
-            xv = xv.astype(dtype, copy=False)
-        n = len(x)
-        batches = math.ceil(n / self.batch_size)
+            validation_data = (xv.astype(dtype, copy=False), yv)
         first = len(history.epoch) + 1
         state = TrainingState(
             self,
             model,
             self.optimizer,
             history,
-            batches=batches,
             epochs=epochs,
             last_epoch=first + epochs - 1,
+            batches=math.ceil(len(x) / self.batch_size),
         )
         self.stop = False
         was_training = model.training
         model.train()
         history.status = "running"
-        start = time.perf_counter()
-        bar = None
-        # a diverging run overflows; the NaN check below reports that once, clearly
-        errstate = np.errstate(over="ignore", invalid="ignore")
-        errstate.__enter__()
+        self._start = time.perf_counter()
         try:
-            self._call("on_train_begin", state)
-            for epoch in range(first, first + epochs):
-                state.epoch, state.val_loss, state.val_accuracy = epoch, None, None
-                state.batch = 0
-                self._call("on_epoch_begin", state)
-                bar = self._progress_bar(epoch, state.last_epoch, batches)
-                order = self._shuffle_rng.permutation(n) if self.shuffle else np.arange(n)
-                epoch_start = time.perf_counter()
-                loss_sum, correct, seen = 0.0, 0, 0
-                for b in range(batches):
-                    idx = order[b * self.batch_size : (b + 1) * self.batch_size]
-                    xb, yb = x[idx], y[idx]
-                    if self.augment is not None:
-                        xb = self.augment(xb, self._augment_rng)
-                    # the four lines of learning
-                    logits = model.forward(xb)
-                    loss, grad, _ = softmax_cross_entropy(logits, yb)
-                    if not math.isfinite(loss):
-                        self._diverged(state, epoch, b + 1, loss)
-                        break
-                    model.backward(grad, input_grad=False)
-                    self.optimizer.step()
-                    # bookkeeping
-                    hits = int((logits.argmax(axis=1) == yb).sum())
-                    loss_sum, correct, seen = (
-                        loss_sum + loss * len(yb),
-                        correct + hits,
-                        seen + len(yb),
-                    )
-                    self._step += 1
-                    history.batch_loss.append(loss)
-                    history.batch_accuracy.append(hits / len(yb))
-                    state.batch, state.step, state.batch_size = b + 1, self._step, len(yb)
-                    state.batch_loss, state.batch_accuracy = loss, hits / len(yb)
-                    state.loss, state.accuracy = loss_sum / seen, correct / seen
-                    state.seconds = time.perf_counter() - start
-                    self._call("on_batch_end", state)
-                    if bar is not None:
-                        bar.update(1)
-                        bar.set_postfix(
-                            loss=f"{state.loss:.4f}", acc=f"{state.accuracy:.3f}", refresh=False
-                        )
+            # a diverging run overflows; the NaN check reports that once, clearly
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._call("on_train_begin", state)
+                for epoch in range(first, first + epochs):
+                    if not self._run_epoch(epoch, x, y, state):
+                        break  # stopped or diverged
+                    self._end_epoch(state, validation_data)
                     if self.stop:
                         break
-                if history.status == "diverged" or self.stop:
-                    break
-                # a complete epoch: measure on the validation data and record
-                history.epoch_seconds.append(time.perf_counter() - epoch_start)
-                history.epoch.append(epoch)
-                history.loss.append(state.loss)
-                history.accuracy.append(state.accuracy)
-                if validation_data is not None:
-                    state.val_loss, state.val_accuracy = evaluate(model, xv, yv)
-                    history.val_loss.append(state.val_loss)
-                    history.val_accuracy.append(state.val_accuracy)
-                    if bar is not None:
-                        bar.set_postfix(
-                            loss=f"{state.loss:.4f}",
-                            acc=f"{state.accuracy:.3f}",
-                            val_acc=f"{state.val_accuracy:.3f}",
-                        )
-                state.seconds = time.perf_counter() - start
-                self._call("on_epoch_end", state)
-                bar = self._close(bar)
-                if self.stop:
-                    break
             if history.status == "running":
                 history.status = "stopped" if self.stop else "completed"
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Ctrl+C, or the notebook's stop button
             history.status = "interrupted"
         finally:
-            errstate.__exit__(None, None, None)
-            if history.status == "running":  # an exception other than KeyboardInterrupt
+            if history.status == "running":  # another exception is on its way up
                 history.status = "failed"
-            bar = self._close(bar, note=history.status)
+            self._bar = self._close(self._bar, note=history.status)
             model.train(was_training)
-            history.seconds += time.perf_counter() - start
-            state.seconds = time.perf_counter() - start
+            state.seconds = time.perf_counter() - self._start
+            history.seconds += state.seconds
         with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl+C while wrapping up
             self._call("on_train_end", state)
         return history
 
-    def _diverged(self, state, epoch, batch, loss):
+    def _run_epoch(self, epoch, x, y, state) -> bool:
+        """Train on every mini-batch once; False if training stopped or diverged midway."""
+        model, history = self.model, self.history
+        state.epoch, state.batch, state.val_loss, state.val_accuracy = epoch, 0, None, None
+        self._call("on_epoch_begin", state)
+        self._bar = self._progress_bar(epoch, state.last_epoch, state.batches)
+        order = self._shuffle_rng.permutation(len(x)) if self.shuffle else np.arange(len(x))
+        epoch_start = time.perf_counter()
+        loss_sum, correct, seen = 0.0, 0, 0
+        for b in range(state.batches):
+            idx = order[b * self.batch_size : (b + 1) * self.batch_size]
+            xb, yb = x[idx], y[idx]
+            if self.augment is not None:
+                xb = self.augment(xb, self._augment_rng)
+            # the four lines of learning
+            logits = model.forward(xb)
+            loss, grad, _ = softmax_cross_entropy(logits, yb)
+            if not math.isfinite(loss):
+                self._diverged(epoch, b + 1, loss)
+                return False
+            model.backward(grad, input_grad=False)
+            self.optimizer.step()
+            # bookkeeping
+            hits = int((logits.argmax(axis=1) == yb).sum())
+            loss_sum, correct, seen = loss_sum + loss * len(yb), correct + hits, seen + len(yb)
+            self._step += 1
+            history.batch_loss.append(loss)
+            history.batch_accuracy.append(hits / len(yb))
+            state.batch, state.step, state.batch_size = b + 1, self._step, len(yb)
+            state.batch_loss, state.batch_accuracy = loss, hits / len(yb)
+            state.loss, state.accuracy = loss_sum / seen, correct / seen
+            state.seconds = time.perf_counter() - self._start
+            self._call("on_batch_end", state)
+            if self._bar is not None:
+                self._bar.update(1)
+                self._bar.set_postfix(
+                    loss=f"{state.loss:.4f}", acc=f"{state.accuracy:.3f}", refresh=False
+                )
+            if self.stop:
+                return False
+        history.epoch_seconds.append(time.perf_counter() - epoch_start)
+        return True
+
+    def _end_epoch(self, state, validation_data):
+        """Record a completed epoch, measure the validation data, tell the callbacks."""
+        history = self.history
+        history.epoch.append(state.epoch)
+        history.loss.append(state.loss)
+        history.accuracy.append(state.accuracy)
+        if validation_data is not None:
+            state.val_loss, state.val_accuracy = evaluate(self.model, *validation_data)
+            history.val_loss.append(state.val_loss)
+            history.val_accuracy.append(state.val_accuracy)
+            if self._bar is not None:
+                self._bar.set_postfix(
+                    loss=f"{state.loss:.4f}",
+                    acc=f"{state.accuracy:.3f}",
+                    val_acc=f"{state.val_accuracy:.3f}",
+                )
+        state.seconds = time.perf_counter() - self._start
+        self._call("on_epoch_end", state)
+        self._bar = self._close(self._bar)
+
+    def _diverged(self, epoch, batch, loss):
         self.history.status = "diverged"
         warnings.warn(
             f"the loss became {loss} at epoch {epoch}, batch {batch}: training diverged and "
             f"stopped. The learning rate ({getattr(self.optimizer, 'lr', '?')}) is probably too "
             "large; rebuild the model and try one about 10 times smaller",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
     def _progress_bar(self, epoch, last, batches):

@@ -12,6 +12,7 @@ from cnnlib.model import Sequential, reference_cnn
 from cnnlib.optim import SGD, Adam
 from cnnlib.training import (
     Callback,
+    CosineDecay,
     EarlyStopping,
     History,
     Trainer,
@@ -290,6 +291,22 @@ def test_early_stopping_in_fit():
     assert history.status == "stopped" and len(history.epoch) < 30
     assert stopper.best == max(history.val_accuracy)
     assert evaluate(model, x[:20], y[:20])[1] == stopper.best
+
+
+def test_cosine_decay_lowers_the_learning_rate_each_epoch():
+    x, y = tiny_data(20)
+    model = tiny_model()
+    opt = Adam(model, lr=0.01)
+    rates = []
+    record = Callback(on_epoch_begin=lambda s: rates.append(s.optimizer.lr))
+    trainer = Trainer(
+        model, opt, batch_size=10, progress=False, callbacks=[CosineDecay(min_lr=0.001), record]
+    )
+    trainer.fit(x, y, epochs=3)
+    # (1 + cos(pi * e / 3)) / 2 = 1, 0.75, 0.25 between 0.001 and 0.01
+    np.testing.assert_allclose(rates, [0.01, 0.00775, 0.00325])
+    trainer.fit(x, y, epochs=2)  # a new run decays again from the first start value
+    np.testing.assert_allclose(rates[3:], [0.01, 0.0055])
 
 
 def test_prepare_images():
