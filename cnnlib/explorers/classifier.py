@@ -259,6 +259,13 @@ class ClassifierExplorer(BlitExplorer):
             "contributions": _range_with_zero(contributions),
             "scores": _range_with_zero(self._scores),
         }
+        # colour scales of the long vectors: a few extreme values would make all the
+        # others look white, so the scale ends at the 99th percentile (larger values
+        # get the darkest colour)
+        self._colour_limits = {
+            "features": _typical_size(self._features),
+            "contributions": _typical_size(contributions),
+        }
         self._build_figure(n_features)
         self._watch()
         self.update()
@@ -319,7 +326,7 @@ class ClassifierExplorer(BlitExplorer):
             rows, cols = self._strip_shape(n_features)
             blank = np.zeros((rows, cols))
             for ax, name in ((self._ax_features, "features"), (self._ax_contrib, "contributions")):
-                lim = max(abs(v) for v in self._limits[name]) or 1.0
+                lim = self._colour_limits[name]
                 im, _ = show_signed(ax, blank, limit=lim, colorbar=True)
                 ax.set_aspect("auto")
                 if self._map_shape is not None and len(self._map_shape) == 3:
@@ -392,7 +399,7 @@ class ClassifierExplorer(BlitExplorer):
             self._ax_features.set_title(f"feature vector: {n} numbers\n({zeros:.0%} of them are 0)")
         self._ax_contrib.set_title(f"weight × feature\nfor class {name}")
 
-        self._score_bars.set(self.scores, fmt="{:.1f}", highlight=self.prediction, outline=true)
+        self._score_bars.set(self.scores, fmt=_score_text, highlight=self.prediction, outline=true)
         if probs is None:
             self._not_possible.set_text("not possible:\nsee the line below")
             self._prob_bars.set(np.zeros(len(self.scores)), fmt=lambda v: "")
@@ -432,6 +439,18 @@ def _range_with_zero(values):
     lo = min(0.0, float(finite.min())) if finite.size else 0.0
     hi = max(0.0, float(finite.max())) if finite.size else 1.0
     return lo, hi if hi > lo else lo + 1.0
+
+
+def _score_text(value) -> str:
+    """A score as a short label: one decimal below 10, none above (labels must not collide)."""
+    return f"{value:.1f}" if abs(value) < 9.95 else f"{value:.0f}"
+
+
+def _typical_size(values):
+    """The 99th percentile of the non-zero sizes |value| (1.0 if there are none)."""
+    sizes = np.abs(np.asarray(values, dtype=float))
+    sizes = sizes[np.isfinite(sizes) & (sizes > 0)]
+    return float(np.percentile(sizes, 99)) if sizes.size else 1.0
 
 
 def _padded(limits, room=0.22):
