@@ -20,16 +20,22 @@ Method: every call is checked against PyTorch first. Then, for several rounds,
 each library runs a block of warm-up calls and a block of timed calls; the
 blocks of the two libraries alternate, with a short pause between them so that
 the worker threads one library leaves spinning do not steal a core from the
-other. A time is the median over all timed calls. The machine should be
-otherwise idle; the script warns when it is not.
+other. A time is the median over all timed calls.
+
+The machine should be otherwise idle. Busy neighbours hurt the two libraries
+unequally (PyTorch's thread pool stalls when one of its threads loses its core;
+cnnlib runs on one core, so it gets a smaller share of a crowded machine), so
+the script reports how much CPU other processes took during the run, and
+``--wait-idle`` makes each round wait for a quiet moment first.
 
     .venv/bin/python benchmarks/bench_ops.py
-    .venv/bin/python benchmarks/bench_ops.py --rounds 9 --markdown
+    .venv/bin/python benchmarks/bench_ops.py --rounds 9 --markdown --wait-idle 60
     .venv/bin/python benchmarks/bench_ops.py --only conv
 
-The last lines printed are
-``shape=NAME[...] cnnlib_ms=... torch_ms=... ratio=... [scipy_ms=...]``, one per
-shape; ``ratio`` is cnnlib_ms / torch_ms (below 1: cnnlib is faster).
+One line per shape,
+``shape=NAME[...] cnnlib_ms=... torch_ms=... ratio=... [scipy_ms=...]``, where
+``ratio`` is cnnlib_ms / torch_ms (below 1: cnnlib is faster), then the share of
+the CPUs other processes used.
 """
 
 from __future__ import annotations
@@ -82,6 +88,49 @@ def numpy_blas_threads() -> tuple[int, str]:
         if os.environ.get(var, "").isdigit():
             return int(os.environ[var]), f"${var}"
     return os.cpu_count() or 1, "core count (assumed)"
+
+
+# ----------------------------------------------------------------------------
+# other processes (Linux: /proc/stat)
+# ----------------------------------------------------------------------------
+def _cpu_jiffies() -> tuple[int, int] | None:
+    """(busy, total) CPU time of the whole machine so far, in clock ticks."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+class OtherLoad:
+    """How much of the machine other processes used between start() and fraction()."""
+
+    def start(self) -> None:
+        self._machine, self._own = _cpu_jiffies(), os.times()
+
+    def fraction(self) -> float:
+        now = _cpu_jiffies()
+        if self._machine is None or now is None:
+            return float("nan")
+        busy, total = (b - a for a, b in zip(self._machine, now))
+        own = os.times()
+        own_ticks = (own.user + own.system - self._own.user - self._own.system) * os.sysconf(
+            "SC_CLK_TCK"
+        )
+        return max(0.0, busy - own_ticks) / max(total, 1)
+
+
+def wait_until_idle(max_wait: float, threshold: float = 0.1) -> None:
+    """Wait (at most ``max_wait`` seconds) until other processes use < 10% of the CPUs."""
+    deadline = time.monotonic() + max_wait
+    load = OtherLoad()
+    while time.monotonic() < deadline:
+        load.start()
+        time.sleep(0.5)
+        if not load.fraction() >= threshold:  # also stops when it cannot be measured
+            return
 
 
 # ----------------------------------------------------------------------------
@@ -158,10 +207,12 @@ def _block(func, warmup: int, repeat: int) -> list[float]:
     return times
 
 
-def time_case(funcs, rounds: int, repeat: int, warmup: int, pause: float) -> list[float]:
+def time_case(funcs, rounds, repeat, warmup, pause, wait_idle=0.0) -> list[float]:
     """Median milliseconds of each function in ``funcs``, timed in alternating blocks."""
     samples = [[] for _ in funcs]
     for _ in range(rounds):
+        if wait_idle:
+            wait_until_idle(wait_idle)
         for func, sample in zip(funcs, samples):
             if func is None:
                 continue
@@ -200,8 +251,8 @@ def header(blas_threads: int, source: str) -> list[str]:
     return lines
 
 
-def fmt(ms: float) -> str:
-    return "-" if ms != ms else f"{ms:.3f}"  # NaN -> "-"
+def fmt(value: float, digits: int = 3) -> str:
+    return "-" if value != value else f"{value:.{digits}f}"  # NaN (not measured) -> "-"
 
 
 def main(argv=None) -> int:
@@ -212,6 +263,13 @@ def main(argv=None) -> int:
     parser.add_argument("--pause", type=float, default=0.2, help="seconds between blocks")
     parser.add_argument("--only", default="", help="time only shapes whose name contains this")
     parser.add_argument("--markdown", action="store_true", help="also print a markdown table")
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="before each round, wait up to this long for other processes to go quiet",
+    )
     args = parser.parse_args(argv)
 
     blas_threads, source = numpy_blas_threads()
@@ -221,26 +279,37 @@ def main(argv=None) -> int:
         print(line)
 
     rows = []
+    others = OtherLoad()
+    others.start()
     for name, ours, theirs, scipy_call in make_cases():
         if args.only not in name:
             continue
         check(name, ours, theirs, scipy_call)
         ms, torch_ms, scipy_ms = time_case(
-            (ours, theirs, scipy_call), args.rounds, args.repeat, args.warmup, args.pause
+            (ours, theirs, scipy_call),
+            args.rounds,
+            args.repeat,
+            args.warmup,
+            args.pause,
+            args.wait_idle,
         )
         ratio = ms / torch_ms if torch_ms == torch_ms else float("nan")
         rows.append((name, ms, torch_ms, ratio, scipy_ms))
-        line = f"shape={name} cnnlib_ms={fmt(ms)} torch_ms={fmt(torch_ms)} ratio={ratio:.2f}"
+        line = f"shape={name} cnnlib_ms={fmt(ms)} torch_ms={fmt(torch_ms)} ratio={fmt(ratio, 2)}"
         if scipy_call is not None:
             line += f" scipy_ms={fmt(scipy_ms)}"
         print(line, flush=True)
 
+    print(
+        f"other processes used {fmt(100 * others.fraction(), 0)}% of the CPUs during the run "
+        "(above ~10% the times are not trustworthy)"
+    )
     if args.markdown:
         print()
         print("| shape | cnnlib ms | PyTorch CPU ms | ratio | scipy ms |")
         print("|---|---:|---:|---:|---:|")
         for name, ms, torch_ms, ratio, scipy_ms in rows:
-            print(f"| `{name}` | {fmt(ms)} | {fmt(torch_ms)} | {ratio:.2f} | {fmt(scipy_ms)} |")
+            print(f"| `{name}` | {fmt(ms)} | {fmt(torch_ms)} | {fmt(ratio, 2)} | {fmt(scipy_ms)} |")
     slow = [r[0] for r in rows if r[3] == r[3] and r[3] > TARGET_RATIO]
     if slow:
         print(f"above the {TARGET_RATIO:g}x target: {', '.join(slow)}")
