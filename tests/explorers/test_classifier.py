@@ -154,12 +154,18 @@ def test_bars_explorer_gets_most_noisy_bars_right(bars_explorer):
     assert bars_explorer.accuracy >= 0.9
 
 
-def test_default_construction_works_and_renders():
+def test_default_is_the_trained_network_on_the_test_digits():
     ex = ClassifierExplorer()
+    images, labels = load_mnist("test")
+    assert ex.images.shape == (len(images), 1, 28, 28)
+    np.testing.assert_array_equal(ex.labels, labels)
+    assert ex.class_names == [str(d) for d in range(10)]
+    assert ex.accuracy >= 0.97  # the shipped weights
     assert ex.output is not None and ex.png
-    assert len(ex.class_names) == len(ex.output)
-    described = ex._status.value
-    assert "prediction" in described
+    assert "prediction" in ex._status.value
+    # a confident, correct first digit; the strip shows 16 maps of 7x7
+    assert ex.prediction == labels[0] and ex.output.max() > 0.9
+    assert ex._im_features.get_array().shape == (16, 49)
 
 
 def test_png_keeps_its_size(mnist_explorer):
