@@ -24,7 +24,8 @@ other. A time is the median over all timed calls.
 
 The machine should be otherwise idle. Busy neighbours hurt the two libraries
 unequally (PyTorch's thread pool stalls when one of its threads loses its core;
-cnnlib runs on one core, so it gets a smaller share of a crowded machine), so
+cnnlib's per-image products run on one core, so it gets a smaller share of a
+crowded machine), so
 the script reports how much CPU other processes took during the run, and
 ``--wait-idle`` makes each round wait for a quiet moment first.
 
