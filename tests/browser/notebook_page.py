@@ -92,6 +92,12 @@ class ExplorerReport:
                 + ", ".join(f"{j:+.0f}" for j in jumps)
                 + " px"
             )
+        clicked = info.get("after_click")
+        if clicked and clicked.get("then_clicked") and clicked.get("settle_seconds") is not None:
+            notes.append(
+                f"{self.control}, then '{clicked['then_clicked']}': back to rest"
+                f" {clicked['settle_seconds']:.1f} s after the picture first changed"
+            )
         still = sum(m.latency_ms is None for m in self.moves)
         if still and self.moves:
             notes.append(
@@ -234,10 +240,14 @@ class NotebookPage:
             found.append(ToggleControl(self, node.locator(".widget-toggle-buttons").nth(i)))
         for i in range(node.locator('input[type="checkbox"]').count()):
             found.append(CheckboxControl(self, node.locator('input[type="checkbox"]').nth(i)))
+        # buttons last: they may start something long (a Start button trains a network)
+        for i in range(node.locator("button.widget-button").count()):
+            found.append(ButtonControl(self, node.locator("button.widget-button").nth(i), node))
         return [control for control in found if control.enabled()]
 
     def move(self, k: int, control: Control, timeout: float = 5.0) -> Move:
         """Move ``control`` one step; wait for explorer k's picture to change."""
+        timeout = max(timeout, control.timeout)
         self.page.evaluate("k => window.__cnn.arm(k)", k)
         control.step()
         with contextlib.suppress(Exception):  # no change within the timeout: latency None
@@ -337,6 +347,8 @@ class Control:
     """A control that can be moved one step with the keyboard or mouse."""
 
     kind = "control"
+    timeout = 0.0  # seconds to wait for the picture to change, if more than move()'s default
+    repeatable = True  # moved again and again to time it
 
     def __init__(self, notebook: NotebookPage, locator):
         self.notebook = notebook
@@ -354,6 +366,10 @@ class Control:
 
     def step(self):
         raise NotImplementedError
+
+    def settle(self) -> dict:
+        """After a move: bring the explorer back to rest; say what that took."""
+        return {}
 
 
 class SliderControl(Control):
@@ -444,9 +460,63 @@ class CanvasControl(Control):
         self.locator.scroll_into_view_if_needed()
         box = self.locator.bounding_box()
         mouse = self.notebook.page.mouse
-        x = box["x"] + box["width"] * (0.3 + 0.1 * (self.strokes % 5))
+        # vertical strokes left to right, then horizontal ones top to bottom: each adds new ink
+        n = self.strokes % 20
         self.strokes += 1
-        mouse.move(x, box["y"] + box["height"] * 0.2)
+        at = 0.15 + 0.07 * (n % 10)
+        if n < 10:
+            start, end = (at, 0.2), (at + 0.03, 0.8)
+        else:
+            start, end = (0.2, at), (0.8, at + 0.03)
+        mouse.move(box["x"] + box["width"] * start[0], box["y"] + box["height"] * start[1])
         mouse.down()
-        mouse.move(x + box["width"] * 0.05, box["y"] + box["height"] * 0.8, steps=8)
+        mouse.move(box["x"] + box["width"] * end[0], box["y"] + box["height"] * end[1], steps=8)
         mouse.up()
+
+
+class ButtonControl(Control):
+    """A button (e.g. Start): click it once.
+
+    If the click enables a button that was disabled (Stop), :meth:`settle`
+    clicks that one as soon as the picture has changed and waits until the
+    buttons are back as they were and the kernel is idle: a learner's Start,
+    watch, Stop.
+    """
+
+    kind = "button"
+    timeout = 30.0  # e.g. the first refresh of a training run
+    repeatable = False
+
+    def __init__(self, notebook: NotebookPage, locator, explorer):
+        super().__init__(notebook, locator)
+        self.explorer = explorer
+        self.before: list[bool] = []
+
+    def label(self) -> str:
+        return " ".join(self.locator.inner_text().split()) or "?"
+
+    def _enabled_buttons(self) -> list[bool]:
+        return self.explorer.locator("button.widget-button").evaluate_all(
+            "buttons => buttons.map(b => !b.disabled)"
+        )
+
+    def step(self):
+        self.before = self._enabled_buttons()
+        self.locator.click()
+
+    def settle(self, timeout: float = 180.0) -> dict:
+        result = {}
+        start = time.monotonic()
+        now = self._enabled_buttons()
+        newly = [i for i, (was, is_) in enumerate(zip(self.before, now)) if is_ and not was]
+        if newly:
+            stop = self.explorer.locator("button.widget-button").nth(newly[0])
+            result["then_clicked"] = " ".join(stop.inner_text().split())
+            stop.click()
+        while time.monotonic() - start < timeout:
+            if self._enabled_buttons() == self.before and self.notebook.state()["kernel"] == "idle":
+                result["settle_seconds"] = round(time.monotonic() - start, 2)
+                return result
+            self.notebook.page.wait_for_timeout(250)
+        result["settle_seconds"] = None  # still busy
+        return result

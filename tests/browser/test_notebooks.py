@@ -180,7 +180,15 @@ def check_explorer(page: NotebookPage, report: ExplorerReport, folder) -> list[s
     chosen = None
     for control in controls:
         move = page.move(k, control)
-        if move.src_ms is not None and page.figure(k).screenshot() != figure_before:
+        changed = move.src_ms is not None and page.figure(k).screenshot() != figure_before
+        settled = control.settle()
+        if settled:
+            report.info["after_click"] = settled
+            if settled.get("settle_seconds") is None:
+                problems.append(
+                    f"{report.label}: still busy {settled} after clicking {control.describe()}"
+                )
+        if changed:
             chosen = control
             report.moves.append(move)
             report.control = move.control
@@ -192,6 +200,6 @@ def check_explorer(page: NotebookPage, report: ExplorerReport, folder) -> list[s
         return problems
     report.screenshots.append(page.screenshot_element(explorer, folder / f"{stem}-moved.png"))
     explorer.scroll_into_view_if_needed()
-    for _ in range(MOVES - 1):
+    for _ in range(MOVES - 1 if chosen.repeatable else 0):
         report.moves.append(page.move(k, chosen))
     return problems
