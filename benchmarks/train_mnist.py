@@ -83,9 +83,11 @@ def train_for_accuracy(x, y, xv, yv, args):
 class TorchRun:
     """The reference network in PyTorch, trained one epoch at a time."""
 
-    def __init__(self, x, y, batch_size, lr, seed):
+    def __init__(self, x, y, batch_size, lr, seed, threads=None):
         import torch
 
+        if threads:
+            torch.set_num_threads(threads)
         self.torch = torch
         torch.manual_seed(seed)
         nn = torch.nn
@@ -130,7 +132,7 @@ def compare_speed(x, y, args):
     try:
         if args.no_torch:
             raise ImportError
-        torch_run = TorchRun(x, y, args.batch_size, args.lr, args.seed)
+        torch_run = TorchRun(x, y, args.batch_size, args.lr, args.seed, args.torch_threads)
     except ImportError:
         torch_run = None
     ours, theirs = [], []
@@ -150,6 +152,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=RECIPE["seed"])
     parser.add_argument("--speed-epochs", type=int, default=5, help="interleaved epochs each")
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
+    parser.add_argument(
+        "--torch-threads", type=int, default=None, help="PyTorch threads (default: its own)"
+    )
     parser.add_argument("--progress", action="store_true", help="show progress bars")
     args = parser.parse_args(argv)
 
@@ -173,7 +178,12 @@ def main(argv=None):
     ours, theirs = compare_speed(x, labels, args)
     print("epoch seconds, cnnlib:  " + " ".join(f"{t:.3f}" for t in ours))
     if theirs:
-        print("epoch seconds, PyTorch: " + " ".join(f"{t:.3f}" for t in theirs))
+        import torch
+
+        print(
+            f"epoch seconds, PyTorch ({torch.get_num_threads()} threads): "
+            + " ".join(f"{t:.3f}" for t in theirs)
+        )
     load_after = os.getloadavg()[0]
     print(
         f"machine load (1-min average) {load_before:.1f} before, {load_after:.1f} after, on "

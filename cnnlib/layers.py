@@ -73,6 +73,7 @@ class Layer:
         if seed is not None:
             seed = v.as_int(seed, "seed", minimum=0)
         self.seed = seed
+        self._fresh = seed is None  # default weights, not yet given a seed by a Sequential
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.training = True

@@ -40,10 +40,12 @@ class Sequential(Layer):
     *layers : Layer
         The layers, input side first.
     seed : int
-        Every layer built without its own ``seed`` gets fresh initial weights
-        drawn from ``numpy.random.default_rng((seed, index))``, so the whole
-        network is reproducible from this one number and no two layers share
-        their random numbers. Layers built with a seed keep their weights.
+        Every new layer built without its own ``seed`` gets fresh initial
+        weights drawn from ``numpy.random.default_rng((seed, index))``, so the
+        whole network is reproducible from this one number and no two layers
+        share their random numbers. Layers built with a seed, and layers that
+        were already part of a Sequential (e.g. ``model[:3]``, or a trained
+        model's layers wrapped again), keep their weights.
 
     Attributes
     ----------
@@ -64,13 +66,20 @@ class Sequential(Layer):
         self.seed = v.as_int(seed, "seed", minimum=0)
         self.layers: list[Layer] = list(layers)
         self.training = True
-        self.initialize(self.seed)
+        for i, layer in enumerate(self.layers):
+            if getattr(layer, "_fresh", False):
+                layer.initialize((self.seed, i))
+                layer._fresh = False
 
     def initialize(self, seed) -> None:
-        """Re-draw the initial weights of every layer built without its own seed."""
+        """Re-draw the initial weights of every layer built without its own seed.
+
+        E.g. ``model.initialize(model.seed)`` to train again from the start.
+        """
         for i, layer in enumerate(self.layers):
             if layer.seed is None:
                 layer.initialize((seed, i))
+                layer._fresh = False
 
     # --- container behaviour ---------------------------------------------------
     def __len__(self):

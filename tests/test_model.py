@@ -92,6 +92,26 @@ def test_seeds_make_models_reproducible_and_layers_different():
     np.testing.assert_array_equal(own.params["weight"], w)
 
 
+def test_slicing_and_rewrapping_keep_trained_weights():
+    model = small_model(seed=1)
+    for p in model.params.values():
+        p += 1  # "training"
+    trained = {k: p.copy() for k, p in model.params.items()}
+    head = model[:3]
+    again = Sequential(*model.layers, seed=5)
+    for k, p in model.params.items():
+        np.testing.assert_array_equal(p, trained[k])
+    np.testing.assert_array_equal(head.params["0.weight"], trained["0.weight"])
+    np.testing.assert_array_equal(again.params["4.bias"], trained["4.bias"])
+    x = RNG.standard_normal((2, 1, 8, 8)).astype(np.float32)
+    np.testing.assert_array_equal(
+        head.forward(x), model.layers[2](model.layers[1](model.layers[0](x)))
+    )
+    # starting again from scratch is explicit
+    model.initialize(1)
+    np.testing.assert_array_equal(model.params["0.weight"], small_model(seed=1).params["0.weight"])
+
+
 def test_predict_and_predict_proba_use_eval_mode():
     model = Sequential(Flatten(), Dense(16, 8), ReLU(), Dropout(0.5), Dense(8, 4), seed=0)
     x = RNG.standard_normal((30, 1, 4, 4))
