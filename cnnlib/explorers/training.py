@@ -16,9 +16,11 @@ learned, and Start (or ``train()``) continues from there.
 
 Two things keep this light enough to watch without slowing training down
 (``benchmarks/widget_latency.py`` measures it, target: at most 10% slower):
-the picture is redrawn at most every ``refresh_seconds`` (0.4 s), and only the
-curves, the filters and two titles are redrawn on top of a cached background
-(:class:`~cnnlib.explorers._blit.BlitExplorer`).
+only the curves, the filters and their caption are redrawn, on top of a cached
+background (:class:`~cnnlib.explorers._blit.BlitExplorer`, about 10 ms), and
+that at most every ``refresh_seconds`` (0.5 s), or less often if redrawing
+gets slow (a busy machine): redrawing may take at most ``DRAW_BUDGET`` (3%)
+of the time.
 
 How the Stop button is heard while a cell is busy training: a kernel handles
 one message at a time, so a click normally waits until the cell has finished.
@@ -56,6 +58,7 @@ __all__ = ["TrainingDashboard", "default_training_setup"]
 LOSS_RANGE = (0.01, 4.0)  # the loss axis (log scale): ln(10) = 2.3 at the start
 SMOOTHING = 0.9  # the smoothed training curve averages over about the last 10 batches
 POLL_SECONDS = 0.1  # how often waiting widget messages are handled (ipykernel 6)
+DRAW_BUDGET = 0.03  # periodic redraws may take at most this share of the training time
 
 
 def default_training_setup(train_size=None, seed=0):
@@ -123,7 +126,8 @@ class TrainingDashboard(BlitExplorer):
     target : float, optional
         An accuracy to draw as a dashed goal line (e.g. 0.97).
     refresh_seconds : float
-        Shortest time between two redraws while training.
+        Shortest time between two redraws while training (longer when a
+        redraw takes more than ``DRAW_BUDGET`` of that time).
 
     Attributes
     ----------
@@ -157,7 +161,7 @@ class TrainingDashboard(BlitExplorer):
         augment=None,
         callbacks=(),
         target=None,
-        refresh_seconds=0.4,
+        refresh_seconds=0.5,
     ):
         from cnnlib.optim import Adam
         from cnnlib.training import Trainer
@@ -199,6 +203,7 @@ class TrainingDashboard(BlitExplorer):
         self._epoch_steps: list[int] = []  # the step at which each recorded epoch ended
         self._xmax = 1.0
         self._last_draw = 0.0
+        self._draw_cost = 0.0  # seconds of a recent periodic redraw
         self._last_poll = 0.0
         self._poll = None
         self._state = None
@@ -296,21 +301,24 @@ class TrainingDashboard(BlitExplorer):
         if self._poll is not None and now - self._last_poll >= POLL_SECONDS:
             self._last_poll = now
             self._poll(10)
-        if now - self._last_draw >= self.refresh_seconds:
-            self._refresh()
+        if now - self._last_draw >= max(self.refresh_seconds, self._draw_cost / DRAW_BUDGET):
+            cost = self._refresh()
+            self._draw_cost = cost if not self._draw_cost else 0.5 * (self._draw_cost + cost)
 
     def on_epoch_end(self, state):
+        # the new validation point appears with the next redraw (at most refresh_seconds away)
         self._epoch_steps.append(len(self.history.batch_loss))
-        self._refresh()
 
     def on_train_end(self, state):
         self._state = state
 
     def _refresh(self):
+        """Redraw now; returns the seconds it took (counted in ``seconds_drawing``)."""
         start = time.perf_counter()
         self.update()
         self._last_draw = time.perf_counter()
         self.seconds_drawing += self._last_draw - start
+        return self._last_draw - start
 
     # -- the figure ------------------------------------------------------------------------
     def _build_figure(self):

@@ -4,6 +4,7 @@ the history, Stop ends mid-epoch, Start goes on, and redraws are throttled."""
 from __future__ import annotations
 
 import io
+import time
 
 import numpy as np
 import PIL.Image
@@ -141,19 +142,39 @@ def test_training_twice_at_once_is_refused(data):
     assert not d.running  # and the dashboard recovers
 
 
+def count_renders(dashboard, monkeypatch, delay=0.0):
+    renders = []
+    original = dashboard.render
+
+    def render():
+        renders.append(1)
+        time.sleep(delay)
+        original()
+
+    monkeypatch.setattr(dashboard, "render", render)
+    return renders
+
+
 def test_redraws_are_throttled(data, monkeypatch):
     d = make(data, refresh_seconds=1e6)
-    renders = []
-    original = d.render
-    monkeypatch.setattr(d, "render", lambda: (renders.append(1), original()))
+    renders = count_renders(d, monkeypatch)
     d.train(2)
-    # once when training begins, once per epoch, once at the end; none per batch
-    assert len(renders) == 1 + 2 + 1
-    d2 = make(data, refresh_seconds=0.0)
-    renders.clear()
-    monkeypatch.setattr(d2, "render", lambda: (renders.append(1), original()))
-    d2.train(1)
-    assert len(renders) >= 3  # every batch
+    # once when training begins and once at the end; none per batch or epoch
+    assert len(renders) == 2
+    monkeypatch.setattr(dashboard_module, "DRAW_BUDGET", 1e6)  # redrawing may take any time
+    d = make(data, refresh_seconds=0.0)
+    renders = count_renders(d, monkeypatch)
+    d.train(1)
+    assert len(renders) == 1 + 3 + 1  # and every batch
+
+
+def test_slow_redraws_are_spaced_out(data, monkeypatch):
+    # a redraw of 50 ms may take 3% of the time: the next one waits at least 1.7 s
+    d = make(data, refresh_seconds=0.0)
+    renders = count_renders(d, monkeypatch, delay=0.05)
+    d.train(1)
+    assert len(renders) == 1 + 1 + 1  # begin, the first batch, the end
+    assert d._draw_cost >= 0.05
 
 
 def test_bad_data_is_refused_when_the_dashboard_is_built(data):
