@@ -224,7 +224,7 @@ def summarise(samples):
     }
 
 
-def dashboard_overhead(repeat=3, epochs=2, train_size=4000):
+def dashboard_overhead(repeat=3, epochs=3, train_size=4000):
     """Training seconds of the reference CNN with and without a TrainingDashboard.
 
     The same network, data, seed and epochs each time; plain and dashboard
