@@ -24,7 +24,6 @@ All functions take and return PyTorch's layout ``(N, C, H, W)``.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from cnnlib import _validate as v
 
@@ -162,18 +161,15 @@ def _backward_stride1(x, weight, grad_out, win, input_grad, workspace):
     # padded images with one spare zero row: the views of the last kernel cells overhang by kW-1
     xp = _scratch(workspace, "padded", (n, c, hp + 1, wp), dtype)
     xp[:, :, pt : pt + h, pl : pl + w] = x  # the border stays 0
-    sn, sc, _, one = xp.strides
-    flat = xp.reshape(n, c, (hp + 1) * wp)
-
-    def shifted(array, i, j):  # (N, C, Ho*Wp) view starting i rows and j columns in
-        start = array[:, :, i * wp + j :]
-        return as_strided(start, shape=(n, c, length), strides=(sn, sc, one), writeable=False)
+    flat = xp.reshape(n, c, (hp + 1) * wp)  # every image as one long line
 
     grad_weight = np.empty((f, c, kh, kw), dtype=dtype)
     for i in range(kh):
         for j in range(kw):
+            shift = i * wp + j
+            under_cell = flat[:, :, shift : shift + length]  # (N, C, L): a view, nothing copied
             # (N, F, L) @ (N, L, C) -> (N, F, C), summed over the images
-            grad_weight[:, :, i, j] = np.matmul(g, shifted(flat, i, j).transpose(0, 2, 1)).sum(0)
+            grad_weight[:, :, i, j] = np.matmul(g, under_cell.transpose(0, 2, 1)).sum(axis=0)
     if not input_grad:
         return grad_weight, None
 
@@ -184,7 +180,8 @@ def _backward_stride1(x, weight, grad_out, win, input_grad, workspace):
         for j in range(kw):
             # what every input pixel under cell (i, j) receives: (C, F) @ (N, F, L) -> (N, C, L)
             np.matmul(np.ascontiguousarray(weight[:, :, i, j].T), g, out=share)
-            dxp[:, :, i * wp + j : i * wp + j + length] += share
+            shift = i * wp + j
+            dxp[:, :, shift : shift + length] += share
     dx = dxp[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, pt : pt + h, pl : pl + w]
     return grad_weight, np.ascontiguousarray(dx)  # a new array
 
@@ -287,8 +284,10 @@ def max_pool2d_backward(grad_out: np.ndarray, x: np.ndarray, out: np.ndarray, wi
     xp = x
     if pt or pb or pl or pr:  # padding never wins: -infinity
         xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)), constant_values=-np.inf)
-    dxp = np.zeros(xp.shape, dtype=grad_out.dtype)
     overlap = sh < kh or sw < kw
+    tiled = (sh, sw) == (kh, kw) and xp.shape[2:] == (ho * kh, wo * kw)  # windows cover x exactly
+    # when the windows tile the input, every pixel is written below: no need to clear first
+    dxp = (np.empty if tiled else np.zeros)(xp.shape, dtype=grad_out.dtype)
     unclaimed = np.ones(out.shape, dtype=bool)  # windows whose winner is not found yet
     for k, (i, j) in enumerate(np.ndindex(kh, kw)):
         rows, cols = _offset_slice(i, sh, ho), _offset_slice(j, sw, wo)
@@ -297,8 +296,8 @@ def max_pool2d_backward(grad_out: np.ndarray, x: np.ndarray, out: np.ndarray, wi
             wins &= unclaimed
         if overlap:  # a pixel may win several windows: add up
             dxp[:, :, rows, cols] += grad_out * wins
-        else:  # every pixel lies in one window at most
-            dxp[:, :, rows, cols] = grad_out * wins
+        else:  # every pixel lies in one window at most: write straight into place
+            np.multiply(grad_out, wins, out=dxp[:, :, rows, cols])
         if k < kh * kw - 1:
             unclaimed &= ~wins
     return np.ascontiguousarray(_crop(dxp, win))

@@ -330,16 +330,22 @@ class _Pool2D(Layer):
                     f"padding {self.padding} is more than half the pooling window "
                     f"{self.kernel_size}; windows would see only padding. Use padding<={k // 2}"
                 )
+        self._windows: dict[tuple[int, int], v.Window] = {}
 
     def _window(self, hw) -> v.Window:
-        return v.fit_window(
-            hw,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            allow_modes=False,
-            what="pooling window",
-        )
+        """Sliding-window geometry for an input of height/width ``hw`` (cached per size)."""
+        win = self._windows.get(hw)
+        if win is None:
+            win = v.fit_window(
+                hw,
+                self.kernel_size,
+                self.stride,
+                self.padding,
+                allow_modes=False,
+                what="pooling window",
+            )
+            self._windows[hw] = win
+        return win
 
     def output_shape(self, input_shape):
         if len(input_shape) != 3:
