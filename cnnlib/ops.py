@@ -163,9 +163,12 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     return v.restore_layout(out, ndim)
 
 
-# The window matrix of this many bytes is built and multiplied at a time: about
-# the size of a CPU core's level-2 cache, so the matrix product reads the windows
-# while they are still in the cache; it also keeps memory bounded for big batches.
+# The window matrix is built and multiplied about this many bytes at a time (a
+# group of images, or a band of rows of one big image): the size of a CPU core's
+# level-2 cache, so the product reads the windows while they are still in the
+# cache. It also keeps memory bounded for big batches and big photos, and keeps
+# each BLAS call small enough to run on the calling thread (BLAS's own worker
+# threads stall badly when other programs keep the CPU busy).
 _WINDOW_BYTES = 1 << 20
 
 # Scratch arrays are kept from call to call (one set per thread) when they are at
@@ -205,20 +208,49 @@ def _conv2d_batched(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray
     out as (N, F, positions), already in PyTorch's order, so nothing has to be
     transposed afterwards. The strategies differ only in how they copy the
     windows, which is where the rest of the time goes.
+
+    The window matrix is kH*kW times bigger than the input, so it is built for
+    a group of images, or for a band of output rows of one big image, at a
+    time (see ``_WINDOW_BYTES``).
     """
     n, c, h, w = x4.shape
     (kh, kw), (ho, wo) = win.kernel, win.out
     wp = w + sum(win.pads[1])
     if win.stride == (1, 1) and 2 * wo >= wp:  # unless most of each row would be overhang
-        strategy, positions = _conv2d_rows, ho * wp
+        strategy, row_positions = _conv2d_rows, wp
     else:
-        strategy, positions = _conv2d_im2col, ho * wo
-    step = max(1, _WINDOW_BYTES // (c * kh * kw * positions * x4.itemsize))  # images per group
+        strategy, row_positions = _conv2d_im2col, wo
+    row_bytes = c * kh * kw * row_positions * x4.itemsize  # window matrix of one output row
+    rows = max(1, min(ho, _WINDOW_BYTES // row_bytes))  # output rows per band
+    images = max(1, _WINDOW_BYTES // (row_bytes * ho)) if rows == ho else 1  # images per group
     out = np.empty((n, w4.shape[0], ho, wo), dtype=np.result_type(x4, w4))
-    for start in range(0, n, step):
-        # the strategies return scratch memory: copy it into the result at once
-        out[start : start + step] = strategy(x4[start : start + step], w4, win)
+    for first in range(0, n, images):
+        group = slice(first, first + images)
+        for top in range(0, ho, rows):
+            band = slice(top, min(top + rows, ho))
+            x_band, win_band = _band(x4[group], win, band)
+            # the strategies return scratch memory: copy it into the result at once
+            out[group, :, band] = strategy(x_band, w4, win_band)
     return out
+
+
+def _band(x4: np.ndarray, win: v.Window, band: slice):
+    """The input rows, and their geometry, that produce output rows ``band``.
+
+    Rows the windows reach above or below the image become the band's padding.
+    """
+    (pt, _), (pl, pr) = win.pads
+    (kh, _), (sh, _), (dh, _) = win.kernel, win.stride, win.dilation
+    first = band.start * sh - pt  # input row under the top of the band's first window
+    end = (band.stop - 1) * sh - pt + dh * (kh - 1) + 1  # one past the last input row used
+    lo, hi = max(first, 0), min(end, x4.shape[2])  # the rows that are really in the image
+    if lo >= hi:  # a band entirely in a (very wide) padding
+        lo = hi = 0
+        pads = ((end - first, 0), (pl, pr))
+    else:
+        pads = ((lo - first, end - hi), (pl, pr))
+    out = (band.stop - band.start, win.out[1])
+    return x4[:, :, lo:hi], v.Window(win.kernel, win.stride, win.dilation, pads, out)
 
 
 def _conv2d_im2col(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray:

@@ -105,14 +105,20 @@ def test_strategies_accept_non_contiguous_input_and_never_alias_it(strategy):
 
 
 @pytest.mark.parametrize(
-    ("stride", "window_bytes", "groups"),
+    ("stride", "window_bytes", "calls"),
     [
-        (1, 1, [1] * 7),  # at least one image per group, however small the budget
-        (1, 40_000, [3, 3, 1]),  # 12,960 bytes of windows per image (2*3*3 x 9*10 float64)
-        (2, 9_000, [3, 3, 1]),  # 2,880 bytes per image (2*3*3 x 5*4 float64)
+        # 12,960 bytes of windows per image (2*3*3 x 9*10 float64), 1,440 per output row
+        (1, 40_000, [(3, 9), (3, 9), (1, 9)]),  # groups of 3 images, the last one smaller
+        (1, 5_000, [(1, 3)] * 21),  # bands of 3 output rows, 7 images x 3 bands
+        (1, 1, [(1, 1)] * 63),  # at least one row, however small the budget
+        # stride 2: 2,880 bytes per image (2*3*3 x 5*4 float64), 576 per output row
+        (2, 9_000, [(3, 5), (3, 5), (1, 5)]),
+        (2, 1_200, [(1, 2), (1, 2), (1, 1)] * 7),
     ],
 )
-def test_batches_split_into_groups_give_the_same_result(monkeypatch, stride, window_bytes, groups):
+def test_batches_split_into_groups_and_bands_give_the_same_result(
+    monkeypatch, stride, window_bytes, calls
+):
     rng = np.random.default_rng(4)
     x = rng.normal(size=(7, 2, 9, 8))
     w = rng.normal(size=(3, 2, 3, 3))
@@ -124,16 +130,34 @@ def test_batches_split_into_groups_give_the_same_result(monkeypatch, stride, win
     strategy = getattr(ops, name)
 
     def spy(x4, w4, win):
-        seen.append(len(x4))
+        seen.append((len(x4), win.out[0]))  # (images, output rows) per call
         return strategy(x4, w4, win)
 
     monkeypatch.setattr(ops, name, spy)
     monkeypatch.setattr(ops, "_WINDOW_BYTES", window_bytes)
     grouped = ops._conv2d_batched(x, w, win)
-    assert seen == groups
+    assert seen == calls
     assert grouped.flags.c_contiguous
     np.testing.assert_allclose(grouped, whole, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(grouped, _reference_batched(x, w, win), rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=150, deadline=None)
+@given(conv_geometry(), st.integers(0, 6), st.sampled_from([1, 300, 3000]))
+def test_bands_of_rows_equal_reference_for_any_geometry(case, extra_pad, window_bytes):
+    """Tiny budgets split every image into bands; wide padding makes bands of only zeros."""
+    xshape, wshape, stride, pads, dilation, seed = case
+    pads = ((pads[0][0] + extra_pad, pads[0][1]), pads[1])
+    rng = np.random.default_rng(seed)
+    x, w = rng.normal(size=xshape), rng.normal(size=wshape)
+    win = _window(xshape, wshape, stride, pads, dilation)
+    saved = ops._WINDOW_BYTES
+    try:
+        ops._WINDOW_BYTES = window_bytes
+        out = ops._conv2d_batched(x, w, win)
+    finally:
+        ops._WINDOW_BYTES = saved
+    np.testing.assert_allclose(out, _reference_batched(x, w, win), rtol=1e-10, atol=1e-10)
 
 
 def test_conv2d_on_a_large_single_image_matches_scipy():
