@@ -90,6 +90,15 @@ class Layer:
     def __call__(self, x):
         return self.forward(x)
 
+    def __getattr__(self, name):
+        # only called for attributes that do not exist: what forward saves for backward
+        if name in _SAVED_BY_FORWARD:
+            raise RuntimeError(
+                f"{type(self).__name__}.backward needs what the forward pass saw: "
+                "call forward(x) first"
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     # --- modes, initialisation, bookkeeping --------------------------------------
     def train(self, mode: bool = True) -> Layer:
         """Switch to training mode (or to evaluation mode with ``mode=False``)."""
@@ -159,6 +168,10 @@ class Layer:
         if self.dtype is not None and x.dtype != self.dtype:
             x = x.astype(self.dtype)
         return x
+
+
+#: What layers remember from forward for backward (see Layer.__getattr__).
+_SAVED_BY_FORWARD = {"_x", "_win", "_out", "_mask", "_positive", "_x_shape"}
 
 
 def _rng(seed):

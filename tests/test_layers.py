@@ -249,6 +249,26 @@ def test_dense_on_images_asks_for_flatten():
         Dense(784, 10)(np.zeros((2, 400)))
 
 
+@pytest.mark.parametrize(
+    "layer",
+    [
+        Conv2D(1, 2, 3),
+        MaxPool2D(2),
+        AvgPool2D(2),
+        ReLU(),
+        Sigmoid(),
+        Dense(3, 2),
+        Flatten(),
+        Dropout(0.5),
+        LeakyReLU(),
+    ],
+    ids=repr,
+)
+def test_backward_before_forward_says_what_to_do(layer):
+    with pytest.raises(RuntimeError, match=r"call forward\(x\) first"):
+        layer.backward(np.ones((1, 2, 2, 2), dtype=np.float32))
+
+
 def test_kernel_too_big_for_input():
     with pytest.raises(ValueError, match="does not fit"):
         Conv2D(1, 1, 5)(np.zeros((1, 1, 3, 3)))
