@@ -37,6 +37,7 @@ import numpy as np
 
 from cnnlib import _validate as v
 from cnnlib.losses import softmax_cross_entropy
+from cnnlib.model import Sequential
 
 __all__ = [
     "prepare_images",
@@ -565,7 +566,10 @@ class Trainer:
             if not math.isfinite(loss):
                 self._diverged(epoch, b + 1, loss)
                 return False
-            model.backward(grad, input_grad=False)
+            if isinstance(model, Sequential):
+                model.backward(grad, input_grad=False)  # nobody needs d(loss)/d(images)
+            else:  # a single layer, or a model of your own
+                model.backward(grad)
             self.optimizer.step()
             # bookkeeping
             hits = int((logits.argmax(axis=1) == yb).sum())

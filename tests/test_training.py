@@ -309,6 +309,21 @@ def test_cosine_decay_lowers_the_learning_rate_each_epoch():
     np.testing.assert_allclose(rates[3:], [0.01, 0.0055])
 
 
+def test_fit_also_trains_a_single_layer():
+    x, y = tiny_data(60)
+    layer = Dense(64, 3, seed=0)
+    history = fit(
+        layer,
+        x.reshape(60, 64),
+        y,
+        optimizer=SGD(layer, lr=0.5),
+        epochs=5,
+        batch_size=20,
+        progress=False,
+    )
+    assert history.loss[-1] < history.loss[0]
+
+
 def test_prepare_images():
     images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
     x = prepare_images(images)
