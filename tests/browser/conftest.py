@@ -205,6 +205,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         write(
             f"{name}: ran {info.get('code', '?')} code cells in {info.get('seconds', 0):.1f} s,"
             f" {info.get('explorers', 0)} explorer(s), {info.get('problems', 0)} problem(s)"
+            + (
+                " (seconds: " + ", ".join(f"{k} {v:.0f}" for k, v in info["timings"].items()) + ")"
+                if info.get("timings")
+                else ""
+            )
         )
     explorers = stash["explorers"]
     if explorers:

@@ -259,7 +259,7 @@ class NotebookPage:
             )
         record = self.page.evaluate("k => window.__cnn.record(k)", k)
         # let the status line settle before measuring the height
-        self.page.wait_for_timeout(150)
+        self.page.wait_for_timeout(60)
         record_after = self.page.evaluate("k => window.__cnn.record(k)", k)
         t0 = record["t0"]
         latency = record["loaded"] - t0 if t0 is not None and record["loaded"] else None

@@ -24,6 +24,7 @@ import dataclasses
 import json
 import os
 import shutil
+import time
 
 import nbformat
 import pytest
@@ -104,9 +105,12 @@ def test_notebook_in_the_browser(notebook, lab, browser_context, screenshot_dir,
     reports: list[ExplorerReport] = []
     page = NotebookPage(browser_context, lab, f"notebooks/{notebook.name}")
     summary = results["notebooks"].setdefault(name, {})
+    timings = summary.setdefault("timings", {})
     try:
-        page.open()
-        run = page.run_all(timeout=RUN_TIMEOUT)
+        with timed(timings, "open"):
+            page.open()
+        with timed(timings, "run all"):
+            run = page.run_all(timeout=RUN_TIMEOUT)
         summary.update(code=run["code"], seconds=run["seconds"])
         survey = page.survey()
         problems += survey["problems"]
@@ -120,13 +124,15 @@ def test_notebook_in_the_browser(notebook, lab, browser_context, screenshot_dir,
                 " showed up as live widgets"
             )
 
-        for found in explorers:
-            report = ExplorerReport(name, found["index"], found["cell"], found["name"])
-            results["explorers"].append(report)
-            reports.append(report)
-            problems += check_explorer(page, report, folder)
+        with timed(timings, "explorers"):
+            for found in explorers:
+                report = ExplorerReport(name, found["index"], found["cell"], found["name"])
+                results["explorers"].append(report)
+                reports.append(report)
+                problems += check_explorer(page, report, folder)
 
-        page.screenshot_page(folder)
+        with timed(timings, "page screenshots"):
+            page.screenshot_page(folder)
         if page.console_errors:
             widget_errors = [e for e in page.console_errors if "widget" in e.lower()]
             problems += [f"browser console: {e[:300]}" for e in widget_errors]
@@ -141,6 +147,15 @@ def test_notebook_in_the_browser(notebook, lab, browser_context, screenshot_dir,
         lab.shutdown_kernels()
     if problems:
         pytest.fail(f"{notebook.name} in the browser:\n- " + "\n- ".join(problems), pytrace=False)
+
+
+@contextlib.contextmanager
+def timed(timings: dict, phase: str):
+    start = time.monotonic()
+    try:
+        yield
+    finally:
+        timings[phase] = round(time.monotonic() - start, 1)
 
 
 def write_report(path, summary, problems, reports):
@@ -201,5 +216,5 @@ def check_explorer(page: NotebookPage, report: ExplorerReport, folder) -> list[s
     report.screenshots.append(page.screenshot_element(explorer, folder / f"{stem}-moved.png"))
     explorer.scroll_into_view_if_needed()
     for _ in range(MOVES - 1 if chosen.repeatable else 0):
-        report.moves.append(page.move(k, chosen))
+        report.moves.append(page.move(k, chosen, timeout=3.0))
     return problems
