@@ -114,12 +114,19 @@ class GradientCheck:
         raise KeyError(f"{name!r} was not checked; checked: {[r['name'] for r in self.rows]}")
 
     def __str__(self):
+        def shape(r):  # "(8, 1, 3, 3) [20]" when only 20 of the elements were checked
+            return str(r["shape"]) + ("" if r["checked"] == r["size"] else f" [{r['checked']}]")
+
         width = max(len(r["name"]) for r in self.rows)
-        lines = [self.title, f"{'':{width}}  {'shape':<18}{'relative error':>15}  result"]
+        shape_width = max(len("shape"), *(len(shape(r)) for r in self.rows))
+        header = f"{'':{width}}  {'shape':<{shape_width}}  {'relative error':>14}  result"
+        lines = [self.title, header]
         for r in self.rows:
             mark = "ok" if r["passed"] else f"WRONG (> {self.tolerance:g})"
-            shape = str(r["shape"]) + ("" if r["checked"] == r["size"] else f" [{r['checked']}]")
-            lines.append(f"{r['name']:{width}}  {shape:<18}{r['relative_error']:>15.2e}  {mark}")
+            lines.append(
+                f"{r['name']:{width}}  {shape(r):<{shape_width}}  "
+                f"{r['relative_error']:>14.2e}  {mark}"
+            )
         return "\n".join(lines)
 
     __repr__ = __str__
