@@ -104,7 +104,17 @@ class DigitPad(Explorer):
         ax_bar.set_xlabel("digit")
         ax_bar.set_ylabel("probability")
         self._bar_title = ax_bar.set_title("")
+        self._watch()  # the brush: the picture is prepared and read again (as after a stroke)
         self.update()
+
+    def benchmark_sweep(self):
+        """For ``benchmarks/widget_latency.py``: draw a 7 (not timed), then move the brush
+        slider; each move prepares the drawing and asks the network again, the work
+        that follows every pen stroke."""
+        self.clear()
+        self.draw_stroke([(70, 50), (210, 50), (120, 240)])
+        for size in (6, 10, 14, 18, 22, 26, 30, 20):
+            yield "brush", size
 
     # -- the canvas -----------------------------------------------------------------
     def _make_canvas(self):

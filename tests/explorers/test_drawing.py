@@ -112,3 +112,12 @@ def test_shrink_averages_blocks():
     small = _shrink(drawing)
     assert small.shape == (70, 70) and small[0, 0] == 0.5 and small.sum() == 0.5
     np.testing.assert_array_equal(_shrink(np.ones((50, 50))), np.ones((50, 50)))
+
+
+def test_moving_the_brush_slider_reads_the_drawing_again(pad):
+    pad.draw_stroke([(70, 50), (210, 50), (120, 240)])
+    before = pad.png
+    pad.controls["brush"].value = 10
+    assert pad.png is not before and pad.output is not None
+    steps = list(pad.benchmark_sweep())  # the latency benchmark draws first, then moves it
+    assert pad.drawing.any() and {name for name, _ in steps} == {"brush"}
