@@ -64,7 +64,9 @@ class Explorer:
     ----------
     figsize : (float, float)
         Figure size in inches; with ``dpi`` it fixes the picture's pixel size,
-        so nothing on the page jumps when the content changes.
+        so nothing on the page jumps when the content changes. Keep the width
+        at most ~830 px (9.2 in at 90 dpi) so the picture fits a JupyterLab
+        notebook column unshrunk; a wider one is scaled down to the column.
     dpi : int
         Resolution of the rendered PNG.
     """
@@ -81,10 +83,13 @@ class Explorer:
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         self._layout_frozen = False
         _TextCachingCanvas(self.figure)
-        width, height = (int(round(s * dpi)) for s in figsize)
+        # shown at its own pixel width, or shrunk to the notebook column if that is
+        # narrower; the height follows the width, so the picture keeps its shape and
+        # never gets blank bands (figures are made <= ~830 px wide to fit unshrunk)
+        width, _ = self.figure.canvas.get_width_height()
         self._image = widgets.Image(
             format="png",
-            layout=widgets.Layout(width=f"{width}px", height=f"{height}px", object_fit="contain"),
+            layout=widgets.Layout(width=f"{width}px", max_width="100%", height="auto"),
         )
         self._status = widgets.HTML(layout=widgets.Layout(min_height="1.8em"))
         self._widget = None

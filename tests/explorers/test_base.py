@@ -123,6 +123,16 @@ def test_widget_holds_title_controls_picture_and_status():
     assert ex.widget is ex.widget  # built once
 
 
+def test_picture_shown_at_its_own_width_shrinking_to_the_column_with_its_shape_kept():
+    ex = Squares()
+    width, height = decode(ex.png).shape[1::-1]
+    layout = ex._image.layout
+    assert layout.width == f"{width}px"  # the PNG's own pixel width, not scaled up
+    assert layout.max_width == "100%"  # a narrower notebook column shrinks it...
+    assert layout.height == "auto"  # ...and the height follows: no blank bands
+    assert layout.object_fit is None
+
+
 def test_layout_is_frozen_after_the_first_render():
     ex = Squares()
     assert not isinstance(ex.figure.get_layout_engine(), ConstrainedLayoutEngine)
