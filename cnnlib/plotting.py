@@ -69,6 +69,7 @@ __all__ = [
     "plain_log_axis",
     "plot_training_curves",
     "show_tiles",
+    "signed_colors",
     "smoothed",
     "tile_maps",
 ]
@@ -950,6 +951,42 @@ def tile_maps(maps, ncols=None, gap=1) -> np.ndarray:
     return mosaic
 
 
+@functools.cache
+def _signed_lut():
+    import matplotlib as mpl
+
+    return mpl.colormaps[SIGNED_CMAP](np.arange(256), bytes=True)  # the 256 colours, as bytes
+
+
+def signed_colors(values, limit) -> np.ndarray:
+    """The colours ``RdBu_r`` gives ``values`` on the scale ``[-limit, limit]``, as RGBA bytes.
+
+    The same colours as ``imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit)``
+    (matplotlib's 256-colour table, looked up the same way), with NaN drawn in
+    the light gray of mosaic gaps. An image given colours directly skips matplotlib's
+    colour mapping of masked arrays: a few milliseconds less per picture, which
+    matters for explorers showing many maps.
+
+    Parameters
+    ----------
+    values : array (H, W), may contain NaN
+    limit : float > 0
+
+    Returns
+    -------
+    uint8 array (H, W, 4)
+    """
+    values = np.asarray(values, dtype=float)
+    missing = np.isnan(values)
+    scaled = (np.where(missing, 0.0, values) / limit + 1.0) * 128.0  # [-limit, limit] -> [0, 256]
+    rgba = _signed_lut()[np.clip(scaled, 0, 255).astype(np.uint8)]
+    rgba[missing] = _GAP_RGBA
+    return rgba
+
+
+_GAP_RGBA = (217, 217, 217, 255)  # GAP_COLOR "0.85" as bytes
+
+
 def show_tiles(ax, maps, ncols=None, limit=None, title=None, gap=1):
     """Show a stack of maps (or kernels) as one mosaic, ``RdBu_r`` centred on zero.
 
@@ -979,6 +1016,8 @@ def show_tiles(ax, maps, ncols=None, limit=None, title=None, gap=1):
     cmap = mpl.colormaps[SIGNED_CMAP].with_extremes(bad=GAP_COLOR)
     im = ax.imshow(mosaic, cmap=cmap, vmin=-lim, vmax=lim)
     _bare(ax, title)
+    for spine in ax.spines.values():  # the gray gaps already frame the tiles
+        spine.set_visible(False)
     return im
 
 

@@ -27,6 +27,7 @@ from cnnlib.plotting import (
     LabelledBars,
     show_image,
     show_tiles,
+    signed_colors,
     signed_limit,
     tile_maps,
 )
@@ -242,6 +243,8 @@ class FeatureMapExplorer(BlitExplorer):
         self.model = model
         super().__init__(figsize=(11.0, 5.4), dpi=90)
         self.probabilities, self.prediction = None, None
+        self.mosaics = {}  # output position -> the mosaic of maps shown in its panel
+        self.limits = {}  # row -> the colour scale's limit shared by that row's panels
         outputs = layer_outputs(model, self.images[:1])
         self._blocks = _blocks(outputs)
         if not self._blocks:
@@ -311,9 +314,12 @@ class FeatureMapExplorer(BlitExplorer):
         for position, _, _, row in self._panels:
             out = outputs[position][2][0]
             limits[row] = max(limits.get(row, 0.0), signed_limit(out))
+        self.limits = limits
         for position, image, columns, row in self._panels:
-            image.set_data(tile_maps(outputs[position][2][0], columns))
-            image.set_clim(-limits[row], limits[row])
+            mosaic = tile_maps(outputs[position][2][0], columns)
+            self.mosaics[position] = mosaic
+            # colours computed here: faster than letting matplotlib map a masked array
+            image.set_data(signed_colors(mosaic, limits[row]))
         label = None if self.labels is None else int(self.labels[index])
         self._bars.set(self.probabilities, fmt=_percent, highlight=self.prediction, outline=label)
         truth = "" if label is None else f"label {label}, "

@@ -32,6 +32,7 @@ from cnnlib.plotting import (  # noqa: E402
     plot_confusion_matrix,
     plot_filters,
     plot_training_curves,
+    signed_colors,
     smoothed,
     tile_maps,
 )
@@ -126,6 +127,20 @@ def test_tile_maps_lays_maps_out_in_rows_with_gaps():
         tile_maps(np.zeros((2, 1, 3, 3)))
 
 
+def test_signed_colors_are_rdbu_centred_on_zero_with_gray_gaps():
+    values = np.array([[-2.0, -1.0, 0.0], [1.0, 2.0, np.nan], [5.0, -7.0, 0.5]])
+    rgba = signed_colors(values, 2.0)
+    assert rgba.shape == (3, 3, 4) and rgba.dtype == np.uint8
+    expected = matplotlib.colormaps["RdBu_r"]((np.clip(values, -2, 2) + 2) / 4, bytes=True)
+    finite = ~np.isnan(values)
+    np.testing.assert_array_equal(rgba[finite], expected[finite])
+    many = np.random.default_rng(0).uniform(-3, 3, (30, 30))
+    expected = matplotlib.colormaps["RdBu_r"]((np.clip(many, -2.5, 2.5) + 2.5) / 5, bytes=True)
+    np.testing.assert_array_equal(signed_colors(many, 2.5), expected)
+    assert rgba[1, 2].tolist() == [217, 217, 217, 255]  # the gap colour
+    assert rgba[2, 0].tolist() == rgba[1, 1].tolist()  # beyond the limit: clipped
+
+
 def test_smoothed_is_the_bias_corrected_moving_average():
     values = np.array([4.0, 2.0, 3.0, 1.0, 0.5])
     beta, s, expected = 0.8, 0.0, []
@@ -161,10 +176,11 @@ def test_feature_maps_show_each_layers_output(feature_maps, digits, model):
     for position, image, columns, row in ex._panels:
         assert columns == 4
         maps = expected[position][2][0]
-        np.testing.assert_allclose(np.ma.filled(image.get_array(), np.nan), tile_maps(maps, 4))
+        np.testing.assert_allclose(ex.mosaics[position], tile_maps(maps, 4))
         block = [expected[p][2][0] for p, _, _, r in ex._panels if r == row]
         lim = max(np.abs(b).max() for b in block)
-        np.testing.assert_allclose(image.get_clim(), (-lim, lim), rtol=1e-6)
+        np.testing.assert_allclose(ex.limits[row], lim, rtol=1e-6)
+        np.testing.assert_array_equal(image.get_array(), signed_colors(ex.mosaics[position], lim))
     scores = expected[-1][2][0]
     np.testing.assert_allclose(ex.probabilities, softmax(scores.astype(float)), rtol=1e-6)
     heights = [bar.get_width() for bar in ex._bars.bars]  # horizontal bars
