@@ -457,8 +457,15 @@ class ChannelExplorer(_Blit):
                 indent=False,
                 layout=widgets.Layout(width="8em"),
             )
-        self.controls["row"] = widgets.IntSlider(value=row, min=0, max=h - 1, description="row")
-        self.controls["col"] = widgets.IntSlider(value=col, min=0, max=w - 1, description="column")
+        # one step = one pixel of the shrunk copy drawn on screen (a block of factor x factor
+        # photo pixels): a finer step could move the marker by less than a screen pixel
+        step = self._factor
+        self.controls["row"] = widgets.IntSlider(
+            value=row, min=0, max=h - 1, step=step, description="row"
+        )
+        self.controls["col"] = widgets.IntSlider(
+            value=col, min=0, max=w - 1, step=step, description="column"
+        )
 
         axes = self.figure.subplots(1, 4)
         extent = _extent(h, w)

@@ -177,6 +177,20 @@ def test_channel_every_slider_value(channels):
             assert (marker[0][0], marker[1][0]) == (col, row)
 
 
+def test_channel_every_slider_step_moves_the_marker_on_screen(channels):
+    e = channels
+    for name in ("row", "col"):
+        control = e.controls[name]
+        assert control.step == e._factor  # one pixel of the shrunk copy on screen
+        start = control.value
+        control.value = control.max // 2 // control.step * control.step
+        for _ in range(12):
+            before = e.png
+            control.value = control.value + control.step
+            assert e.png != before, f"{name}={control.value} left the picture unchanged"
+        control.value = start
+
+
 def test_channel_rejects_channels_first():
     with pytest.raises(ValueError, match="to_channels_last"):
         ChannelExplorer(photo=np.zeros((3, 20, 20), dtype=np.uint8))
