@@ -206,7 +206,7 @@ class PixelExplorer(_Blit):
             options=[("gray: 0 = black", "gray"), ("gray_r: 0 = white", "gray_r")],
             value=cmap,
             description="colours",
-            style={"button_width": "9em"},
+            style={"button_width": "auto"},  # the whole label, never cut off
         )
         self._fit_ranges(start=(row, col))
 
