@@ -164,16 +164,17 @@ class LossLandscape(BlitExplorer):
         ax.set_yscale("log")
         ax.set_ylim(GAP_FLOOR, GAP_CEILING)
         self._target = ax.axhline(self.tolerance, color=TARGET_COLOR, ls="--", lw=1.5, zorder=3)
-        self._target_label = ax.text(
-            0.02,
+        self._target_label = ax.text(  # at the right end, on white: the path starts at the left
+            0.98,
             self.tolerance * 1.6,
             f"close enough: {self.tolerance:g}",
             color=TARGET_COLOR,
-            ha="left",
+            ha="right",
             va="bottom",
             fontsize=10,
             transform=ax.get_yaxis_transform(),
-            zorder=3,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5},
+            zorder=5,
         )
         (self._gap,) = ax.plot([], [], "-o", color=PATH_COLOR, mec="black", ms=4, lw=1.5)
         ax.set_xlim(0, self.controls["steps"].max)  # fixed: the path grows to the right
