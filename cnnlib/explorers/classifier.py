@@ -541,7 +541,7 @@ class HandwiredExplorer(BlitExplorer):
     # -- figure -----------------------------------------------------------------------------
     def _build_figure(self):
         fig = self.figure
-        grid = fig.add_gridspec(2, 4, width_ratios=[1.45, 0.55, 1.45, 1.75])
+        grid = fig.add_gridspec(2, 4, width_ratios=[1.35, 0.7, 1.3, 1.5])  # kernels legible
         n = self.size
         blank = np.zeros((n, n))
         self._ax_in = fig.add_subplot(grid[:, 0])
@@ -555,7 +555,7 @@ class HandwiredExplorer(BlitExplorer):
         filters = self.model.params["0.weight"][:, 0]
         for k, name in enumerate(("horizontal", "vertical")):
             ax_f = fig.add_subplot(grid[k, 1])
-            show_kernel(ax_f, filters[k], title=f"{name}\ndetector", max_points=12)
+            show_kernel(ax_f, filters[k], title=f"{name}\ndetector", max_points=14)
             ax_m = fig.add_subplot(grid[k, 2])
             im, _ = show_signed(ax_m, blank, f"its feature map ({name[0]})", 3, colorbar=False)
             borders = cell_borders(ax_m, (n, n))
