@@ -135,7 +135,7 @@ class ActivationExplorer(BlitExplorer):
         bias=0.0,
         negative_slope=0.1,
     ):
-        super().__init__(figsize=(11.0, 6.6), dpi=90)
+        super().__init__(figsize=(9.2, 5.4), dpi=90)  # 828 x 486 px: fits a notebook column
         self.images = dict(example_images() if images is None else images)
         if not self.images:
             raise ValueError("images is empty; pass at least one (H, W) image, or None")
@@ -213,7 +213,7 @@ class ActivationExplorer(BlitExplorer):
     # -- figure -------------------------------------------------------------------------
     def _build_figure(self):
         fig = self.figure
-        grid = fig.add_gridspec(2, 3, height_ratios=[1.15, 1])
+        grid = fig.add_gridspec(2, 3, height_ratios=[1.15, 1], width_ratios=[1, 1, 1.15])
         self._ax_in = fig.add_subplot(grid[0, 0])
         self._ax_z = fig.add_subplot(grid[0, 1])
         self._ax_a = fig.add_subplot(grid[0, 2])
@@ -280,7 +280,7 @@ class ActivationExplorer(BlitExplorer):
         self._ax_f.set_ylabel("f(z)", color=CURVE_COLOR)
         self._ax_s.set_ylabel("slope", color=SLOPE_COLOR)
         self._ax_s.set_ylim(-0.1, 1.15)
-        self._ax_s.set_xlabel("z (shaded: the values in the map)")
+        self._ax_s.set_xlabel("z (gray: the map's range)")
         self._ax_f.set_title(" ")
         self._drawn_for = None
         self._shown_image = None
@@ -307,17 +307,17 @@ class ActivationExplorer(BlitExplorer):
             pixels = self.images[image]
             cmap = INK_CMAP if pixels.shape[0] <= 28 else IMAGE_CMAP  # digits: ink on paper
             self._im_in.set_data(colour(pixels, cmap, 0, 255))
-            self._ax_in.title.set_text(f"input: {image}")
+            self._ax_in.title.set_text(f"input:\n{image}")
             self._shown_image = image
         z = self.feature_map
         # colour scale: the strongest 0.5% of values saturate, so weak responses stay visible
         self.colour_limit = max(float(np.percentile(np.abs(z), 99.5)), 1e-6)
         limit = self.colour_limit
         self._im_z.set_data(colour(z, SIGNED_CMAP, -limit, limit))
-        self._ax_z.title.set_text(f"z = convolution + bias ({float(c['bias'].value):+.1f})")
+        self._ax_z.title.set_text(f"z = conv2d + bias\n(bias {float(c['bias'].value):+.1f})")
         out_limit = limit if name in ("ReLU", "leaky ReLU") else 1.0
         self._im_a.set_data(colour(out, SIGNED_CMAP, -out_limit, out_limit))
-        self._ax_a.title.set_text(f"after {name}: {self.sparsity:.0%} exactly 0")
+        self._ax_a.title.set_text(f"after {name}:\n{self.sparsity:.0%} exactly 0")
 
         self._hist_z.set_data(self._percentages(z, self._edges_z), self._edges_z)
         self._hist_a.set_data(self._percentages(out, self._edges_a), self._edges_a)
