@@ -241,7 +241,7 @@ class FeatureMapExplorer(BlitExplorer):
     def __init__(self, model=None, images=None, labels=None, index=0):
         model, self.images, self.labels = _network_and_data(model, images, labels)
         self.model = model
-        super().__init__(figsize=(11.0, 5.4), dpi=90)
+        super().__init__(figsize=(9.4, 5.0), dpi=90)  # 846 px: the width of a notebook
         self.probabilities, self.prediction = None, None
         self.mosaics = {}  # output position -> the mosaic of maps shown in its panel
         self.limits = {}  # row -> the colour scale's limit shared by that row's panels
@@ -421,7 +421,7 @@ class MistakesGallery(BlitExplorer):
         k = self.probabilities.shape[1]
         columns = min(5, self.count)
         rows = -(-self.count // columns)
-        super().__init__(figsize=(2.1 * columns, 2.75 * rows + 0.1), dpi=90)
+        super().__init__(figsize=(1.85 * columns, 2.55 * rows + 0.1), dpi=90)  # <= 846 px wide
         options = [("any", ANY)] + [(str(d), d) for d in range(k)]
         style = {"description_width": "initial"}
         self.controls["true"] = widgets.Dropdown(

@@ -56,6 +56,7 @@ from cnnlib.plotting import (
 __all__ = ["TrainingDashboard", "default_training_setup"]
 
 LOSS_RANGE = (0.01, 4.0)  # the loss axis (log scale): ln(10) = 2.3 at the start
+ACCURACY_RANGE = (0.05, 0.995)  # the accuracy axis (logit scale)
 SMOOTHING = 0.9  # the smoothed training curve averages over about the last 10 batches
 POLL_SECONDS = 0.1  # how often waiting widget messages are handled (ipykernel 6)
 DRAW_BUDGET = 0.03  # periodic redraws may take at most this share of the training time
@@ -209,7 +210,7 @@ class TrainingDashboard(BlitExplorer):
         self._state = None
         self._first_conv = _first_conv(model)
 
-        super().__init__(figsize=(11.0, 3.9), dpi=90)
+        super().__init__(figsize=(9.4, 3.9), dpi=90)  # 846 px: the width of a notebook
         style = {"description_width": "initial"}
         self.controls["epochs"] = widgets.IntSlider(
             value=int(epochs), min=1, max=30, description="epochs per Start", style=style
@@ -336,7 +337,7 @@ class TrainingDashboard(BlitExplorer):
         ax.yaxis.set_minor_locator(NullLocator())
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.set_ylabel("loss (log scale)")
-        ax.set_title("loss: how wrong (lower is better)")
+        ax.set_title("loss: how wrong (lower: better)")
         (self._loss_batch,) = ax.plot([], [], color=TRAIN_COLOR, lw=0.6, alpha=0.3)
         (self._loss_smooth,) = ax.plot([], [], color=TRAIN_COLOR, lw=2.0, label="training")
         (self._loss_val,) = ax.plot(
@@ -344,28 +345,34 @@ class TrainingDashboard(BlitExplorer):
         )
 
         ax = self._ax_acc
-        ax.set_ylim(0.0, 1.0)
+        # a "logit" scale: stretched near 0% and 100%, so that both the first climb
+        # from 10% and the last few percent (where the hard work happens) stay visible
+        ax.set_yscale("logit", nonpositive="clip")
+        ax.set_ylim(*ACCURACY_RANGE)
+        ax.yaxis.set_major_locator(FixedLocator([0.1, 0.5, 0.9, 0.99]))
+        ax.yaxis.set_minor_locator(NullLocator())
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_ylabel("accuracy")
-        ax.set_title("accuracy: share right (higher is better)")
+        ax.set_ylabel("accuracy (stretched near 100%)")
+        ax.set_title("accuracy (higher: better)")
         (self._acc_smooth,) = ax.plot([], [], color=TRAIN_COLOR, lw=2.0, label="training")
         (self._acc_val,) = ax.plot(
             [], [], "-o", color=VALIDATION_COLOR, lw=2.0, ms=5, label="validation"
         )
         if self.target is not None:
             ax.axhline(self.target, color=TARGET_COLOR, ls=":", lw=1.5)
-            ax.text(
-                0.02,
-                self.target - 0.02,
+            ax.annotate(
                 f"goal {self.target:.0%}",
+                xy=(0.02, self.target),
+                xycoords=("axes fraction", "data"),
+                xytext=(0, 3),
+                textcoords="offset points",
                 color=TARGET_COLOR,
-                va="top",
+                va="bottom",
                 fontsize=10,
-                transform=ax.get_yaxis_transform(),
             )
         ax.legend(loc="lower right", fontsize=10)
         for ax in (self._ax_loss, self._ax_acc):
-            ax.set_xlabel("epochs (passes over the training data)")
+            ax.set_xlabel("epochs (passes over the training digits)")
             ax.grid(True, alpha=0.3)
             ax.set_xlim(0, self._xmax)
 
