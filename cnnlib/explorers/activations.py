@@ -279,6 +279,8 @@ class ActivationExplorer(BlitExplorer):
         self._ax_f.tick_params(labelbottom=False)
         self._ax_f.set_ylabel("f(z)", color=CURVE_COLOR)
         self._ax_s.set_ylabel("slope", color=SLOPE_COLOR)
+        for ax in (self._ax_f, self._ax_s):  # fixed: tick labels change with the activation
+            ax.yaxis.set_label_coords(-0.17, 0.5)
         self._ax_s.set_ylim(-0.1, 1.15)
         self._ax_s.set_xlabel("z (gray: the map's range)")
         self._ax_f.set_title(" ")
