@@ -107,7 +107,10 @@ class PoolingExplorer(Explorer):
     def __init__(
         self, source="example", mode="max", window=2, stride=2, padding=0, shift=0, digit=0
     ):
-        super().__init__(figsize=(9.0, 7.2), dpi=90)
+        super().__init__(figsize=(9.2, 5.5), dpi=90)  # 828 x 495 px: fits a laptop screen
+        # the status always has room for its two lines (a one-line "not possible" message
+        # would otherwise make everything below jump); JupyterLab's widget lines are 28 px
+        self._status.layout.min_height = "56px"
         names = list(self.SOURCES.values())
         if source not in names:
             raise ValueError(f"source={source!r} is not known; use one of {names}")
@@ -193,7 +196,7 @@ class PoolingExplorer(Explorer):
     # -- figure -----------------------------------------------------------------------
     def _build_figure(self):
         fig = self.figure
-        axes = fig.subplots(2, 2)
+        axes = fig.subplots(2, 2, height_ratios=[1, 0.6])  # the change maps: smaller
         (self._ax_in, self._ax_out), (self._ax_din, self._ax_dout) = axes
         blank = np.zeros((6, 6))
         self._im_in = show_image(self._ax_in, blank, "feature map", vmin=0, vmax=1)
@@ -212,7 +215,7 @@ class PoolingExplorer(Explorer):
         self._cell_box = Rectangle((0, 0), 1, 1, fill=False, ec=WINDOW_COLOR, lw=3.0, zorder=5)
         self._ax_out.add_patch(self._cell_box)
         self._shift_hints = [
-            ax.text(0.5, 0.5, "", ha="center", va="center", transform=ax.transAxes, fontsize=12)
+            ax.text(0.5, 0.5, "", ha="center", va="center", transform=ax.transAxes, fontsize=11)
             for ax in (self._ax_din, self._ax_dout)
         ]
         self._not_possible = self._ax_out.text(
@@ -261,7 +264,7 @@ class PoolingExplorer(Explorer):
             f"change in the feature map: {100 * self.change['feature map']:.0f}%"
         )
 
-        hint = "" if pixels else "no shift yet:\nmove “shift input right”"
+        hint = "" if pixels else "no shift yet:\nmove “shift\ninput right”"
         for text in self._shift_hints:
             text.set_text(hint)
 

@@ -189,7 +189,7 @@ def test_digit_source_is_the_edge_strength_of_a_real_digit():
 def test_png_keeps_its_size(source):
     ex = PoolingExplorer(source=source)
     size = PIL.Image.open(io.BytesIO(ex.png)).size
-    assert size == (810, 648)
+    assert size == (828, 495)
     assert ex.input_map.shape == SIZES[source]
     ex.controls["window"].value = 7
     assert PIL.Image.open(io.BytesIO(ex.png)).size == size
@@ -201,3 +201,14 @@ def test_png_keeps_its_size(source):
 def test_unknown_choices_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         PoolingExplorer(**kwargs)
+
+
+def test_picture_and_status_fit_a_laptop_screen_without_jumping():
+    explorer = PoolingExplorer()
+    width, height = PIL.Image.open(io.BytesIO(explorer.png)).size
+    assert width <= 830 and height <= 500  # with its controls, under ~700 px
+    # the status keeps room for its two lines when it shows a one-line message instead
+    assert explorer._status.value.count("<br>") == 1
+    assert explorer._status.layout.min_height == "56px"
+    explorer.controls["window"].value = 7
+    assert explorer.output is None and "<br>" not in explorer._status.value
