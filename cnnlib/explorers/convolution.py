@@ -153,13 +153,35 @@ def _fit(kernel, size):
     return out
 
 
+def _fit_note(name, size):
+    """How :func:`_fit` placed a 3x3 kernel in a size x size grid, in words."""
+    start = f"'{name}' is a 3x3 kernel: "
+    if size > 3:
+        before, after = (size - 3) // 2, (size - 3) - (size - 3) // 2
+        if before == after:
+            return start + f"shown in the centre of a {size}x{size} grid of zeros."
+        if before == 0:
+            return start + (
+                f"shown in the top-left corner of a {size}x{size} grid of zeros "
+                "(an even grid has no centre cell)."
+            )
+        return start + (
+            f"shown in a {size}x{size} grid of zeros: {before} row/column of zeros above "
+            f"and left, {after} below and right."
+        )
+    if (3 - size) % 2 == 0:
+        return start + f"cut to its central {size}x{size} cell."
+    return start + f"cut to its top-left {size}x{size} cells."
+
+
 def preset_kernel(name, size=3, angle=0):
     """A named kernel at ``size`` x ``size`` and a note on how it was made.
 
     Identity, box blur, Gaussian blur and the oriented edge are built at any
     size from 1 to 7. The kernels defined only as 3x3 (sharpen, Sobel,
     Laplacian, the X/O templates) are placed in the centre of a larger grid of
-    zeros, or cut to their centre for a smaller grid; the note says so.
+    zeros, or cut to their centre for a smaller grid (for an even size, half a
+    cell up and left of the centre); the note says where.
 
     Returns
     -------
@@ -181,12 +203,7 @@ def preset_kernel(name, size=3, angle=0):
             note = "a 1x1 kernel cannot see an edge: choose size 2 or more."
     elif name in K.PRESETS:
         kernel = _fit(K.PRESETS[name], size)
-        if size > 3:
-            note = (
-                f"'{name}' is a 3x3 kernel: shown in the centre of a {size}x{size} grid of zeros."
-            )
-        elif size < 3:
-            note = f"'{name}' is a 3x3 kernel: cut to its central {size}x{size} cells."
+        note = _fit_note(name, size) if size != 3 else ""
     else:
         raise ValueError(f"unknown kernel preset {name!r}; choose one of {list(PRESET_NAMES)}")
     return np.round(kernel, 3) + 0.0, note  # + 0.0 turns -0.0 into 0.0

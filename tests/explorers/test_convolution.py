@@ -207,6 +207,24 @@ def test_presets_at_every_size(name, size):
         assert "3x3" in note
 
 
+@pytest.mark.parametrize("size", [1, 2, 4, 5, 6, 7])
+def test_note_says_where_a_3x3_preset_sits_in_the_grid(size):
+    kernel, note = preset_kernel("sharpen", size)  # its border is 0 -1 0: find the 5
+    row, col = np.argwhere(kernel == 5)[0]
+    if size > 3:  # the 3x3 sits with its centre at (row, col)
+        above, below = row - 1, size - row - 2
+        if above == below:
+            assert "centre of a" in note
+        elif above == 0:
+            assert "top-left corner" in note
+        else:
+            assert f"{above} row/column of zeros above and left, {below} below" in note
+    else:  # cut out: the 5 is at (1, 1) of the original
+        corner = kernel.shape == (2, 2) and (row, col) == (1, 1)
+        assert ("top-left" in note) == corner
+        assert ("central" in note) == (not corner)
+
+
 def test_blur_presets_keep_brightness_and_edges_ignore_flat_areas():
     for size in range(1, 8):
         assert preset_kernel("box blur", size)[0].sum() == pytest.approx(1, abs=0.03)
