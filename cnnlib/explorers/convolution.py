@@ -868,10 +868,14 @@ class ConvolutionStepper(_PartialRedraw, Explorer):
 
     def _layout_controls(self):
         c = self.controls
-        row1 = widgets.HBox([c["image"], c["kernel"], c["stride"], c["padding"]])
+        # two menus, then the two sliders, each with room for a visible track
+        row1 = widgets.HBox([c["image"], c["kernel"]])
+        for name in ("stride", "padding"):
+            c[name].layout.width = "260px"
+        row2 = widgets.HBox([c["stride"], c["padding"]])
         c["position"].layout.width = "520px"
-        row2 = widgets.HBox([self._play, c["position"]])
-        return widgets.VBox([row1, row2])
+        row3 = widgets.HBox([self._play, c["position"]])
+        return widgets.VBox([row1, row2, row3])
 
     @property
     def image(self):
