@@ -581,18 +581,19 @@ def _hear_clicks_early(button, on_click):
 def _ui_polling():
     """Yield ``poll(n)``, which handles up to ``n`` waiting widget messages, or None.
 
-    Uses ``jupyter_ui_poll`` when this runs in a notebook cell of a kernel
-    that can process one message at a time on request (ipykernel 6; ipykernel
-    7 cannot, and :func:`_hear_clicks_early` covers the Stop button there).
-    Outside a cell (a button's click handler, plain Python) there is nothing
-    to poll.
+    Uses ``jupyter_ui_poll`` in a kernel that can process one message at a
+    time on request (ipykernel 6; ipykernel 7 cannot, and
+    :func:`_hear_clicks_early` covers the Stop button there). In plain Python
+    (tests, scripts) there is nothing to poll.
+
+    ``jupyter_ui_poll`` holds back the cells a learner runs meanwhile and
+    replays them when the current cell ends. Training started by the Start
+    button runs in the button's click handler, not in a cell, so no cell end
+    would come: there, the same clean-up (restore the kernel, replay the held
+    cells) is done as soon as training ends.
     """
     kernel = _kernel()
-    in_cell = False
-    if kernel is not None and hasattr(kernel, "do_one_iteration"):
-        with contextlib.suppress(Exception):
-            in_cell = kernel.get_parent()["header"]["msg_type"] == "execute_request"
-    if not in_cell:
+    if kernel is None or not hasattr(kernel, "do_one_iteration"):
         yield None
         return
     try:
@@ -600,5 +601,14 @@ def _ui_polling():
     except ImportError:
         yield None
         return
-    with ui_events() as poll:
-        yield poll
+    in_cell = False
+    with contextlib.suppress(Exception):
+        in_cell = kernel.get_parent()["header"]["msg_type"] == "execute_request"
+    wrapper = ui_events()
+    try:
+        with wrapper as poll:
+            yield poll
+    finally:
+        end_of_cell = getattr(wrapper, "_post_run_cell", None)
+        if not in_cell and end_of_cell is not None:
+            end_of_cell()

@@ -12,7 +12,12 @@ import pytest
 
 import cnnlib.explorers.training as dashboard_module
 from cnnlib import Adam, Callback, Trainer, load_mnist, prepare_images, reference_cnn
-from cnnlib.explorers.training import SMOOTHING, TrainingDashboard, _hear_clicks_early
+from cnnlib.explorers.training import (
+    SMOOTHING,
+    TrainingDashboard,
+    _hear_clicks_early,
+    _ui_polling,
+)
 from cnnlib.plotting import smoothed, tile_maps
 
 N_TRAIN, N_VAL, BATCH = 96, 64, 32  # three mini-batches per epoch: fast
@@ -228,3 +233,11 @@ def test_stop_clicks_are_heard_as_they_arrive_in_a_kernel(monkeypatch):
 
 def test_outside_a_kernel_no_hook_is_installed(data):
     assert make(data)._early_stop_hook is False
+
+
+def test_no_polling_outside_a_kernel_or_in_ipykernel_7(monkeypatch):
+    with _ui_polling() as poll:  # plain Python: nothing to poll
+        assert poll is None
+    monkeypatch.setattr(dashboard_module, "_kernel", lambda: object())  # no do_one_iteration
+    with _ui_polling() as poll:
+        assert poll is None
