@@ -132,6 +132,22 @@ def test_large_finite_values_are_not_mistaken_for_inf():
     assert np.isfinite(conv2d(x, np.full((1, 1, 1, 1), 0.5, np.float32))).all()
 
 
+@pytest.mark.parametrize("size", [8, 8192, 8193, 40_000])  # the small (dot) and large paths
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_check_finite_small_and_large_arrays(size, bad):
+    from cnnlib._validate import check_finite
+
+    x = np.full(size, 3e38, dtype=np.float32)  # finite, but every sum of it overflows
+    check_finite(x)
+    check_finite(x.reshape(1, -1)[:, ::2])  # not contiguous
+    x[size // 2] = bad
+    with pytest.raises(ValueError, match=rf"x contains 1 NaN .* at index \({size // 2},\)"):
+        check_finite(x)
+    x[size // 2], x[-1] = np.inf, -np.inf  # inf - inf = NaN in the sum
+    with pytest.raises(ValueError, match="x contains 2 NaN or infinite"):
+        check_finite(x)
+
+
 @pytest.mark.parametrize("pool", POOLS)
 class TestPoolErrors:
     def test_window_larger_than_input(self, pool):
