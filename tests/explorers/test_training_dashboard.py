@@ -241,3 +241,42 @@ def test_no_polling_outside_a_kernel_or_in_ipykernel_7(monkeypatch):
     monkeypatch.setattr(dashboard_module, "_kernel", lambda: object())  # no do_one_iteration
     with _ui_polling() as poll:
         assert poll is None
+
+
+@pytest.mark.slow
+def test_stop_button_works_while_a_cell_trains_in_a_real_kernel():
+    """The click travels as a widget message to a kernel busy with a cell: it must still stop
+    training (this relies on how ipykernel routes messages; a kernel upgrade may break it)."""
+    jupyter_client = pytest.importorskip("jupyter_client")
+    km, kc = jupyter_client.manager.start_new_kernel(kernel_name="python3")
+
+    def wait(msg_id):
+        out = []
+        while True:
+            msg = kc.get_iopub_msg(timeout=120)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "stream":
+                out.append(msg["content"]["text"])
+            if msg["msg_type"] == "error":
+                out.append("error: " + msg["content"]["evalue"])
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return "".join(out)
+
+    try:
+        setup = (
+            "from cnnlib.explorers.training import TrainingDashboard, default_training_setup\n"
+            "s = default_training_setup(train_size=320)\n"
+            "d = TrainingDashboard(s['model'], s['x'], s['y'])\n"
+            "print(d.controls['stop'].comm.comm_id)"
+        )
+        stop_id = wait(kc.execute(setup)).strip().splitlines()[-1]
+        cell = kc.execute("h = d.train(1000); print(h.status, len(h.batch_loss))")
+        time.sleep(1.5)  # the cell is busy training
+        click = {"comm_id": stop_id, "data": {"method": "custom", "content": {"event": "click"}}}
+        kc.shell_channel.send(kc.session.msg("comm_msg", click))
+        status, batches = wait(cell).split()
+        assert status == "stopped" and 0 < int(batches) < 1000 * 10
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
