@@ -163,13 +163,14 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     return v.restore_layout(out, ndim)
 
 
-# The window matrix is built and multiplied about this many bytes at a time (a
-# group of images, or a band of rows of one big image): the size of a CPU core's
-# level-2 cache, so the product reads the windows while they are still in the
-# cache. It also keeps memory bounded for big batches and big photos, and keeps
-# each BLAS call small enough to run on the calling thread (BLAS's own worker
-# threads stall badly when other programs keep the CPU busy).
-_WINDOW_BYTES = 1 << 20
+# The window matrix is built for a group of images at a time, at most about
+# _GROUP_BYTES big, which keeps memory bounded for big batches. An image whose
+# window matrix alone is bigger than _BAND_BYTES (a photo) is split into bands of
+# output rows instead: each band is then one modest matrix product that stays in
+# the CPU cache, and for a single filter one that BLAS runs on the calling thread
+# (BLAS's own worker threads stall badly when other programs keep the CPU busy).
+_GROUP_BYTES = 8 << 20
+_BAND_BYTES = 1 << 20
 
 # Scratch arrays are kept from call to call (one set per thread) when they are at
 # most this big. Memory new to the process costs a page fault for every 4 KB page
@@ -211,7 +212,7 @@ def _conv2d_batched(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray
 
     The window matrix is kH*kW times bigger than the input, so it is built for
     a group of images, or for a band of output rows of one big image, at a
-    time (see ``_WINDOW_BYTES``).
+    time (see ``_GROUP_BYTES``).
     """
     n, c, h, w = x4.shape
     (kh, kw), (ho, wo) = win.kernel, win.out
@@ -221,8 +222,8 @@ def _conv2d_batched(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray
     else:
         strategy, row_positions = _conv2d_im2col, wo
     row_bytes = c * kh * kw * row_positions * x4.itemsize  # window matrix of one output row
-    rows = max(1, min(ho, _WINDOW_BYTES // row_bytes))  # output rows per band
-    images = max(1, _WINDOW_BYTES // (row_bytes * ho)) if rows == ho else 1  # images per group
+    rows = max(1, min(ho, _BAND_BYTES // row_bytes))  # output rows per band
+    images = max(1, _GROUP_BYTES // (row_bytes * ho)) if rows == ho else 1  # images per group
     out = np.empty((n, w4.shape[0], ho, wo), dtype=np.result_type(x4, w4))
     for first in range(0, n, images):
         group = slice(first, first + images)

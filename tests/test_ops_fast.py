@@ -105,19 +105,19 @@ def test_strategies_accept_non_contiguous_input_and_never_alias_it(strategy):
 
 
 @pytest.mark.parametrize(
-    ("stride", "window_bytes", "calls"),
+    ("stride", "group_bytes", "band_bytes", "calls"),
     [
         # 12,960 bytes of windows per image (2*3*3 x 9*10 float64), 1,440 per output row
-        (1, 40_000, [(3, 9), (3, 9), (1, 9)]),  # groups of 3 images, the last one smaller
-        (1, 5_000, [(1, 3)] * 21),  # bands of 3 output rows, 7 images x 3 bands
-        (1, 1, [(1, 1)] * 63),  # at least one row, however small the budget
+        (1, 40_000, 10**6, [(3, 9), (3, 9), (1, 9)]),  # groups of 3, the last one smaller
+        (1, 10**6, 5_000, [(1, 3)] * 21),  # bands of 3 output rows, 7 images x 3 bands
+        (1, 1, 1, [(1, 1)] * 63),  # at least one row, however small the budget
         # stride 2: 2,880 bytes per image (2*3*3 x 5*4 float64), 576 per output row
-        (2, 9_000, [(3, 5), (3, 5), (1, 5)]),
-        (2, 1_200, [(1, 2), (1, 2), (1, 1)] * 7),
+        (2, 9_000, 10**6, [(3, 5), (3, 5), (1, 5)]),
+        (2, 10**6, 1_200, [(1, 2), (1, 2), (1, 1)] * 7),
     ],
 )
 def test_batches_split_into_groups_and_bands_give_the_same_result(
-    monkeypatch, stride, window_bytes, calls
+    monkeypatch, stride, group_bytes, band_bytes, calls
 ):
     rng = np.random.default_rng(4)
     x = rng.normal(size=(7, 2, 9, 8))
@@ -134,7 +134,8 @@ def test_batches_split_into_groups_and_bands_give_the_same_result(
         return strategy(x4, w4, win)
 
     monkeypatch.setattr(ops, name, spy)
-    monkeypatch.setattr(ops, "_WINDOW_BYTES", window_bytes)
+    monkeypatch.setattr(ops, "_GROUP_BYTES", group_bytes)
+    monkeypatch.setattr(ops, "_BAND_BYTES", band_bytes)
     grouped = ops._conv2d_batched(x, w, win)
     assert seen == calls
     assert grouped.flags.c_contiguous
@@ -144,19 +145,17 @@ def test_batches_split_into_groups_and_bands_give_the_same_result(
 
 @settings(max_examples=150, deadline=None)
 @given(conv_geometry(), st.integers(0, 6), st.sampled_from([1, 300, 3000]))
-def test_bands_of_rows_equal_reference_for_any_geometry(case, extra_pad, window_bytes):
+def test_bands_of_rows_equal_reference_for_any_geometry(case, extra_pad, budget):
     """Tiny budgets split every image into bands; wide padding makes bands of only zeros."""
     xshape, wshape, stride, pads, dilation, seed = case
     pads = ((pads[0][0] + extra_pad, pads[0][1]), pads[1])
     rng = np.random.default_rng(seed)
     x, w = rng.normal(size=xshape), rng.normal(size=wshape)
     win = _window(xshape, wshape, stride, pads, dilation)
-    saved = ops._WINDOW_BYTES
-    try:
-        ops._WINDOW_BYTES = window_bytes
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ops, "_GROUP_BYTES", budget)
+        patch.setattr(ops, "_BAND_BYTES", budget)
         out = ops._conv2d_batched(x, w, win)
-    finally:
-        ops._WINDOW_BYTES = saved
     np.testing.assert_allclose(out, _reference_batched(x, w, win), rtol=1e-10, atol=1e-10)
 
 
