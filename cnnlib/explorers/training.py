@@ -358,17 +358,23 @@ class TrainingDashboard(BlitExplorer):
         (self._acc_val,) = ax.plot(
             [], [], "-o", color=VALIDATION_COLOR, lw=2.0, ms=5, label="validation"
         )
+        self._goal_label = None
         if self.target is not None:
             ax.axhline(self.target, color=TARGET_COLOR, ls=":", lw=1.5)
-            ax.annotate(
+            # right end, under the line, on white and drawn over the curves (which end
+            # above the goal when it is reached): never hidden under them
+            self._goal_label = ax.annotate(
                 f"goal {self.target:.0%}",
-                xy=(0.02, self.target),
+                xy=(0.98, self.target),
                 xycoords=("axes fraction", "data"),
-                xytext=(0, 3),
+                xytext=(0, -3),
                 textcoords="offset points",
                 color=TARGET_COLOR,
-                va="bottom",
+                ha="right",
+                va="top",
                 fontsize=10,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5},
+                zorder=5,
             )
         ax.legend(loc="lower right", fontsize=10)
         for ax in (self._ax_loss, self._ax_acc):
@@ -410,6 +416,8 @@ class TrainingDashboard(BlitExplorer):
         ]
         if self._filters is not None:
             artists += [self._filters, self._filters_note]
+        if self._goal_label is not None:
+            artists.append(self._goal_label)
         return artists
 
     def _background_key(self):
