@@ -241,7 +241,7 @@ class FeatureMapExplorer(BlitExplorer):
     def __init__(self, model=None, images=None, labels=None, index=0):
         model, self.images, self.labels = _network_and_data(model, images, labels)
         self.model = model
-        super().__init__(figsize=(9.4, 5.0), dpi=90)  # 846 px: the width of a notebook
+        super().__init__(figsize=(9.3, 5.0), dpi=90)  # 837 px: fits a notebook column
         self.probabilities, self.prediction = None, None
         self.mosaics = {}  # output position -> the mosaic of maps shown in its panel
         self.limits = {}  # row -> the colour scale's limit shared by that row's panels
