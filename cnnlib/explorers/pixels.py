@@ -423,7 +423,9 @@ class ChannelExplorer(_Blit):
     red, green, blue : bool
         Which channels are on.
     row, col : int, optional
-        The inspected pixel (default: a red stripe of the flag).
+        The inspected pixel (default: a red stripe of the flag). The sliders
+        step by the factor the photo is shrunk by on screen (3 for the course
+        photo), so that every step moves the marker visibly.
     photo : array, shape (H, W, 3), optional
         Another channels-last colour image (default: :func:`cnnlib.datasets.load_photo`).
 
