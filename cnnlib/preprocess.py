@@ -26,7 +26,8 @@ def mnist_style(drawing, threshold=0.1):
     1. find the bounding box of the ink (pixels above ``threshold`` times the
        darkest stroke);
     2. scale the box, keeping its aspect ratio, so its longer side is 20 pixels
-       (smooth interpolation gives the soft, grey stroke edges MNIST has);
+       (blurring before shrinking and smooth interpolation give the soft, grey
+       stroke edges MNIST has);
     3. put it in a 28x28 image with its centre of mass at the centre.
 
     Parameters
@@ -58,6 +59,8 @@ def mnist_style(drawing, threshold=0.1):
     box = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
     scale = BOX / max(box.shape)
+    if scale < 1:  # blur first, so shrinking averages the strokes instead of sampling them
+        box = ndimage.gaussian_filter(box, sigma=(1 / scale - 1) / 2)
     small = np.clip(ndimage.zoom(box, scale, order=1, grid_mode=True, mode="grid-constant"), 0, 1)
     small = small[:BOX, :BOX]
     h, w = small.shape
