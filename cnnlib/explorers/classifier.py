@@ -555,7 +555,12 @@ class HandwiredExplorer(BlitExplorer):
         filters = self.model.params["0.weight"][:, 0]
         for k, name in enumerate(("horizontal", "vertical")):
             ax_f = fig.add_subplot(grid[k, 1])
-            show_kernel(ax_f, filters[k], title=f"{name}\ndetector", max_points=14)
+            im_f, weights = show_kernel(ax_f, filters[k], title=f"{name}\ndetector")
+            # only -1 and 1 in 3 big cells: larger digits than the default, legible from afar
+            weights.height, weights.max_points = 0.42, 18
+            low, high = im_f.get_clim()
+            colors = contrast_colors(filters[k], low, high, SIGNED_CMAP)
+            weights.set(filters[k], fmt=short_number, colors=colors)
             ax_m = fig.add_subplot(grid[k, 2])
             im, _ = show_signed(ax_m, blank, f"its feature map ({name[0]})", 3, colorbar=False)
             borders = cell_borders(ax_m, (n, n))
