@@ -3,7 +3,7 @@
 Three floors, each importing only from the floors below it:
 
 1. core (numpy only): ``ops`` (fast operations), ``reference`` (the same as
-   plain loops), ``kernels``, ``images``;
+   plain loops), ``kernels``, ``images``, ``metrics``;
 2. ``plotting``: draws on matplotlib axes it is given;
 3. ``explorers``: ipywidgets controls wired to the core and the plots.
 
@@ -58,6 +58,7 @@ from cnnlib.layers import (
     Tanh,
 )
 from cnnlib.losses import SoftmaxCrossEntropy, softmax_cross_entropy
+from cnnlib.metrics import confusion_matrix, most_confident_mistakes
 from cnnlib.model import Sequential, reference_cnn
 from cnnlib.ops import (
     avg_pool2d,
@@ -96,7 +97,6 @@ _LAZY = {
     "check_environment": "cnnlib.environment",
     "ChannelExplorer": "cnnlib.explorers",
     "ClassifierExplorer": "cnnlib.explorers",
-    "confusion_matrix": "cnnlib.explorers.network",
     "ConvolutionExplorer": "cnnlib.explorers",
     "ConvolutionStepper": "cnnlib.explorers",
     "DigitPad": "cnnlib.explorers",
@@ -106,7 +106,6 @@ _LAZY = {
     "ImageEditExplorer": "cnnlib.explorers",
     "LossLandscape": "cnnlib.explorers",
     "MistakesGallery": "cnnlib.explorers",
-    "most_confident_mistakes": "cnnlib.explorers.network",
     "PixelExplorer": "cnnlib.explorers",
     "plot_confusion_matrix": "cnnlib.plotting",
     "plot_filters": "cnnlib.plotting",
@@ -163,6 +162,7 @@ __all__ = [
     "Tanh",
     "Trainer",
     "check_gradients",
+    "confusion_matrix",
     "evaluate",
     "fit",
     "numerical_gradient",
@@ -193,6 +193,7 @@ __all__ = [
     "make_xo",
     "max_pool2d",
     "mnist_style",
+    "most_confident_mistakes",
     "negative",
     "output_size",
     "pixel_distance",

@@ -1,6 +1,6 @@
-"""Views of a trained network: the numbers equal direct computations, the pictures
-show those numbers (confusion matrix against a hand count, feature maps against
-the layers' own outputs, the gallery against sorted probabilities)."""
+"""Views of a trained network: the pictures show the numbers they claim (feature
+maps against the layers' own outputs, the gallery against sorted probabilities).
+The numbers themselves are tested in tests/test_metrics.py."""
 
 from __future__ import annotations
 
@@ -14,9 +14,7 @@ import pytest  # noqa: E402
 
 from cnnlib import (  # noqa: E402
     History,
-    confusion_matrix,
     load_mnist,
-    most_confident_mistakes,
     prepare_images,
     reference_cnn,
     softmax,
@@ -47,57 +45,6 @@ def digits():
 @pytest.fixture(scope="module")
 def model():
     return reference_cnn(seed=3)  # untrained: plenty of mistakes, any weights will do
-
-
-# ----------------------------------------------------------------------------
-# numbers
-# ----------------------------------------------------------------------------
-def test_confusion_matrix_against_a_hand_count():
-    labels = [0, 0, 1, 1, 1, 2, 2, 2, 2]
-    predictions = [0, 1, 1, 1, 2, 2, 2, 0, 2]
-    expected = np.array(
-        [
-            [1, 1, 0],  # two 0s: one right, one called 1
-            [0, 2, 1],  # three 1s: two right, one called 2
-            [1, 0, 3],  # four 2s: three right, one called 0
-        ]
-    )
-    np.testing.assert_array_equal(confusion_matrix(labels, predictions), expected)
-    m = confusion_matrix(labels, predictions, num_classes=5)
-    assert m.shape == (5, 5) and m[:3, :3].tolist() == expected.tolist() and m[3:].sum() == 0
-
-
-def test_confusion_matrix_rows_count_each_class(digits, model):
-    images, labels = digits
-    predictions = model.predict(prepare_images(images))
-    m = confusion_matrix(labels, predictions, num_classes=10)
-    np.testing.assert_array_equal(m.sum(axis=1), np.bincount(labels, minlength=10))
-    np.testing.assert_array_equal(m.sum(axis=0), np.bincount(predictions, minlength=10))
-    assert np.trace(m) == np.sum(predictions == labels)
-
-
-def test_confusion_matrix_refuses_what_it_cannot_count():
-    with pytest.raises(ValueError, match="same length"):
-        confusion_matrix([0, 1], [0])
-    with pytest.raises(ValueError, match="argmax"):
-        confusion_matrix([0, 1], [0.2, 0.8])
-    with pytest.raises(ValueError, match="num_classes"):
-        confusion_matrix([0, 5], [0, 1], num_classes=3)
-
-
-def test_most_confident_mistakes_by_hand():
-    probabilities = np.array(
-        [
-            [0.9, 0.1],  # label 0, right
-            [0.6, 0.4],  # label 1, wrong at 0.6
-            [0.2, 0.8],  # label 0, wrong at 0.8
-            [0.3, 0.7],  # label 1, right
-            [0.6, 0.4],  # label 1, wrong at 0.6 (tie: data order)
-        ]
-    )
-    labels = [0, 1, 0, 1, 1]
-    np.testing.assert_array_equal(most_confident_mistakes(probabilities, labels), [2, 1, 4])
-    assert most_confident_mistakes(probabilities[[0, 3]], [0, 1]).size == 0
 
 
 def test_layer_outputs_are_the_layers_applied_in_turn(digits, model):
