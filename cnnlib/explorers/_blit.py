@@ -12,6 +12,10 @@ A subclass lists its changing artists in :meth:`_dynamic_artists` and says in
 landscape, which changes the axis limits). Everything else that is drawn must
 stay fixed while the key stays the same: axis limits, ticks, labels, legends.
 Backgrounds are kept per key, so flipping back to an earlier choice is fast too.
+Each background is a full copy of the figure's pixels (about 1.5 MB for a
+typical explorer), so only the :attr:`BlitExplorer.max_backgrounds` most
+recently used ones are kept; the least recently used is dropped first and
+simply drawn again if its key comes back.
 """
 
 from __future__ import annotations
@@ -24,7 +28,17 @@ __all__ = ["BlitExplorer"]
 
 
 class BlitExplorer(Explorer):
-    """An :class:`Explorer` that re-renders only its changing artists."""
+    """An :class:`Explorer` that re-renders only its changing artists.
+
+    Attributes
+    ----------
+    max_backgrounds : int
+        How many backgrounds (one per :meth:`_background_key`) are kept; when a
+        new one would exceed it, the least recently used one is dropped. A
+        subclass may set its own value.
+    """
+
+    max_backgrounds = 8
 
     def _dynamic_artists(self) -> list:
         """The artists that change between updates, plus any fixed artist that must
@@ -54,15 +68,23 @@ class BlitExplorer(Explorer):
                         ax._autotitlepos = False
                 self._layout_frozen = True
             self._backgrounds[key] = canvas.copy_from_bbox(self.figure.bbox)
+            while len(self._backgrounds) > self.max_backgrounds:
+                del self._backgrounds[next(iter(self._backgrounds))]  # least recently used
             for artist in dynamic:
                 artist.set_animated(False)
         else:
+            self._backgrounds[key] = self._backgrounds.pop(key)  # now the most recently used
             canvas.restore_region(self._backgrounds[key])
         for artist in sorted(dynamic, key=lambda a: a.get_zorder()):  # as a full draw would
             if artist.get_visible() and (artist.axes is None or artist.axes.get_visible()):
                 self.figure.draw_artist(artist)
         self.png = png_bytes(np.asarray(canvas.buffer_rgba()))
         self._image.value = self.png
+
+    def _lay_out(self):
+        """One full draw that fixes the layout, without keeping a background
+        (e.g. with the tallest image shown, so later titles never move)."""
+        Explorer.render(self)
 
     def _prepare_backgrounds(self, name):
         """Draw the background for every option of control ``name`` now, so that

@@ -22,7 +22,6 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from cnnlib import images as img
-from cnnlib.explorers._base import Explorer
 from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.images import pixel_distance
 from cnnlib.plotting import (
@@ -104,30 +103,11 @@ def _hide_frame(ax):
         spine.set_visible(False)
 
 
-class _Blit(BlitExplorer):
-    """:class:`BlitExplorer` that keeps only the most recent backgrounds.
-
-    A background is a full copy of the figure's pixels (~1.5 MB); the pixel
-    inspector alone could otherwise collect one per digit and colour map.
-    """
-
-    KEEP = 8
-
-    def render(self):
-        super().render()
-        while len(self._backgrounds) > self.KEEP:
-            self._backgrounds.pop(next(iter(self._backgrounds)))
-
-    def _watch(self):
-        # show every control's full label ("brightness +", "left col", ...)
-        for control in self.controls.values():
-            if hasattr(control, "description") and not isinstance(control, widgets.Checkbox):
-                control.style.description_width = "initial"
-        super()._watch()
-
-    def _lay_out(self):
-        """One full draw that fixes the layout, without caching a background."""
-        Explorer.render(self)
+def _full_labels(controls):
+    """Show every control's full label ("brightness +", "left col", ...)."""
+    for control in controls.values():
+        if hasattr(control, "description") and not isinstance(control, widgets.Checkbox):
+            control.style.description_width = "initial"
 
 
 def _grid_segments(size: int):
@@ -140,7 +120,7 @@ def _grid_segments(size: int):
 # ----------------------------------------------------------------------------
 # PixelExplorer
 # ----------------------------------------------------------------------------
-class PixelExplorer(_Blit):
+class PixelExplorer(BlitExplorer):
     """Zoom into a digit or a photo and read the numbers behind the pixels.
 
     Left: the whole image, with an orange frame around the window. Right: the
@@ -241,6 +221,7 @@ class PixelExplorer(_Blit):
         self._lay_out()
         for c_name in ("source", "size"):
             self.controls[c_name].observe(self._fit_ranges, names="value")
+        _full_labels(self.controls)
         self._watch()
         self.update()
 
@@ -410,7 +391,7 @@ def _extent(h, w):
 # ----------------------------------------------------------------------------
 # ChannelExplorer
 # ----------------------------------------------------------------------------
-class ChannelExplorer(_Blit):
+class ChannelExplorer(BlitExplorer):
     """A colour photo is three grayscale images: red, green and blue.
 
     Tick the channels to keep; a channel that is off is set to 0 in the
@@ -485,6 +466,7 @@ class ChannelExplorer(_Blit):
             (inner,) = ax.plot([col], [row], "s", ms=11, mfc="none", mec=MARK, mew=1.8)
             self._markers += [outer, inner]
         self._axes = axes
+        _full_labels(self.controls)
         self._watch()
         self.update()
 
@@ -534,7 +516,7 @@ class ChannelExplorer(_Blit):
 # ----------------------------------------------------------------------------
 # ResolutionExplorer
 # ----------------------------------------------------------------------------
-class ResolutionExplorer(_Blit):
+class ResolutionExplorer(BlitExplorer):
     """Shrink an image by a factor and see what is lost.
 
     Every ``factor x factor`` block of pixels becomes one pixel (the block's
@@ -600,6 +582,7 @@ class ResolutionExplorer(_Blit):
         # lay the figure out for the tallest image, so no title is pushed off later
         self._shown = None
         self._lay_out()
+        _full_labels(self.controls)
         self._watch()
         self.update()
 
@@ -688,7 +671,7 @@ def edit_pixels(image, brightness=0, contrast=1.0, invert=False, level=None, wra
     return x.astype(np.uint8)
 
 
-class ImageEditExplorer(_Blit):
+class ImageEditExplorer(BlitExplorer):
     """Image editing is arithmetic on the pixel numbers.
 
     Sliders for contrast and brightness, a negative switch and a threshold;
@@ -782,6 +765,7 @@ class ImageEditExplorer(_Blit):
         self._legend = ax.get_legend()
         self._shown = None
         self._lay_out()  # lay out for the tall photo first
+        _full_labels(self.controls)
         self._watch()
         self.update()
 
@@ -883,7 +867,7 @@ class ImageEditExplorer(_Blit):
 # ----------------------------------------------------------------------------
 # ShiftExplorer
 # ----------------------------------------------------------------------------
-class ShiftExplorer(_Blit):
+class ShiftExplorer(BlitExplorer):
     """The computer sees only numbers: move a digit by a few pixels.
 
     Left: the digit. Middle: the same digit shifted. Right: the difference,
@@ -953,6 +937,7 @@ class ShiftExplorer(_Blit):
             ax.text(0, k, "", va="center", ha="left", fontsize=12, fontweight="bold")
             for k in range(3)
         ]
+        _full_labels(self.controls)
         self._watch()
         self.update()
 

@@ -330,4 +330,4 @@ def test_partial_redraw_is_pixel_identical_to_a_full_draw(cls):
         fast = _png_array(e)
         Explorer.render(e)  # everything drawn from scratch
         assert np.array_equal(fast, _png_array(e)), f"after {name}={value!r}"
-    assert len(e._backgrounds) <= e.KEEP
+    assert len(e._backgrounds) <= e.max_backgrounds

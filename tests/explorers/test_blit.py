@@ -1,0 +1,78 @@
+"""BlitExplorer: a partial redraw equals a full draw, and only the most recently
+used backgrounds are kept."""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+import numpy as np
+import PIL.Image
+
+from cnnlib.explorers._base import Explorer
+from cnnlib.explorers._blit import BlitExplorer
+
+
+class Shelves(BlitExplorer):
+    """A test explorer: the background (axis limits) depends on ``scale``; a dot
+    moves with ``x`` over it."""
+
+    max_backgrounds = 3
+
+    def __init__(self):
+        super().__init__(figsize=(3.0, 2.0), dpi=60)
+        self.controls["scale"] = widgets.IntSlider(value=1, min=1, max=9)
+        self.controls["x"] = widgets.FloatSlider(value=0.5, min=0.0, max=1.0)
+        self.ax = self.figure.add_subplot()
+        (self.dot,) = self.ax.plot([0.5], [0.5], "o")
+        self.background_draws = 0
+        self._watch()
+        self.update()
+
+    def _compute(self):
+        return self.controls["scale"].value, self.controls["x"].value
+
+    def _draw(self, result):
+        scale, x = result
+        self.ax.set_xlim(0, scale)
+        self.ax.set_title(f"scale {scale}")
+        self.dot.set_data([x * scale], [0.5])
+
+    def _dynamic_artists(self):
+        return [self.dot]
+
+    def _background_key(self):
+        key = self.controls["scale"].value
+        if key not in getattr(self, "_backgrounds", {}):
+            self.background_draws += 1
+        return key
+
+
+def _pixels(explorer):
+    return np.asarray(PIL.Image.open(io.BytesIO(explorer.png)))
+
+
+def test_only_the_most_recently_used_backgrounds_are_kept():
+    e = Shelves()
+    for scale in (2, 3, 4):
+        e.controls["scale"].value = scale
+    assert list(e._backgrounds) == [2, 3, 4]  # 1 was the least recently used
+    e.controls["scale"].value = 2  # reused: becomes the most recent, nothing drawn
+    draws = e.background_draws
+    e.controls["scale"].value = 5  # evicts 3, not 2
+    assert list(e._backgrounds) == [4, 2, 5]
+    assert e.background_draws == draws + 1
+    e.controls["scale"].value = 3  # evicted earlier: drawn again, evicts 4
+    assert list(e._backgrounds) == [2, 5, 3]
+    assert e.background_draws == draws + 2
+
+
+def test_a_redrawn_background_gives_the_same_picture_as_a_full_draw():
+    e = Shelves()
+    for scale in (2, 3, 4, 5, 2, 1):
+        e.controls["scale"].value = scale
+        e.controls["x"].value = scale / 10
+        fast = _pixels(e)
+        Explorer.render(e)
+        assert np.array_equal(fast, _pixels(e)), f"scale={scale}"
+    assert len(e._backgrounds) == e.max_backgrounds
