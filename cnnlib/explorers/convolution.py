@@ -11,7 +11,9 @@
 
 All three follow the contract of :class:`cnnlib.explorers._base.Explorer`:
 ``controls``, ``output`` (the feature map / score map, computed by
-:func:`cnnlib.conv2d`), ``message``, ``update()`` and ``png``.
+:func:`cnnlib.conv2d`), ``message``, ``update()`` and ``png``. The first two
+are :class:`cnnlib.explorers._blit.BlitExplorer` subclasses: a move that leaves
+the input panel alone redraws only the panels that change.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from matplotlib.patches import Rectangle
 from cnnlib import kernels as K
 from cnnlib import plotting
 from cnnlib._validate import resolve_padding
-from cnnlib.explorers._base import Explorer, png_bytes
+from cnnlib.explorers._base import Explorer
+from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.ops import conv2d
 
 __all__ = [
@@ -362,54 +365,10 @@ def _fmt_size(shape):
     return f"{shape[0]}x{shape[1]}"
 
 
-class _PartialRedraw:
-    """Redraw only the artists that move; paste the rest from a kept picture.
-
-    A subclass (an :class:`Explorer`) says what the still part of its picture
-    depends on (:meth:`_background_key`) and which artists change without it
-    (:meth:`_moving_artists`). While the key stays the same, an update pastes
-    the kept background and draws the moving artists on top, as matplotlib's
-    animations do ("blitting"): the same pixels as a full draw (the tests
-    check this), in a fraction of the time. Only one background is kept.
-    """
-
-    _drawn_key = None
-
-    def _background_key(self):
-        raise NotImplementedError
-
-    def _moving_artists(self):
-        raise NotImplementedError
-
-    def render(self):
-        """Like :meth:`Explorer.render`, drawing only the moving artists when it can."""
-        canvas = self.figure.canvas
-        moving = self._moving_artists()
-        key = self._background_key()
-        if key != self._drawn_key:
-            for artist in moving:
-                artist.set_animated(True)  # left out of the full draw
-            if self._layout_frozen:
-                canvas.draw()
-            else:
-                super().render()  # the very first draw also places and freezes the layout
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            for artist in moving:
-                artist.set_animated(False)
-            self._drawn_key = key
-        else:
-            canvas.restore_region(self._background)
-        for artist in sorted(moving, key=lambda a: a.get_zorder()):
-            if artist.get_visible():
-                self.figure.draw_artist(artist)
-        self.png = png_bytes(np.asarray(canvas.buffer_rgba()))
-        self._image.value = self.png
-
-
 # ----------------------------------------------------------------------------
 # the convolution explorer
 # ----------------------------------------------------------------------------
-class ConvolutionExplorer(_PartialRedraw, Explorer):
+class ConvolutionExplorer(BlitExplorer):
     """Slide any kernel over an image and see the feature map and its size.
 
     Controls: ``image``, ``preset`` (a named kernel, an oriented edge with the
@@ -510,7 +469,7 @@ class ConvolutionExplorer(_PartialRedraw, Explorer):
         c = self.controls
         return tuple(c[name].value for name in ("image", "size", "stride", "padding", "dilation"))
 
-    def _moving_artists(self):
+    def _dynamic_artists(self):
         """The kernel and feature-map panels and the colour scale, in drawing order."""
         scale = self._scale
         return [
@@ -822,7 +781,7 @@ STEPPER_KERNELS = (
 )
 
 
-class ConvolutionStepper(_PartialRedraw, Explorer):
+class ConvolutionStepper(BlitExplorer):
     """One kernel position at a time: patch, products, sum, and where it lands.
 
     Controls: ``image`` (small images with printed values), ``kernel`` (3x3
@@ -946,7 +905,7 @@ class ConvolutionStepper(_PartialRedraw, Explorer):
         c = self.controls
         return (c["image"].value, c["kernel"].value, c["stride"].value, c["padding"].value)
 
-    def _moving_artists(self):
+    def _dynamic_artists(self):
         """What changes when only the position moves, in drawing order."""
         labels, cells = self._labels, self._cells
         return [
