@@ -436,3 +436,25 @@ def test_kernel_grid_boxes_can_wait_until_the_picture_is_drawn():
         assert len(grid.children) == 9
     assert grid._cells[4][4].value == 1.0
     assert len(grid.children) == 25
+
+
+def test_a_kept_background_is_still_right_when_its_settings_come_back():
+    """Backgrounds are kept per input setting; one reused after other changes
+    (here the preset changed while another stride was shown) gives the pixels
+    of a full draw."""
+    import io
+
+    import PIL.Image
+
+    def pixels(png):
+        return np.asarray(PIL.Image.open(io.BytesIO(png)).convert("RGB"))
+
+    e = ConvolutionExplorer(image="digit 3 (28x28)", padding="same")
+    moves = [("stride", 2), ("preset", "laplacian"), ("stride", 1), ("preset", "box blur")]
+    moves += [("stride", 2), ("padding", "valid"), ("padding", "same")]
+    for name, value in moves:
+        e.controls[name].value = value
+        fast = pixels(e.png)
+        Explorer.render(e)  # the ordinary full draw of every artist
+        np.testing.assert_array_equal(fast, pixels(e.png), err_msg=f"after {name}={value!r}")
+    assert len(e._backgrounds) == 3  # stride 1 and 2 with "same", stride 2 with "valid"
