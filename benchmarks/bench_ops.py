@@ -27,7 +27,8 @@ unequally (PyTorch's thread pool stalls when one of its threads loses its core;
 cnnlib's per-image products run on one core, so it gets a smaller share of a
 crowded machine), so
 the script reports how much CPU other processes took during the run, and
-``--wait-idle`` makes each round wait for a quiet moment first.
+``--wait-idle`` makes each block wait for a quiet moment first (and redoes
+blocks that others disturbed).
 
     .venv/bin/python benchmarks/bench_ops.py
     .venv/bin/python benchmarks/bench_ops.py --rounds 9 --markdown --wait-idle 60
@@ -106,21 +107,32 @@ def _cpu_jiffies() -> tuple[int, int] | None:
 
 
 class OtherLoad:
-    """How much of the machine other processes used between start() and fraction()."""
+    """How much of the machine other processes used between start() and fraction().
+
+    ``OtherLoad.kept`` adds up (other processes' ticks, all ticks) over the
+    timed blocks the results are made of.
+    """
+
+    kept = [0.0, 0.0]
 
     def start(self) -> None:
         self._machine, self._own = _cpu_jiffies(), os.times()
 
-    def fraction(self) -> float:
+    def ticks(self) -> tuple[float, float]:
+        """(ticks used by other processes, ticks elapsed on all CPUs) since start()."""
         now = _cpu_jiffies()
         if self._machine is None or now is None:
-            return float("nan")
+            return float("nan"), 1.0
         busy, total = (b - a for a, b in zip(self._machine, now))
         own = os.times()
         own_ticks = (own.user + own.system - self._own.user - self._own.system) * os.sysconf(
             "SC_CLK_TCK"
         )
-        return max(0.0, busy - own_ticks) / max(total, 1)
+        return max(0.0, busy - own_ticks), max(total, 1)
+
+    def fraction(self) -> float:
+        others, total = self.ticks()
+        return others / total
 
 
 def wait_until_idle(max_wait: float, threshold: float = 0.1) -> None:
@@ -209,16 +221,31 @@ def _block(func, warmup: int, repeat: int) -> list[float]:
 
 
 def time_case(funcs, rounds, repeat, warmup, pause, wait_idle=0.0) -> list[float]:
-    """Median milliseconds of each function in ``funcs``, timed in alternating blocks."""
+    """Median milliseconds of each function in ``funcs``, timed in alternating blocks.
+
+    With ``wait_idle`` (seconds), each block first waits for a quiet moment, and
+    a block during which other processes took more than 10% of the CPUs is
+    thrown away and timed again (as long as the waiting budget lasts).
+    """
     samples = [[] for _ in funcs]
     for _ in range(rounds):
-        if wait_idle:
-            wait_until_idle(wait_idle)
         for func, sample in zip(funcs, samples):
             if func is None:
                 continue
-            time.sleep(pause)
-            sample.extend(_block(func, warmup, repeat))
+            deadline = time.monotonic() + wait_idle
+            while True:
+                if wait_idle:
+                    wait_until_idle(max(0.0, deadline - time.monotonic()))
+                time.sleep(pause)
+                others = OtherLoad()
+                others.start()
+                block = _block(func, warmup, repeat)
+                busy, total = others.ticks()
+                if not wait_idle or time.monotonic() > deadline or not busy > 0.1 * total:
+                    break
+            sample.extend(block)
+            OtherLoad.kept[0] += busy
+            OtherLoad.kept[1] += total
     return [1e3 * statistics.median(s) if s else float("nan") for s in samples]
 
 
@@ -269,19 +296,24 @@ def main(argv=None) -> int:
         type=float,
         default=0.0,
         metavar="SECONDS",
-        help="before each round, wait up to this long for other processes to go quiet",
+        help="wait up to this long per block for other processes to go quiet, and time "
+        "again blocks they disturbed",
+    )
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=0,
+        help="threads for PyTorch (default: as many as numpy's BLAS uses)",
     )
     args = parser.parse_args(argv)
 
     blas_threads, source = numpy_blas_threads()
     if torch is not None:
-        torch.set_num_threads(blas_threads)
+        torch.set_num_threads(args.torch_threads or blas_threads)
     for line in header(blas_threads, source):
         print(line)
 
     rows = []
-    others = OtherLoad()
-    others.start()
     for name, ours, theirs, scipy_call in make_cases():
         if args.only not in name:
             continue
@@ -302,7 +334,8 @@ def main(argv=None) -> int:
         print(line, flush=True)
 
     print(
-        f"other processes used {fmt(100 * others.fraction(), 0)}% of the CPUs during the run "
+        f"other processes used {fmt(100 * OtherLoad.kept[0] / max(OtherLoad.kept[1], 1), 0)}% "
+        "of the CPUs while the times were taken "
         "(above ~10% the times are not trustworthy)"
     )
     if args.markdown:
