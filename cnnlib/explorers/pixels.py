@@ -72,6 +72,12 @@ def _photo():
     return _CACHE["photo"]
 
 
+def _photo_and_gray(photo):
+    """The given photo (or the course's) and its grayscale version."""
+    photo = _photo() if photo is None else np.asarray(photo)
+    return photo, img.to_grayscale(photo) if photo.ndim == 3 else photo
+
+
 def _check_digits(digits, labels):
     if digits is None:
         return _digits()
@@ -169,8 +175,7 @@ class PixelExplorer(BlitExplorer):
     ):
         super().__init__(figsize=(9.2, 4.25))  # 828 px: fits a notebook column
         self._digits, self._labels = _check_digits(digits, labels)
-        photo = _photo() if photo is None else np.asarray(photo)
-        self._gray_photo = img.to_grayscale(photo) if photo.ndim == 3 else photo
+        photo, self._gray_photo = _photo_and_gray(photo)
         self._screen = {"photo (grayscale)": _screen_copy(self._gray_photo, 330)[0]}
         self._shown = None
         self._holding = False
@@ -558,8 +563,7 @@ class ResolutionExplorer(BlitExplorer):
     ):
         super().__init__(figsize=(9.2, 4.25))  # 828 px: fits a notebook column
         digits, labels = _check_digits(digits, labels)
-        photo = _photo() if photo is None else np.asarray(photo)
-        gray = img.to_grayscale(photo) if photo.ndim == 3 else photo
+        photo, gray = _photo_and_gray(photo)
         self._images = {
             "photo (colour)": photo,
             "photo (grayscale)": gray,
@@ -719,8 +723,7 @@ class ImageEditExplorer(BlitExplorer):
     ):
         super().__init__(figsize=(9.2, 3.6))  # 828 px: fits a notebook column
         digits, _ = _check_digits(digits, labels)
-        photo = _photo() if photo is None else np.asarray(photo)
-        gray = img.to_grayscale(photo) if photo.ndim == 3 else photo
+        photo, gray = _photo_and_gray(photo)
         # edit a screen-sized copy: the same arithmetic, a quarter of the pixels
         self._images = {"photo (grayscale)": _screen_copy(gray)[0], "MNIST digit": digits[index]}
         c = self.controls
