@@ -215,23 +215,22 @@ def _conv2d_batched(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray
     time (see ``_GROUP_BYTES``).
     """
     n, c, h, w = x4.shape
+    f = w4.shape[0]
     (kh, kw), (ho, wo) = win.kernel, win.out
-    wp = w + sum(win.pads[1])
-    if win.stride == (1, 1) and 2 * wo >= wp:  # unless most of each row would be overhang
-        strategy, row_positions = _conv2d_rows, wp
+    if win.stride == (1, 1) and 2 * wo >= w:  # unless most of each row would be cut off
+        strategy, row_positions = _conv2d_rows, max(w, wo)
     else:
         strategy, row_positions = _conv2d_im2col, wo
     row_bytes = c * kh * kw * row_positions * x4.itemsize  # window matrix of one output row
     rows = max(1, min(ho, _BAND_BYTES // row_bytes))  # output rows per band
     images = max(1, _GROUP_BYTES // (row_bytes * ho)) if rows == ho else 1  # images per group
-    out = np.empty((n, w4.shape[0], ho, wo), dtype=np.result_type(x4, w4))
+    out = np.empty((n, f, ho, wo), dtype=np.result_type(x4, w4))
     for first in range(0, n, images):
         group = slice(first, first + images)
         for top in range(0, ho, rows):
             band = slice(top, min(top + rows, ho))
             x_band, win_band = _band(x4[group], win, band)
-            # the strategies return scratch memory: copy it into the result at once
-            out[group, :, band] = strategy(x_band, w4, win_band)
+            strategy(x_band, w4, win_band, out[group, :, band])
     return out
 
 
@@ -254,62 +253,90 @@ def _band(x4: np.ndarray, win: v.Window, band: slice):
     return x4[:, :, lo:hi], v.Window(win.kernel, win.stride, win.dilation, pads, out)
 
 
-def _conv2d_im2col(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray:
-    """Any stride or dilation: the textbook "im2col".
+def _multiply(w4: np.ndarray, cols: np.ndarray, out: np.ndarray, row_length: int) -> None:
+    """out = filters @ window matrix, for windows laid out ``row_length`` per output row.
+
+    ``cols`` is (N, C*kH*kW, Ho*row_length); ``out`` is (N, F, Ho, Wo). When
+    the rows have no extra positions and ``out`` is one block of memory, the
+    product is written straight into it; otherwise into scratch memory, from
+    which the first Wo positions of every row are copied.
+    """
+    n, f, ho, wo = out.shape
+    filters = w4.reshape(f, -1)
+    if row_length == wo and out.flags.c_contiguous:
+        np.matmul(filters, cols, out=out.reshape(n, f, ho * wo))
+        return
+    product = _workspace("product", (n, f, ho * row_length), np.result_type(w4, cols))
+    np.matmul(filters, cols, out=product)
+    np.copyto(out, product.reshape(n, f, ho, row_length)[..., :wo])
+
+
+def _conv2d_im2col(x4: np.ndarray, w4: np.ndarray, win: v.Window, out: np.ndarray) -> None:
+    """Any stride or dilation: the textbook "im2col". Writes the result into ``out``.
 
     The strided view of all windows is copied into a (C*kH*kW, Ho*Wo) matrix
     per image. Simple, but the copy moves short pieces of rows (Wo values
-    each), which is slow for small images. Returns scratch memory.
+    each), which is slow for small images.
     """
     n = x4.shape[0]
-    f, c, kh, kw = w4.shape
+    _, c, kh, kw = w4.shape
     ho, wo = win.out
     cols = _workspace("windows", (n, c, kh, kw, ho, wo), x4.dtype)
     np.copyto(cols, _windows(_pad(x4, win.pads), win))  # the one copy
-    cols = cols.reshape(n, c * kh * kw, ho * wo)
-    out = _workspace("product", (n, f, ho * wo), np.result_type(x4, w4))
-    np.matmul(w4.reshape(f, c * kh * kw), cols, out=out)  # (N, F, Ho*Wo): already NCHW order
-    return out.reshape(n, f, ho, wo)
+    _multiply(w4, cols.reshape(n, c * kh * kw, ho * wo), out, wo)
 
 
-def _conv2d_rows(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray:
-    """Stride 1: windows as long contiguous runs of the rows laid end to end.
+def _conv2d_rows(x4: np.ndarray, w4: np.ndarray, win: v.Window, out: np.ndarray) -> None:
+    """Stride 1: windows as long runs of the rows laid end to end.
 
-    Read a padded image row after row as one long line of Hp*Wp numbers.
-    Moving the kernel one pixel right moves one place along the line; moving
-    it one row down moves Wp places. So the pixels under kernel cell (i, j),
-    for all output positions of a row and all rows below it, are ONE
-    contiguous run of the line, starting at ``i*Wp + j``. The window matrix
-    is then built from C*kH*kW long runs, which copy at memory speed.
+    Read the images row after row as one long line of numbers, with the
+    padding rows above and below but *no* padding columns: each row holds the
+    W pixels (or Wo values, if the output is wider), then the next row
+    starts. Moving the kernel one pixel right moves one place along the line;
+    moving it one row down moves one row length further. So the pixels under
+    kernel cell (i, j), for all output positions of a row and all rows below
+    it, are ONE contiguous run of the line, starting at ``i*row + j - pad``.
+    The window matrix is then built from C*kH*kW long runs, which copy at
+    memory speed.
 
-    The price: near the end of each row the kernel hangs over into the start
-    of the next row, so each output row gets Wp - Wo extra values that mean
-    nothing. We compute them and cut them off: (Wp - Wo) / Wo more arithmetic,
-    e.g. 14% for a 3x3 kernel on 14x14 images with padding 1, far less than
-    the time the textbook copy would take. Returns a view of scratch memory.
+    The catch: a window that hangs over the left or right edge of the image
+    reads, instead of padding, the end of the previous row or the start of
+    the next one. Those places are known (kernel column j at output columns
+    ``x < pad - j`` or ``x >= W + pad - j``), so they are set to zero in the
+    window matrix, which is exactly what padding would have put there. For a
+    "valid" convolution (output narrower than the input) the last columns of
+    each output row are computed from such wrapped windows and cut off.
+    Writes the result into ``out``.
     """
     n, c, h, w = x4.shape
-    f, _, kh, kw = w4.shape
+    _, _, kh, kw = w4.shape
     (dh, dw), (ho, wo) = win.dilation, win.out
-    (pt, pb), (pl, pr) = win.pads
-    hp, wp = h + pt + pb, w + pl + pr
-    # padded images with one extra zero row, so that the runs of the last
-    # kernel cells, which overhang the bottom by dw*(kW-1) < Wp values, stay inside
-    xp = np.zeros((n, c, hp + 1, wp), dtype=x4.dtype)
-    xp[:, :, pt : pt + h, pl : pl + w] = x4
-    sn, sc, row, one = xp.strides
-    runs = as_strided(  # runs[n, c, i, j] = the Ho*Wp line values under cell (i, j)
-        xp,
-        shape=(n, c, kh, kw, ho * wp),
-        strides=(sn, sc, dh * row, dw * one, one),
+    (pt, pb), (pl, _) = win.pads
+    hp, row = h + pt + pb, max(w, wo)  # rows per image, numbers per row
+    plane = hp * row
+    # pl spare numbers in front and dw*(kW-1) - pl behind, read only by windows that get zeroed
+    front, back = pl, max(0, dw * (kw - 1) - pl)
+    line = _workspace("rows", (front + n * c * plane + back,), x4.dtype)
+    line[:front], line[line.size - back :] = 0, 0
+    images = line[front : front + n * c * plane].reshape(n, c, hp, row)
+    images[:, :, :pt], images[:, :, pt + h :], images[:, :, pt : pt + h, w:] = 0, 0, 0
+    images[:, :, pt : pt + h, :w] = x4
+    step = line.itemsize
+    runs = as_strided(  # runs[n, c, i, j] = the Ho*row numbers under cell (i, j)
+        line,
+        shape=(n, c, kh, kw, ho * row),
+        strides=(c * plane * step, plane * step, dh * row * step, dw * step, step),
         writeable=False,
     )
     cols = _workspace("windows", runs.shape, x4.dtype)
     np.copyto(cols, runs)  # the one copy, of long runs
-    cols = cols.reshape(n, c * kh * kw, ho * wp)
-    out = _workspace("product", (n, f, ho * wp), np.result_type(x4, w4))
-    np.matmul(w4.reshape(f, c * kh * kw), cols, out=out)  # (N, F, Ho*Wp)
-    return out.reshape(n, f, ho, wp)[..., :wo]  # cut the overhang (a view)
+    grid = cols.reshape(n, c, kh, kw, ho, row)
+    for j in range(kw):  # zero what wrapped around a row end
+        shift = j * dw - pl  # input column under output column 0
+        for lo, hi in ((0, -shift), (max(0, w - shift), wo)):
+            if lo < hi:  # (one column is zeroed faster by index than by slice)
+                grid[:, :, :, j, :, lo if hi == lo + 1 else slice(lo, hi)] = 0
+    _multiply(w4, cols.reshape(n, c * kh * kw, ho * row), out, row)
 
 
 # ----------------------------------------------------------------------------

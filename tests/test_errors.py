@@ -127,7 +127,7 @@ class TestConvErrors:
 
 
 def test_large_finite_values_are_not_mistaken_for_inf():
-    """The fast NaN check sums the array; an overflowing sum must not raise."""
+    """The fast NaN check sums the array (or takes max - min); an overflow must not raise."""
     x = np.full((1, 1, 4, 4), 3e38, dtype=np.float32)
     assert np.isfinite(conv2d(x, np.full((1, 1, 1, 1), 0.5, np.float32))).all()
 
@@ -138,6 +138,8 @@ def test_check_finite_small_and_large_arrays(size, bad):
     from cnnlib._validate import check_finite
 
     x = np.full(size, 3e38, dtype=np.float32)  # finite, but every sum of it overflows
+    check_finite(x)
+    x[::2] = -3e38  # and so does max - min
     check_finite(x)
     check_finite(x.reshape(1, -1)[:, ::2])  # not contiguous
     x[size // 2] = bad
