@@ -295,7 +295,8 @@ def _conv2d_rows(x4: np.ndarray, w4: np.ndarray, win: v.Window, out: np.ndarray)
     starts. Moving the kernel one pixel right moves one place along the line;
     moving it one row down moves one row length further. So the pixels under
     kernel cell (i, j), for all output positions of a row and all rows below
-    it, are ONE contiguous run of the line, starting at ``i*row + j - pad``.
+    it, are ONE contiguous run of the line, starting at ``i*row + j - pad``
+    (``i*d*row + j*d - pad`` with dilation d).
     The window matrix is then built from C*kH*kW long runs, which copy at
     memory speed.
 
