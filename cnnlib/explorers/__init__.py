@@ -5,16 +5,12 @@ from cnnlib.explorers.activations import ActivationExplorer
 from cnnlib.explorers.classifier import ClassifierExplorer, HandwiredExplorer
 from cnnlib.explorers.convolution import ConvolutionExplorer, ConvolutionStepper, TemplateMatcher
 from cnnlib.explorers.drawing import DigitPad
+from cnnlib.explorers.image_edits import ImageEditExplorer, ResolutionExplorer
 from cnnlib.explorers.landscape import LossLandscape
 from cnnlib.explorers.network import FeatureMapExplorer, MistakesGallery
-from cnnlib.explorers.pixels import (
-    ChannelExplorer,
-    ImageEditExplorer,
-    PixelExplorer,
-    ResolutionExplorer,
-    ShiftExplorer,
-)
+from cnnlib.explorers.pixels import ChannelExplorer, PixelExplorer
 from cnnlib.explorers.pooling import PoolingExplorer
+from cnnlib.explorers.shift import ShiftExplorer
 from cnnlib.explorers.start import WidgetCheck
 from cnnlib.explorers.training import TrainingDashboard
 

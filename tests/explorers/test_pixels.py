@@ -12,14 +12,9 @@ import pytest
 from cnnlib import downsample, load_mnist, pixel_distance, shift, to_grayscale
 from cnnlib.datasets import load_photo
 from cnnlib.explorers._base import Explorer
-from cnnlib.explorers.pixels import (
-    ChannelExplorer,
-    ImageEditExplorer,
-    PixelExplorer,
-    ResolutionExplorer,
-    ShiftExplorer,
-    edit_pixels,
-)
+from cnnlib.explorers.image_edits import ImageEditExplorer, ResolutionExplorer, edit_pixels
+from cnnlib.explorers.pixels import ChannelExplorer, PixelExplorer
+from cnnlib.explorers.shift import ShiftExplorer
 
 DIGITS, LABELS = load_mnist("train")
 PHOTO = load_photo()

@@ -1,0 +1,383 @@
+"""Explorers for notebook 01: editing an image is arithmetic on its numbers.
+
+* :class:`ResolutionExplorer` -- what downsampling keeps and what it loses;
+* :class:`ImageEditExplorer` -- brightness, contrast, negative and threshold
+  are arithmetic on the numbers (and what ``uint8`` overflow does);
+  :func:`edit_pixels` is its pipeline as one plain function.
+
+Each builds its figure once and only updates the artists afterwards (see
+:mod:`cnnlib.explorers._base`).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from cnnlib import images as img
+from cnnlib.explorers._blit import BlitExplorer
+from cnnlib.explorers._pictures import (
+    MARK,
+    _check_digits,
+    _extent,
+    _full_labels,
+    _n,
+    _photo_and_gray,
+    _screen_copy,
+)
+from cnnlib.plotting import IMAGE_CMAP, show_image
+
+__all__ = ["ImageEditExplorer", "ResolutionExplorer"]
+
+
+def _shape_text(shape) -> str:
+    return " x ".join(str(s) for s in shape)
+
+
+# ----------------------------------------------------------------------------
+# ResolutionExplorer
+# ----------------------------------------------------------------------------
+class ResolutionExplorer(BlitExplorer):
+    """Shrink an image by a factor and see what is lost.
+
+    Every ``factor x factor`` block of pixels becomes one pixel (the block's
+    average, or just its top-left pixel). The result is drawn at the same size
+    as the original, so each of its pixels shows as a big square.
+
+    Parameters
+    ----------
+    source : {"photo (colour)", "photo (grayscale)", "MNIST digit"}
+    factor : int
+        1 (unchanged) to 16.
+    method : {"mean", "subsample"}
+        See :func:`cnnlib.images.downsample`.
+    index : int
+        Which digit (for ``source="MNIST digit"``).
+    digits, labels, photo : arrays, optional
+        Other images to use.
+
+    Attributes
+    ----------
+    output : ndarray
+        The downsampled image, ``(H // factor, W // factor[, 3])``.
+    """
+
+    title = "Resolution: fewer pixels, fewer numbers, less detail"
+    SOURCES = ("photo (colour)", "photo (grayscale)", "MNIST digit")
+    METHODS = (("average each block", "mean"), ("keep one pixel per block", "subsample"))
+
+    def __init__(
+        self,
+        source="photo (colour)",
+        factor=8,
+        method="mean",
+        index=0,
+        *,
+        digits=None,
+        labels=None,
+        photo=None,
+    ):
+        super().__init__(figsize=(9.2, 4.25))  # 828 px: fits a notebook column
+        digits, labels = _check_digits(digits, labels)
+        photo, gray = _photo_and_gray(photo)
+        self._images = {
+            "photo (colour)": photo,
+            "photo (grayscale)": gray,
+            "MNIST digit": digits[index],
+        }
+        self._index, self._label = index, labels[index]
+        self._screen = {name: _screen_copy(im) for name, im in self._images.items()}
+        self.controls["source"] = widgets.Dropdown(
+            options=self.SOURCES, value=source, description="image"
+        )
+        self.controls["factor"] = widgets.IntSlider(
+            value=factor, min=1, max=16, description="factor"
+        )
+        self.controls["method"] = widgets.Dropdown(
+            options=self.METHODS, value=method, description="method"
+        )
+        self._ax_before, self._ax_after = self.figure.subplots(1, 2)
+        self._im_before = show_image(self._ax_before, photo, title=" ")
+        self._im_after = show_image(self._ax_after, photo, title=" ")
+        # lay the figure out for the tallest image, so no title is pushed off later
+        self._shown = None
+        self._lay_out()
+        _full_labels(self.controls)
+        self._watch()
+        self.update()
+
+    def _background_key(self):
+        return self.controls["source"].value
+
+    def _dynamic_artists(self):
+        return [self._im_after, self._ax_after.title, *self._ax_after.spines.values()]
+
+    def _compute(self):
+        c = self.controls
+        return img.downsample(self._images[c["source"].value], c["factor"].value, c["method"].value)
+
+    def _draw(self, small):
+        c = self.controls
+        source, factor = c["source"].value, c["factor"].value
+        image = self._images[source]
+        h, w = image.shape[:2]
+        cmap = IMAGE_CMAP  # as everywhere in the course: 0 black, 255 white
+        if self._shown != source:
+            screen, _ = self._screen[source]
+            self._im_before.set_data(screen)
+            for im, ax in ((self._im_before, self._ax_before), (self._im_after, self._ax_after)):
+                im.set_extent(_extent(h, w))
+                im.set_cmap(cmap)
+                ax.set_xlim(-0.5, w - 0.5)
+                ax.set_ylim(h - 0.5, -0.5)
+            what = f"digit #{self._index} (a {self._label})" if source == "MNIST digit" else source
+            self._ax_before.set_title(
+                f"{what}: {_shape_text(image.shape)} = {_n(image.size)} numbers"
+            )
+            self._shown = source
+        if small is None:
+            self._im_after.set_data(np.full((1, 1), np.nan))
+            self._ax_after.set_title("(not possible)")
+            return
+        rows, cols = small.shape[:2]
+        screen, _ = _screen_copy(small)  # big results are drawn from a screen-sized copy
+        self._im_after.set_data(screen)
+        self._im_after.set_extent(_extent(rows * factor, cols * factor))
+        self._ax_after.set_title(
+            f"factor {factor}: {_shape_text(small.shape)} = {_n(small.size)} numbers"
+        )
+
+    def _describe(self, small):
+        c = self.controls
+        factor = c["factor"].value
+        image = self._images[c["source"].value]
+        how = "its average" if c["method"].value == "mean" else "its top-left pixel only"
+        share = small.size / image.size
+        text = (
+            f"Each {factor} x {factor} block became one pixel ({how}): "
+            f"{_n(image.size)} numbers became {_n(small.size)} ({share:.1%} of them). "
+            f"Details smaller than {factor} pixels are gone."
+        )
+        h, w = image.shape[:2]
+        lost_r, lost_c = h - small.shape[0] * factor, w - small.shape[1] * factor
+        if lost_r or lost_c:
+            text += (
+                f" The last {lost_r} row(s) and {lost_c} column(s) do not fill a whole block"
+                " and were dropped (blank strip)."
+            )
+        return text
+
+
+# ----------------------------------------------------------------------------
+# ImageEditExplorer
+# ----------------------------------------------------------------------------
+def edit_pixels(image, brightness=0, contrast=1.0, invert=False, level=None, wrap=False):
+    """The editing pipeline of :class:`ImageEditExplorer`, on the 0-255 scale.
+
+    contrast (around 128), then brightness, then the negative, then the
+    threshold (``level=None``: none). ``wrap=True`` keeps only the last 8 bits
+    of each result instead of clipping, which is what plain ``uint8``
+    arithmetic does (``np.uint8(250) + 10 == 4``).
+
+    Returns an array of uint8 with the shape of ``image``.
+    """
+    x = 128.0 + contrast * (np.asarray(image, dtype=np.float64) - 128.0) + brightness
+    x = np.rint(x)
+    x = np.mod(x, 256) if wrap else np.clip(x, 0, 255)
+    if invert:
+        x = 255 - x
+    if level is not None:
+        x = np.where(x >= level, 255, 0)
+    return x.astype(np.uint8)
+
+
+class ImageEditExplorer(BlitExplorer):
+    """Image editing is arithmetic on the pixel numbers.
+
+    Sliders for contrast and brightness, a negative switch and a threshold;
+    the histogram shows how many pixels have each value before (gray) and
+    after (orange) the edit. The ``numbers`` control compares clipping to
+    0-255 with what raw ``uint8`` arithmetic does: values past 255 wrap around
+    to 0 and bright areas turn black.
+
+    Parameters
+    ----------
+    source : {"photo (grayscale)", "MNIST digit"}
+    brightness : int
+        Added to every pixel, -150 to 150.
+    contrast : float
+        Distances from middle gray (128) are multiplied by this, 0 to 3.
+    negative : bool
+        Replace every value x by 255 - x.
+    threshold : int
+        0 = off; otherwise pixels >= threshold become 255, the others 0.
+    overflow : {"clip", "wrap"}
+
+    Attributes
+    ----------
+    output : ndarray of uint8
+        The edited image.
+    """
+
+    title = "Image editing = arithmetic on the numbers"
+    SOURCES = ("photo (grayscale)", "MNIST digit")
+    OVERFLOW = (("clip to 0-255 (safe)", "clip"), ("raw uint8: wraps around", "wrap"))
+
+    def __init__(
+        self,
+        source="photo (grayscale)",
+        brightness=0,
+        contrast=1.0,
+        negative=False,
+        threshold=0,
+        overflow="clip",
+        index=0,
+        *,
+        digits=None,
+        labels=None,
+        photo=None,
+    ):
+        super().__init__(figsize=(9.2, 3.6))  # 828 px: fits a notebook column
+        digits, _ = _check_digits(digits, labels)
+        photo, gray = _photo_and_gray(photo)
+        # edit a screen-sized copy: the same arithmetic, a quarter of the pixels
+        self._images = {"photo (grayscale)": _screen_copy(gray)[0], "MNIST digit": digits[index]}
+        c = self.controls
+        c["source"] = widgets.Dropdown(options=self.SOURCES, value=source, description="image")
+        c["contrast"] = widgets.FloatSlider(
+            value=contrast, min=0.0, max=3.0, step=0.1, description="contrast x"
+        )
+        c["brightness"] = widgets.IntSlider(
+            value=brightness, min=-150, max=150, step=5, description="brightness +"
+        )
+        c["negative"] = widgets.Checkbox(value=negative, description="negative", indent=False)
+        c["threshold"] = widgets.IntSlider(
+            value=threshold, min=0, max=255, step=5, description="threshold"
+        )
+        c["overflow"] = widgets.Dropdown(
+            options=self.OVERFLOW, value=overflow, description="numbers"
+        )
+        grid = self.figure.add_gridspec(1, 3, width_ratios=[1, 1, 1.25])
+        self._ax_before = self.figure.add_subplot(grid[0])
+        self._ax_after = self.figure.add_subplot(grid[1])
+        self._ax_hist = self.figure.add_subplot(grid[2])
+        first = self._images[source]
+        self._im_before = show_image(self._ax_before, first, title="original")
+        self._im_after = show_image(self._ax_after, first, title="edited\n ")
+        self._ax_after.title.set_fontsize(10.5)
+        self._edges = np.linspace(0, 256, 33)
+        ax = self._ax_hist
+        self._hist_before = ax.stairs(
+            np.zeros(32), self._edges, fill=True, color="0.75", label="original"
+        )
+        self._hist_after = ax.stairs(
+            np.zeros(32), self._edges, color=MARK, linewidth=2.2, label="edited"
+        )
+        ax.set_xlim(0, 256)
+        ax.set_xticks([0, 64, 128, 192, 255])
+        ax.set_yticks([])
+        ax.set_xlabel("pixel value")
+        ax.set_title("how many pixels have each value")
+        ax.legend(loc="upper center", frameon=False, ncols=2, fontsize=10)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        self._legend = ax.get_legend()
+        self._shown = None
+        self._lay_out()  # lay out for the tall photo first
+        _full_labels(self.controls)
+        self._watch()
+        self.update()
+
+    def _background_key(self):
+        return self.controls["source"].value
+
+    def _dynamic_artists(self):
+        # the histogram's height limit follows the edited image, so both curves move
+        return [
+            self._im_after,
+            self._ax_after.title,
+            *self._ax_after.spines.values(),
+            self._hist_before,
+            self._hist_after,
+            self._legend,
+        ]
+
+    def _settings(self):
+        c = self.controls
+        return {
+            "brightness": c["brightness"].value,
+            "contrast": c["contrast"].value,
+            "invert": c["negative"].value,
+            "level": c["threshold"].value or None,
+            "wrap": c["overflow"].value == "wrap",
+        }
+
+    def _compute(self):
+        return edit_pixels(self._images[self.controls["source"].value], **self._settings())
+
+    def _histogram(self, image):
+        counts, _ = np.histogram(image, bins=self._edges)
+        return counts / image.size
+
+    def _draw(self, edited):
+        source = self.controls["source"].value
+        image = self._images[source]
+        if self._shown != source:
+            h, w = image.shape
+            self._im_before.set_data(image)
+            for im, ax in ((self._im_before, self._ax_before), (self._im_after, self._ax_after)):
+                im.set_extent(_extent(h, w))
+                ax.set_xlim(-0.5, w - 0.5)
+                ax.set_ylim(h - 0.5, -0.5)
+            self._before_counts = self._histogram(image)
+            self._hist_before.set_data(self._before_counts)
+            self._shown = source
+        after = self._histogram(edited)
+        self._im_after.set_data(edited)
+        self._hist_after.set_data(after)
+        # a log-like scale would hide the spikes; cap at the tallest bar instead
+        self._ax_hist.set_ylim(0, 1.08 * max(after.max(), self._before_counts.max()))
+        self._ax_after.set_title(self._formula(short=True))
+
+    def _formula(self, short=False):
+        s = self._settings()
+        x = "x"
+        if s["contrast"] != 1:
+            x = f"128 + {s['contrast']:g}(x - 128)"
+        if s["brightness"]:
+            x = f"{x} {'+' if s['brightness'] > 0 else '-'} {abs(s['brightness'])}"
+        if short:  # two short lines for the panel title
+            first = [f"contrast x{s['contrast']:g}"] if s["contrast"] != 1 else []
+            if s["brightness"]:
+                first.append(f"{s['brightness']:+d}")
+            second = ["negative"] if s["invert"] else []
+            if s["level"] is not None:
+                second.append(f"threshold {s['level']}")
+            if s["wrap"] and s["brightness"]:
+                second.append("wrapped")
+            if not first and not second:
+                return "edited\n(no change yet)"
+            return "edited: " + ", ".join(first or ["x"]) + "\n" + ", ".join(second)
+        rule = f"({x}) mod 256" if s["wrap"] else f"clip({x}, 0, 255)"
+        if s["invert"]:
+            rule = f"255 - {rule}"
+        if s["level"] is not None:
+            rule = f"255 if {rule} >= {s['level']} else 0"
+        return rule
+
+    def _describe(self, edited):
+        s = self._settings()
+        text = f"edited pixel = {self._formula()}."
+        if s["wrap"]:
+            raw = (
+                128.0
+                + s["contrast"]
+                * (self._images[self.controls["source"].value].astype(np.float64) - 128.0)
+                + s["brightness"]
+            )
+            wrapped = int(np.count_nonzero((raw > 255.5) | (raw < -0.5)))
+            text += (
+                f" uint8 keeps only 0-255: 256 becomes 0, 260 becomes 4, -1 becomes 255."
+                f" {_n(wrapped)} pixels wrapped around."
+            )
+        return text

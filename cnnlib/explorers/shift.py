@@ -1,0 +1,167 @@
+"""Explorer for notebook 01: the computer sees only numbers.
+
+* :class:`ShiftExplorer` -- the same digit moved by two pixels is a very
+  different array of numbers, compared with the nearest other handwritten
+  digits of the same and of another class.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from cnnlib import images as img
+from cnnlib.explorers._blit import BlitExplorer
+from cnnlib.explorers._pictures import MARK, _bare, _check_digits, _full_labels
+from cnnlib.images import pixel_distance
+from cnnlib.plotting import SIGNED_CMAP, show_image
+
+__all__ = ["ShiftExplorer"]
+
+
+# ----------------------------------------------------------------------------
+# ShiftExplorer
+# ----------------------------------------------------------------------------
+class ShiftExplorer(BlitExplorer):
+    """The computer sees only numbers: move a digit by a few pixels.
+
+    Left: the digit. Middle: the same digit shifted. Right: the difference,
+    shifted minus original, red where the shifted copy is brighter and blue
+    where it is darker. The bars compare the distance between the two arrays
+    with the distance from the original to the closest *other* handwritten
+    digit of the same class, and of a different class (searched among the
+    4,000 training digits).
+
+    Parameters
+    ----------
+    index : int
+        Which digit (0 to 99).
+    down, right : int
+        The shift in pixels, -6 to 6 (negative: up, left).
+
+    Attributes
+    ----------
+    output : ndarray, shape (28, 28), uint8
+        The shifted digit.
+    """
+
+    title = "Shift a digit: same drawing, very different numbers"
+    MAX_SHIFT = 6
+
+    def __init__(self, index=0, down=0, right=2, *, digits=None, labels=None, references=None):
+        super().__init__(figsize=(9.2, 3.6))  # 828 px: fits a notebook column
+        self._digits, self._labels = _check_digits(digits, labels)
+        if references is None:
+            from cnnlib.datasets import load_mnist
+
+            references = load_mnist("train") if digits is None else (self._digits, self._labels)
+        self._ref_images = (
+            np.asarray(references[0], dtype=np.float64).reshape(len(references[0]), -1) / 255.0
+        )
+        self._ref_labels = np.asarray(references[1])
+        self._nearest_cache: dict[int, tuple[float, int, float, int]] = {}
+        c = self.controls
+        c["index"] = widgets.IntSlider(
+            value=index, min=0, max=len(self._digits) - 1, description="digit #"
+        )
+        m = self.MAX_SHIFT
+        c["down"] = widgets.IntSlider(value=down, min=-m, max=m, description="down")
+        c["right"] = widgets.IntSlider(value=right, min=-m, max=m, description="right")
+        grid = self.figure.add_gridspec(1, 4, width_ratios=[1, 1, 1, 1.05])
+        axes = [self.figure.add_subplot(grid[k]) for k in range(4)]
+        self._ax_orig, self._ax_shift, self._ax_diff, self._ax_bars = axes
+        first = self._digits[index]
+        self._im_orig = show_image(axes[0], first, title=" ")
+        self._im_shift = show_image(axes[1], first, title=" ")
+        self._im_diff = axes[2].imshow(
+            np.zeros_like(first, dtype=float), cmap=SIGNED_CMAP, vmin=-255, vmax=255
+        )
+        _bare(axes[2])
+        axes[2].set_title(" ")
+        ax = self._ax_bars
+        self._bars = ax.barh([0, 1, 2], [1, 1, 1], color=[MARK, "#4e79a7", "0.6"], height=0.65)
+        ax.set_yticks(
+            [0, 1, 2], ["shifted\ncopy", "nearest\nsame digit", "nearest\ndifferent digit"]
+        )
+        ax.invert_yaxis()
+        ax.set_xticks([])
+        ax.set_title("distance to original")
+        for side in ("top", "right", "bottom"):
+            ax.spines[side].set_visible(False)
+        self._bar_labels = [
+            ax.text(0, k, "", va="center", ha="left", fontsize=12, fontweight="bold")
+            for k in range(3)
+        ]
+        _full_labels(self.controls)
+        self._watch()
+        self.update()
+
+    def _background_key(self):
+        return self.controls["index"].value
+
+    def _dynamic_artists(self):
+        return [
+            self._im_shift,
+            self._im_diff,
+            self._ax_shift.title,
+            self._ax_diff.title,
+            *self._ax_shift.spines.values(),
+            *self._ax_diff.spines.values(),
+            self._ax_bars.spines["left"],  # the bars start on it
+            *self._bars,
+            *self._bar_labels,
+        ]
+
+    def _nearest(self, index):
+        """Distances to the closest same-class and other-class reference digits."""
+        if index not in self._nearest_cache:
+            target = self._digits[index].astype(np.float64).ravel() / 255.0
+            dist = np.sqrt(np.sum((self._ref_images - target) ** 2, axis=1))
+            dist[dist < 1e-9] = np.inf  # the digit itself
+            label = self._labels[index]
+            same = np.where(self._ref_labels == label, dist, np.inf)
+            other = np.where(self._ref_labels != label, dist, np.inf)
+            i_same, i_other = int(np.argmin(same)), int(np.argmin(other))
+            self._nearest_cache[index] = (same[i_same], i_same, other[i_other], i_other)
+        return self._nearest_cache[index]
+
+    def _compute(self):
+        c = self.controls
+        return img.shift(self._digits[c["index"].value], c["down"].value, c["right"].value)
+
+    def _draw(self, moved):
+        c = self.controls
+        index = c["index"].value
+        original = self._digits[index]
+        diff = moved.astype(np.float64) - original
+        self._im_orig.set_data(original)
+        self._im_shift.set_data(moved)
+        self._im_diff.set_data(diff)
+        label = self._labels[index]
+        self._ax_orig.set_title(f"digit #{index}" + (f" (a {label})" if label >= 0 else ""))
+        self._ax_shift.set_title(f"shifted by ({c['down'].value}, {c['right'].value})")
+        changed = int(np.count_nonzero(moved != original))
+        self._ax_diff.set_title(f"{changed} pixels differ")
+        d_same, _, d_other, _ = self._nearest(index)
+        values = [pixel_distance(moved, original), d_same, d_other]
+        top = max(max(values), 1e-9)
+        self._ax_bars.set_xlim(0, top * 1.35)
+        for bar, value in zip(self._bars, values):
+            bar.set_width(value)
+        for text, value in zip(self._bar_labels, values):
+            text.set_x(value + 0.03 * top)
+            text.set_text(f"{value:.1f}")
+
+    def _describe(self, moved):
+        c = self.controls
+        index = c["index"].value
+        d_shift = pixel_distance(moved, self._digits[index])
+        d_same, i_same, d_other, i_other = self._nearest(index)
+        verdict = "farther than" if d_shift > d_same else "closer than"
+        return (
+            f"Distance = square root of the summed squared differences of the "
+            f"{self._digits[index].size} numbers (scaled to 0-1). The shifted copy is "
+            f"{d_shift:.1f} away from the original: {verdict} the closest different "
+            f"handwritten {self._labels[index]} ({d_same:.1f}), and the closest digit of "
+            f"another class is {d_other:.1f} away."
+        )
