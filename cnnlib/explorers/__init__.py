@@ -3,7 +3,7 @@
 from cnnlib.explorers._base import Explorer
 from cnnlib.explorers.activations import ActivationExplorer
 from cnnlib.explorers.classifier import ClassifierExplorer, HandwiredExplorer
-from cnnlib.explorers.convolution import ConvolutionExplorer, ConvolutionStepper, TemplateMatcher
+from cnnlib.explorers.convolution import ConvolutionExplorer
 from cnnlib.explorers.drawing import DigitPad
 from cnnlib.explorers.image_edits import ImageEditExplorer, ResolutionExplorer
 from cnnlib.explorers.landscape import LossLandscape
@@ -12,6 +12,8 @@ from cnnlib.explorers.pixels import ChannelExplorer, PixelExplorer
 from cnnlib.explorers.pooling import PoolingExplorer
 from cnnlib.explorers.shift import ShiftExplorer
 from cnnlib.explorers.start import WidgetCheck
+from cnnlib.explorers.stepper import ConvolutionStepper
+from cnnlib.explorers.templates import TemplateMatcher
 from cnnlib.explorers.training import TrainingDashboard
 
 __all__ = [

@@ -1,19 +1,21 @@
-"""Explorers for notebook 02: convolution as template matching.
+"""The convolution explorer of notebook 02: any kernel, any settings, and the output size.
 
-* :class:`ConvolutionExplorer`: pick an image and a kernel (a preset or your
-  own numbers), change kernel size, stride, padding and dilation, and see the
-  feature map and the output-size formula with the current numbers.
-* :class:`ConvolutionStepper`: walk the kernel over a small image one position
-  at a time: the patch, the element-wise products, their sum, and where the
-  sum lands in the feature map.
-* :class:`TemplateMatcher`: X and O images scored by small +1/-1 templates;
-  a score of 1 is a perfect match, wherever the letter sits.
+:class:`ConvolutionExplorer` slides a kernel over an image. Pick the image and
+the kernel (a named preset at any size from 1x1 to 7x7, an edge at any angle,
+or your own numbers typed into a :class:`KernelGrid`), change stride, padding
+and dilation, and see the padded input, the kernel, the feature map and the
+output-size formula with the current numbers (:func:`output_size_html`).
 
-All three follow the contract of :class:`cnnlib.explorers._base.Explorer`:
-``controls``, ``output`` (the feature map / score map, computed by
-:func:`cnnlib.conv2d`), ``message``, ``update()`` and ``png``. The first two
-are :class:`cnnlib.explorers._blit.BlitExplorer` subclasses: a move that leaves
-the input panel alone redraws only the panels that change.
+It follows the contract of :class:`cnnlib.explorers._base.Explorer`:
+``controls``, ``output`` (the feature map, computed by :func:`cnnlib.conv2d`),
+``message``, ``update()`` and ``png``. It is a
+:class:`cnnlib.explorers._blit.BlitExplorer`: a change that leaves the input
+panel alone redraws only the kernel, the feature map and its colour scale.
+
+The other explorers of notebook 02 live next door:
+:class:`~cnnlib.explorers.stepper.ConvolutionStepper` (one kernel position
+at a time) and :class:`~cnnlib.explorers.templates.TemplateMatcher` (X and O
+scored by +1/-1 templates).
 """
 
 from __future__ import annotations
@@ -29,21 +31,18 @@ from matplotlib.patches import Rectangle
 from cnnlib import kernels as K
 from cnnlib import plotting
 from cnnlib._validate import resolve_padding
-from cnnlib.explorers._base import Explorer
 from cnnlib.explorers._blit import BlitExplorer
+from cnnlib.explorers._panels import HIGHLIGHT, feature_style, fix_titles, frame_only
 from cnnlib.ops import conv2d
 
 __all__ = [
     "ConvolutionExplorer",
-    "ConvolutionStepper",
-    "TemplateMatcher",
     "KernelGrid",
     "example_images",
     "shapes_image",
     "preset_kernel",
 ]
 
-HIGHLIGHT = "#ffb000"  # amber: visible on gray, red and blue, and for colour-blind viewers
 MAX_KERNEL = 7
 ORIENTED = "oriented edge (angle)"
 CUSTOM = "custom (edit the grid)"
@@ -314,41 +313,8 @@ class KernelGrid(widgets.GridBox):
 
 
 # ----------------------------------------------------------------------------
-# helpers shared by the explorers
+# small drawing helpers
 # ----------------------------------------------------------------------------
-def _feature_style(im, data, scale=None, kernel=None, image=None):
-    """Colour a feature map as :func:`cnnlib.plotting.feature_map_colors` says."""
-    cmap, vmin, vmax = plotting.feature_map_colors(data, kernel, image)
-    if im.get_cmap().name != cmap:
-        im.set_cmap(cmap)
-    im.set_clim(vmin, vmax)
-    if scale is not None:
-        scale.update(cmap, vmin, vmax)
-    return cmap
-
-
-def _fix_titles(*axes):
-    """Give each axes a title at a fixed height (no re-measuring on every draw)."""
-    for ax in axes:
-        ax.set_title(ax.get_title() or " ", y=1.0)
-
-
-def _frame_only(*axes):
-    """Hide the (tick-less) axis machinery of picture panels and keep a thin frame.
-
-    Drawing an axis costs a few milliseconds even without ticks, and a
-    picture panel needs none; a plain rectangle gives the same frame.
-    """
-    frames = []
-    for ax in axes:
-        ax.set_axis_off()
-        frame = Rectangle(
-            (0, 0), 1, 1, transform=ax.transAxes, fill=False, lw=0.8, ec="0.25", clip_on=False
-        )
-        frames.append(ax.add_patch(frame))
-    return frames
-
-
 def _tick_label(value):
     """Colour-scale labels: short numbers, and 2 significant digits from 10,000 on."""
     if abs(value) >= 10_000:
@@ -581,8 +547,8 @@ class ConvolutionExplorer(BlitExplorer):
             self._ax_out, blank, title="feature map", colorbar=False
         )
         self._scale = plotting.ColourScale(fig.add_subplot(grid[3]), fmt=_tick_label)
-        _fix_titles(self._ax_in, self._ax_k, self._ax_out)
-        self._frames = _frame_only(self._ax_in, self._ax_k, self._ax_out)
+        fix_titles(self._ax_in, self._ax_k, self._ax_out)
+        self._frames = frame_only(self._ax_in, self._ax_k, self._ax_out)
         self._lab_in = plotting.LabelGrid(self._ax_in, height=0.3, max_points=12)
         self._lab_k = plotting.LabelGrid(self._ax_k, height=0.3, max_points=14)
         self._lab_out = plotting.LabelGrid(self._ax_out, height=0.3, max_points=12)
@@ -674,7 +640,7 @@ class ConvolutionExplorer(BlitExplorer):
         oy, ox = (ph - oh) / 2.0, (pw - ow) / 2.0
         self._im_out.set_data(result)
         self._im_out.set_extent((ox - 0.5, ox + ow - 0.5, oy + oh - 0.5, oy - 0.5))
-        cmap = _feature_style(self._im_out, result, self._scale, kernel, image)
+        cmap = feature_style(self._im_out, result, self._scale, kernel, image)
         self._cells_out.set_visible(small)
         if small:
             colors = plotting.contrast_colors(result, *self._im_out.get_clim(), cmap)
@@ -741,446 +707,3 @@ def output_size_html(i, k, s, pads, d, padding=None):
             "of the padded input"
         )
     return line + ("<br>" + "; ".join(remarks) + "." if remarks else "")
-
-
-# ----------------------------------------------------------------------------
-# the step-by-step view
-# ----------------------------------------------------------------------------
-def _small_digit():
-    """An MNIST digit shrunk to 10x10 with values 0-9, so every number fits its cell."""
-    from cnnlib.datasets import load_mnist
-
-    digits, labels = load_mnist("train")
-    seven = digits[np.flatnonzero(labels == 7)[0]].astype(np.float64)[4:24, 4:24]
-    small = seven.reshape(10, 2, 10, 2).mean(axis=(1, 3))
-    return np.round(small / small.max() * 9.0)
-
-
-@functools.lru_cache(maxsize=1)
-def _stepper_images():
-    from cnnlib.datasets import xo_image
-
-    edge = np.zeros((8, 8))
-    edge[:, 4:] = 9.0
-    return {
-        "X (9x9, +1/-1)": xo_image("x"),
-        "O (9x9, +1/-1)": xo_image("o"),
-        "edge (8x8, 0 and 9)": edge,
-        "digit 7 (10x10, 0-9)": _small_digit(),
-    }
-
-
-STEPPER_KERNELS = (
-    "diagonal \\",
-    "cross x",
-    "sobel x (vertical edges)",
-    "sobel y (horizontal edges)",
-    "sharpen",
-    "box blur",
-    "identity",
-)
-
-
-class ConvolutionStepper(BlitExplorer):
-    """One kernel position at a time: patch, products, sum, and where it lands.
-
-    Controls: ``image`` (small images with printed values), ``kernel`` (3x3
-    presets), ``stride`` (1-3), ``padding`` (0-2) and ``position`` (which
-    window, counted in reading order: left to right, then the next row). A
-    play button steps through the positions by itself.
-
-    ``output`` is the whole feature map, ``conv2d(image, kernel, stride,
-    padding)``; ``patch``, ``products`` and ``total`` describe the current
-    position, and ``where`` is its (row, column) in the feature map.
-    """
-
-    title = "Convolution step by step: move the kernel"
-
-    def __init__(self, images=None, image=None, kernel="diagonal \\", stride=1, padding=0):
-        super().__init__(figsize=(9.3, 3.15), dpi=90)  # 837 px: fits a notebook column
-        self._images = dict(_stepper_images() if images is None else images)
-        names = list(self._images)
-        c = self.controls
-        style = {"description_width": "initial"}
-        c["image"] = widgets.Dropdown(
-            options=names, value=names[0] if image is None else image, description="image"
-        )
-        c["kernel"] = widgets.Dropdown(
-            options=list(STEPPER_KERNELS), value=kernel, description="kernel"
-        )
-        c["stride"] = widgets.IntSlider(value=stride, min=1, max=3, description="stride")
-        c["padding"] = widgets.IntSlider(value=padding, min=0, max=2, description="padding")
-        c["position"] = widgets.IntSlider(
-            value=0, min=0, max=1, description="position", style=style, continuous_update=True
-        )
-        self._play = widgets.Play(value=0, min=0, max=1, interval=900, description="play")
-        widgets.jslink((self._play, "value"), (c["position"], "value"))
-        widgets.jslink((self._play, "max"), (c["position"], "max"))
-        self._busy = False
-        self._build_figure()
-        for control in c.values():
-            control.observe(self._changed, names="value")
-        self._status.layout.min_height = "3.4em"
-        self._sync_positions()
-        self.figure.canvas.draw()
-        self.update()
-
-    def _layout_controls(self):
-        c = self.controls
-        # two menus, then the two sliders, each with room for a visible track
-        row1 = widgets.HBox([c["image"], c["kernel"]])
-        for name in ("stride", "padding"):
-            c[name].layout.width = "260px"
-        row2 = widgets.HBox([c["stride"], c["padding"]])
-        c["position"].layout.width = "520px"
-        row3 = widgets.HBox([self._play, c["position"]])
-        return widgets.VBox([row1, row2, row3])
-
-    @property
-    def image(self):
-        """The current input (H, W), before padding."""
-        return np.asarray(self._images[self.controls["image"].value], dtype=np.float64)
-
-    @property
-    def kernel(self):
-        """The current 3x3 kernel."""
-        return K.PRESETS[self.controls["kernel"].value].copy()
-
-    def _map_shape(self):
-        c = self.controls
-        h, w = self.image.shape
-        p, s = c["padding"].value, c["stride"].value
-        return (h + 2 * p - 3) // s + 1, (w + 2 * p - 3) // s + 1
-
-    def _sync_positions(self):
-        oh, ow = self._map_shape()
-        slider = self.controls["position"]
-        n = max(oh * ow, 1)
-        slider.max = n - 1  # the slider clips its value if needed
-        self._play.max = n - 1
-
-    def _changed(self, change):
-        if self._busy:
-            return
-        if change["owner"] is not self.controls["position"]:
-            self._busy = True
-            try:
-                self._sync_positions()
-            finally:
-                self._busy = False
-        self.update()
-
-    def _build_figure(self):
-        fig = self.figure
-        grid = fig.add_gridspec(1, 4, width_ratios=[1.25, 0.62, 0.62, 1.05])
-        titles = ["input", "kernel", "kernel × patch", "feature map"]
-        self._axes = [fig.add_subplot(grid[i]) for i in range(4)]
-        blank = np.zeros((3, 3))
-        self._im_in = plotting.show_image(self._axes[0], blank, title=titles[0])
-        self._im_k, _ = plotting.show_signed(self._axes[1], blank, title=titles[1], colorbar=False)
-        self._im_p, _ = plotting.show_signed(self._axes[2], blank, title=titles[2], colorbar=False)
-        self._im_out, _ = plotting.show_signed(
-            self._axes[3], blank, title=titles[3], colorbar=False
-        )
-        _fix_titles(*self._axes)
-        self._frames = _frame_only(*self._axes)
-        # light gray under the cells not computed yet (NaN cells of the map are transparent)
-        self._pending = Rectangle((0, 0), 1, 1, color="0.93", zorder=-1)
-        self._axes[3].add_patch(self._pending)
-        self._labels = [plotting.LabelGrid(ax, height=0.32, max_points=13) for ax in self._axes]
-        self._cells = [plotting.cell_borders(ax, (3, 3)) for ax in self._axes]
-        self._window = Rectangle((0, 0), 3, 3, fill=False, ec=HIGHLIGHT, lw=3.5, zorder=5)
-        self._cell = Rectangle((0, 0), 1, 1, fill=False, ec=HIGHLIGHT, lw=3.5, zorder=5)
-        self._border = Rectangle((0, 0), 1, 1, fill=False, ec="#1f78b4", lw=2, ls="--", zorder=4)
-        self._axes[0].add_patch(self._window)
-        self._axes[0].add_patch(self._border)
-        self._axes[3].add_patch(self._cell)
-        self._sum_text = self._axes[2].text(
-            0.5, -0.08, "", transform=self._axes[2].transAxes, ha="center", va="top", fontsize=14
-        )
-
-    # -- faster redraws while only the position moves ------------------------------------
-    def _background_key(self):
-        """What the picture behind the moving parts depends on."""
-        c = self.controls
-        return (c["image"].value, c["kernel"].value, c["stride"].value, c["padding"].value)
-
-    def _dynamic_artists(self):
-        """What changes when only the position moves, in drawing order."""
-        labels, cells = self._labels, self._cells
-        return [
-            self._window,
-            self._im_p,
-            cells[2],
-            labels[2].collection,
-            self._frames[2],
-            self._sum_text,
-            self._im_out,
-            cells[3],
-            labels[3].collection,
-            self._frames[3],
-            self._cell,
-        ]
-
-    def _compute(self):
-        c = self.controls
-        image, kernel = self.image, self.kernel
-        s, p = c["stride"].value, c["padding"].value
-        fmap = conv2d(image, kernel, stride=s, padding=p)
-        oh, ow = fmap.shape
-        pos = min(c["position"].value, oh * ow - 1)
-        row, col = divmod(pos, ow)
-        padded = np.pad(image, p)
-        top, left = row * s, col * s
-        self.padded = padded
-        self.where = (row, col)
-        self.patch = padded[top : top + 3, left : left + 3]
-        self.products = self.patch * kernel
-        self.total = float(self.products.sum())
-        return fmap
-
-    def _draw(self, result):
-        if result is None:  # cannot happen with these sizes, but never leave a stale picture
-            self._sum_text.set_text("")
-            return
-        c = self.controls
-        kernel, padded = self.kernel, self.padded
-        s, p = c["stride"].value, c["padding"].value
-        row, col = self.where
-        ph, pw = padded.shape
-        oh, ow = result.shape
-        ax_in, ax_k, ax_p, ax_out = self._axes
-        lab_in, lab_k, lab_p, lab_out = self._labels
-
-        clim = plotting.image_limits(self.image)
-        self._im_in.set_data(padded)
-        self._im_in.set_extent((-0.5, pw - 0.5, ph - 0.5, -0.5))
-        self._im_in.set_clim(*clim)
-        ax_in.set_xlim(-0.5, pw - 0.5)
-        ax_in.set_ylim(ph - 0.5, -0.5)
-        lab_in.set(
-            padded,
-            fmt=plotting.short_number,
-            colors=plotting.contrast_colors(padded, *clim, "gray"),
-        )
-        self._window.set_xy((col * s - 0.5, row * s - 0.5))
-        h, w = self.image.shape
-        self._border.set_bounds(p - 0.5, p - 0.5, w, h)
-        self._border.set_visible(p > 0)
-        ax_in.title.set_text(f"input {h}x{w}" + (f", padding {p}" if p else ""))
-        plotting.set_cell_borders(self._cells[0], padded.shape)
-
-        klim = plotting.signed_limit(kernel)
-        self._im_k.set_data(kernel)
-        self._im_k.set_clim(-klim, klim)
-        lab_k.set(
-            kernel,
-            fmt=plotting.short_number,
-            colors=plotting.contrast_colors(kernel, -klim, klim, "RdBu_r"),
-        )
-
-        all_products = _all_products(padded, kernel, s, oh, ow)
-        plim = plotting.signed_limit(all_products)
-        self._im_p.set_data(self.products)
-        self._im_p.set_clim(-plim, plim)
-        colors = plotting.contrast_colors(self.products, -plim, plim, "RdBu_r")
-        lab_p.set(self.products, fmt=plotting.short_number, colors=colors)
-        self._sum_text.set_text(f"sum = {plotting.short_number(round(self.total, 2))}")
-
-        done = np.full(result.shape, np.nan)
-        upto = row * ow + col
-        done.flat[: upto + 1] = result.flat[: upto + 1]
-        self._im_out.set_data(done)
-        self._im_out.set_extent((-0.5, ow - 0.5, oh - 0.5, -0.5))
-        cmap = _feature_style(self._im_out, result, None, kernel, self.image)
-        if cmap == plotting.IMAGE_CMAP and abs(kernel.sum() - 1) > 0.05:
-            # a score map that happens to have no negative value: keep red = high, as
-            # in the products panel, rather than gray
-            lim = plotting.signed_limit(result)
-            self._im_out.set_cmap(plotting.SIGNED_CMAP)
-            self._im_out.set_clim(-lim, lim)
-            cmap = plotting.SIGNED_CMAP
-        colors = plotting.contrast_colors(result, *self._im_out.get_clim(), cmap)
-        lab_out.set(done, fmt=lambda v: plotting.short_number(round(float(v), 2)), colors=colors)
-        ax_out.set_xlim(-0.5, ow - 0.5)
-        ax_out.set_ylim(oh - 0.5, -0.5)
-        self._cell.set_xy((col - 0.5, row - 0.5))
-        self._pending.set_bounds(-0.5, -0.5, ow, oh)
-        ax_out.title.set_text(f"feature map {oh}x{ow}")
-        plotting.set_cell_borders(self._cells[3], result.shape)
-
-    def _describe(self, result):
-        row, col = self.where
-        oh, ow = result.shape
-        terms = " + ".join(
-            f"({plotting.short_number(v)})" if v < 0 else plotting.short_number(v)
-            for v in np.round(self.products, 2).ravel()
-        )
-        s = self.controls["stride"].value
-        return (
-            f"Position {row * ow + col + 1} of {oh * ow}: the kernel's top-left corner is on "
-            f"padded row {row * s}, column {col * s}.<br>"
-            f"Sum of the 9 products: {terms} = "
-            f"<b>{plotting.short_number(round(self.total, 2))}</b> "
-            f"&rarr; feature map row {row}, column {col}."
-        )
-
-
-def _all_products(padded, kernel, stride, oh, ow):
-    """Every element-wise product at every position (for a colour scale that stays put)."""
-    k = kernel.shape[0]
-    patches = np.lib.stride_tricks.sliding_window_view(padded, (k, k))[::stride, ::stride]
-    return patches[:oh, :ow] * kernel
-
-
-# ----------------------------------------------------------------------------
-# X versus O
-# ----------------------------------------------------------------------------
-TEMPLATES = {
-    "diagonal \\": K.diagonal(),
-    "diagonal /": K.antidiagonal(),
-    "cross x": K.cross(),
-}
-
-
-class TemplateMatcher(Explorer):
-    """Score every 3x3 patch of an X or O image against a small +1/-1 template.
-
-    The score is the average of the nine products pixel x template weight: 1
-    when the patch is exactly the template, -1 when it is its negative. Shift
-    the letter or flip some pixels (noise): the best score follows the letter.
-
-    Controls: ``image`` ('x' or 'o'), ``down`` and ``right`` (shift in
-    pixels), ``noise`` (fraction of flipped pixels), ``seed`` (which pixels)
-    and ``template``. ``output`` is the score map ``conv2d(image, template) / 9``;
-    ``best`` holds the best score of every template on the current image.
-    """
-
-    title = "Template matching: where does each pattern fit?"
-
-    def __init__(self, image="x", template="diagonal \\", down=0, right=0, noise=0.0, seed=0):
-        super().__init__(figsize=(9.3, 3.15), dpi=90)  # 837 px: fits a notebook column
-        c = self.controls
-        c["image"] = widgets.ToggleButtons(
-            options=[("X", "x"), ("O", "o")], value=image, description="letter"
-        )
-        c["template"] = widgets.Dropdown(
-            options=list(TEMPLATES), value=template, description="template"
-        )
-        c["down"] = widgets.IntSlider(value=down, min=-2, max=2, description="move down")
-        c["right"] = widgets.IntSlider(value=right, min=-2, max=2, description="move right")
-        c["noise"] = widgets.FloatSlider(
-            value=noise, min=0.0, max=0.3, step=0.05, description="noise", readout_format=".2f"
-        )
-        c["seed"] = widgets.IntSlider(value=seed, min=0, max=9, description="noise seed")
-        for control in c.values():
-            control.style.description_width = "initial"
-        self._build_figure()
-        self._watch()
-        self.figure.canvas.draw()
-        self.update()
-
-    @property
-    def image(self):
-        """The current 9x9 image of +1 (ink) and -1 (background)."""
-        from cnnlib.datasets import xo_image
-
-        c = self.controls
-        return xo_image(
-            c["image"].value,
-            shift=(c["down"].value, c["right"].value),
-            noise=round(c["noise"].value, 2),
-            seed=c["seed"].value,
-        )
-
-    @property
-    def template(self):
-        return TEMPLATES[self.controls["template"].value].copy()
-
-    def _build_figure(self):
-        fig = self.figure
-        grid = fig.add_gridspec(1, 4, width_ratios=[1.0, 0.45, 0.95, 0.9])
-        axes = [fig.add_subplot(grid[i]) for i in range(4)]
-        self._axes = axes
-        self._im = plotting.show_image(
-            axes[0], np.zeros((9, 9)), title="image (ink = +1)", vmin=-1, vmax=1
-        )
-        self._im_t, _ = plotting.show_signed(
-            axes[1], np.zeros((3, 3)), title="template", limit=1, colorbar=False
-        )
-        self._im_s, _ = plotting.show_signed(
-            axes[2], np.zeros((7, 7)), title="match score", limit=1, colorbar=False
-        )
-        for ax, n in zip(axes[:3], (9, 3, 7)):
-            plotting.cell_borders(ax, (n, n))
-        self._lab_t = plotting.LabelGrid(axes[1], height=0.3, max_points=14)
-        self._lab_s = plotting.LabelGrid(axes[2], height=0.26, max_points=11)
-        self._best_img = Rectangle((0, 0), 3, 3, fill=False, ec=HIGHLIGHT, lw=3.5, zorder=5)
-        self._best_cell = Rectangle((0, 0), 1, 1, fill=False, ec=HIGHLIGHT, lw=3.5, zorder=5)
-        axes[0].add_patch(self._best_img)
-        axes[2].add_patch(self._best_cell)
-        bars = axes[3]
-        self._bars = bars.bar(range(3), [0, 0, 0], color="0.65", width=0.6)
-        bars.set_xlim(-0.6, 2.6)
-        bars.set_ylim(-1.05, 1.2)
-        bars.set_title("best score per template")
-        # no axis machinery (slow to redraw): reference lines and plain labels instead
-        bars.set_axis_off()
-        bars.axhline(0, color="0.3", lw=0.8)
-        bars.axhline(1, color="0.3", lw=0.8, ls=":")
-        bars.axhline(-1, color="0.3", lw=0.8, ls=":")
-        under = bars.get_xaxis_transform()
-        for i, name in enumerate(["diag \\", "diag /", "cross x"]):
-            bars.text(i, -0.03, name, transform=under, ha="center", va="top", fontsize=11)
-        for y in (-1, 0, 1):
-            bars.text(-0.65, y, plotting.short_number(y), ha="right", va="center", fontsize=10)
-        self._bar_text = [bars.text(i, 0, "", ha="center", va="bottom") for i in range(3)]
-        _fix_titles(*axes)
-        _frame_only(*axes[:3])
-
-    def _compute(self):
-        image = self.image
-        self.scores = {name: conv2d(image, t) / t.size for name, t in TEMPLATES.items()}
-        self.best = {name: float(m.max()) for name, m in self.scores.items()}
-        self.current_image = image
-        return self.scores[self.controls["template"].value]
-
-    def _draw(self, result):
-        image, template = self.current_image, self.template
-        name = self.controls["template"].value
-        self._im.set_data(image)
-        self._im_t.set_data(template)
-        self._lab_t.set(
-            template,
-            fmt=plotting.short_number,
-            colors=plotting.contrast_colors(template, -1, 1, "RdBu_r"),
-        )
-        self._im_s.set_data(result)
-        self._lab_s.set(
-            result,
-            fmt=lambda v: f"{v:.2f}".replace("-", "\u2212"),
-            colors=plotting.contrast_colors(result, -1, 1, "RdBu_r"),
-        )
-        r, c = np.unravel_index(np.argmax(result), result.shape)
-        self._best_cell.set_xy((c - 0.5, r - 0.5))
-        self._best_img.set_xy((c - 0.5, r - 0.5))
-        self._axes[2].title.set_text(f"match score (best {result.max():.2f})")
-        for i, (bar, text, tname) in enumerate(zip(self._bars, self._bar_text, TEMPLATES)):
-            value = self.best[tname]
-            bar.set_height(value)
-            bar.set_color(HIGHLIGHT if tname == name else "0.65")
-            text.set_position((i, max(value, 0) + 0.03))
-            text.set_text(f"{value:.2f}")
-
-    def _describe(self, result):
-        r, c = np.unravel_index(np.argmax(result), result.shape)
-        best = result.max()
-        verdict = (
-            "a perfect match"
-            if np.isclose(best, 1)
-            else f"{int(round((1 + best) / 2 * 9))} of 9 pixels agree"
-        )
-        return (
-            f"Score = (sum of the 9 products pixel &times; weight) / 9. Best: <b>{best:.2f}</b> "
-            f"({verdict}) with the patch whose top-left pixel is row {r}, column {c}."
-        )

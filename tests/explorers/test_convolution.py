@@ -22,11 +22,11 @@ from cnnlib.explorers.convolution import (
     ORIENTED,
     PRESET_NAMES,
     ConvolutionExplorer,
-    ConvolutionStepper,
     KernelGrid,
-    TemplateMatcher,
     preset_kernel,
 )
+from cnnlib.explorers.stepper import ConvolutionStepper
+from cnnlib.explorers.templates import TemplateMatcher
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
