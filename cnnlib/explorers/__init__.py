@@ -1,4 +1,4 @@
-"""Floor 3: interactive explorers (ipywidgets + matplotlib), one module per topic."""
+"""Floor 3: interactive explorers (ipywidgets + matplotlib), a few modules per notebook topic."""
 
 from cnnlib.explorers._base import Explorer
 from cnnlib.explorers.activations import ActivationExplorer

@@ -46,15 +46,6 @@ __all__ = [
 MAX_KERNEL = 7
 ORIENTED = "oriented edge (angle)"
 CUSTOM = "custom (edit the grid)"
-FIXED_SIZE_PRESETS = (
-    "sharpen",
-    "sobel x (vertical edges)",
-    "sobel y (horizontal edges)",
-    "laplacian",
-    "diagonal \\",
-    "diagonal /",
-    "cross x",
-)
 
 
 # ----------------------------------------------------------------------------
@@ -325,10 +316,6 @@ def _tick_label(value):
 def _set_square_limits(ax, lo, hi):
     ax.set_xlim(lo, hi)
     ax.set_ylim(hi, lo)
-
-
-def _fmt_size(shape):
-    return f"{shape[0]}x{shape[1]}"
 
 
 # ----------------------------------------------------------------------------
