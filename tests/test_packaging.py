@@ -135,9 +135,12 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_plotting_does_not_import_widgets_or_explorers():
+    modules = sorted((ROOT / "cnnlib" / "plotting").glob("*.py"))
+    assert modules, "cnnlib/plotting/ has no modules"
     bad = {
-        n
-        for n in _imports(ROOT / "cnnlib" / "plotting.py")
+        f"{path.name}: {n}"
+        for path in modules
+        for n in _imports(path)
         if n.startswith(("ipywidgets", "cnnlib.explorers"))
     }
     assert not bad

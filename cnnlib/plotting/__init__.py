@@ -1,0 +1,132 @@
+"""Floor 2: drawing helpers with one look for the whole course (matplotlib only).
+
+Every function draws on axes it is given and returns the artists it made, so
+that explorers can build a figure once and later update those artists in place.
+Importing the package does not load matplotlib; each function imports it when
+first called. Nothing here imports ipywidgets or the explorers.
+
+Which module holds what
+-----------------------
+``style``
+    Colour maps and their conventions (``IMAGE_CMAP``, ``SIGNED_CMAP``,
+    ``INK_CMAP``), :func:`apply_style`, colour-scale limits
+    (:func:`signed_limit`, :func:`image_limits`, :func:`feature_map_colors`),
+    :func:`contrast_colors`, :func:`short_number`, :class:`ColourScale`.
+``values``
+    Numbers printed on cells: :func:`value_labels`, :func:`set_value_labels`,
+    :class:`LabelGrid` (all numbers as one artist); :func:`cell_borders`,
+    :func:`set_cell_borders`.
+``images``
+    :func:`show_image`, :func:`show_signed`, :func:`show_pixels`,
+    :func:`pixel_grid`.
+``kernels``
+    :func:`show_kernel`, :func:`show_feature_map`, :func:`plot_panels`,
+    :func:`plot_kernel_gallery`.
+``bars``
+    :class:`LabelledBars` and its colours.
+``activations``
+    :func:`plot_activation_curves`, ``ACTIVATION_STYLES``.
+``network``
+    Mosaics of maps (:func:`tile_maps`, :func:`signed_colors`,
+    :func:`show_tiles`), :func:`plot_filters`, :func:`plot_confusion_matrix`.
+``training``
+    :func:`plot_training_curves`, :func:`smoothed`, :func:`plain_log_axis`
+    and the colours of the curves.
+
+Import from ``cnnlib.plotting`` (every public name is here); the modules only
+say where to read the code.
+"""
+
+from cnnlib.plotting.activations import ACTIVATION_STYLES, plot_activation_curves
+from cnnlib.plotting.bars import BAR_COLOR, HIGHLIGHT_COLOR, OUTLINE_COLOR, LabelledBars
+from cnnlib.plotting.images import pixel_grid, show_image, show_pixels, show_signed
+from cnnlib.plotting.kernels import (
+    SIGNED_KINDS,
+    plot_kernel_gallery,
+    plot_panels,
+    show_feature_map,
+    show_kernel,
+)
+from cnnlib.plotting.network import (
+    GAP_COLOR,
+    plot_confusion_matrix,
+    plot_filters,
+    show_tiles,
+    signed_colors,
+    tile_maps,
+)
+from cnnlib.plotting.style import (
+    IMAGE_CMAP,
+    INK_CMAP,
+    SIGNED_CMAP,
+    ColourScale,
+    apply_style,
+    contrast_colors,
+    feature_map_colors,
+    image_limits,
+    short_number,
+    signed_limit,
+)
+from cnnlib.plotting.training import (
+    RUN_COLORS,
+    TARGET_COLOR,
+    TRAIN_COLOR,
+    VALIDATION_COLOR,
+    plain_log_axis,
+    plot_training_curves,
+    smoothed,
+)
+from cnnlib.plotting.values import (
+    LabelGrid,
+    cell_borders,
+    set_cell_borders,
+    set_value_labels,
+    value_labels,
+)
+
+__all__ = [
+    "IMAGE_CMAP",
+    "SIGNED_CMAP",
+    "INK_CMAP",
+    "apply_style",
+    "signed_limit",
+    "show_image",
+    "show_signed",
+    "value_labels",
+    "set_value_labels",
+    "ColourScale",
+    "cell_borders",
+    "contrast_colors",
+    "set_cell_borders",
+    "pixel_grid",
+    "LabelGrid",
+    "show_pixels",
+    "LabelledBars",
+    "feature_map_colors",
+    "image_limits",
+    "plot_kernel_gallery",
+    "plot_panels",
+    "short_number",
+    "show_feature_map",
+    "show_kernel",
+    "ACTIVATION_STYLES",
+    "plot_activation_curves",
+    "RUN_COLORS",
+    "TARGET_COLOR",
+    "TRAIN_COLOR",
+    "VALIDATION_COLOR",
+    "plot_confusion_matrix",
+    "plot_filters",
+    "plain_log_axis",
+    "plot_training_curves",
+    "show_tiles",
+    "signed_colors",
+    "smoothed",
+    "tile_maps",
+    # public names that were not listed before the split (explorers import them)
+    "BAR_COLOR",
+    "HIGHLIGHT_COLOR",
+    "OUTLINE_COLOR",
+    "GAP_COLOR",
+    "SIGNED_KINDS",
+]

@@ -1,0 +1,70 @@
+"""The activation functions and their slopes, drawn side by side (notebook 04)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["ACTIVATION_STYLES", "plot_activation_curves"]
+
+
+# Okabe-Ito colours and distinct line styles: the four activations stay apart in
+# colour, in gray print and for colour-blind readers
+ACTIVATION_STYLES = {
+    "ReLU": {"color": "#0072B2", "ls": "-", "lw": 3.0},
+    "leaky ReLU": {"color": "#56B4E9", "ls": "--", "lw": 2.5},
+    "sigmoid": {"color": "#E69F00", "ls": "-", "lw": 2.5},
+    "tanh": {"color": "#D55E00", "ls": "-.", "lw": 2.5},
+}
+
+
+def plot_activation_curves(ax_values, ax_slopes, negative_slope=0.1, limit=6.0, flat_beyond=4.0):
+    """ReLU, leaky ReLU, sigmoid and tanh (left) and their slopes (right).
+
+    The region ``|z| > flat_beyond`` is shaded on the slopes: there sigmoid
+    and tanh are almost flat (saturated), while ReLU's slope is still 1 for
+    every positive ``z``.
+
+    Parameters
+    ----------
+    ax_values, ax_slopes : matplotlib Axes
+        Where to draw the functions and their slopes.
+    negative_slope : float
+        Leaky ReLU's slope for negative inputs (0.1 shows better than 0.01).
+    limit : float
+        The z axis runs from ``-limit`` to ``limit``.
+
+    Returns
+    -------
+    dict of str to (Line2D, Line2D)
+        The value line and slope line of each activation.
+    """
+    from cnnlib.activations import ACTIVATIONS
+
+    z = np.linspace(-limit, limit, 601)
+    lines = {}
+    for name, act in ACTIVATIONS.items():
+        extra = (negative_slope,) if name == "leaky ReLU" else ()
+        label = f"leaky ReLU (a = {negative_slope:g})" if extra else name
+        style = ACTIVATION_STYLES[name]
+        (value,) = ax_values.plot(z, act.function(z, *extra), label=label, **style)
+        (slope,) = ax_slopes.plot(z, act.slope(z, *extra), label=label, **style)
+        lines[name] = (value, slope)
+    for ax in (ax_values, ax_slopes):
+        ax.axhline(0, color="black", lw=0.8)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_xlim(-limit, limit)
+        ax.set_xlabel("input z")
+        ax.grid(True, alpha=0.3)
+    for side in (-1, 1):
+        ax_slopes.axvspan(side * flat_beyond, side * limit, color="0.85", zorder=0, lw=0)
+    ax_slopes.text(
+        limit * 0.98, 0.5, "sigmoid and tanh\nflat here", ha="right", va="center", fontsize=10
+    )
+    ax_values.set_ylim(-1.5, 3.0)
+    ax_slopes.set_ylim(-0.05, 1.15)
+    ax_values.set_ylabel("output f(z)")
+    ax_slopes.set_ylabel("slope of f at z")
+    ax_values.set_title("The activation functions")
+    ax_slopes.set_title("Their slopes (near 0 = saturated)")
+    ax_values.legend(loc="upper left", fontsize=10)
+    return lines

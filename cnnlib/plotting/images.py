@@ -1,0 +1,115 @@
+"""Pictures: grayscale and colour images, signed arrays, and pixels with their numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnlib.plotting.style import (
+    IMAGE_CMAP,
+    SIGNED_CMAP,
+    _bare,
+    contrast_colors,
+    signed_limit,
+)
+from cnnlib.plotting.values import LabelGrid
+
+__all__ = ["show_image", "show_signed", "pixel_grid", "show_pixels"]
+
+
+def show_image(ax, image, title=None, vmin=0, vmax=255, cmap=IMAGE_CMAP, colorbar=False):
+    """Show a grayscale (H, W) or colour (H, W, 3) image with fixed limits.
+
+    Returns the ``AxesImage``; call ``.set_data`` on it to change the picture.
+    """
+    im = ax.imshow(np.asarray(image), cmap=cmap, vmin=vmin, vmax=vmax)
+    _bare(ax, title)
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    return im
+
+
+def show_signed(ax, data, title=None, limit=None, colorbar=True):
+    """Show a signed array with a diverging colour map centred on zero.
+
+    ``limit`` fixes the scale to ``[-limit, limit]`` (default: fits the data).
+    Returns ``(AxesImage, Colorbar or None)``; after ``set_data`` call
+    ``im.set_clim(-l, l)`` with ``l = signed_limit(new_data)``.
+    """
+    data = np.asarray(data, dtype=float)
+    lim = signed_limit(data) if limit is None else limit
+    im = ax.imshow(data, cmap=SIGNED_CMAP, vmin=-lim, vmax=lim)
+    _bare(ax, title)
+    cbar = ax.figure.colorbar(im, ax=ax, shrink=0.8) if colorbar else None
+    return im, cbar
+
+
+def pixel_grid(ax, shape, color="0.6", linewidth=0.5):
+    """Thin lines between the pixels of an (h, w) image shown with ``imshow``."""
+    h, w = shape
+    ax.set_xticks(np.arange(-0.5, w, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, h, 1), minor=True)
+    ax.grid(which="minor", color=color, linewidth=linewidth)
+    ax.tick_params(which="minor", length=0)
+
+
+def show_pixels(
+    ax,
+    image,
+    title=None,
+    cmap=IMAGE_CMAP,
+    vmin=0,
+    vmax=255,
+    fmt="{:.0f}",
+    values=True,
+    indices=True,
+):
+    """Show a small grayscale image as cells with each pixel's number printed on it.
+
+    What the computer "sees": a grid of numbers. Meant for images up to about
+    30 x 30 on a large figure (the numbers shrink with the cells).
+
+    Parameters
+    ----------
+    ax : Axes
+    image : array, shape (H, W)
+    title : str, optional
+    cmap : str
+        ``"gray"`` (0 black, 255 white) or ``"gray_r"`` (0 white, 255 black).
+    vmin, vmax : float
+        The values drawn as the two ends of the colour map.
+    fmt : str
+        How each number is written.
+    values : bool
+        Print the numbers (text colour chosen to contrast with each cell).
+    indices : bool
+        Row numbers on the left and column numbers on top.
+
+    Returns
+    -------
+    (AxesImage, LabelGrid or None)
+    """
+    image = np.asarray(image)
+    if image.ndim != 2:
+        raise ValueError(
+            f"show_pixels needs a grayscale image (H, W), but got shape {image.shape}; "
+            "for a colour image show one channel, e.g. image[:, :, 0]"
+        )
+    im = ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax)
+    h, w = image.shape
+    pixel_grid(ax, (h, w), color="0.5", linewidth=0.4)
+    if indices:
+        step = 1 if max(h, w) <= 20 else 5
+        ax.set_xticks(range(0, w, step))
+        ax.set_yticks(range(0, h, step))
+        ax.xaxis.tick_top()
+        ax.tick_params(labelsize=8, length=0)
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if title is not None:
+        ax.set_title(title)
+    labels = None
+    if values:
+        labels = LabelGrid(ax, height=0.28, max_points=12)
+        labels.set(image, fmt=fmt, colors=contrast_colors(image, vmin, vmax, cmap))
+    return im, labels

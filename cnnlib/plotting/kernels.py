@@ -1,0 +1,203 @@
+"""Kernels and feature maps, alone or as figures of labelled panels (notebook 02 on).
+
+:func:`show_kernel` and :func:`show_feature_map` draw on an axes;
+:func:`plot_panels` and :func:`plot_kernel_gallery` make whole figures that a
+notebook shows when they end a cell.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnlib.plotting.images import show_image, show_signed
+from cnnlib.plotting.style import (
+    IMAGE_CMAP,
+    INK_CMAP,
+    SIGNED_CMAP,
+    _bare,
+    _new_figure,
+    contrast_colors,
+    feature_map_colors,
+    image_limits,
+    short_number,
+    signed_limit,
+)
+from cnnlib.plotting.values import LabelGrid, cell_borders
+
+__all__ = [
+    "SIGNED_KINDS",
+    "show_kernel",
+    "show_feature_map",
+    "plot_panels",
+    "plot_kernel_gallery",
+]
+
+
+def show_kernel(ax, kernel, title=None, labels=True, max_points=14):
+    """Show a kernel: ``RdBu_r`` centred on zero, its weights printed on the cells.
+
+    Returns ``(AxesImage, LabelGrid or None)``.
+    """
+    kernel = np.asarray(kernel, dtype=float)
+    lim = signed_limit(kernel)
+    im = ax.imshow(kernel, cmap=SIGNED_CMAP, vmin=-lim, vmax=lim)
+    _bare(ax, title)
+    cell_borders(ax, kernel.shape)
+    grid = None
+    if labels:
+        grid = LabelGrid(ax, height=0.3, max_points=max_points)
+        grid.set(kernel, fmt=short_number, colors=contrast_colors(kernel, -lim, lim, SIGNED_CMAP))
+    return im, grid
+
+
+def show_feature_map(ax, data, title=None, colorbar=True, labels=False):
+    """Show a feature map with :func:`feature_map_colors` (and a colour bar).
+
+    ``labels=True`` prints the values on the cells (for small maps only).
+    Returns ``(AxesImage, Colorbar or None)``.
+    """
+    data = np.asarray(data, dtype=float)
+    cmap, vmin, vmax = feature_map_colors(data)
+    im = ax.imshow(data, cmap=cmap, vmin=vmin, vmax=vmax)
+    _bare(ax, title)
+    if labels:
+        cell_borders(ax, data.shape)
+        LabelGrid(ax, height=0.28, max_points=12).set(
+            data, fmt=short_number, colors=contrast_colors(data, vmin, vmax, cmap)
+        )
+    cbar = ax.figure.colorbar(im, ax=ax, shrink=0.8) if colorbar else None
+    return im, cbar
+
+
+SIGNED_KINDS = ("map", "signed")
+
+
+def _show_panel(ax, array, kind, title, labels, limit=None, colorbar=True):
+    """One panel of :func:`plot_panels`."""
+    array = np.asarray(array, dtype=float)
+    small = max(array.shape) <= 12 if labels is None else labels
+    if kind == "kernel":
+        show_kernel(ax, array, title=title, labels=small)
+    elif kind == "map" and limit is None:
+        show_feature_map(ax, array, title=title, colorbar=colorbar and not small, labels=small)
+    elif kind in ("map", "signed"):
+        lim = signed_limit(array) if limit is None else limit
+        show_signed(
+            ax, array, title=title, limit=lim, colorbar=colorbar and limit is None and not small
+        )
+        if small:
+            cell_borders(ax, array.shape)
+            LabelGrid(ax, height=0.28, max_points=12).set(
+                array, fmt=short_number, colors=contrast_colors(array, -lim, lim, SIGNED_CMAP)
+            )
+    elif kind in ("image", "ink"):
+        vmin, vmax = image_limits(array)
+        cmap = INK_CMAP if kind == "ink" else IMAGE_CMAP
+        show_image(ax, array, title=title, vmin=vmin, vmax=vmax, cmap=cmap)
+        if small:
+            cell_borders(ax, array.shape)
+            LabelGrid(ax, height=0.28, max_points=12).set(
+                array, fmt=short_number, colors=contrast_colors(array, vmin, vmax, cmap)
+            )
+    else:
+        raise ValueError(
+            f"kind must be 'image', 'ink', 'kernel', 'map' or 'signed', but is {kind!r}"
+        )
+
+
+def plot_panels(panels, ncols=None, panel_size=2.7, title=None, limit=None, values=None):
+    """A row (or grid) of labelled arrays, each coloured for what it is.
+
+    Parameters
+    ----------
+    panels : list of (title, array (h, w), kind)
+        ``kind`` is ``'image'`` (gray, 0-255, or -1..1 for +1/-1 toys),
+        ``'ink'`` (the same with ink dark on white), ``'kernel'`` (weights on
+        ``RdBu_r`` centred on 0, printed), ``'map'`` (a feature map, see
+        :func:`feature_map_colors`) or ``'signed'`` (``RdBu_r`` centred on 0).
+        Arrays of at most 12x12 cells get their values printed.
+    ncols : int, optional
+        Panels per row (default: all in one row).
+    panel_size : float
+        Inches per panel.
+    title : str, optional
+        A title over the whole figure.
+    limit : float or 'shared', optional
+        One colour scale ``[-limit, limit]`` for every ``'map'`` and
+        ``'signed'`` panel, so that their colours can be compared, with one
+        colour bar for all of them; ``'shared'`` fits the scale to the largest
+        value of those panels. By default each such panel has its own scale
+        (and its own colour bar unless its values are printed).
+    values : bool, optional
+        Print the values on the cells: by default only for arrays of at most
+        12x12 cells.
+
+    Returns
+    -------
+    matplotlib Figure
+        Shows itself as a PNG when it is the last value of a notebook cell.
+    """
+    panels = list(panels)
+    ncols = ncols or len(panels)
+    nrows = -(-len(panels) // ncols)
+    signed = [np.asarray(array, dtype=float) for _, array, kind in panels if kind in SIGNED_KINDS]
+    if isinstance(limit, str):
+        if limit != "shared":
+            raise ValueError(f"limit must be a number or 'shared', but is {limit!r}")
+        limit = max((signed_limit(a) for a in signed), default=1.0)
+    fig = _new_figure(panel_size * ncols, panel_size * nrows + (0.35 if title else 0))
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, (name, array, kind) in zip(axes, panels):
+        _show_panel(ax, array, kind, name, values, limit)
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
+    if limit is not None and signed:  # one colour bar for every signed panel
+        from matplotlib.cm import ScalarMappable
+        from matplotlib.colors import Normalize
+
+        scale = ScalarMappable(norm=Normalize(-limit, limit), cmap=SIGNED_CMAP)
+        fig.colorbar(scale, ax=list(axes[: len(panels)]), shrink=0.8, aspect=30)
+    if title:
+        fig.suptitle(title, fontsize=13, fontweight="bold")
+    return fig
+
+
+def plot_kernel_gallery(image, kernels, ncols=4, panel_size=2.5):
+    """Apply each kernel to ``image`` and show kernel and feature map together.
+
+    Parameters
+    ----------
+    image : array (H, W)
+        A grayscale image, e.g. a photo on the 0-255 scale.
+    kernels : dict of str to array (k, k)
+        Kernels by name, applied with ``conv2d(image, kernel, padding='same')``.
+
+    Returns
+    -------
+    matplotlib Figure
+        For each kernel, its weights (small, printed) above its feature map,
+        coloured by :func:`feature_map_colors` (gray pictures for kernels
+        whose weights add up to 1, red and blue for signed maps, whose scale
+        stops at the 99.5th percentile of the absolute values so that a few
+        extreme edges do not make all the others pale).
+    """
+    from cnnlib.ops import conv2d
+
+    image = np.asarray(image, dtype=float)
+    names = list(kernels)
+    nrows = -(-len(names) // ncols)
+    fig = _new_figure(panel_size * ncols, panel_size * 1.8 * nrows)
+    grid = fig.add_gridspec(2 * nrows, ncols, height_ratios=[0.8, 1.0] * nrows)
+    for n, name in enumerate(names):
+        row, col = divmod(n, ncols)
+        kernel = np.asarray(kernels[name], dtype=float)
+        show_kernel(fig.add_subplot(grid[2 * row, col]), kernel, title=name, max_points=10)
+        fmap = conv2d(image, kernel, padding="same")
+        cmap, vmin, vmax = feature_map_colors(fmap, kernel, image)
+        if cmap == SIGNED_CMAP:  # a few very strong edges would make all others pale
+            vmax = max(float(np.percentile(np.abs(fmap), 99.5)), 1e-12)
+            vmin = -vmax
+        ax = fig.add_subplot(grid[2 * row + 1, col])
+        ax.imshow(fmap, cmap=cmap, vmin=vmin, vmax=vmax)
+        _bare(ax, None)
+    return fig

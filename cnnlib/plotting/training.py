@@ -1,0 +1,152 @@
+"""Training curves: loss and accuracy per epoch or per mini-batch (notebook 06)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnlib.plotting.style import _new_figure
+
+__all__ = [
+    "TRAIN_COLOR",
+    "VALIDATION_COLOR",
+    "TARGET_COLOR",
+    "RUN_COLORS",
+    "smoothed",
+    "plain_log_axis",
+    "plot_training_curves",
+]
+
+#: Okabe-Ito colours of the training curves: training blue, validation orange.
+TRAIN_COLOR = "#0072B2"
+VALIDATION_COLOR = "#D55E00"
+TARGET_COLOR = "#009E73"
+RUN_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+
+
+def smoothed(values, beta=0.9) -> np.ndarray:
+    """Exponential moving average of a noisy curve (e.g. the loss of every batch).
+
+    ``s[t] = beta * s[t-1] + (1 - beta) * values[t]``, divided by
+    ``1 - beta**(t+1)`` so that the first points are not pulled towards 0
+    (Adam's bias correction). ``beta=0.9`` averages over roughly the last 10
+    values.
+
+    Parameters
+    ----------
+    values : array (n,)
+    beta : float
+        0 (no smoothing) to below 1.
+
+    Returns
+    -------
+    float array (n,)
+    """
+    from scipy.signal import lfilter
+
+    values = np.asarray(values, dtype=float)
+    if not 0 <= beta < 1:
+        raise ValueError(f"beta must be at least 0 and below 1, but is {beta!r}; try 0.9")
+    if values.size == 0:
+        return values
+    average = lfilter([1 - beta], [1, -beta], values)
+    return average / (1 - beta ** np.arange(1, values.size + 1))
+
+
+def plain_log_axis(axis):
+    """Label a logarithmic axis with plain numbers (0.01, 0.03, 0.1, ...), not powers of 10.
+
+    Call it after the data are drawn: a short range (less than 1.5 powers of 10)
+    gets ticks at 1, 2, 3 and 5 times each power of 10, a longer one at 1 and 3.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    low, high = sorted(axis.get_view_interval())
+    short = low > 0 and np.log10(high / low) < 1.5
+    subs = (1.0, 2.0, 3.0, 5.0) if short else (1.0, 3.0)
+    axis.set_major_locator(LogLocator(base=10, subs=subs))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def plot_training_curves(
+    histories, per="epoch", smooth=0.9, title=None, target=None, curves=("training", "validation")
+):
+    """Loss and accuracy of one or several training runs, side by side.
+
+    Parameters
+    ----------
+    histories : History or dict of str to History
+        The runs to compare, by name (e.g. ``{"SGD": h1, "Adam": h2}``).
+    per : ``"epoch"`` or ``"batch"``
+        ``"epoch"``: training (dashed) and validation (solid, dots) numbers
+        after every epoch, for seeing them split apart (overfitting).
+        ``"batch"``: the training loss and accuracy of every mini-batch,
+        smoothed (see :func:`smoothed`), for comparing how fast runs learn.
+    smooth : float
+        ``beta`` of the smoothing for ``per="batch"``.
+    title : str, optional
+    target : float, optional
+        An accuracy to draw as a dotted line (e.g. 0.97).
+    curves : tuple of str
+        With ``per="epoch"``: which curves to draw, ``"training"`` and/or
+        ``"validation"`` (only the validation curves keep a comparison of many
+        runs readable).
+
+    Returns
+    -------
+    matplotlib Figure
+        Loss on a log scale (left), accuracy in percent (right); one colour per run.
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    if not isinstance(histories, dict):
+        histories = {"": histories}
+    if per not in ("epoch", "batch"):
+        raise ValueError(f"per must be 'epoch' or 'batch', but is {per!r}")
+    unknown = set(curves) - {"training", "validation"}
+    if unknown or not curves:
+        raise ValueError(f"curves must name 'training' and/or 'validation', not {curves!r}")
+    fig = _new_figure(11.0, 4.0 + (0.3 if title else 0.0))
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    both = len(curves) == 2
+    for n, (name, history) in enumerate(histories.items()):
+        color = RUN_COLORS[n % len(RUN_COLORS)]
+        if per == "batch":
+            steps = np.arange(1, len(history.batch_loss) + 1)
+            label = name or "training"
+            ax_loss.plot(
+                steps, smoothed(history.batch_loss, smooth), color=color, lw=2, label=label
+            )
+            ax_acc.plot(
+                steps, smoothed(history.batch_accuracy, smooth), color=color, lw=2, label=label
+            )
+            continue
+        epochs = np.asarray(history.epoch)
+        for kind in curves:
+            loss, accuracy = (
+                (history.loss, history.accuracy)
+                if kind == "training"
+                else (history.val_loss, history.val_accuracy)
+            )
+            if not loss:
+                continue
+            label = ": ".join(part for part in (name, kind if both or not name else "") if part)
+            style = {"ls": "--", "lw": 1.8} if kind == "training" else {"marker": "o", "lw": 2.2}
+            ax_loss.plot(epochs, loss, color=color, ms=4, label=label, **style)
+            ax_acc.plot(epochs, accuracy, color=color, ms=4, label=label, **style)
+    ax_loss.set_yscale("log")
+    plain_log_axis(ax_loss.yaxis)
+    ax_loss.set_ylabel("loss (log scale)")
+    ax_acc.set_ylabel("accuracy")
+    ax_acc.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    if target is not None:
+        ax_acc.axhline(target, color=TARGET_COLOR, ls=":", lw=1.5, label=f"goal {target:.0%}")
+    xlabel = "mini-batch (weight updates)" if per == "batch" else "epoch"
+    for ax, what in ((ax_loss, "loss"), (ax_acc, "accuracy")):
+        ax.set_xlabel(xlabel)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.set_title(f"{what} (smoothed)" if per == "batch" else what)
+    ax_acc.legend(fontsize=9, loc="lower right")
+    if title:
+        fig.suptitle(title, fontsize=13, fontweight="bold")
+    return fig
