@@ -23,6 +23,7 @@ from cnnlib import _validate as v
 from cnnlib.layers import (
     Conv2D,
     Dense,
+    Dropout,
     Flatten,
     Layer,
     MaxPool2D,
@@ -351,14 +352,32 @@ class Summary:
     __repr__ = __str__
 
 
-def reference_cnn(seed: int = 0) -> Sequential:
+def reference_cnn(seed: int = 0, dropout: float = 0.0) -> Sequential:
     """The course's MNIST network (9,098 parameters).
 
     Conv2D 1->8 3x3 (padding 1), ReLU, MaxPool 2, Conv2D 8->16 3x3 (padding 1),
     ReLU, MaxPool 2, Flatten, Dense 784->10. Input (N, 1, 28, 28), output
     (N, 10) class scores.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the initial weights (see :class:`Sequential`): the same seed
+        gives the same network.
+    dropout : float
+        Probability of dropping a value in a :class:`~cnnlib.Dropout` layer
+        between Flatten and Dense (shape (N, 784) in and out), e.g. 0.5. The
+        dense layer then is layer 8 (``"8.weight"``) instead of layer 7. With
+        0 (the default) there is no Dropout layer.
     """
-    return Sequential(
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating)):
+        raise TypeError(f"dropout must be a probability such as 0.5, but is {dropout!r}")
+    if not 0 <= dropout < 1:
+        raise ValueError(
+            f"dropout is the probability of dropping a value and must be in [0, 1), but is "
+            f"{dropout}; use 0 for no Dropout layer, or e.g. 0.5"
+        )
+    layers = [
         Conv2D(1, 8, 3, padding=1),
         ReLU(),
         MaxPool2D(2),
@@ -366,6 +385,8 @@ def reference_cnn(seed: int = 0) -> Sequential:
         ReLU(),
         MaxPool2D(2),
         Flatten(),
-        Dense(16 * 7 * 7, 10),
-        seed=seed,
-    )
+    ]
+    if dropout:
+        layers.append(Dropout(dropout))
+    layers.append(Dense(16 * 7 * 7, 10))
+    return Sequential(*layers, seed=seed)

@@ -64,6 +64,23 @@ def test_summary_of_the_reference_network():
     assert text.splitlines()[0].split() == ["#", "Layer", "(type)", "Output", "shape", "Params"]
 
 
+def test_reference_network_with_dropout_before_the_dense_layer():
+    plain, dropped = reference_cnn(seed=2), reference_cnn(seed=2, dropout=0.5)
+    assert len(plain) == len(reference_cnn(seed=2, dropout=0)) == 8  # 0: no Dropout layer
+    assert isinstance(dropped[7], Dropout) and dropped[7].p == 0.5
+    assert isinstance(dropped[8], Dense)
+    # the plain network's first 7 layers, then Dropout and Dense seeded as layers 7 and 8
+    by_hand = Sequential(*plain.layers[:7], Dropout(0.5), Dense(784, 10), seed=2)
+    for name, p in by_hand.params.items():
+        np.testing.assert_array_equal(dropped.params[name], p)
+    x = RNG.random((3, 1, 28, 28))
+    np.testing.assert_array_equal(dropped.forward(x), by_hand.forward(x))
+    with pytest.raises(ValueError, match=r"dropout.*\[0, 1\).*but is 1"):
+        reference_cnn(dropout=1)
+    with pytest.raises(TypeError, match="dropout"):
+        reference_cnn(dropout="0.5")
+
+
 def test_summary_names_the_layer_that_does_not_fit():
     model = Sequential(Conv2D(1, 4, 3), Flatten(), Dense(100, 10))
     with pytest.raises(ValueError, match=r"layer 2 Dense.*2704.*Dense\(2704, 10\)"):

@@ -285,9 +285,9 @@ def _data():
 def regulariser_run(weight_decay=0.0, dropout=0.0, max_shift=0) -> dict:
     """Train the small setup of exercise 3 once; returns its numbers.
 
-    The network is :func:`cnnlib.reference_cnn` with a :class:`cnnlib.Dropout`
-    layer (probability ``dropout``) before its dense layer, trained by SGD with
-    momentum and ``weight_decay``, on mini-batches shifted by up to
+    The network is :func:`cnnlib.reference_cnn` with ``dropout`` (a
+    :class:`cnnlib.Dropout` layer before its dense layer when above 0), trained
+    by SGD with momentum and ``weight_decay``, on mini-batches shifted by up to
     ``max_shift`` pixels (:class:`cnnlib.RandomShift`).
 
     Returns
@@ -299,26 +299,13 @@ def regulariser_run(weight_decay=0.0, dropout=0.0, max_shift=0) -> dict:
     import time
 
     from cnnlib.augment import RandomShift
-    from cnnlib.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
-    from cnnlib.model import Sequential
+    from cnnlib.model import reference_cnn
     from cnnlib.optim import SGD
     from cnnlib.training import evaluate, fit
 
     s = REGULARISER_SETUP
     x, y, xv, yv = _data()
-    layers = [
-        Conv2D(1, 8, 3, padding=1),
-        ReLU(),
-        MaxPool2D(2),
-        Conv2D(8, 16, 3, padding=1),
-        ReLU(),
-        MaxPool2D(2),
-        Flatten(),
-    ]
-    if dropout:
-        layers.append(Dropout(dropout))
-    layers.append(Dense(16 * 7 * 7, 10))
-    model = Sequential(*layers, seed=s["seed"])
+    model = reference_cnn(seed=s["seed"], dropout=dropout)
     optimizer = SGD(model, lr=s["lr"], momentum=s["momentum"], weight_decay=weight_decay)
     start = time.perf_counter()
     fit(
