@@ -1,6 +1,6 @@
 """Numbers about a classifier's answers: the confusion matrix against a hand
 count and against the class counts of real predictions, the mistakes against a
-hand-sorted list."""
+hand-sorted list. The ``digits`` and ``model`` fixtures are in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -9,22 +9,9 @@ import pytest
 
 from cnnlib import (
     confusion_matrix,
-    load_mnist,
     most_confident_mistakes,
     prepare_images,
-    reference_cnn,
 )
-
-
-@pytest.fixture(scope="module")
-def digits():
-    images, labels = load_mnist("test")
-    return images[:60], labels[:60]
-
-
-@pytest.fixture(scope="module")
-def model():
-    return reference_cnn(seed=3)  # untrained: plenty of mistakes, any weights will do
 
 
 def test_confusion_matrix_against_a_hand_count():

@@ -1,6 +1,7 @@
 """Views of a trained network: the pictures show the numbers they claim (feature
 maps against the layers' own outputs, the gallery against sorted probabilities).
-The numbers themselves are tested in tests/test_metrics.py."""
+The numbers themselves are tested in tests/test_metrics.py;
+the ``digits`` and ``model`` fixtures are in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import pytest  # noqa: E402
 
 from cnnlib import (  # noqa: E402
     History,
-    load_mnist,
     prepare_images,
     reference_cnn,
     softmax,
@@ -34,17 +34,6 @@ from cnnlib.plotting import (  # noqa: E402
     smoothed,
     tile_maps,
 )
-
-
-@pytest.fixture(scope="module")
-def digits():
-    images, labels = load_mnist("test")
-    return images[:60], labels[:60]
-
-
-@pytest.fixture(scope="module")
-def model():
-    return reference_cnn(seed=3)  # untrained: plenty of mistakes, any weights will do
 
 
 def test_layer_outputs_are_the_layers_applied_in_turn(digits, model):
