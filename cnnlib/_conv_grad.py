@@ -128,8 +128,9 @@ def conv2d_backward(x, weight, grad_out, win: v.Window, input_grad=True, workspa
 def _backward_stride1(x, weight, grad_out, win, input_grad, workspace):
     """Stride 1: both gradients from shifted views of the images, kernel cell by kernel cell.
 
-    Read a padded image row after row as one long line of Hp*Wp numbers (as
-    :func:`cnnlib.ops.conv2d` does for the forward pass). Kernel cell
+    Read a padded image row after row as one long line of Hp*Wp numbers (the
+    forward pass in :mod:`cnnlib.ops` reads its rows the same way, there
+    without the padding columns). Kernel cell
     ``(i, j)`` touches, for output pixel ``q`` of that line, the input pixel
     at ``q + i*Wp + j``: the same line shifted by a constant. So "the pixels
     under kernel cell (i, j) at every output position" is a *view* of the
