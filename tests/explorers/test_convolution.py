@@ -17,11 +17,11 @@ import pytest
 from cnnlib import conv2d, kernels, output_size
 from cnnlib.datasets import xo_image
 from cnnlib.explorers._base import Explorer
-from cnnlib.explorers.convolution import (
+from cnnlib.explorers.convolution import ConvolutionExplorer
+from cnnlib.explorers.kernel_choice import (
     CUSTOM,
     ORIENTED,
     PRESET_NAMES,
-    ConvolutionExplorer,
     KernelGrid,
     preset_kernel,
 )
