@@ -1,8 +1,10 @@
 """Kernels a learner can choose or type in: presets at any size, and an editable grid.
 
 * :func:`preset_kernel` gives every named kernel of :mod:`cnnlib.kernels` at
-  any size from 1x1 to 7x7 (a blur grows, an edge detector keeps its shape),
-  plus an edge at any angle, with a note when a kernel had to be adapted;
+  any size from 1x1 to 7x7, plus an edge at any angle: the identity, the
+  blurs and the angled edge are built at that size, the kernels that exist
+  only as 3x3 (Sobel, sharpen...) are padded with zeros or cut, with a note
+  that says so;
 * :func:`fit_kernel` centres a kernel in a bigger grid of zeros, or cuts out
   its centre, when the size changes;
 * :class:`KernelGrid` is a square grid of number boxes whose ``value`` is the
@@ -83,7 +85,7 @@ def fit_kernel(kernel, size):
 
 
 def _fit_note(name, size):
-    """How :func:`_fit` placed a 3x3 kernel in a size x size grid, in words."""
+    """How :func:`fit_kernel` placed a 3x3 kernel in a size x size grid, in words."""
     start = f"'{name}' is a 3x3 kernel: "
     if size > 3:
         before, after = (size - 3) // 2, (size - 3) - (size - 3) // 2
