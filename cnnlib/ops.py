@@ -210,9 +210,12 @@ def _conv2d_batched(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray
     transposed afterwards. The strategies differ only in how they copy the
     windows, which is where the rest of the time goes.
 
-    The window matrix is kH*kW times bigger than the input, so it is built for
-    a group of images, or for a band of output rows of one big image, at a
-    time (see ``_GROUP_BYTES``).
+    Stride 1 uses :func:`_conv2d_rows` as long as at least half of each row
+    is kept (2*Wo >= W); everything else uses :func:`_conv2d_im2col`.
+
+    The window matrix is about kH*kW times bigger than the input (for stride
+    1), so it is built for a group of images, or for a band of output rows of
+    one big image, at a time (see ``_GROUP_BYTES`` and ``_BAND_BYTES``).
     """
     n, c, h, w = x4.shape
     f = w4.shape[0]
@@ -238,6 +241,14 @@ def _band(x4: np.ndarray, win: v.Window, band: slice):
     """The input rows, and their geometry, that produce output rows ``band``.
 
     Rows the windows reach above or below the image become the band's padding.
+
+    Returns
+    -------
+    rows : array view, shape (N, C, rows used, W)
+        The rows of ``x4`` the band's windows touch (possibly none).
+    window : Window
+        ``win`` with the band's own top/bottom padding and ``out`` =
+        (rows in the band, Wo).
     """
     (pt, _), (pl, pr) = win.pads
     (kh, _), (sh, _), (dh, _) = win.kernel, win.stride, win.dilation
@@ -290,23 +301,26 @@ def _conv2d_rows(x4: np.ndarray, w4: np.ndarray, win: v.Window, out: np.ndarray)
     """Stride 1: windows as long runs of the rows laid end to end.
 
     Read the images row after row as one long line of numbers, with the
-    padding rows above and below but *no* padding columns: each row holds the
-    W pixels (or Wo values, if the output is wider), then the next row
-    starts. Moving the kernel one pixel right moves one place along the line;
-    moving it one row down moves one row length further. So the pixels under
-    kernel cell (i, j), for all output positions of a row and all rows below
-    it, are ONE contiguous run of the line, starting at ``i*row + j - pad``
-    (``i*d*row + j*d - pad`` with dilation d).
-    The window matrix is then built from C*kH*kW long runs, which copy at
-    memory speed.
+    padding rows above and below but *no* padding columns: each row is
+    ``row = max(W, Wo)`` numbers long (the W pixels, then zeros when the
+    output is wider than the input), and the next row follows at once.
+    Moving the kernel one pixel right moves one place along the line; moving
+    it one row down moves ``row`` places. So the pixels under kernel cell
+    (i, j), for all output positions of a row and all rows below it, are ONE
+    contiguous run of the line, starting ``i*row + j - pl`` places after the
+    start of the image's padded plane (``pl`` is the left padding; with
+    dilation, ``i*dh*row + j*dw - pl``). The window matrix is then built from
+    C*kH*kW long runs, which copy at memory speed.
 
     The catch: a window that hangs over the left or right edge of the image
     reads, instead of padding, the end of the previous row or the start of
     the next one. Those places are known (kernel column j at output columns
-    ``x < pad - j`` or ``x >= W + pad - j``), so they are set to zero in the
-    window matrix, which is exactly what padding would have put there. For a
-    "valid" convolution (output narrower than the input) the last columns of
-    each output row are computed from such wrapped windows and cut off.
+    ``x < pl - j*dw`` or ``x >= W + pl - j*dw``), so they are set to zero in
+    the window matrix, which is exactly what padding would have put there.
+    When the output is narrower than the input (``'valid'``, or less padding
+    than ``'same'``), every row is computed W wide; its last W - Wo values
+    come from wrapped windows that are not zeroed, and :func:`_multiply`
+    leaves them out when it copies the first Wo of each row into ``out``.
     Writes the result into ``out``.
     """
     n, c, h, w = x4.shape
@@ -318,10 +332,12 @@ def _conv2d_rows(x4: np.ndarray, w4: np.ndarray, win: v.Window, out: np.ndarray)
     # pl spare numbers in front and dw*(kW-1) - pl behind, read only by windows that get zeroed
     front, back = pl, max(0, dw * (kw - 1) - pl)
     line = _workspace("rows", (front + n * c * plane + back,), x4.dtype)
-    line[:front], line[line.size - back :] = 0, 0
     images = line[front : front + n * c * plane].reshape(n, c, hp, row)
-    images[:, :, :pt], images[:, :, pt + h :], images[:, :, pt : pt + h, w:] = 0, 0, 0
+    images[:, :, :pt], images[:, :, pt + h :] = 0, 0  # the padding rows
     images[:, :, pt : pt + h, :w] = x4
+    # the margins and the columns beyond W are read only by windows that get zeroed or
+    # cut off, but scratch memory may hold anything, NaN included: clear them all the same
+    line[:front], line[line.size - back :], images[:, :, pt : pt + h, w:] = 0, 0, 0
     step = line.itemsize
     runs = as_strided(  # runs[n, c, i, j] = the Ho*row numbers under cell (i, j)
         line,
