@@ -1,7 +1,10 @@
-"""Floor 2: drawing helpers with one look for the whole course (matplotlib only).
+"""Floor 2: drawing helpers with one look for the whole course (matplotlib; scipy for smoothed).
 
-Every function draws on axes it is given and returns the artists it made, so
-that explorers can build a figure once and later update those artists in place.
+Most functions draw on axes they are given and return the artists they made,
+so that explorers can build a figure once and later update those artists in
+place; :func:`plot_panels`, :func:`plot_kernel_gallery`, :func:`plot_filters`
+and :func:`plot_training_curves` make a whole figure, which a notebook shows
+when it ends a cell.
 Importing the package does not load matplotlib; each function imports it when
 first called. Nothing here imports ipywidgets or the explorers.
 
@@ -13,9 +16,8 @@ Which module holds what
     (:func:`signed_limit`, :func:`image_limits`, :func:`feature_map_colors`),
     :func:`contrast_colors`, :func:`short_number`, :class:`ColourScale`.
 ``values``
-    Numbers printed on cells: :func:`value_labels`, :func:`set_value_labels`,
-    :class:`LabelGrid` (all numbers as one artist); :func:`cell_borders`,
-    :func:`set_cell_borders`.
+    Numbers printed on cells: :class:`LabelGrid` (all numbers of a grid as one
+    artist); :func:`cell_borders`, :func:`set_cell_borders`.
 ``images``
     :func:`show_image`, :func:`show_signed`, :func:`show_pixels`,
     :func:`pixel_grid`.
@@ -80,8 +82,6 @@ from cnnlib.plotting.values import (
     LabelGrid,
     cell_borders,
     set_cell_borders,
-    set_value_labels,
-    value_labels,
 )
 
 __all__ = [
@@ -92,8 +92,6 @@ __all__ = [
     "signed_limit",
     "show_image",
     "show_signed",
-    "value_labels",
-    "set_value_labels",
     "ColourScale",
     "cell_borders",
     "contrast_colors",
@@ -123,7 +121,7 @@ __all__ = [
     "signed_colors",
     "smoothed",
     "tile_maps",
-    # public names that were not listed before the split (explorers import them)
+    # constants: shared colours and the kinds of panel plot_panels draws
     "BAR_COLOR",
     "HIGHLIGHT_COLOR",
     "OUTLINE_COLOR",

@@ -32,7 +32,7 @@ class LabelledBars:
     start, so negative values (scores) grow the other way.
 
     The printed values are glyph outlines in one ``PathCollection`` (as in
-    :class:`LabelGrid`): a new number costs microseconds, where a matplotlib
+    :class:`~cnnlib.plotting.values.LabelGrid`): a new number costs microseconds, where a matplotlib
     ``Text`` would be laid out and rasterised again (1-2 ms per label and draw).
 
     Attributes

@@ -13,8 +13,8 @@ Besides the colour maps, this module decides the limits of a colour scale
 (:func:`signed_limit`, :func:`image_limits`, :func:`feature_map_colors`), the
 colour of text printed on a cell (:func:`contrast_colors`), how a number is
 written (:func:`short_number`), a light colour bar (:class:`ColourScale`) and
-how a notebook figure is made (``_new_figure``). Every other plotting module
-builds on it.
+how a notebook figure is made (``_new_figure``). The images, kernels, network
+and training modules build on it.
 """
 
 from __future__ import annotations

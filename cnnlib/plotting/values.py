@@ -1,10 +1,10 @@
 """Numbers printed on the cells of a grid, and the lines around those cells.
 
 Kernels, small images and feature maps are shown with their values written on
-them. :func:`value_labels` makes one matplotlib ``Text`` per cell (simple, but
-about 1 ms per label and draw); :class:`LabelGrid` draws every number of a grid
-as one artist, from cached glyph outlines, fast enough for explorers that
-update on every slider move. :func:`cell_borders` frames the cells.
+them. One matplotlib ``Text`` per cell would cost about 1 ms per label and
+draw; :class:`LabelGrid` draws every number of a grid as one artist, from
+cached glyph outlines, fast enough for explorers that update on every slider
+move. :func:`cell_borders` frames the cells.
 """
 
 from __future__ import annotations
@@ -12,40 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "value_labels",
-    "set_value_labels",
     "LabelGrid",
     "cell_borders",
     "set_cell_borders",
 ]
-
-
-def value_labels(ax, shape, fontsize=9):
-    """Create one centred text label per cell of an (h, w) grid, initially empty.
-
-    Returns an (h, w) object array of ``Text`` artists for :func:`set_value_labels`.
-    Keep grids small (up to about 15x15): hundreds of labels make drawing slow.
-    """
-    h, w = shape
-    labels = np.empty((h, w), dtype=object)
-    for i in range(h):
-        for j in range(w):
-            labels[i, j] = ax.text(j, i, "", ha="center", va="center", fontsize=fontsize)
-    return labels
-
-
-def set_value_labels(labels, values, fmt="{:.0f}", colors=None):
-    """Write ``values`` (same shape as ``labels``) into the labels.
-
-    ``colors`` may be an array of colour names (e.g. white text on dark pixels);
-    a NaN value leaves its label empty.
-    """
-    values = np.asarray(values)
-    for idx, text in np.ndenumerate(labels):
-        val = values[idx]
-        text.set_text("" if np.isnan(val) else fmt.format(val))
-        if colors is not None:
-            text.set_color(colors[idx])
 
 
 # ----------------------------------------------------------------------------
@@ -189,8 +159,9 @@ def cell_borders(ax, shape, origin=(0, 0), color="0.55", linewidth=0.6):
     """Thin lines around the cells of an (h, w) grid shown with ``imshow``.
 
     One ``LineCollection`` for all lines: much faster to redraw than tick-based
-    grid lines (:func:`pixel_grid`). ``origin`` is the centre of cell (0, 0) in
-    data coordinates. Move or resize it with :func:`set_cell_borders`.
+    grid lines (:func:`~cnnlib.plotting.images.pixel_grid`). ``origin`` is the
+    centre of cell (0, 0) in data coordinates. Move or resize it with
+    :func:`set_cell_borders`.
     """
     from matplotlib.collections import LineCollection
 
