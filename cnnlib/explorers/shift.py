@@ -29,15 +29,26 @@ class ShiftExplorer(BlitExplorer):
     shifted minus original, red where the shifted copy is brighter and blue
     where it is darker. The bars compare the distance between the two arrays
     with the distance from the original to the closest *other* handwritten
-    digit of the same class, and of a different class (searched among the
-    4,000 training digits).
+    digit of the same class, and of a different class, searched among
+    ``references`` (by default the 4,000 bundled training digits).
+
+    Without labels the class of a digit is unknown: the second bar is then the
+    closest other digit of any class, and the third bar says it is unknown.
 
     Parameters
     ----------
     index : int
-        Which digit (0 to 99).
+        Which digit (0 to 99 for the default digits).
     down, right : int
         The shift in pixels, -6 to 6 (negative: up, left).
+    digits : array (n, H, W), optional
+        Other digits to shift (default: the first 100 training digits).
+    labels : array (n,), optional
+        Their classes (default for your own ``digits``: unknown).
+    references : (images, labels) pair, optional
+        The digits searched for the closest ones, images (m, H, W) and labels
+        (m,) with -1 for an unknown class. Default: the 4,000 bundled training
+        digits, or ``(digits, labels)`` when you pass ``digits``.
 
     Attributes
     ----------
@@ -47,6 +58,11 @@ class ShiftExplorer(BlitExplorer):
 
     title = "Shift a digit: same drawing, very different numbers"
     MAX_SHIFT = 6
+    #: the names of the two comparison bars, with and without the digit's label
+    BAR_NAMES = {
+        True: ("nearest\nsame digit", "nearest\ndifferent digit"),
+        False: ("nearest\nother digit", "nearest\ndifferent digit"),
+    }
 
     def __init__(self, index=0, down=0, right=2, *, digits=None, labels=None, references=None):
         super().__init__(figsize=(9.2, 3.6))  # 828 px: fits a notebook column
@@ -80,9 +96,8 @@ class ShiftExplorer(BlitExplorer):
         axes[2].set_title(" ")
         ax = self._ax_bars
         self._bars = ax.barh([0, 1, 2], [1, 1, 1], color=[MARK, "#4e79a7", "0.6"], height=0.65)
-        ax.set_yticks(
-            [0, 1, 2], ["shifted\ncopy", "nearest\nsame digit", "nearest\ndifferent digit"]
-        )
+        ax.set_yticks([0, 1, 2], ["shifted\ncopy", *self.BAR_NAMES[True]])
+        self._bar_names_known = True
         ax.invert_yaxis()
         ax.set_xticks([])
         ax.set_title("distance to original")
@@ -92,6 +107,7 @@ class ShiftExplorer(BlitExplorer):
             ax.text(0, k, "", va="center", ha="left", fontsize=12, fontweight="bold")
             for k in range(3)
         ]
+        self._value_color = self._bar_labels[0].get_color()
         _full_labels(self.controls)
         self._watch()
         self.update()
@@ -112,15 +128,26 @@ class ShiftExplorer(BlitExplorer):
             *self._bar_labels,
         ]
 
+    def _known(self, index):
+        """Whether the class of digit ``index`` is known (labels are -1 when not)."""
+        return bool(self._labels[index] >= 0)
+
     def _nearest(self, index):
-        """Distances to the closest same-class and other-class reference digits."""
+        """Distances to the closest same-class and other-class reference digits.
+
+        For a digit without a label: the closest reference of any class, and inf
+        for the other class. inf also means that no reference qualifies.
+        """
         if index not in self._nearest_cache:
             target = self._digits[index].astype(np.float64).ravel() / 255.0
             dist = np.sqrt(np.sum((self._ref_images - target) ** 2, axis=1))
             dist[dist < 1e-9] = np.inf  # the digit itself
             label = self._labels[index]
-            same = np.where(self._ref_labels == label, dist, np.inf)
-            other = np.where(self._ref_labels != label, dist, np.inf)
+            if self._known(index):
+                same = np.where(self._ref_labels == label, dist, np.inf)
+                other = np.where(self._ref_labels != label, dist, np.inf)
+            else:
+                same, other = dist, np.full_like(dist, np.inf)
             i_same, i_other = int(np.argmin(same)), int(np.argmin(other))
             self._nearest_cache[index] = (same[i_same], i_same, other[i_other], i_other)
         return self._nearest_cache[index]
@@ -143,25 +170,55 @@ class ShiftExplorer(BlitExplorer):
         changed = int(np.count_nonzero(moved != original))
         self._ax_diff.set_title(f"{changed} pixels differ")
         d_same, _, d_other, _ = self._nearest(index)
+        known = self._known(index)
+        if known != self._bar_names_known:  # the tick labels are part of the background
+            self._ax_bars.set_yticklabels(["shifted\ncopy", *self.BAR_NAMES[known]])
+            self._bar_names_known = known
         values = [pixel_distance(moved, original), d_same, d_other]
-        top = max(max(values), 1e-9)
+        shown = [v if np.isfinite(v) else 0.0 for v in values]  # inf: no such digit
+        top = max(max(shown), 1e-9)
         self._ax_bars.set_xlim(0, top * 1.35)
-        for bar, value in zip(self._bars, values):
+        for bar, value in zip(self._bars, shown):
             bar.set_width(value)
-        for text, value in zip(self._bar_labels, values):
-            text.set_x(value + 0.03 * top)
-            text.set_text(f"{value:.1f}")
+        for k, (text, value) in enumerate(zip(self._bar_labels, values)):
+            text.set_x(shown[k] + 0.03 * top)
+            if np.isfinite(value):
+                text.set(text=f"{value:.1f}", fontweight="bold", color=self._value_color)
+            else:  # the third bar without labels, or no reference of that class
+                missing = (
+                    "unknown\nwithout labels"
+                    if k == 2 and not known
+                    else "none among\nthe references"
+                )
+                text.set(text=missing, fontweight="normal", color="0.35")
 
     def _describe(self, moved):
         c = self.controls
         index = c["index"].value
         d_shift = pixel_distance(moved, self._digits[index])
         d_same, i_same, d_other, i_other = self._nearest(index)
-        verdict = "farther than" if d_shift > d_same else "closer than"
-        return (
+        text = (
             f"Distance = square root of the summed squared differences of the "
             f"{self._digits[index].size} numbers (scaled to 0-1). The shifted copy is "
-            f"{d_shift:.1f} away from the original: {verdict} the closest different "
-            f"handwritten {self._labels[index]} ({d_same:.1f}), and the closest digit of "
-            f"another class is {d_other:.1f} away."
+            f"{d_shift:.1f} away from the original"
         )
+        verdict = "farther than" if d_shift > d_same else "closer than"
+        if not self._known(index):
+            if not np.isfinite(d_same):
+                return text + "; there is no other digit to compare with."
+            return (
+                f"{text}: {verdict} the closest other digit ({d_same:.1f}). Without labels "
+                "it is unknown which digits show the same number: pass labels=... to "
+                "compare with the same and with a different digit."
+            )
+        same = (
+            f"{verdict} the closest different handwritten {self._labels[index]} ({d_same:.1f})"
+            if np.isfinite(d_same)
+            else f"no other {self._labels[index]} is among the references"
+        )
+        other = (
+            f"the closest digit of another class is {d_other:.1f} away"
+            if np.isfinite(d_other)
+            else "no digit of another class is among the references"
+        )
+        return f"{text}: {same}, and {other}."

@@ -305,6 +305,35 @@ def test_shift_by_two_is_farther_than_another_handwritten_four():
     assert "closer than" in e._status.value
 
 
+def test_shift_explorer_without_labels_compares_with_any_other_digit():
+    digits = DIGITS[:20]
+    e = ShiftExplorer(digits=digits)  # raised "Axis limits cannot be NaN or Inf" before
+    assert e.message == ""
+    assert e._ax_orig.get_title() == "digit #0"
+    d = np.array([pixel_distance(digits[0], r) for r in digits])
+    d[0] = np.inf
+    assert e._bars[1].get_width() == pytest.approx(d.min())  # the closest of any class
+    assert e._bars[2].get_width() == 0
+    assert "unknown" in e._bar_labels[2].get_text()
+    names = [t.get_text() for t in e._ax_bars.get_yticklabels()]
+    assert names[1] == "nearest\nother digit"
+    assert np.isfinite(e._ax_bars.get_xlim()).all()
+    assert "closest other digit" in e._status.value and "labels=" in e._status.value
+    e.controls["index"].value = 5
+    assert e.message == ""
+
+
+def test_shift_explorer_says_when_the_references_lack_a_class():
+    refs = (DIGITS[:3], LABELS[:3])
+    assert list(LABELS[:3]) == [4, 3, 9]  # no other 3 among them
+    e = ShiftExplorer(index=1, digits=DIGITS[:3], labels=LABELS[:3], references=refs)
+    assert e.message == ""
+    assert e._bars[1].get_width() == 0
+    assert "none" in e._bar_labels[1].get_text()
+    assert f"no other {LABELS[1]} is among the references" in e._status.value
+    assert e._bars[2].get_width() > 0
+
+
 # ----------------------------------------------------------------------------
 # fast redraws: only the changing artists are drawn on a saved background
 # ----------------------------------------------------------------------------
