@@ -27,7 +27,7 @@ from cnnlib.explorers._pictures import (
 )
 from cnnlib.plotting import IMAGE_CMAP, show_image
 
-__all__ = ["ImageEditExplorer", "ResolutionExplorer"]
+__all__ = ["ImageEditExplorer", "ResolutionExplorer", "edit_pixels"]
 
 
 def _shape_text(shape) -> str:
@@ -130,7 +130,10 @@ class ResolutionExplorer(BlitExplorer):
                 im.set_cmap(cmap)
                 ax.set_xlim(-0.5, w - 0.5)
                 ax.set_ylim(h - 0.5, -0.5)
-            what = f"digit #{self._index} (a {self._label})" if source == "MNIST digit" else source
+            what = source
+            if source == "MNIST digit":
+                label = self._label
+                what = f"digit #{self._index}" + (f" (a {label})" if label >= 0 else "")
             self._ax_before.set_title(
                 f"{what}: {_shape_text(image.shape)} = {_n(image.size)} numbers"
             )
@@ -171,6 +174,11 @@ class ResolutionExplorer(BlitExplorer):
 # ----------------------------------------------------------------------------
 # ImageEditExplorer
 # ----------------------------------------------------------------------------
+def _unbounded(image, brightness, contrast):
+    """Contrast (around 128), then brightness, rounded: whole numbers, not yet in 0-255."""
+    return np.rint(128.0 + contrast * (np.asarray(image, dtype=np.float64) - 128.0) + brightness)
+
+
 def edit_pixels(image, brightness=0, contrast=1.0, invert=False, level=None, wrap=False):
     """The editing pipeline of :class:`ImageEditExplorer`, on the 0-255 scale.
 
@@ -181,8 +189,7 @@ def edit_pixels(image, brightness=0, contrast=1.0, invert=False, level=None, wra
 
     Returns an array of uint8 with the shape of ``image``.
     """
-    x = 128.0 + contrast * (np.asarray(image, dtype=np.float64) - 128.0) + brightness
-    x = np.rint(x)
+    x = _unbounded(image, brightness, contrast)
     x = np.mod(x, 256) if wrap else np.clip(x, 0, 255)
     if invert:
         x = 255 - x
@@ -212,11 +219,24 @@ class ImageEditExplorer(BlitExplorer):
     threshold : int
         0 = off; otherwise pixels >= threshold become 255, the others 0.
     overflow : {"clip", "wrap"}
+        What happens to results outside 0-255: clipped, or wrapped around as
+        raw ``uint8`` arithmetic does.
+    index : int
+        Which digit (for ``source="MNIST digit"``).
+    digits : array (n, H, W), optional
+        Other digits (default: the first 100 training digits).
+    labels : array (n,), optional
+        Accepted as by the other notebook-01 explorers; this one does not show it.
+    photo : array (H, W, 3) or (H, W), optional
+        Another photo (default: :func:`cnnlib.datasets.load_photo`), edited in
+        grayscale.
 
     Attributes
     ----------
     output : ndarray of uint8
-        The edited image.
+        The edited image. For the photo this is the edited screen-sized copy
+        (the 600 x 512 course photo is edited as 300 x 256: the same
+        arithmetic on the pixels that are drawn).
     """
 
     title = "Image editing = arithmetic on the numbers"
@@ -239,7 +259,7 @@ class ImageEditExplorer(BlitExplorer):
     ):
         super().__init__(figsize=(9.2, 3.6))  # 828 px: fits a notebook column
         digits, _ = _check_digits(digits, labels)
-        photo, gray = _photo_and_gray(photo)
+        _, gray = _photo_and_gray(photo)
         # edit a screen-sized copy: the same arithmetic, a quarter of the pixels
         self._images = {"photo (grayscale)": _screen_copy(gray)[0], "MNIST digit": digits[index]}
         c = self.controls
@@ -353,7 +373,7 @@ class ImageEditExplorer(BlitExplorer):
             second = ["negative"] if s["invert"] else []
             if s["level"] is not None:
                 second.append(f"threshold {s['level']}")
-            if s["wrap"] and s["brightness"]:
+            if s["wrap"] and first:  # a changed contrast or brightness can leave 0-255
                 second.append("wrapped")
             if not first and not second:
                 return "edited\n(no change yet)"
@@ -369,13 +389,9 @@ class ImageEditExplorer(BlitExplorer):
         s = self._settings()
         text = f"edited pixel = {self._formula()}."
         if s["wrap"]:
-            raw = (
-                128.0
-                + s["contrast"]
-                * (self._images[self.controls["source"].value].astype(np.float64) - 128.0)
-                + s["brightness"]
-            )
-            wrapped = int(np.count_nonzero((raw > 255.5) | (raw < -0.5)))
+            image = self._images[self.controls["source"].value]
+            raw = _unbounded(image, s["brightness"], s["contrast"])
+            wrapped = int(np.count_nonzero((raw > 255) | (raw < 0)))
             text += (
                 f" uint8 keeps only 0-255: 256 becomes 0, 260 becomes 4, -1 becomes 255."
                 f" {_n(wrapped)} pixels wrapped around."

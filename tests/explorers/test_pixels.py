@@ -232,9 +232,23 @@ def test_resolution_impossible_factor_is_a_message():
     assert e.output.shape == (2, 2) and e.message == ""
 
 
+def test_resolution_digit_without_label_has_no_label_in_the_title():
+    tiny = np.zeros((2, 10, 10), dtype=np.uint8)
+    e = ResolutionExplorer(source="MNIST digit", factor=2, index=1, digits=tiny)
+    assert e._ax_before.get_title() == "digit #1: 10 x 10 = 100 numbers"
+    e = ResolutionExplorer(source="MNIST digit", factor=2, digits=tiny, labels=[7, 0])
+    assert e._ax_before.get_title().startswith("digit #0 (a 7):")
+
+
 # ----------------------------------------------------------------------------
 # ImageEditExplorer
 # ----------------------------------------------------------------------------
+def test_edit_pixels_is_public_in_its_module():
+    from cnnlib.explorers import image_edits
+
+    assert "edit_pixels" in image_edits.__all__
+
+
 def test_edit_pixels_hand_computed():
     x = np.array([[0, 100, 200, 250]], dtype=np.uint8)
     np.testing.assert_array_equal(edit_pixels(x, brightness=10), [[10, 110, 210, 255]])
@@ -270,6 +284,24 @@ def test_edit_explorer_wrap_explains_overflow():
     e.controls["overflow"].value = "clip"
     assert "clip(x + 10, 0, 255)" in e._status.value
     assert e.output.max() == 255
+
+
+def test_edit_explorer_counts_what_wraps_after_rounding():
+    # contrast 1.5: 213 -> 255.5, which rounds to 256 and wraps to 0; 0 -> -64 wraps;
+    # 212 -> 254 and 100 -> 86 stay
+    digit = np.array([[213, 0, 212, 100]], dtype=np.uint8)
+    e = ImageEditExplorer(source="MNIST digit", contrast=1.5, overflow="wrap", digits=[digit])
+    np.testing.assert_array_equal(e.output, [[0, 192, 254, 86]])
+    assert "2 pixels wrapped around" in e._status.value
+
+
+def test_edit_explorer_title_says_wrapped_for_contrast_alone():
+    e = ImageEditExplorer(source="MNIST digit", contrast=2.0, overflow="wrap")
+    assert "wrapped" in e._ax_after.get_title()
+    e.controls["contrast"].value = 1.0  # nothing changes, nothing can wrap
+    assert "wrapped" not in e._ax_after.get_title()
+    e.controls["brightness"].value = 20
+    assert "wrapped" in e._ax_after.get_title()
 
 
 # ----------------------------------------------------------------------------
