@@ -281,7 +281,10 @@ class ImageEditExplorer(BlitExplorer):
         self._ax_before = self.figure.add_subplot(grid[0])
         self._ax_after = self.figure.add_subplot(grid[1])
         self._ax_hist = self.figure.add_subplot(grid[2])
-        first = self._images[source]
+        # built with the photo whatever the source: the layout is fixed at the first
+        # draw, and laid out for a square digit the two-line title above the edited
+        # image would be cut off at the top
+        first = self._images["photo (grayscale)"]
         self._im_before = show_image(self._ax_before, first, title="original")
         self._im_after = show_image(self._ax_after, first, title="edited\n ")
         self._ax_after.title.set_fontsize(10.5)
@@ -303,7 +306,7 @@ class ImageEditExplorer(BlitExplorer):
             ax.spines[side].set_visible(False)
         self._legend = ax.get_legend()
         self._shown = None
-        self._lay_out()  # lay out for the tall photo first
+        self._lay_out()
         _full_labels(self.controls)
         self._watch()
         self.update()
