@@ -295,6 +295,14 @@ def test_edit_explorer_counts_what_wraps_after_rounding():
     assert "2 pixels wrapped around" in e._status.value
 
 
+def test_edit_explorer_started_on_a_digit_keeps_its_titles_inside_the_figure():
+    e = ImageEditExplorer(source="MNIST digit", brightness=20, overflow="wrap")
+    renderer = e.figure.canvas.get_renderer()
+    top = e.figure.bbox.height
+    for ax in (e._ax_before, e._ax_after, e._ax_hist):
+        assert ax.title.get_window_extent(renderer).y1 <= top + 0.5, ax.get_title()
+
+
 def test_edit_explorer_title_says_wrapped_for_contrast_alone():
     e = ImageEditExplorer(source="MNIST digit", contrast=2.0, overflow="wrap")
     assert "wrapped" in e._ax_after.get_title()
