@@ -105,7 +105,7 @@ class PixelExplorer(BlitExplorer):
     ):
         super().__init__(figsize=(9.2, 4.25))  # 828 px: fits a notebook column
         self._digits, self._labels = _check_digits(digits, labels)
-        photo, self._gray_photo = _photo_and_gray(photo)
+        _, self._gray_photo = _photo_and_gray(photo)
         self._screen = {"photo (grayscale)": _screen_copy(self._gray_photo, 330)[0]}
         self._shown = None
         self._holding = False
@@ -208,7 +208,7 @@ class PixelExplorer(BlitExplorer):
                 change is not None and change["name"] == "value" and change["owner"] is c["source"]
             )
             if start is not None or new_image:
-                row, col = self._default_window(image) if start is None else start
+                row, col = (None, None) if start is None else start
                 default_row, default_col = self._default_window(image)
                 row = default_row if row is None else row
                 col = default_col if col is None else col
@@ -280,7 +280,8 @@ class PixelExplorer(BlitExplorer):
             f"values {window.min()} to {window.max()}."
         ]
         if size > self.MAX_LABELED:
-            parts.append(f"Values are printed for windows up to {self.MAX_LABELED} x 10.")
+            m = self.MAX_LABELED
+            parts.append(f"Values are printed for windows up to {m} x {m}.")
         if c["source"].value == "MNIST digit":
             if c["cmap"].value == "gray":
                 parts.append(

@@ -121,7 +121,7 @@ def test_pixel_custom_images_and_labels_hidden_for_big_windows():
     e = PixelExplorer(index=1, row=0, col=0, size=12, digits=digits, labels=[3, 7])
     np.testing.assert_array_equal(e.output, digits[1])
     assert e._values.texts.size == 0  # 12 x 12 is too many labels
-    assert "up to 10" in e._status.value
+    assert "up to 10 x 10." in e._status.value
     assert "(a 7)" in e._ax_all.get_title()
 
 
