@@ -8,7 +8,9 @@
   their whole labels, thousands separators.
 
 Used by :mod:`cnnlib.explorers.pixels`, :mod:`cnnlib.explorers.image_edits`
-and :mod:`cnnlib.explorers.shift`.
+and :mod:`cnnlib.explorers.shift`. As in :mod:`cnnlib.explorers._panels`, the
+names those modules import have no leading underscore (the module itself is
+private); helpers used only here keep theirs.
 """
 
 from __future__ import annotations
@@ -17,6 +19,18 @@ import ipywidgets as widgets
 import numpy as np
 
 from cnnlib import images as img
+
+__all__ = [
+    "MARK",
+    "bare",
+    "check_digits",
+    "course_photo",
+    "full_labels",
+    "photo_and_gray",
+    "pixel_extent",
+    "screen_copy",
+    "thousands",
+]
 
 #: Colour of the outlines that mark a window or a pixel: orange reads on black,
 #: on white and on the photo's skin tones, and is distinct for colour-blind eyes.
@@ -40,8 +54,8 @@ def _digits():
     return _CACHE["digits"]
 
 
-def _photo():
-    """The colour photo, (600, 512, 3) uint8."""
+def course_photo():
+    """The course's colour photo, (600, 512, 3) uint8."""
     if "photo" not in _CACHE:
         from cnnlib.datasets import load_photo
 
@@ -49,13 +63,14 @@ def _photo():
     return _CACHE["photo"]
 
 
-def _photo_and_gray(photo):
+def photo_and_gray(photo):
     """The given photo (or the course's) and its grayscale version."""
-    photo = _photo() if photo is None else np.asarray(photo)
+    photo = course_photo() if photo is None else np.asarray(photo)
     return photo, img.to_grayscale(photo) if photo.ndim == 3 else photo
 
 
-def _check_digits(digits, labels):
+def check_digits(digits, labels):
+    """The course's digits and labels, or the given ones checked (labels -1: unknown)."""
     if digits is None:
         return _digits()
     digits = np.asarray(digits)
@@ -66,17 +81,21 @@ def _check_digits(digits, labels):
     return digits, np.asarray(labels)
 
 
-def _n(count: int) -> str:
+# ----------------------------------------------------------------------------
+# drawing and control habits
+# ----------------------------------------------------------------------------
+def thousands(count: int) -> str:
     """1234567 -> '1,234,567'."""
     return f"{count:,}"
 
 
-def _bare(ax):
+def bare(ax):
+    """No ticks on ``ax``."""
     ax.set_xticks([])
     ax.set_yticks([])
 
 
-def _full_labels(controls):
+def full_labels(controls):
     """Show every control's full label ("brightness +", "left col", ...)."""
     for control in controls.values():
         if hasattr(control, "description") and not isinstance(control, widgets.Checkbox):
@@ -89,7 +108,7 @@ def _full_labels(controls):
 SCREEN_PIXELS = 320  # a panel is at most ~320 screen pixels: more detail is never seen
 
 
-def _screen_copy(image, limit=SCREEN_PIXELS):
+def screen_copy(image, limit=SCREEN_PIXELS):
     """A copy of ``image`` small enough to draw fast, shrunk by a whole factor.
 
     A 600 x 512 photo in a 300-pixel-wide panel is shrunk by the drawing
@@ -100,6 +119,6 @@ def _screen_copy(image, limit=SCREEN_PIXELS):
     return (img.downsample(image, factor) if factor > 1 else image), factor
 
 
-def _extent(h, w):
+def pixel_extent(h, w):
     """imshow extent that puts pixel (i, j) at x=j, y=i for an h x w image."""
     return (-0.5, w - 0.5, h - 0.5, -0.5)

@@ -18,12 +18,12 @@ from cnnlib import images as img
 from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.explorers._pictures import (
     MARK,
-    _check_digits,
-    _extent,
-    _full_labels,
-    _n,
-    _photo_and_gray,
-    _screen_copy,
+    check_digits,
+    full_labels,
+    photo_and_gray,
+    pixel_extent,
+    screen_copy,
+    thousands,
 )
 from cnnlib.plotting import IMAGE_CMAP, show_image
 
@@ -78,15 +78,15 @@ class ResolutionExplorer(BlitExplorer):
         photo=None,
     ):
         super().__init__(figsize=(9.2, 4.25))  # 828 px: fits a notebook column
-        digits, labels = _check_digits(digits, labels)
-        photo, gray = _photo_and_gray(photo)
+        digits, labels = check_digits(digits, labels)
+        photo, gray = photo_and_gray(photo)
         self._images = {
             "photo (colour)": photo,
             "photo (grayscale)": gray,
             "MNIST digit": digits[index],
         }
         self._index, self._label = index, labels[index]
-        self._screen = {name: _screen_copy(im) for name, im in self._images.items()}
+        self._screen = {name: screen_copy(im) for name, im in self._images.items()}
         self.controls["source"] = widgets.Dropdown(
             options=self.SOURCES, value=source, description="image"
         )
@@ -102,7 +102,7 @@ class ResolutionExplorer(BlitExplorer):
         # lay the figure out for the tallest image, so no title is pushed off later
         self._shown = None
         self._lay_out()
-        _full_labels(self.controls)
+        full_labels(self.controls)
         self._watch()
         self.update()
 
@@ -126,7 +126,7 @@ class ResolutionExplorer(BlitExplorer):
             screen, _ = self._screen[source]
             self._im_before.set_data(screen)
             for im, ax in ((self._im_before, self._ax_before), (self._im_after, self._ax_after)):
-                im.set_extent(_extent(h, w))
+                im.set_extent(pixel_extent(h, w))
                 im.set_cmap(cmap)
                 ax.set_xlim(-0.5, w - 0.5)
                 ax.set_ylim(h - 0.5, -0.5)
@@ -135,7 +135,7 @@ class ResolutionExplorer(BlitExplorer):
                 label = self._label
                 what = f"digit #{self._index}" + (f" (a {label})" if label >= 0 else "")
             self._ax_before.set_title(
-                f"{what}: {_shape_text(image.shape)} = {_n(image.size)} numbers"
+                f"{what}: {_shape_text(image.shape)} = {thousands(image.size)} numbers"
             )
             self._shown = source
         if small is None:
@@ -143,11 +143,11 @@ class ResolutionExplorer(BlitExplorer):
             self._ax_after.set_title("(not possible)")
             return
         rows, cols = small.shape[:2]
-        screen, _ = _screen_copy(small)  # big results are drawn from a screen-sized copy
+        screen, _ = screen_copy(small)  # big results are drawn from a screen-sized copy
         self._im_after.set_data(screen)
-        self._im_after.set_extent(_extent(rows * factor, cols * factor))
+        self._im_after.set_extent(pixel_extent(rows * factor, cols * factor))
         self._ax_after.set_title(
-            f"factor {factor}: {_shape_text(small.shape)} = {_n(small.size)} numbers"
+            f"factor {factor}: {_shape_text(small.shape)} = {thousands(small.size)} numbers"
         )
 
     def _describe(self, small):
@@ -158,7 +158,8 @@ class ResolutionExplorer(BlitExplorer):
         share = small.size / image.size
         text = (
             f"Each {factor} x {factor} block became one pixel ({how}): "
-            f"{_n(image.size)} numbers became {_n(small.size)} ({share:.1%} of them). "
+            f"{thousands(image.size)} numbers became {thousands(small.size)} "
+            f"({share:.1%} of them). "
             f"Details smaller than {factor} pixels are gone."
         )
         h, w = image.shape[:2]
@@ -258,10 +259,10 @@ class ImageEditExplorer(BlitExplorer):
         photo=None,
     ):
         super().__init__(figsize=(9.2, 3.6))  # 828 px: fits a notebook column
-        digits, _ = _check_digits(digits, labels)
-        _, gray = _photo_and_gray(photo)
+        digits, _ = check_digits(digits, labels)
+        _, gray = photo_and_gray(photo)
         # edit a screen-sized copy: the same arithmetic, a quarter of the pixels
-        self._images = {"photo (grayscale)": _screen_copy(gray)[0], "MNIST digit": digits[index]}
+        self._images = {"photo (grayscale)": screen_copy(gray)[0], "MNIST digit": digits[index]}
         c = self.controls
         c["source"] = widgets.Dropdown(options=self.SOURCES, value=source, description="image")
         c["contrast"] = widgets.FloatSlider(
@@ -307,7 +308,7 @@ class ImageEditExplorer(BlitExplorer):
         self._legend = ax.get_legend()
         self._shown = None
         self._lay_out()
-        _full_labels(self.controls)
+        full_labels(self.controls)
         self._watch()
         self.update()
 
@@ -349,7 +350,7 @@ class ImageEditExplorer(BlitExplorer):
             h, w = image.shape
             self._im_before.set_data(image)
             for im, ax in ((self._im_before, self._ax_before), (self._im_after, self._ax_after)):
-                im.set_extent(_extent(h, w))
+                im.set_extent(pixel_extent(h, w))
                 ax.set_xlim(-0.5, w - 0.5)
                 ax.set_ylim(h - 0.5, -0.5)
             self._before_counts = self._histogram(image)
@@ -397,6 +398,6 @@ class ImageEditExplorer(BlitExplorer):
             wrapped = int(np.count_nonzero((raw > 255) | (raw < 0)))
             text += (
                 f" uint8 keeps only 0-255: 256 becomes 0, 260 becomes 4, -1 becomes 255."
-                f" {_n(wrapped)} pixels wrapped around."
+                f" {thousands(wrapped)} pixels wrapped around."
             )
         return text

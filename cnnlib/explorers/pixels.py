@@ -24,14 +24,14 @@ from cnnlib import images as img
 from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.explorers._pictures import (
     MARK,
-    _bare,
-    _check_digits,
-    _extent,
-    _full_labels,
-    _n,
-    _photo,
-    _photo_and_gray,
-    _screen_copy,
+    bare,
+    check_digits,
+    course_photo,
+    full_labels,
+    photo_and_gray,
+    pixel_extent,
+    screen_copy,
+    thousands,
 )
 from cnnlib.plotting import IMAGE_CMAP, LabelGrid, contrast_colors, show_image
 
@@ -41,7 +41,7 @@ CHANNEL_COLOURS = {"red": "#c0392b", "green": "#1e8449", "blue": "#2874a6"}
 
 
 def _hide_frame(ax):
-    _bare(ax)
+    bare(ax)
     for spine in ax.spines.values():
         spine.set_visible(False)
 
@@ -104,9 +104,9 @@ class PixelExplorer(BlitExplorer):
         photo=None,
     ):
         super().__init__(figsize=(9.2, 4.25))  # 828 px: fits a notebook column
-        self._digits, self._labels = _check_digits(digits, labels)
-        _, self._gray_photo = _photo_and_gray(photo)
-        self._screen = {"photo (grayscale)": _screen_copy(self._gray_photo, 330)[0]}
+        self._digits, self._labels = check_digits(digits, labels)
+        _, self._gray_photo = photo_and_gray(photo)
+        self._screen = {"photo (grayscale)": screen_copy(self._gray_photo, 330)[0]}
         self._shown = None
         self._holding = False
         c = self.controls
@@ -149,14 +149,14 @@ class PixelExplorer(BlitExplorer):
         # lay the figure out once with the photo (the tallest image), so that
         # switching images later never pushes a title off the picture
         h, w = self._gray_photo.shape
-        self._im_all.set_extent(_extent(h, w))
+        self._im_all.set_extent(pixel_extent(h, w))
         self._ax_all.set_xlim(-0.5, w - 0.5)
         self._ax_all.set_ylim(h - 0.5, -0.5)
         self._ax_all.set_title("photo")
         self._lay_out()
         for c_name in ("source", "size"):
             self.controls[c_name].observe(self._fit_ranges, names="value")
-        _full_labels(self.controls)
+        full_labels(self.controls)
         self._watch()
         self.update()
 
@@ -232,7 +232,7 @@ class PixelExplorer(BlitExplorer):
         key = (c["source"].value, c["index"].value)
         if key != self._shown:  # a new image: the overview changes, else only the frame moves
             self._im_all.set_data(self._screen[key[0]] if key[0] != "MNIST digit" else image)
-            self._im_all.set_extent(_extent(h, w))
+            self._im_all.set_extent(pixel_extent(h, w))
             self._ax_all.set_xlim(-0.5, w - 0.5)
             self._ax_all.set_ylim(h - 0.5, -0.5)
             self._shown = key
@@ -335,14 +335,14 @@ class ChannelExplorer(BlitExplorer):
 
     def __init__(self, red=True, green=True, blue=True, row=None, col=None, *, photo=None):
         super().__init__(figsize=(9.2, 3.25))  # 828 px: fits a notebook column
-        photo = _photo() if photo is None else np.asarray(photo)
+        photo = course_photo() if photo is None else np.asarray(photo)
         if photo.ndim != 3 or photo.shape[-1] != 3:
             raise ValueError(
                 f"photo must be a channels-last colour image (H, W, 3), but has shape "
                 f"{photo.shape}; for (3, H, W) use cnnlib.to_channels_last(photo)"
             )
         self._photo = photo
-        self._small, self._factor = _screen_copy(photo, 240)
+        self._small, self._factor = screen_copy(photo, 240)
         self._black = np.zeros(self._small.shape[:2], dtype=np.uint8)
         h, w = photo.shape[:2]
         row = int(0.56 * h) if row is None else row  # a red stripe of the flag
@@ -365,7 +365,7 @@ class ChannelExplorer(BlitExplorer):
         )
 
         axes = self.figure.subplots(1, 4)
-        extent = _extent(h, w)
+        extent = pixel_extent(h, w)
         self._ax_rgb = axes[0]
         self._im_rgb = axes[0].imshow(self._small, extent=extent)
         self._im_channels = []
@@ -375,12 +375,12 @@ class ChannelExplorer(BlitExplorer):
             ax.set_title(" ", color=CHANNEL_COLOURS[name])
         self._markers = []
         for ax in axes:
-            _bare(ax)
+            bare(ax)
             (outer,) = ax.plot([col], [row], "s", ms=11, mfc="none", mec="black", mew=3.2)
             (inner,) = ax.plot([col], [row], "s", ms=11, mfc="none", mec=MARK, mew=1.8)
             self._markers += [outer, inner]
         self._axes = axes
-        _full_labels(self.controls)
+        full_labels(self.controls)
         self._watch()
         self.update()
 
@@ -421,7 +421,7 @@ class ChannelExplorer(BlitExplorer):
         r, g, b = (int(v) for v in self._photo[row, col])
         return (
             f"photo.shape = ({h}, {w}, {c}) = (H, W, C), channels-last: "
-            f"{_n(h * w * c)} numbers. For a network: to_channels_first(photo).shape = "
+            f"{thousands(h * w * c)} numbers. For a network: to_channels_first(photo).shape = "
             f"({c}, {h}, {w}) = (C, H, W). Pixel [{row}, {col}] holds 3 numbers: "
             f"R={r}, G={g}, B={b}."
         )

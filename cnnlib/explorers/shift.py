@@ -12,7 +12,7 @@ import numpy as np
 
 from cnnlib import images as img
 from cnnlib.explorers._blit import BlitExplorer
-from cnnlib.explorers._pictures import MARK, _bare, _check_digits, _full_labels
+from cnnlib.explorers._pictures import MARK, bare, check_digits, full_labels
 from cnnlib.images import pixel_distance
 from cnnlib.plotting import SIGNED_CMAP, show_image
 
@@ -66,7 +66,7 @@ class ShiftExplorer(BlitExplorer):
 
     def __init__(self, index=0, down=0, right=2, *, digits=None, labels=None, references=None):
         super().__init__(figsize=(9.2, 3.6))  # 828 px: fits a notebook column
-        self._digits, self._labels = _check_digits(digits, labels)
+        self._digits, self._labels = check_digits(digits, labels)
         if references is None:
             from cnnlib.datasets import load_mnist
 
@@ -92,7 +92,7 @@ class ShiftExplorer(BlitExplorer):
         self._im_diff = axes[2].imshow(
             np.zeros_like(first, dtype=float), cmap=SIGNED_CMAP, vmin=-255, vmax=255
         )
-        _bare(axes[2])
+        bare(axes[2])
         axes[2].set_title(" ")
         ax = self._ax_bars
         self._bars = ax.barh([0, 1, 2], [1, 1, 1], color=[MARK, "#4e79a7", "0.6"], height=0.65)
@@ -108,7 +108,7 @@ class ShiftExplorer(BlitExplorer):
             for k in range(3)
         ]
         self._value_color = self._bar_labels[0].get_color()
-        _full_labels(self.controls)
+        full_labels(self.controls)
         self._watch()
         self.update()
 
