@@ -245,7 +245,7 @@ class ConvolutionStepper(BlitExplorer):
         lab_in.set(
             padded,
             fmt=plotting.short_number,
-            colors=plotting.contrast_colors(padded, *clim, "gray"),
+            colors=plotting.contrast_colors(padded, *clim, plotting.IMAGE_CMAP),
         )
         self._window.set_xy((col * s - 0.5, row * s - 0.5))
         h, w = self.image.shape
@@ -260,14 +260,14 @@ class ConvolutionStepper(BlitExplorer):
         lab_k.set(
             kernel,
             fmt=plotting.short_number,
-            colors=plotting.contrast_colors(kernel, -klim, klim, "RdBu_r"),
+            colors=plotting.contrast_colors(kernel, -klim, klim, plotting.SIGNED_CMAP),
         )
 
         all_products = _all_products(padded, kernel, s, oh, ow)
         plim = plotting.signed_limit(all_products)
         self._im_p.set_data(self.products)
         self._im_p.set_clim(-plim, plim)
-        colors = plotting.contrast_colors(self.products, -plim, plim, "RdBu_r")
+        colors = plotting.contrast_colors(self.products, -plim, plim, plotting.SIGNED_CMAP)
         lab_p.set(self.products, fmt=plotting.short_number, colors=colors)
         self._sum_text.set_text(f"sum = {plotting.short_number(round(self.total, 2))}")
 

@@ -140,13 +140,13 @@ class TemplateMatcher(Explorer):
         self._lab_t.set(
             template,
             fmt=plotting.short_number,
-            colors=plotting.contrast_colors(template, -1, 1, "RdBu_r"),
+            colors=plotting.contrast_colors(template, -1, 1, plotting.SIGNED_CMAP),
         )
         self._im_s.set_data(result)
         self._lab_s.set(
             result,
             fmt=lambda v: f"{v:.2f}".replace("-", "\u2212"),
-            colors=plotting.contrast_colors(result, -1, 1, "RdBu_r"),
+            colors=plotting.contrast_colors(result, -1, 1, plotting.SIGNED_CMAP),
         )
         r, c = np.unravel_index(np.argmax(result), result.shape)
         self._best_cell.set_xy((c - 0.5, r - 0.5))
