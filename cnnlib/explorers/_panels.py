@@ -3,10 +3,11 @@
 :class:`~cnnlib.explorers.convolution.ConvolutionExplorer`,
 :class:`~cnnlib.explorers.stepper.ConvolutionStepper` and
 :class:`~cnnlib.explorers.templates.TemplateMatcher` draw the same kind of
-panels: an image of numbers in a thin frame, a title at a fixed height, an
-amber outline on the window or cell being talked about, and a feature map
-coloured as :func:`cnnlib.plotting.feature_map_colors` says. The helpers
-here keep those panels alike and cheap to redraw.
+panels: an image of numbers in a thin frame, a title at a fixed height and
+an amber outline on the window or cell being talked about. The first two
+also colour their feature map as :func:`cnnlib.plotting.feature_map_colors`
+says; the template matcher's scores always use the signed colours from -1
+to 1. The helpers here keep those panels alike and cheap to redraw.
 """
 
 from __future__ import annotations

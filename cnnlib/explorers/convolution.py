@@ -120,9 +120,9 @@ class ConvolutionExplorer(BlitExplorer):
 
     Controls: ``image``, ``preset`` (a named kernel, an oriented edge with the
     ``angle`` slider, or "custom"), ``size`` (1-7), ``kernel`` (a
-    :class:`KernelGrid`: type your own weights; editing it switches the preset
-    to "custom"), ``stride`` (1-4), ``padding`` ('valid', 'same', 'full', 1, 2,
-    3) and ``dilation`` (1-3).
+    :class:`~cnnlib.explorers.kernel_choice.KernelGrid`: type your own
+    weights; editing it switches the preset to "custom"), ``stride`` (1-4),
+    ``padding`` ('valid', 'same', 'full', 1, 2, 3) and ``dilation`` (1-3).
 
     The figure shows the (padded) input with the kernel's first two positions,
     the kernel with its weights, and the feature map at the same scale as the
@@ -207,7 +207,8 @@ class ConvolutionExplorer(BlitExplorer):
         self._build_figure()
         for control in c.values():
             control.observe(self._changed, names="value")
-        self._status.layout.min_height = "6.4em"  # up to 4 lines: formula, remarks, a note
+        # room for 4 lines: the formula, its remarks (which can wrap), a note
+        self._status.layout.min_height = "6.4em"
         self.figure.canvas.draw()  # place the axes once so the labels get their final size
         self.update()
 
@@ -240,8 +241,10 @@ class ConvolutionExplorer(BlitExplorer):
         """Menus and sliders on the left, the editable kernel grid on the right.
 
         The grid's box is as tall as a 7x7 kernel whatever the size, and the
-        status line keeps three lines, so nothing on the page moves when the
-        kernel grows or the formula gets longer.
+        status line keeps room for four lines (the output-size formula, its
+        remarks, which can take two lines, and a note), so nothing on the page
+        moves when the kernel grows or the formula gets longer. Only a
+        non-square image can need more: its width gets a formula of its own.
         """
         c = self.controls
         for name in ("image", "preset", "angle", "size", "stride", "padding", "dilation"):
