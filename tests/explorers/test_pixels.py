@@ -395,3 +395,17 @@ def test_partial_redraw_is_pixel_identical_to_a_full_draw(cls):
         Explorer.render(e)  # everything drawn from scratch
         assert np.array_equal(fast, _png_array(e)), f"after {name}={value!r}"
     assert len(e._backgrounds) <= e.max_backgrounds
+
+
+def test_shift_partial_redraw_follows_digits_with_and_without_labels():
+    labels = LABELS[:20].copy()
+    labels[::2] = -1  # digits 0, 2, 4, ... have no label
+    e = ShiftExplorer(digits=DIGITS[:20], labels=labels)
+    for name, value in [("right", -3), ("index", 1), ("down", 2), ("index", 2), ("index", 1)]:
+        e.controls[name].value = value
+        fast = _png_array(e)
+        Explorer.render(e)
+        assert np.array_equal(fast, _png_array(e)), f"after {name}={value!r}"
+        known = labels[e.controls["index"].value] >= 0
+        second = e._ax_bars.get_yticklabels()[1].get_text()
+        assert second == ("nearest\nsame digit" if known else "nearest\nother digit")
