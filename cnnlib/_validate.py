@@ -83,7 +83,7 @@ def check_finite(x: np.ndarray, name: str = "x") -> None:
     if np.isfinite(total):
         return
     bad = ~np.isfinite(x)
-    if not bad.any():  # the sum overflowed, the values are fine
+    if not bad.any():  # the summary overflowed, the values are fine
         return
     where = tuple(int(i) for i in np.argwhere(bad)[0])
     raise ValueError(
@@ -154,6 +154,22 @@ def as_int(value, name: str, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, but is {value}")
     return int(value)
+
+
+def as_drop_probability(value, name: str) -> float:
+    """Check that ``value`` is a probability of dropping a value, in [0, 1); return a float.
+
+    Shared by :class:`cnnlib.Dropout` (``p``) and :func:`cnnlib.reference_cnn`
+    (``dropout``), which name the argument differently.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+        raise TypeError(f"{name} must be a number, a probability such as 0.5, but is {value!r}")
+    if not 0 <= value < 1:
+        raise ValueError(
+            f"{name} is the probability of dropping a value and must be in [0, 1), but is "
+            f"{value}; e.g. {name}=0.5 drops half of the values, {name}=0 none"
+        )
+    return float(value)
 
 
 # ----------------------------------------------------------------------------

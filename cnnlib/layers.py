@@ -656,14 +656,7 @@ class Dropout(Layer):
 
     def __init__(self, p: float = 0.5, seed=None):
         super().__init__(seed)
-        if not isinstance(p, (int, float, np.floating)) or isinstance(p, bool):
-            raise TypeError(f"p must be a number, but is {p!r}")
-        if not 0 <= p < 1:
-            raise ValueError(
-                f"p is the probability of dropping a value and must be in [0, 1), but is {p}; "
-                "e.g. p=0.5 drops half of the values"
-            )
-        self.p = float(p)
+        self.p = v.as_drop_probability(p, "p")
         self.initialize(seed)
 
     def initialize(self, seed) -> None:

@@ -370,13 +370,7 @@ def reference_cnn(seed: int = 0, dropout: float = 0.0) -> Sequential:
         dense layer then is layer 8 (``"8.weight"``) instead of layer 7. With
         0 (the default) there is no Dropout layer.
     """
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating)):
-        raise TypeError(f"dropout must be a probability such as 0.5, but is {dropout!r}")
-    if not 0 <= dropout < 1:
-        raise ValueError(
-            f"dropout is the probability of dropping a value and must be in [0, 1), but is "
-            f"{dropout}; use 0 for no Dropout layer, or e.g. 0.5"
-        )
+    v.as_drop_probability(dropout, "dropout")
     layers = [
         Conv2D(1, 8, 3, padding=1),
         ReLU(),
