@@ -368,3 +368,100 @@ def pool_args(x, kernel_size, stride, padding):
                 f"see only padding. Use padding<={k // 2}"
             )
     return x4, window, ndim
+
+
+# ----------------------------------------------------------------------------
+# whole-call checks for the backward passes (cnnlib.reference)
+# ----------------------------------------------------------------------------
+def _grad_output(grad_output, batched_shape: tuple, ndim: int, forward: str) -> np.ndarray:
+    """Check d(loss)/d(output) against the output the forward pass gives; return it batched.
+
+    ``batched_shape`` is that output's shape in batched form (N, F or C, Ho, Wo)
+    or (N, out_features); ``ndim`` is how many dimensions ``x`` came with, and
+    ``grad_output`` must come in the same layout as the output would (the
+    forward drops the axes it added to ``x``). ``forward`` names the forward
+    call and its geometry arguments, for the message.
+    """
+    grad_output = as_float_array(grad_output, "grad_output")
+    dropped = len(batched_shape) - ndim  # axes the forward added to x and removes again
+    expected = tuple(batched_shape[dropped:])
+    if grad_output.shape != expected:
+        raise ValueError(
+            f"grad_output must have the shape of the output of {forward}, {expected}, but has "
+            f"shape {tuple(grad_output.shape)}; it holds d(loss)/d(output), one number per "
+            "output value. Pass the gradient of that output, computed with the same arguments "
+            "as the forward pass (e.g. np.ones_like(out) for the loss out.sum())"
+        )
+    check_finite(grad_output, "grad_output")
+    return grad_output.reshape(batched_shape)  # a view with the dropped axes put back
+
+
+def conv_backward_args(x, weight, grad_output, stride, padding, dilation):
+    """Validate the arguments of ``conv2d_backward``: those of ``conv2d``, plus ``grad_output``.
+
+    Returns ``(x4, w4, g4, window, ndim)`` as :func:`conv_args`, with ``g4``
+    of shape (N, F, Ho, Wo).
+    """
+    x4, w4, _, window, ndim = conv_args(x, weight, None, stride, padding, dilation)
+    forward = "conv2d with these x, weight, stride, padding and dilation"
+    g4 = _grad_output(grad_output, (x4.shape[0], w4.shape[0], *window.out), ndim, forward)
+    return x4, w4, g4, window, ndim
+
+
+def pool_backward_args(x, grad_output, kernel_size, stride, padding, forward: str):
+    """Validate the arguments of a pooling backward pass: the forward's, plus ``grad_output``.
+
+    ``forward`` is the forward function's name. Returns ``(x4, g4, window,
+    ndim)`` as :func:`pool_args`, with ``g4`` of shape (N, C, Ho, Wo).
+    """
+    x4, window, ndim = pool_args(x, kernel_size, stride, padding)
+    forward = f"{forward} with these x, kernel_size, stride and padding"
+    g4 = _grad_output(grad_output, (*x4.shape[:2], *window.out), ndim, forward)
+    return x4, g4, window, ndim
+
+
+def dense_backward_args(x, weight, grad_output):
+    """Validate the arguments of ``dense_backward``.
+
+    ``x`` is (N, in_features) or one example (in_features,); ``weight`` is
+    (out_features, in_features) as in PyTorch's Linear; ``grad_output`` has the
+    shape of ``x @ weight.T``. Returns ``(x2, w, g2, ndim)`` with ``x2`` of shape
+    (N, in_features), ``g2`` of shape (N, out_features), ``ndim`` the number of
+    dimensions ``x`` came with.
+    """
+    x = as_float_array(x, "x")
+    weight = as_float_array(weight, "weight")
+    if x.ndim not in (1, 2):
+        raise ValueError(
+            f"x must have shape (N, in_features) or (in_features,), but has shape "
+            f"{tuple(x.shape)}; flatten every example into one vector first, e.g. "
+            "x.reshape(len(x), -1), as the Flatten layer does"
+        )
+    if weight.ndim != 2:
+        raise ValueError(
+            f"weight must have shape (out_features, in_features), as in PyTorch's Linear, but "
+            f"has shape {tuple(weight.shape)}"
+        )
+    if 0 in x.shape or 0 in weight.shape:
+        raise ValueError(
+            f"x {tuple(x.shape)} and weight {tuple(weight.shape)} must not have an empty axis"
+        )
+    n_out, n_in = weight.shape
+    if x.shape[-1] != n_in:
+        transposed = x.shape[-1] == n_out
+        fix = (
+            "weight looks transposed: PyTorch's Linear stores (out_features, in_features), "
+            "so pass weight.T"
+            if transposed
+            else f"use weight of shape (out_features, {x.shape[-1]})"
+        )
+        raise ValueError(
+            f"x has {x.shape[-1]} features but weight expects {n_in} (x {tuple(x.shape)}, "
+            f"weight {tuple(weight.shape)}, which is (out_features, in_features)); {fix}"
+        )
+    check_finite(x, "x")
+    check_finite(weight, "weight")
+    ndim = x.ndim
+    x2 = x.reshape(-1, n_in)  # one example becomes a batch of one
+    g2 = _grad_output(grad_output, (len(x2), n_out), ndim, "x @ weight.T")
+    return x2, weight, g2, ndim
