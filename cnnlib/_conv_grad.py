@@ -16,7 +16,7 @@ kernel offsets, never over pixels or images: for a fixed offset ``(i, j)``
 the pixels a kernel cell touches form one slice of the padded input, so each
 step is one array operation over the whole batch. Stride 1 (by far the most
 common) has its own faster path; :func:`conv2d_weight_grad` and
-:func:`conv2d_input_grad` handle any stride.
+:func:`conv2d_input_grad` handle any stride and dilation.
 
 All functions take and return PyTorch's layout ``(N, C, H, W)``.
 """
@@ -190,7 +190,8 @@ def _backward_stride1(x, weight, grad_out, win, input_grad, workspace):
 def conv2d_weight_grad(xp_cn: np.ndarray, grad_out: np.ndarray, win: v.Window) -> np.ndarray:
     """Gradient of the loss with respect to the convolution weights.
 
-    ``dW[f, c, i, j] = sum over n, y, x of grad_out[n, f, y, x] * xp[n, c, y*s + i, x*s + j]``
+    ``dW[f, c, i, j] = sum over n, y, x of grad_out[n, f, y, x] * xp[n, c, y*s + i*d, x*s + j*d]``
+    (``s`` the stride, ``d`` the dilation).
 
     Parameters
     ----------
@@ -207,14 +208,15 @@ def conv2d_weight_grad(xp_cn: np.ndarray, grad_out: np.ndarray, win: v.Window) -
     """
     c, n = xp_cn.shape[:2]
     f = grad_out.shape[1]
-    (kh, kw), (sh, sw), (ho, wo) = win.kernel, win.stride, win.out
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = win.kernel, win.stride, win.dilation, win.out
     g = grad_out.transpose(1, 0, 2, 3).reshape(f, n * ho * wo)  # (F, N*Ho*Wo), one copy
     # the input pixels under kernel cell (i, j) at every output position, for every (i, j):
     # (C, kH, kW, N*Ho*Wo), filled offset by offset (each a strided slice of the input)
     cols = np.empty((c, kh, kw, n, ho, wo), dtype=xp_cn.dtype)
     for i in range(kh):
         for j in range(kw):
-            cols[:, i, j] = xp_cn[:, :, _offset_slice(i, sh, ho), _offset_slice(j, sw, wo)]
+            rows, columns = _offset_slice(i * dh, sh, ho), _offset_slice(j * dw, sw, wo)
+            cols[:, i, j] = xp_cn[:, :, rows, columns]
     cols = cols.reshape(c * kh * kw, n * ho * wo)
     return (g @ cols.T).reshape(f, c, kh, kw)  # one matrix product for all weights
 
@@ -242,14 +244,15 @@ def conv2d_input_grad(grad_out: np.ndarray, weight: np.ndarray, win: v.Window, x
     """
     n, c = x_shape[:2]
     f, _, kh, kw = weight.shape
-    (sh, sw), (ho, wo) = win.stride, win.out
+    (sh, sw), (dh, dw), (ho, wo) = win.stride, win.dilation, win.out
     g = grad_out.transpose(1, 0, 2, 3).reshape(f, n * ho * wo)  # (F, N*Ho*Wo)
     # share of every output gradient for every (channel, kernel cell): (C*kH*kW, N*Ho*Wo)
     dcols = (weight.reshape(f, c * kh * kw).T @ g).reshape(c, kh, kw, n, ho, wo)
     dxp = np.zeros((c, n, *_padded_shape(x_shape, win)), dtype=dcols.dtype)
     for i in range(kh):
         for j in range(kw):
-            dxp[:, :, _offset_slice(i, sh, ho), _offset_slice(j, sw, wo)] += dcols[:, i, j]
+            rows, columns = _offset_slice(i * dh, sh, ho), _offset_slice(j * dw, sw, wo)
+            dxp[:, :, rows, columns] += dcols[:, i, j]
     return np.ascontiguousarray(_crop(dxp, win).transpose(1, 0, 2, 3))
 
 
