@@ -1,5 +1,11 @@
 """The backward passes of convolution and pooling (used by :mod:`cnnlib.layers`).
 
+This module is about speed. What is computed is written as plain loops, one
+product at a time, in :func:`cnnlib.reference.conv2d_backward`,
+:func:`~cnnlib.reference.max_pool2d_backward` and
+:func:`~cnnlib.reference.avg_pool2d_backward`: read those first. The tests
+check the functions here against them.
+
 Forward, a convolution computes every output pixel as a sum of products. The
 chain rule sends the gradient of each output pixel back along the same
 products:

@@ -302,8 +302,12 @@ class Conv2D(Layer):
     def backward(self, grad_out, input_grad: bool = True):
         """Weight, bias and input gradients; grad_out (N, F, Ho, Wo) -> (N, C, H, W).
 
-        ``input_grad=False`` skips the input gradient (returns None): the
-        first layer of a network does not need it.
+        Read :func:`cnnlib.reference.conv2d_backward` for what is computed, as
+        plain loops: a weight's gradient is the sum over every position it
+        visited and every image of the batch; a pixel's, the sum over every
+        window it was in. Here the same sums are matrix products
+        (:mod:`cnnlib._conv_grad`). ``input_grad=False`` skips the input
+        gradient (returns None): the first layer of a network does not need it.
         """
         x, win = self._x, self._win
         grad_out = np.asarray(grad_out, dtype=x.dtype)
@@ -405,7 +409,12 @@ class MaxPool2D(_Pool2D):
         return out
 
     def backward(self, grad_out):
-        """grad_out (N, C, Ho, Wo) -> (N, C, H, W)."""
+        """grad_out (N, C, Ho, Wo) -> (N, C, H, W).
+
+        Each gradient goes whole to the pixel that won its window (the first
+        maximum in reading order on ties); the plain loops are
+        :func:`cnnlib.reference.max_pool2d_backward`.
+        """
         grad_out = np.asarray(grad_out, dtype=self._out.dtype)
         win = self._window(self._x.shape[2:])
         return _conv_grad.max_pool2d_backward(grad_out, self._x, self._out, win)
@@ -431,7 +440,12 @@ class AvgPool2D(_Pool2D):
         return ops.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
     def backward(self, grad_out):
-        """grad_out (N, C, Ho, Wo) -> (N, C, H, W)."""
+        """grad_out (N, C, Ho, Wo) -> (N, C, H, W).
+
+        Each gradient is shared equally among the ``kH * kW`` cells of its
+        window (shares on padding are dropped); the plain loops are
+        :func:`cnnlib.reference.avg_pool2d_backward`.
+        """
         grad_out = np.asarray(grad_out, dtype=np.result_type(grad_out, np.float32))
         win = self._window(self._x_shape[2:])
         return _conv_grad.avg_pool2d_backward(grad_out, self._x_shape, win)
@@ -612,7 +626,8 @@ class Dense(Layer):
         """grad_out (N, out_features) -> (N, in_features); fills ``grads``.
 
         ``dW = grad_out.T @ x``, ``db = grad_out summed over the batch``,
-        ``dx = grad_out @ W``. ``input_grad=False`` skips ``dx`` (returns None).
+        ``dx = grad_out @ W``: the sums of :func:`cnnlib.reference.dense_backward`,
+        written there as plain loops. ``input_grad=False`` skips ``dx`` (returns None).
         """
         grad_out = np.asarray(grad_out, dtype=self._x.dtype)
         self.grads["weight"] = grad_out.T @ self._x
