@@ -1,7 +1,8 @@
-"""Convolution and pooling written as plain loops, to be read line by line.
+"""The operations of a CNN, forward and backward, written as plain loops to be read line by line.
 
-These functions compute exactly what :mod:`cnnlib.ops` computes, with the same
-signatures and the same argument checks, but one multiplication at a time.
+The forward functions (:func:`conv2d`, :func:`max_pool2d`, :func:`avg_pool2d`)
+compute exactly what :mod:`cnnlib.ops` computes, with the same signatures and
+the same argument checks, but one multiplication at a time.
 They are slow (use them on small images) and they are the definition: the
 tests check the fast versions against them.
 
@@ -209,7 +210,7 @@ def conv2d_backward(x, weight, grad_output, stride=1, padding=0, dilation=1):
                                 row, col = top + i * dil_y, left + j * dil_x
                                 # one weight, every position and image: summed over n, oy, ox
                                 grad_weight[f, c, i, j] += g * x[n, c, row, col]
-                                # one pixel, every window it was in: summed over f, oy, ox (i, j)
+                                # one pixel, every window of every filter: summed over f, oy, ox
                                 grad_x[n, c, row, col] += g * weight[f, c, i, j]
                     # forward: total += bias[f], at every position of every image
                     grad_bias[f] += g
