@@ -59,8 +59,11 @@ def as_float_array(x, name: str = "x") -> np.ndarray:
 _DOT_LIMIT = 8192  # check_finite: up to this many values, one BLAS dot (single-threaded)
 
 
-def check_finite(x: np.ndarray, name: str = "x") -> None:
+def check_finite(x: np.ndarray, name: str = "x", fix: str | None = None) -> None:
     """Raise ``ValueError`` if ``x`` contains NaN or infinity.
+
+    ``fix`` replaces the message's last sentence (replace the values with
+    ``np.nan_to_num``) where another remedy fits better.
 
     One NaN pixel would silently turn every output it touches into NaN, so the
     core refuses such inputs instead. The check is a quick summary of the
@@ -86,10 +89,11 @@ def check_finite(x: np.ndarray, name: str = "x") -> None:
     if not bad.any():  # the summary overflowed, the values are fine
         return
     where = tuple(int(i) for i in np.argwhere(bad)[0])
+    if fix is None:
+        fix = f"Replace them first, e.g. {name} = np.nan_to_num({name})"
     raise ValueError(
         f"{name} contains {int(bad.sum())} NaN or infinite value(s), the first at index {where}; "
-        "they would spread through every output they touch. Replace them first, "
-        f"e.g. {name} = np.nan_to_num({name})"
+        f"they would spread through every output they touch. {fix}"
     )
 
 
@@ -154,6 +158,24 @@ def as_int(value, name: str, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, but is {value}")
     return int(value)
+
+
+def as_shape(value, name: str) -> tuple[int, ...]:
+    """Check that ``value`` is the shape of one example: an int or a tuple of ints >= 1.
+
+    An int ``n`` stands for ``(n,)``. Returns a tuple of Python ints.
+    """
+    items = (value,) if _is_int(value) else value
+    if not isinstance(items, (tuple, list)) or not items or not all(_is_int(s) for s in items):
+        raise TypeError(
+            f"{name} must be the shape of one example without the batch axis, a tuple of "
+            f"ints, but is {value!r}; e.g. {name}=(1, 28, 28) for one grey 28x28 image"
+        )
+    if min(items) < 1:
+        raise ValueError(
+            f"{name} must have sizes of at least 1, but is {value!r}; e.g. {name}=(1, 28, 28)"
+        )
+    return tuple(int(s) for s in items)
 
 
 def as_drop_probability(value, name: str) -> float:
