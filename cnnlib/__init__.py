@@ -22,6 +22,7 @@ from cnnlib.activations import (
 from cnnlib.augment import RandomShift, random_shift
 from cnnlib.datasets import load_mnist, load_photo, make_xo, xo_image
 from cnnlib.descent import gradient_descent
+from cnnlib.export import PyTorchSource, to_pytorch, torch_state_dict
 from cnnlib.gradcheck import check_gradients, numerical_gradient
 from cnnlib.handwired import (
     BAR_CLASSES,
@@ -152,6 +153,7 @@ __all__ = [
     "Layer",
     "LeakyReLU",
     "MaxPool2D",
+    "PyTorchSource",
     "RMSprop",
     "RandomShift",
     "ReLU",
@@ -211,6 +213,8 @@ __all__ = [
     "to_channels_first",
     "to_channels_last",
     "to_grayscale",
+    "to_pytorch",
+    "torch_state_dict",
     "trace_handwired",
     "xo_image",
 ]
