@@ -75,7 +75,7 @@ from cnnlib.ops import (
     tanh,
 )
 from cnnlib.optim import SGD, Adam, RMSprop
-from cnnlib.preprocess import mnist_style
+from cnnlib.preprocess import digit_from_photo, ink_from_photo, mnist_style
 from cnnlib.pretrained import load_pretrained
 from cnnlib.training import (
     Callback,
@@ -91,8 +91,8 @@ from cnnlib.training import (
 __version__ = "0.1.0"
 
 # Names from the upper floors (plotting, explorers) and from modules that need
-# more than numpy are imported on first use, so `import cnnlib` stays light and
-# the core works without matplotlib or ipywidgets being loaded.
+# more than numpy (Pillow, for read_image) are imported on first use, so
+# `import cnnlib` stays light and the core works without matplotlib or ipywidgets.
 _LAZY = {
     "ActivationExplorer": "cnnlib.explorers",
     "check_environment": "cnnlib.environment",
@@ -101,6 +101,7 @@ _LAZY = {
     "ConvolutionExplorer": "cnnlib.explorers",
     "ConvolutionStepper": "cnnlib.explorers",
     "DigitPad": "cnnlib.explorers",
+    "DigitPhoto": "cnnlib.explorers",
     "Explorer": "cnnlib.explorers",
     "FeatureMapExplorer": "cnnlib.explorers",
     "HandwiredExplorer": "cnnlib.explorers",
@@ -113,7 +114,9 @@ _LAZY = {
     "plot_kernel_gallery": "cnnlib.plotting",
     "plot_panels": "cnnlib.plotting",
     "plot_training_curves": "cnnlib.plotting",
+    "photo_of_digit": "cnnlib.photos",
     "PoolingExplorer": "cnnlib.explorers",
+    "read_image": "cnnlib.photos",
     "ResolutionExplorer": "cnnlib.explorers",
     "shapes_image": "cnnlib.explorers.convolution",
     "ShiftExplorer": "cnnlib.explorers",
@@ -180,10 +183,12 @@ __all__ = [
     "conv2d",
     "crop",
     "cross_entropy",
+    "digit_from_photo",
     "downsample",
     "every_bar",
     "gradient_descent",
     "handwired_cnn",
+    "ink_from_photo",
     "kernels",
     "leaky_relu",
     "leaky_relu_slope",

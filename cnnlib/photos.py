@@ -64,6 +64,12 @@ _SIGNATURES = (
     (b"8BPS", "a Photoshop (PSD) file"),
     (b"\x00\x00\x00\x0cjP  ", "a JPEG 2000 image"),
 )
+_OWN_SIGNATURES = (  # files that start like one of FORMATS
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"BM", "BMP"),
+)
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif")
 
 
@@ -242,10 +248,20 @@ def _open(data: bytes) -> Image.Image:
     except UnidentifiedImageError as err:
         raise ValueError(_not_an_image(data)) from err
     except Exception as err:  # a header that starts right and then breaks
-        raise ValueError(_damaged("image", err)) from err
+        raise ValueError(_damaged(_own_format(data) or "image", err)) from err
+
+
+def _own_format(data: bytes):
+    """ "PNG", "JPEG"... if the file starts like one of FORMATS, else None."""
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "WebP"
+    return next((name for start, name in _OWN_SIGNATURES if data.startswith(start)), None)
 
 
 def _not_an_image(data: bytes) -> str:
+    own = _own_format(data)
+    if own:
+        return _damaged(own, ValueError("its header cannot be read"))
     kind = next((name for start, name in _SIGNATURES if data.startswith(start)), None)
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
         return (

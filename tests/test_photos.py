@@ -298,6 +298,11 @@ def test_an_iphone_heic_photo_gets_its_own_advice():
         read_image(heic)
 
 
+def test_a_file_that_starts_like_a_png_but_is_not_one_is_called_damaged():
+    with pytest.raises(ValueError, match="the PNG file is damaged or cut short"):
+        read_image(b"\x89PNG\r\n\x1a\nand then nothing sensible")
+
+
 def test_a_file_cut_short_is_called_damaged():
     data = _save(Image.fromarray(RNG.integers(0, 256, (64, 64, 3), dtype=np.uint8)))
     with pytest.raises(ValueError, match="damaged or cut short"):

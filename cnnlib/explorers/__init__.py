@@ -5,6 +5,7 @@ from cnnlib.explorers.activations import ActivationExplorer
 from cnnlib.explorers.classifier import ClassifierExplorer, HandwiredExplorer
 from cnnlib.explorers.convolution import ConvolutionExplorer
 from cnnlib.explorers.drawing import DigitPad
+from cnnlib.explorers.handwriting import DigitPhoto
 from cnnlib.explorers.image_edits import ImageEditExplorer, ResolutionExplorer
 from cnnlib.explorers.landscape import LossLandscape
 from cnnlib.explorers.network import FeatureMapExplorer, MistakesGallery
@@ -23,6 +24,7 @@ __all__ = [
     "ConvolutionExplorer",
     "ConvolutionStepper",
     "DigitPad",
+    "DigitPhoto",
     "Explorer",
     "FeatureMapExplorer",
     "HandwiredExplorer",

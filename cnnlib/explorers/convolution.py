@@ -29,8 +29,10 @@ from matplotlib.patches import Rectangle
 
 from cnnlib import plotting
 from cnnlib._validate import resolve_padding
+from cnnlib.explorers._base import _escape
 from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.explorers._panels import HIGHLIGHT, feature_style, fix_titles, frame_only
+from cnnlib.explorers._upload import UploadSlot
 from cnnlib.explorers.kernel_choice import (
     CUSTOM,
     MAX_KERNEL,
@@ -132,6 +134,10 @@ class ConvolutionExplorer(BlitExplorer):
     ``output`` is ``conv2d(explorer.image, explorer.kernel, stride=...,
     padding=..., dilation=...)``, or None when the settings cannot work.
 
+    The ``upload`` button adds the learner's own PNG or JPEG to the images,
+    in gray and shrunk to at most :attr:`UPLOAD_SIDE` pixels a side; the
+    line below says what was done to it.
+
     Parameters
     ----------
     images : dict of str to array (H, W), optional
@@ -143,6 +149,7 @@ class ConvolutionExplorer(BlitExplorer):
     """
 
     title = "Convolution explorer: slide a kernel over an image"
+    UPLOAD_SIDE = 96  #: an uploaded picture is shrunk to this (the course photo here is 64)
 
     #: kernels typed into the grid, for benchmarks/widget_latency.py (it cannot guess them)
     benchmark_values = {
@@ -203,10 +210,14 @@ class ConvolutionExplorer(BlitExplorer):
         c["kernel"] = KernelGrid()
         self._note = ""
         self._busy = False
+        self._upload_name = None
         self._refill_kernel()
         self._build_figure()
         for control in c.values():
             control.observe(self._changed, names="value")
+        self._upload = UploadSlot(self._uploaded, max_side=self.UPLOAD_SIDE, grayscale=True)
+        self._uploads, self._problem = 0, ""  # pictures uploaded; why the last one failed
+        c["upload"] = self._upload.control
         # room for 4 lines: the formula, its remarks (which can wrap), a note
         self._status.layout.min_height = "6.4em"
         self.figure.canvas.draw()  # place the axes once so the labels get their final size
@@ -215,7 +226,8 @@ class ConvolutionExplorer(BlitExplorer):
     def _background_key(self):
         """The input panel depends only on these; kernel, angle and preset redraw less."""
         c = self.controls
-        return tuple(c[name].value for name in ("image", "size", "stride", "padding", "dilation"))
+        names = ("image", "size", "stride", "padding", "dilation")
+        return (*(c[name].value for name in names), self._uploads)
 
     def _dynamic_artists(self):
         """The kernel and feature-map panels and the colour scale, in drawing order."""
@@ -250,7 +262,7 @@ class ConvolutionExplorer(BlitExplorer):
         for name in ("image", "preset", "angle", "size", "stride", "padding", "dilation"):
             c[name].layout.width = "340px"
             c[name].style.description_width = "100px"  # labels and controls line up
-        left = widgets.VBox([c[n] for n in ("image", "preset", "angle", "size")])
+        left = widgets.VBox([c[n] for n in ("upload", "image", "preset", "angle", "size")])
         left.children += tuple(c[n] for n in ("stride", "padding", "dilation"))
         grid = widgets.VBox(
             [widgets.HTML("<b>kernel weights</b>: type a number, press Enter"), c["kernel"]],
@@ -293,6 +305,7 @@ class ConvolutionExplorer(BlitExplorer):
     def _changed(self, change):
         if self._busy:
             return
+        self._problem = ""  # a control moved: a bad upload's message has been read
         c = self.controls
         with c["kernel"].deferred():  # the picture first, then the number boxes
             self._changed_in_order(change)
@@ -314,6 +327,23 @@ class ConvolutionExplorer(BlitExplorer):
                 self._refill_kernel()
         finally:
             self._busy = False
+        self.update()
+
+    def _uploaded(self):
+        """A file arrived: add it to the images and show it, or say why it cannot be used."""
+        self._problem = self._upload.problem
+        if not self._problem:
+            pixels = self._upload.image.pixels
+            name = f"your picture ({pixels.shape[0]}x{pixels.shape[1]}, gray)"
+            self._images = {k: im for k, im in self._images.items() if k != self._upload_name}
+            self._images[name] = pixels.astype(np.float64)
+            self._upload_name, self._uploads = name, self._uploads + 1
+            self._busy = True  # one update at the end, not one per menu change
+            try:
+                self.controls["image"].options = list(self._images)
+                self.controls["image"].value = name
+            finally:
+                self._busy = False
         self.update()
 
     # -- figure -----------------------------------------------------------------------
@@ -357,6 +387,8 @@ class ConvolutionExplorer(BlitExplorer):
         image, kernel, s = self.image, self.kernel, self.settings
         k, d = kernel.shape[0], s["dilation"]
         self._pads = None
+        if self._problem:
+            raise ValueError(self._problem)
         self._pads = resolve_padding(s["padding"], (k, k), (s["stride"],) * 2, (d, d))
         return conv2d(image, kernel, **s)
 
@@ -448,6 +480,8 @@ class ConvolutionExplorer(BlitExplorer):
             )
         if self._note:
             lines.append(f"<i>Note: {self._note}</i>")
+        if self.controls["image"].value == self._upload_name:
+            lines.append(f"Your picture, {_escape(self._upload.summary)}")
         return "<br>".join(lines)
 
 

@@ -22,6 +22,35 @@ __all__ = ["DigitPad"]
 INK = "#111111"
 
 
+def probability_bars(ax):
+    """Ten bars on ``ax`` for the network's probabilities of the digits 0-9.
+
+    Returns the bars and the title that :func:`show_probabilities` updates.
+    """
+    bars = ax.bar(range(10), np.zeros(10), color="#9e9ac8")
+    ax.set_xticks(range(10))
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("digit")
+    ax.set_ylabel("probability")
+    return bars, ax.set_title("")
+
+
+def show_probabilities(bars, title, probs):
+    """Set the bars to ``probs`` (10,), the most likely digit dark; all empty for None."""
+    shown = np.zeros(10) if probs is None else probs
+    best = int(np.argmax(shown))
+    for digit, (bar, p) in enumerate(zip(bars, shown)):
+        bar.set_height(p)
+        bar.set_color("#54278f" if probs is not None and digit == best else "#bcbddc")
+    title.set_text("" if probs is None else f"the network says {best} ({shown[best]:.0%} sure)")
+
+
+def top_guesses(probs, count=3):
+    """'Top guesses: 7 (98%), 1 (1%), 9 (0%)': the status line under the bars."""
+    order = np.argsort(probs)[::-1]
+    return "Top guesses: " + ", ".join(f"{d} ({probs[d]:.0%})" for d in order[:count])
+
+
 def _disk(radius: int) -> np.ndarray:
     r = np.arange(-radius, radius + 1)
     return (r[:, None] ** 2 + r[None, :] ** 2 <= radius**2).astype(np.float32)
@@ -98,12 +127,7 @@ class DigitPad(Explorer):
         ax_img.set_xticks([])
         ax_img.set_yticks([])
         ax_img.set_title("what the network sees")
-        self._bars = ax_bar.bar(range(10), np.zeros(10), color="#9e9ac8")
-        ax_bar.set_xticks(range(10))
-        ax_bar.set_ylim(0, 1.05)
-        ax_bar.set_xlabel("digit")
-        ax_bar.set_ylabel("probability")
-        self._bar_title = ax_bar.set_title("")
+        self._bars, self._bar_title = probability_bars(ax_bar)
         self._watch()  # the brush: the picture is prepared and read again (as after a stroke)
         self.update()
 
@@ -214,20 +238,12 @@ class DigitPad(Explorer):
 
     def _draw(self, probs):
         self._img.set_data(self.digit)
-        shown = np.zeros(10) if probs is None else probs
-        best = int(np.argmax(shown))
-        for digit, (bar, p) in enumerate(zip(self._bars, shown)):
-            bar.set_height(p)
-            bar.set_color("#54278f" if probs is not None and digit == best else "#bcbddc")
-        self._bar_title.set_text(
-            "" if probs is None else f"the network says {best} ({shown[best]:.0%} sure)"
-        )
+        show_probabilities(self._bars, self._bar_title, probs)
 
     def _describe(self, probs):
         if probs is None:
             return "The pad is empty: draw a digit (0-9) large, in the middle of the box."
-        order = np.argsort(probs)[::-1]
-        return "Top guesses: " + ", ".join(f"{d} ({probs[d]:.0%})" for d in order[:3])
+        return top_guesses(probs)
 
     def _layout_controls(self):
         return widgets.HBox(list(self.controls.values()))

@@ -21,6 +21,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from cnnlib import images as img
+from cnnlib.explorers._base import _escape
 from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.explorers._pictures import (
     MARK,
@@ -33,6 +34,7 @@ from cnnlib.explorers._pictures import (
     screen_copy,
     thousands,
 )
+from cnnlib.explorers._upload import UploadSlot
 from cnnlib.plotting import IMAGE_CMAP, LabelGrid, contrast_colors, show_image
 
 __all__ = ["ChannelExplorer", "PixelExplorer"]
@@ -79,6 +81,10 @@ class PixelExplorer(BlitExplorer):
         Other images to inspect: digits (n, H, W), their labels (n,), and a
         colour (H, W, 3) or grayscale (H, W) photo.
 
+    The ``upload`` button takes the learner's own PNG or JPEG: it becomes the
+    image "your picture (grayscale)", shrunk to at most :attr:`UPLOAD_SIDE`
+    pixels a side, and the line below the picture says what was done to it.
+
     Attributes
     ----------
     output : ndarray, shape (size, size)
@@ -89,6 +95,8 @@ class PixelExplorer(BlitExplorer):
     SOURCES = ("MNIST digit", "photo (grayscale)")
     MAX_LABELED = 10  #: largest window side with values printed (more would be unreadable)
     MAX_SIZE = 32
+    UPLOAD = "your picture (grayscale)"
+    UPLOAD_SIDE = 512  #: an upload is shrunk to this (the course photo is 600 x 512)
 
     def __init__(
         self,
@@ -109,6 +117,9 @@ class PixelExplorer(BlitExplorer):
         self._screen = {"photo (grayscale)": screen_copy(self._gray_photo, 330)[0]}
         self._shown = None
         self._holding = False
+        self._upload = UploadSlot(self._uploaded, max_side=self.UPLOAD_SIDE, grayscale=True)
+        self._uploads = 0  # how many pictures were uploaded: a new one needs a new overview
+        self._problem = ""  # why the last upload could not be used, until a control moves
         c = self.controls
         c["source"] = widgets.Dropdown(options=self.SOURCES, value=source, description="image")
         c["index"] = widgets.IntSlider(
@@ -158,12 +169,13 @@ class PixelExplorer(BlitExplorer):
             self.controls[c_name].observe(self._fit_ranges, names="value")
         full_labels(self.controls)
         self._watch()
+        c["upload"] = self._upload.control  # after _watch: it calls back when decoded
         self.update()
 
     # -- ranges that depend on the image and the window size -----------------------------
     def _background_key(self):
         c = self.controls
-        return (c["source"].value, c["index"].value, c["cmap"].value)
+        return (c["source"].value, c["index"].value, c["cmap"].value, self._uploads)
 
     def _dynamic_artists(self):
         return [
@@ -178,20 +190,44 @@ class PixelExplorer(BlitExplorer):
         ]
 
     def _image_now(self):
-        if self.controls["source"].value == "MNIST digit":
+        source = self.controls["source"].value
+        if source == "MNIST digit":
             return self._digits[self.controls["index"].value]
+        if source == self.UPLOAD:
+            return self._upload.image.pixels
         return self._gray_photo
 
     def _default_window(self, image):
         if self.controls["source"].value == "MNIST digit":
             return 4, 15  # the top of a stroke in most digits
         h, w = image.shape
+        if self.controls["source"].value == self.UPLOAD:
+            return h // 2, w // 2  # the middle of the learner's picture
         return int(0.32 * h), int(0.41 * w)  # the photo's left eye (Grace Hopper)
 
     def update(self, change=None):
         if self._holding:  # ranges are being adjusted: one update at the end
             return
+        if change is not None:  # a control moved: a bad upload's message has been read
+            self._problem = ""
         super().update(change)
+
+    def _uploaded(self):
+        """A file arrived: show it, or say in one line why it cannot be shown."""
+        self._problem = self._upload.problem
+        if self._problem:
+            self.update()
+            return
+        self._uploads += 1
+        self._screen[self.UPLOAD] = screen_copy(self._upload.image.pixels, 330)[0]
+        source = self.controls["source"]
+        if self.UPLOAD not in source.options:
+            source.options = (*self.SOURCES, self.UPLOAD)
+        if source.value == self.UPLOAD:  # a second upload: same menu entry, new picture
+            self._fit_ranges(start=(None, None))
+            self.update()
+        else:
+            source.value = self.UPLOAD  # fits the ranges and updates
 
     def _fit_ranges(self, change=None, start=None):
         """Keep the window inside the image when the image or the window size changes."""
@@ -219,6 +255,8 @@ class PixelExplorer(BlitExplorer):
 
     # -- compute and draw -----------------------------------------------------------------
     def _compute(self):
+        if self._problem:
+            raise ValueError(self._problem)
         c = self.controls
         size = c["size"].value
         return img.crop(self._image_now(), c["row"].value, c["col"].value, size, size).copy()
@@ -229,7 +267,7 @@ class PixelExplorer(BlitExplorer):
         cmap, size = c["cmap"].value, c["size"].value
         row, col = c["row"].value, c["col"].value
         h, w = image.shape
-        key = (c["source"].value, c["index"].value)
+        key = (c["source"].value, c["index"].value, self._uploads)
         if key != self._shown:  # a new image: the overview changes, else only the frame moves
             self._im_all.set_data(self._screen[key[0]] if key[0] != "MNIST digit" else image)
             self._im_all.set_extent(pixel_extent(h, w))
@@ -242,6 +280,8 @@ class PixelExplorer(BlitExplorer):
         if c["source"].value == "MNIST digit":
             label = self._labels[c["index"].value]
             what = f"digit #{c['index'].value}" + (f" (a {label})" if label >= 0 else "")
+        elif c["source"].value == self.UPLOAD:
+            what = "your picture"
         else:
             what = "photo (grayscale)"
         self._ax_all.set_title(f"{what}: {h} x {w} pixels")
@@ -299,6 +339,8 @@ class PixelExplorer(BlitExplorer):
                 if c["cmap"].value == "gray"
                 else "gray_r shows 0 as white and 255 as black: a negative."
             )
+        if c["source"].value == self.UPLOAD:
+            parts.append(f"<br>Your picture, {_escape(self._upload.summary)}")
         return " ".join(parts)
 
 
