@@ -123,6 +123,8 @@ def control_values(name, control, overrides):
     """The values the generic sweep sets for one control, ending on its start value."""
     if not hasattr(control, "value"):  # e.g. a Button: nothing to sweep
         return []
+    if isinstance(control, widgets.FileUpload):  # needs a file: see upload_latency()
+        return []
     start = control.value
     if name in overrides:
         values = list(overrides[name])
@@ -156,7 +158,7 @@ def sweep(explorer, overrides):
         return
     for name, control in explorer.controls.items():
         values = control_values(name, control, overrides)
-        if not values and not isinstance(control, widgets.Button):  # buttons have no value
+        if not values and not isinstance(control, widgets.Button | widgets.FileUpload):
             print(
                 f"# {type(explorer).__name__}: control {name!r} ({type(control).__name__}) "
                 "not swept: give its values in benchmark_values"
