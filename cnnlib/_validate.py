@@ -160,6 +160,21 @@ def as_int(value, name: str, minimum: int) -> int:
     return int(value)
 
 
+def as_batch_size(value, name: str = "batch_size") -> int:
+    """Check a number of examples computed at once: an int of at least 1; return it."""
+    if not _is_int(value):
+        raise TypeError(
+            f"{name} is a number of examples and must be an int, but is {value!r} "
+            f"({type(value).__name__}); e.g. {name}=32"
+        )
+    if value < 1:
+        raise ValueError(
+            f"{name} is how many examples are computed at once and must be at least 1, but is "
+            f"{value}; e.g. {name}=32"
+        )
+    return int(value)
+
+
 def as_shape(value, name: str) -> tuple[int, ...]:
     """Check that ``value`` is the shape of one example: an int or a tuple of ints >= 1.
 
@@ -171,11 +186,15 @@ def as_shape(value, name: str) -> tuple[int, ...]:
             f"{name} must be the shape of one example without the batch axis, a tuple of "
             f"ints, but is {value!r}; e.g. {name}=(1, 28, 28) for one grey 28x28 image"
         )
-    if min(items) < 1:
+    shape = tuple(int(s) for s in items)
+    if min(shape) < 1:
+        bad = next(s for s in shape if s < 1)
         raise ValueError(
-            f"{name} must have sizes of at least 1, but is {value!r}; e.g. {name}=(1, 28, 28)"
+            f"{name}={shape} is impossible: every size counts channels, rows, columns or "
+            f"features, and a count of {bad} makes no sense; a shape needs sizes of at least 1, "
+            f"e.g. {name}=(1, 28, 28) for one grey 28x28 image"
         )
-    return tuple(int(s) for s in items)
+    return shape
 
 
 def as_drop_probability(value, name: str) -> float:

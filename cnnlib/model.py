@@ -172,7 +172,8 @@ class Sequential(Layer):
         return g
 
     def output_shape(self, input_shape):
-        shape = tuple(input_shape)
+        """Shape of one example's output for one example's input shape (no batch axis)."""
+        shape = v.as_shape(input_shape, "input_shape")
         for i, layer in enumerate(self.layers):
             try:
                 shape = layer.output_shape(shape)
@@ -182,22 +183,27 @@ class Sequential(Layer):
 
     # --- using a trained network ----------------------------------------------
     def _batched(self, x, batch_size, fn):
+        batch_size = v.as_batch_size(batch_size)
+        x = self._input(x)
+        if x.ndim == 0:
+            raise ValueError("x must be a batch of examples, not a single number")
+        v.check_finite(x, "x")
+        if len(x) == 0:  # no examples: no answers, in the shape the answers would have
+            return fn(np.zeros((0, *self.output_shape(x.shape[1:])), x.dtype))
         was_training = self.training
         self.eval()
         try:
-            x = self._input(x)
-            if x.ndim == 0:
-                raise ValueError("x must be a batch of examples, not a single number")
             outs = [fn(self.forward(x[i : i + batch_size])) for i in range(0, len(x), batch_size)]
         finally:
             self.train(was_training)
-        return np.concatenate(outs) if outs else np.empty((0,))
+        return np.concatenate(outs)
 
     def predict_proba(self, x, batch_size: int = 500) -> np.ndarray:
         """Class probabilities (softmax of the scores), in evaluation mode.
 
         x (N, C, H, W) -> (N, K); every row sums to 1. Computed ``batch_size``
-        examples at a time to keep memory small.
+        examples at a time (an int >= 1) to keep memory small. ``x`` must not
+        hold NaN or infinity.
         """
         from cnnlib.ops import softmax
 
@@ -206,7 +212,7 @@ class Sequential(Layer):
     def predict(self, x, batch_size: int = 500) -> np.ndarray:
         """Predicted class of every example (the index of the largest score).
 
-        x (N, C, H, W) -> int64 (N,).
+        x (N, C, H, W) -> int64 (N,). ``batch_size`` as in :meth:`predict_proba`.
         """
         return self._batched(x, batch_size, lambda z: z.argmax(axis=1)).astype(np.int64)
 
@@ -229,11 +235,11 @@ class Sequential(Layer):
         Raises
         ------
         ValueError
-            If a layer cannot take the shape it receives; the message names it.
+            If a size is below 1, or a layer cannot take the shape it receives
+            (the message names the layer).
         """
-        if isinstance(input_shape, int):
-            input_shape = (input_shape,)
-        shape = tuple(int(s) for s in input_shape)
+        input_shape = v.as_shape(input_shape, "input_shape")
+        shape = input_shape
         rows = []
         for i, layer in enumerate(self.layers):
             try:
@@ -249,7 +255,7 @@ class Sequential(Layer):
                     "params": layer.num_params,
                 }
             )
-        return Summary(tuple(int(s) for s in input_shape), rows)
+        return Summary(input_shape, rows)
 
     # --- saving and loading ------------------------------------------------------
     def save_weights(self, path) -> None:

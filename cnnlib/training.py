@@ -390,7 +390,7 @@ def evaluate(model, x, y, batch_size: int = 500) -> tuple[float, float]:
         Accuracy is the fraction of examples whose largest score is the label.
     """
     x, y = _check_data(x, y)
-    batch_size = v.as_int(batch_size, "batch_size", minimum=1)
+    batch_size = v.as_batch_size(batch_size)
     was_training = model.training
     model.eval()
     total_loss, correct = 0.0, 0
@@ -461,7 +461,7 @@ class Trainer:
     ):
         self.model = model
         self.optimizer = optimizer
-        self.batch_size = v.as_int(batch_size, "batch_size", minimum=1)
+        self.batch_size = v.as_batch_size(batch_size)
         self.seed = v.as_int(seed, "seed", minimum=0)
         self.shuffle = bool(shuffle)
         if augment is not None and not callable(augment):

@@ -212,3 +212,45 @@ def test_loading_into_another_architecture_names_layer_and_shapes(tmp_path):
         np.testing.assert_array_equal(p, before[k])
     with pytest.raises(ValueError, match=r"(?s)no '4.weight'.*does not"):
         Sequential(Flatten(), Dense(784, 10), ReLU(), ReLU(), Dense(10, 10)).load_weights(path)
+
+
+# ----------------------------------------------------------------------------
+# predict and summary check their arguments
+# ----------------------------------------------------------------------------
+@pytest.mark.parametrize("method", ["predict", "predict_proba"])
+def test_predict_checks_batch_size_and_values(method):
+    model = small_model()
+    x = RNG.standard_normal((5, 1, 8, 8))
+    predict = getattr(model, method)
+    for batch_size in (0, -1):
+        with pytest.raises(ValueError, match=f"batch_size .* at least 1, but is {batch_size}"):
+            predict(x, batch_size=batch_size)
+    for batch_size in (2.5, "10", True, None):
+        with pytest.raises(TypeError, match="batch_size .* must be an int"):
+            predict(x, batch_size=batch_size)
+    x[3, 0, 2, 2] = np.nan
+    with pytest.raises(ValueError, match=r"x contains 1 NaN.*index \(3, 0, 2, 2\)"):
+        predict(x)
+    assert model.training  # the failed call left the mode alone
+
+
+def test_predict_on_no_examples_gives_answers_of_the_right_shape():
+    model = small_model()
+    assert model.predict_proba(np.zeros((0, 1, 8, 8))).shape == (0, 3)
+    empty = model.predict(np.zeros((0, 1, 8, 8)))
+    assert empty.shape == (0,) and empty.dtype == np.int64
+    with pytest.raises(ValueError, match="layer 4 Dense"):
+        model.predict(np.zeros((0, 1, 10, 10)))
+
+
+@pytest.mark.parametrize("method", ["summary", "output_shape"])
+def test_summary_refuses_impossible_shapes(method):
+    check = getattr(reference_cnn(), method)
+    for shape in [(1, -28, 28), (1, 28, 0), (0, 28, 28)]:
+        with pytest.raises(ValueError, match=r"input_shape=.* is impossible.*at least 1") as info:
+            check(shape)
+        assert "padding" not in str(info.value)
+    for shape in ["1, 28, 28", (1, 28.5, 28), (), None]:
+        with pytest.raises(TypeError, match="input_shape must be the shape of one example"):
+            check(shape)
+    assert Sequential(Flatten(), Dense(4, 2)).summary(4).rows[-1]["output_shape"] == (2,)
