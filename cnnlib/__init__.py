@@ -20,7 +20,7 @@ from cnnlib.activations import (
     tanh_slope,
 )
 from cnnlib.augment import RandomShift, random_shift
-from cnnlib.datasets import load_mnist, load_photo, make_xo, xo_image
+from cnnlib.datasets import load_mnist, load_photo, make_xo, user_data_dir, xo_image
 from cnnlib.descent import gradient_descent
 from cnnlib.export import PyTorchSource, to_pytorch, torch_state_dict
 from cnnlib.gradcheck import check_gradients, numerical_gradient
@@ -221,5 +221,6 @@ __all__ = [
     "to_pytorch",
     "torch_state_dict",
     "trace_handwired",
+    "user_data_dir",
     "xo_image",
 ]

@@ -2,7 +2,8 @@
 
 Everything here works offline. The MNIST digits ship with the repository in
 ``data/mnist_5k.npz`` (5,000 real digits, see ``data/README.md``); the full
-60,000/10,000 MNIST is an opt-in download.
+60,000/10,000 MNIST is an opt-in download, cached in :func:`user_data_dir`,
+the learner's own folder outside the course folder.
 
 Core floor: numpy (and pooch, only when a download is asked for); never
 matplotlib, except inside :func:`load_photo`, which reads matplotlib's sample
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["load_mnist", "load_photo", "make_xo", "xo_image"]
+__all__ = ["load_mnist", "load_photo", "make_xo", "user_data_dir", "xo_image"]
 
 # ----------------------------------------------------------------------------
 # the bundled MNIST subset
@@ -60,7 +61,10 @@ MNIST_SHA256 = {
 #: Environment variables that override the download folder and the mirror.
 ENV_DATA_DIR = "CNNLIB_DATA_DIR"
 ENV_MNIST_URL = "CNNLIB_MNIST_URL"
-DOWNLOAD_TIMEOUT = 30  # seconds without an answer before a mirror counts as unreachable
+#: Seconds to wait for a mirror (to connect, then for each answer) before it counts
+#: as unreachable and the next one, or the bundled subset, is used. A mirror that
+#: accepts the connection and never answers costs this long, not minutes.
+DOWNLOAD_TIMEOUT = (5, 5)
 
 
 class DownloadFallbackWarning(UserWarning):
@@ -90,19 +94,20 @@ def load_mnist(
         ``"full"``: the whole MNIST, 60,000 training and 10,000 test images,
         downloaded on first use (9.9 MB for the training split, 1.7 MB for
         the test split), checked against pinned SHA-256 hashes and cached
-        outside the repository. If the download fails (offline, mirror down,
-        wrong hash), a :class:`DownloadFallbackWarning` says why and the bundled
-        subset is returned instead; no unverified file is kept.
+        outside the repository. If the download fails (offline, mirror down or
+        silent for ``DOWNLOAD_TIMEOUT`` seconds, wrong hash), a
+        :class:`DownloadFallbackWarning` says why and the bundled subset is
+        returned instead; no unverified file is kept, nor a folder created for it.
     base_url : str, optional
         Only for ``source="full"``: the folder URL that holds the four ``.gz``
         files (a mirror, or a local server in tests). Default: the environment
         variable ``CNNLIB_MNIST_URL`` if set, else the mirrors in
         ``MNIST_MIRRORS``, tried in order.
     cache_dir : str or path-like, optional
-        Only for ``source="full"``: where downloaded files are kept. Default: the
+        Only for ``source="full"``: where downloaded files are kept, in a
+        ``mnist`` subfolder. Default: :func:`user_data_dir`, i.e. the
         environment variable ``CNNLIB_DATA_DIR`` if set, else the user cache
-        folder (``pooch.os_cache("cnnlib")``, e.g. ``~/.cache/cnnlib`` on
-        Linux), in both cases in a ``mnist`` subfolder.
+        folder (``pooch.os_cache("cnnlib")``, e.g. ``~/.cache/cnnlib`` on Linux).
     hashes : dict of str to str, optional
         Only for ``source="full"``: expected hash of each file name, replacing
         ``MNIST_SHA256`` (for a mirror with other files, or tests). A bare hex
@@ -148,15 +153,17 @@ def load_mnist(
                 f"{'it' if len(given) == 1 else 'them'} out to load the bundled digits"
             )
         return _load_bundled(split)
-    folder = _cache_folder(cache_dir)
+    folder = _data_root(cache_dir) / "mnist"
     mirrors = _mirrors(base_url)
     hashes = _check_hashes(hashes, split)
+    new_folders = _missing_folders(folder)
     try:
         paths = _fetch_full(split, folder, mirrors, hashes)
         images, labels = _read_idx(paths[0]), _read_idx(paths[1])
         _check_mnist_arrays(images, labels, paths)
     except (ImportError, OSError, EOFError, ValueError) as err:
         _discard_unverified(split, folder, hashes)
+        _remove_if_empty(new_folders)
         images, labels = _load_bundled(split)
         warnings.warn(
             f"could not get the full MNIST {split} split: {err}. Using the bundled subset "
@@ -218,21 +225,6 @@ def _load_bundled(split: str) -> tuple[np.ndarray, np.ndarray]:
         images = archive[f"{split}_images"]
         labels = archive[f"{split}_labels"]
     return images, labels.astype(np.int64, copy=False)
-
-
-def _cache_folder(cache_dir) -> Path:
-    if cache_dir is None:
-        cache_dir = os.environ.get(ENV_DATA_DIR) or None
-    if cache_dir is None:
-        import pooch
-
-        return Path(pooch.os_cache("cnnlib")) / "mnist"
-    if not isinstance(cache_dir, (str, os.PathLike)):
-        raise TypeError(
-            f"cache_dir must be a folder path (str or pathlib.Path), got {cache_dir!r} "
-            f"of type {type(cache_dir).__name__}"
-        )
-    return Path(cache_dir).expanduser() / "mnist"
 
 
 def _mirrors(base_url) -> tuple[str, ...]:
@@ -311,6 +303,25 @@ def _discard_unverified(split: str, folder: Path, hashes) -> None:
             path.unlink()
 
 
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    while not folder.exists() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    """Remove the folders a failed download created, deepest first, if they are empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or already gone): keep it and its parents
+            if folder.exists():
+                return
+
+
 def _hash_matches(path: Path, known: str) -> bool:
     algorithm, _, value = known.rpartition(":")
     digest = hashlib.new(algorithm or "sha256")
@@ -347,6 +358,63 @@ def _check_mnist_arrays(images: np.ndarray, labels: np.ndarray, paths) -> None:
         )
     if labels.size and labels.max() > 9:
         raise ValueError(f"{paths[1].name} holds labels above 9")
+
+
+# ----------------------------------------------------------------------------
+# the learner's own data folder, outside the course folder
+# ----------------------------------------------------------------------------
+def user_data_dir() -> Path:
+    """The folder where cnnlib keeps your files, outside the course folder.
+
+    ``load_mnist(source="full")`` caches its downloads in its ``mnist``
+    subfolder, and notebook 06 saves the network you trained there. The course
+    folder itself stays as it came (it may even be read-only).
+
+    Returns
+    -------
+    pathlib.Path
+        An absolute path to a folder that exists (it is created if needed):
+        the folder named by the environment variable ``CNNLIB_DATA_DIR`` if it
+        is set, else the user cache folder (``pooch.os_cache("cnnlib")``, e.g.
+        ``~/.cache/cnnlib`` on Linux, ``~/Library/Caches/cnnlib`` on macOS).
+
+    Raises
+    ------
+    OSError
+        If the folder cannot be created; the message suggests setting
+        ``CNNLIB_DATA_DIR``.
+
+    Examples
+    --------
+    >>> path = user_data_dir() / "my_mnist_cnn.npz"     # doctest: +SKIP
+    >>> model.save_weights(path)                          # doctest: +SKIP
+    """
+    folder = _data_root().absolute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise type(err)(
+            f"cannot create the data folder {folder} ({err.strerror or err}); set the "
+            f"environment variable {ENV_DATA_DIR} to a folder you can write to, e.g. "
+            f"os.environ[{ENV_DATA_DIR!r}] = '/tmp/cnnlib' before calling user_data_dir()"
+        ) from None
+    return folder
+
+
+def _data_root(folder=None) -> Path:
+    """``folder`` if given, else ``$CNNLIB_DATA_DIR``, else the user cache folder (not created)."""
+    if folder is None:
+        folder = os.environ.get(ENV_DATA_DIR) or None
+    if folder is None:
+        import pooch
+
+        return Path(pooch.os_cache("cnnlib"))
+    if not isinstance(folder, (str, os.PathLike)):
+        raise TypeError(
+            f"cache_dir must be a folder path (str or pathlib.Path), got {folder!r} "
+            f"of type {type(folder).__name__}"
+        )
+    return Path(folder).expanduser()
 
 
 # ----------------------------------------------------------------------------

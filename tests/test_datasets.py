@@ -11,6 +11,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import warnings
 
 import numpy as np
@@ -71,6 +72,14 @@ def test_bundled_file_matches_recorded_checksum():
     assert hashlib.sha256(path.read_bytes()).hexdigest() == datasets.BUNDLED_MNIST_SHA256
 
 
+def test_data_readme_publishes_the_pinned_hash():
+    readme = (datasets.DATA_DIR / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith("| `mnist_5k.npz`"))
+    assert f"`{datasets.BUNDLED_MNIST_SHA256}`" in row
+    size = (datasets.DATA_DIR / datasets.BUNDLED_MNIST).stat().st_size
+    assert f"{size:,} bytes" in row
+
+
 def test_damaged_bundled_file_gives_clear_error(tmp_path, monkeypatch):
     damaged = bytearray((datasets.DATA_DIR / datasets.BUNDLED_MNIST).read_bytes())
     damaged[len(damaged) // 2] ^= 0xFF
@@ -111,7 +120,7 @@ def test_load_mnist_rejects_bad_arguments(kwargs, error, pattern):
 
 
 def test_public_names_are_exported_from_cnnlib():
-    for name in ("load_mnist", "load_photo", "make_xo", "xo_image"):
+    for name in ("load_mnist", "load_photo", "make_xo", "user_data_dir", "xo_image"):
         assert getattr(cnnlib, name) is getattr(datasets, name)
         assert name in cnnlib.__all__
 
@@ -269,6 +278,106 @@ def test_unreachable_server_falls_back_with_message(tmp_path, monkeypatch):
     assert "bundled subset instead (4,000 train images)" in message
     assert images.shape == (4000, 28, 28) and labels.dtype == np.int64
     assert files_in(cache) == []
+
+
+@pytest.fixture
+def silent_server(monkeypatch):
+    """The URL of a server on 127.0.0.1 that accepts connections and never answers.
+
+    The socket listens but nobody calls accept(): the operating system completes
+    the connection, the request is sent, and no reply ever comes.
+    """
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/mnist/"
+
+
+def test_a_server_that_never_answers_costs_seconds_not_minutes(silent_server, tmp_path):
+    cache = tmp_path / "cache"
+    start = time.perf_counter()
+    with pytest.warns(DownloadFallbackWarning, match="bundled subset") as record:
+        images, _ = load_mnist("test", source="full", base_url=silent_server, cache_dir=cache)
+    waited = time.perf_counter() - start
+    assert images.shape == (1000, 28, 28)  # the bundled digits
+    assert "Timeout" in str(record[0].message)
+    # one mirror, given up after its timeout: a few seconds (it was 30 s, or 60 s with two)
+    assert waited < 2 * sum(datasets.DOWNLOAD_TIMEOUT)
+    assert max(datasets.DOWNLOAD_TIMEOUT) <= 10
+    assert not cache.exists()
+
+
+@pytest.mark.parametrize("how", ["environment", "argument"])
+def test_a_failed_download_leaves_no_new_folder_behind(tmp_path, monkeypatch, how):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    with socket.socket() as sock:  # a free port that nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    (existing / "keep.txt").write_text("mine")
+    new = existing / "new" / "data"
+    kwargs = {"base_url": url}
+    if how == "environment":
+        monkeypatch.setenv(datasets.ENV_DATA_DIR, str(new))
+    else:
+        kwargs["cache_dir"] = new
+    with pytest.warns(DownloadFallbackWarning):
+        load_mnist("test", source="full", **kwargs)
+    assert sorted(p.name for p in existing.iterdir()) == ["keep.txt"]  # no "new" folder
+
+
+def test_a_failed_download_keeps_a_folder_that_holds_other_files(served, tmp_path):
+    cache = tmp_path / "cache"
+    load_mnist(
+        "test", source="full", base_url=served["url"], cache_dir=cache, hashes=served["hashes"]
+    )
+    served["server"].shutdown()
+    served["server"].server_close()
+    with pytest.warns(DownloadFallbackWarning):  # the train split is not cached
+        load_mnist("train", source="full", base_url=served["url"], cache_dir=cache)
+    assert files_in(cache) == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+
+
+# ----------------------------------------------------------------------------
+# the learner's own data folder
+# ----------------------------------------------------------------------------
+def test_user_data_dir_is_the_folder_named_by_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(tmp_path / "a" / "b"))
+    folder = cnnlib.user_data_dir()
+    assert folder == tmp_path / "a" / "b" and folder.is_dir()
+    assert cnnlib.user_data_dir() == folder  # again: it exists already
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, "relative")
+    assert cnnlib.user_data_dir() == tmp_path / "relative"  # absolute, for printing
+    assert (tmp_path / "relative").is_dir()
+
+
+def test_user_data_dir_defaults_to_the_user_cache_folder(tmp_path, monkeypatch):
+    import pooch
+
+    monkeypatch.delenv(datasets.ENV_DATA_DIR, raising=False)
+    monkeypatch.setattr(pooch, "os_cache", lambda project: tmp_path / "cache" / project)
+    assert cnnlib.user_data_dir() == tmp_path / "cache" / "cnnlib"
+    assert (tmp_path / "cache" / "cnnlib").is_dir()
+
+
+def test_user_data_dir_is_where_full_mnist_is_cached(served, tmp_path, monkeypatch):
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(tmp_path / "mine"))
+    load_mnist("test", source="full", base_url=served["url"], hashes=served["hashes"])
+    assert "t10k-images-idx3-ubyte.gz" in files_in(cnnlib.user_data_dir() / "mnist")
+
+
+def test_user_data_dir_that_cannot_be_created_says_what_to_do(tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv(datasets.ENV_DATA_DIR, str(tmp_path / "a-file" / "data"))
+    with pytest.raises(
+        OSError,
+        match="cannot create the data folder .*set the environment variable CNNLIB_DATA_DIR",
+    ):
+        cnnlib.user_data_dir()
 
 
 @pytest.mark.parametrize(
