@@ -15,7 +15,13 @@ names them in a ``state_dict``: ``"0.weight"`` is the weight of layer 0.
 
 from __future__ import annotations
 
+import inspect
+import io
+import json
 import os
+import zipfile
+import zlib
+from pathlib import Path
 
 import numpy as np
 
@@ -258,60 +264,99 @@ class Sequential(Layer):
         return Summary(input_shape, rows)
 
     # --- saving and loading ------------------------------------------------------
-    def save_weights(self, path) -> None:
-        """Write every parameter to a ``.npz`` file (names like ``"0.weight"``).
+    def save_weights(self, path) -> Path:
+        """Write every parameter, and what the network looks like, to a ``.npz`` file.
 
-        The file also records each layer's ``repr``, so that loading it into a
-        different network can say what differs.
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write. ``.npz`` is added to a name without it (as
+            :func:`numpy.savez` does), and :meth:`load_weights` adds it the
+            same way: ``save_weights("m")`` and ``load_weights("m")`` both mean
+            ``m.npz``. Keep your files out of the course folder, e.g.
+            ``cnnlib.user_data_dir() / "my_cnn.npz"``.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+
+        Raises
+        ------
+        ValueError
+            If a parameter holds NaN or infinity (training diverged); nothing
+            is written then.
+
+        Notes
+        -----
+        The file holds one float array per parameter, named as in
+        :attr:`params` (``"0.weight"``, ...), and ``"__architecture__"``: the
+        type and settings of every layer as JSON text (e.g. ``{"type":
+        "Conv2D", "settings": {"in_channels": 1, "out_channels": 8,
+        "kernel_size": [3, 3], ...}}``), which :meth:`load_weights` compares
+        with the network it loads into. Only plain arrays (no pickles); the
+        bytes depend on nothing but the weights and the layers (no time
+        stamp), and the file gets its name only once it is complete.
         """
-        arrays = dict(self.params)
-        arrays["__layers__"] = np.array([repr(layer) for layer in self.layers], dtype=np.str_)
-        np.savez(path, **arrays)
+        path = _weights_path(path)
+        for name, p in self.params.items():
+            v.check_finite(p, f"parameter {name!r}", fix=_DIVERGED_BEFORE_SAVING)
+        description = {"format": WEIGHTS_FORMAT, "layers": _architecture(self.layers)}
+        arrays = {**self.params, ARCHITECTURE_KEY: np.array(json.dumps(description))}
+        _write_npz(path, arrays)
+        return path
 
     def load_weights(self, path) -> Sequential:
         """Copy the parameters saved by :meth:`save_weights` into this network.
 
         The arrays are copied into the existing parameter arrays, so an
-        optimiser built for this network keeps working. Returns the network.
+        optimiser built for this network keeps working. Everything is checked
+        before anything is copied: after an error the network is unchanged.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file; ``.npz`` is added to a name without it.
+
+        Returns
+        -------
+        Sequential
+            This network.
 
         Raises
         ------
+        FileNotFoundError
+            If there is no such file.
         ValueError
-            If the file's parameters do not fit this network: the message names
-            the layer and the shapes that differ. Nothing is changed then.
+            If the file is not a weights file written by :meth:`save_weights`,
+            or is damaged; if it was saved from a different network (the
+            message names the first layer that differs, in its type or in a
+            setting such as ``kernel_size``, ``stride`` or ``padding``, and
+            lists the layers of the network that saved it); if a parameter is
+            missing, has another shape, or holds NaN or infinity.
+
+        Notes
+        -----
+        Files written by cnnlib before the layers' settings were recorded list
+        each layer's ``repr`` in ``"__layers__"`` instead; those texts name the
+        same type and settings, and are compared with this network's. A
+        setting newer than the file (one it does not record) is not compared.
         """
-        path = os.fspath(path)
-        with np.load(path, allow_pickle=False) as data:
-            saved = {name: data[name] for name in data.files}
-        saved_layers = [str(s) for s in saved.pop("__layers__", np.array([], dtype=np.str_))]
-        own = self.params
-        problems = []
-        for name, p in own.items():
-            index = int(name.split(".")[0])
-            where = f"layer {index} {self.layers[index]!r}"
-            if index < len(saved_layers) and saved_layers[index] != repr(self.layers[index]):
-                where += f" (the file has {saved_layers[index]} there)"
-            if name not in saved:
-                problems.append(f"{where}: the file has no {name!r}")
-            elif saved[name].shape != p.shape:
-                problems.append(
-                    f"{where}: {name!r} has shape {tuple(saved[name].shape)} in the file but "
-                    f"{tuple(p.shape)} in this model"
-                )
-        extra = sorted(set(saved) - set(own))
-        if extra:
-            problems.append(
-                f"the file has parameters this model does not: {', '.join(extra)}"
-                + (f" (the file's layers: {saved_layers})" if saved_layers else "")
+        path = _weights_path(path)
+        saved, recorded_layers = _read_weights(path)
+        difference = _first_difference(recorded_layers, self.layers)
+        if difference:
+            saved_network = "\n".join(
+                f"  ({i}): {_describe(layer)}" for i, layer in enumerate(recorded_layers)
             )
-        if problems:
             raise ValueError(
-                f"the weights in {path} do not fit this model:\n  "
-                + "\n  ".join(problems)
-                + "\nbuild the same architecture that saved them (same layers, sizes and order)"
+                f"the weights in {path} were saved from a different network: {difference}. "
+                "Build the network that saved them (same layers, settings and order) and load "
+                f"them into that one; it was:\n{saved_network}"
             )
-        for name, p in own.items():
-            np.copyto(p, saved[name], casting="same_kind")
+        values = _checked_values(saved, self, path)
+        for name, p in self.params.items():
+            np.copyto(p, values[name])
         return self
 
 
@@ -390,3 +435,247 @@ def reference_cnn(seed: int = 0, dropout: float = 0.0) -> Sequential:
         layers.append(Dropout(dropout))
     layers.append(Dense(16 * 7 * 7, 10))
     return Sequential(*layers, seed=seed)
+
+
+# ----------------------------------------------------------------------------
+# the weights file: the machinery behind save_weights and load_weights
+# ----------------------------------------------------------------------------
+#: Name of the array in a weights file that describes the network (JSON text).
+ARCHITECTURE_KEY = "__architecture__"
+#: Layout of the weights files :meth:`Sequential.save_weights` writes, recorded
+#: in each file. Files without it (format 1) list the layers' reprs in
+#: ``"__layers__"``.
+WEIGHTS_FORMAT = 2
+_LEGACY_KEY = "__layers__"
+
+_DIVERGED_BEFORE_SAVING = (
+    "Training diverged (a learning rate too large is the usual cause), so these weights "
+    "are useless and nothing was written: train again, e.g. with a smaller learning rate, "
+    "and save the network then"
+)
+_DIVERGED_IN_FILE = (
+    "The network had diverged when it was saved, or the file was changed: load a file "
+    "saved from a network that trained well, or train again"
+)
+
+
+def _weights_path(path) -> Path:
+    """``path`` as a Path, with ``.npz`` added to a name without it (numpy.savez's rule)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"path must be a file name (str or pathlib.Path), but is {path!r} "
+            f"({type(path).__name__}); e.g. cnnlib.user_data_dir() / 'my_cnn.npz'"
+        )
+    text = os.fspath(path)
+    return Path(text if text.endswith(".npz") else text + ".npz").expanduser()
+
+
+def _architecture(layers) -> list[dict]:
+    """Type and settings of every layer, as JSON-ready dicts: what must match for weights to fit."""
+    description = [{"type": type(layer).__name__, "settings": _settings(layer)} for layer in layers]
+    return json.loads(json.dumps(description))  # tuples become lists, as in a file
+
+
+def _settings(layer) -> dict:
+    """A layer's constructor arguments, read back from its attributes.
+
+    An argument is found as the attribute of the same name, or ``use_<name>``
+    (Conv2D and Dense keep ``bias`` as ``use_bias``); values that are not plain
+    numbers, strings or tuples of them are left out, and so are ``seed`` and
+    ``dtype``, which do not change which weights fit. A Sequential inside a
+    Sequential records its layers.
+    """
+    if isinstance(layer, Sequential):
+        return {"layers": _architecture(layer.layers)}
+    settings = {}
+    parameters = inspect.signature(type(layer).__init__).parameters
+    for name, parameter in parameters.items():
+        if name in ("self", "seed", "dtype") or parameter.kind in (
+            parameter.VAR_POSITIONAL,
+            parameter.VAR_KEYWORD,
+        ):
+            continue
+        for attribute in (name, f"use_{name}"):
+            if attribute in vars(layer):
+                value = _plain(vars(layer)[attribute])
+                if value is not None:
+                    settings[name] = value
+                break
+    return settings
+
+
+def _plain(value):
+    """``value`` as JSON-ready numbers, strings and lists, or None if it is something else."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (tuple, list)):
+        items = [_plain(item) for item in value]
+        return None if any(item is None for item in items) else items
+    return None
+
+
+def _describe(layer) -> str:
+    """How a recorded layer reads in a message: ``Conv2D(in_channels=1, ..., padding=(1, 1))``."""
+    if isinstance(layer, str):  # a file from before format 2: the layer's repr
+        return layer
+    settings = ", ".join(f"{k}={_show(value)}" for k, value in layer["settings"].items())
+    return f"{layer['type']}({settings})"
+
+
+def _show(value) -> str:
+    if isinstance(value, list):
+        if value and all(isinstance(item, dict) for item in value):  # a nested Sequential
+            return "[" + ", ".join(_describe(item) for item in value) + "]"
+        return repr(tuple(_show_item(item) for item in value))
+    return repr(value)
+
+
+def _show_item(item):
+    return tuple(_show_item(x) for x in item) if isinstance(item, list) else item
+
+
+def _first_difference(recorded, layers) -> str | None:
+    """The first place where the file's network and ``layers`` differ, in words; or None."""
+    if recorded and isinstance(recorded[0], str):  # a file from before format 2
+        own = [repr(layer) for layer in layers]
+        for i, (theirs, mine) in enumerate(zip(recorded, own)):
+            if theirs != mine:
+                return f"layer {i} is {theirs} in the file but {mine} in this model"
+    else:
+        own = _architecture(layers)
+        for i, (theirs, mine) in enumerate(zip(recorded, own)):
+            if theirs["type"] != mine["type"]:
+                return (
+                    f"layer {i} is {_describe(theirs)} in the file but {_describe(mine)} "
+                    "in this model"
+                )
+            changed = [
+                key
+                for key, value in mine["settings"].items()
+                if key in theirs["settings"] and theirs["settings"][key] != value
+            ]
+            if changed:
+                file_side = ", ".join(f"{k}={_show(theirs['settings'][k])}" for k in changed)
+                model_side = ", ".join(f"{k}={_show(mine['settings'][k])}" for k in changed)
+                return (
+                    f"layer {i} {mine['type']} has {file_side} in the file but {model_side} "
+                    "in this model"
+                )
+    if len(recorded) != len(own):
+        return f"the file's network has {len(recorded)} layers, this model {len(own)}"
+    return None
+
+
+def _read_weights(path: Path) -> tuple[dict[str, np.ndarray], list]:
+    """The parameter arrays of a weights file, and its record of the layers.
+
+    The record is a list of ``{"type", "settings"}`` dicts, or for a file from
+    before format 2 the layers' reprs.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"there is no weights file {path} (the current folder is {Path.cwd()}); check the "
+            "name and the folder (save_weights and load_weights add .npz to a name without it)"
+        )
+    not_weights = (
+        f"{path} is not a weights file written by Sequential.save_weights, or it is damaged"
+    )
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{not_weights}: it is not a .npz archive")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, zlib.error) as err:
+        raise ValueError(
+            f"{not_weights}: it cannot be read as an archive of plain arrays ({type(err).__name__})"
+        ) from None
+    if ARCHITECTURE_KEY in arrays:
+        try:
+            description = json.loads(arrays.pop(ARCHITECTURE_KEY).item())
+            file_format, layers = int(description["format"]), list(description["layers"])
+            if not all(isinstance(layer.get("settings"), dict) for layer in layers):
+                raise TypeError
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            raise ValueError(
+                f"{not_weights}: its description of the network is unreadable"
+            ) from None
+        if file_format > WEIGHTS_FORMAT:
+            raise ValueError(
+                f"{path} was written by a newer cnnlib (weights format {file_format}, this one "
+                f"reads up to {WEIGHTS_FORMAT}); update cnnlib (git pull in the course folder)"
+            )
+        return arrays, layers
+    if _LEGACY_KEY in arrays:
+        return arrays, [str(text) for text in arrays.pop(_LEGACY_KEY)]
+    raise ValueError(
+        f"{not_weights}: it does not say which network its weights belong to (no "
+        f"{ARCHITECTURE_KEY!r}), and weights of the right shapes from another network would "
+        "load without complaint and give wrong answers. Load a file written by save_weights"
+    )
+
+
+def _checked_values(saved: dict[str, np.ndarray], model: Sequential, path: Path) -> dict:
+    """The file's arrays, checked against ``model``'s parameters and cast to their dtype."""
+    own = model.params
+    problems = []
+    for name, p in own.items():
+        index = int(name.split(".")[0])
+        where = f"layer {index} {model.layers[index]!r}"
+        if name not in saved:
+            problems.append(f"{where}: the file has no {name!r}")
+        elif saved[name].shape != p.shape:
+            problems.append(
+                f"{where}: {name!r} has shape {tuple(saved[name].shape)} in the file but "
+                f"{tuple(p.shape)} in this model"
+            )
+        elif saved[name].dtype.kind != "f":
+            problems.append(f"{where}: {name!r} holds {saved[name].dtype} in the file, not floats")
+    extra = sorted(set(saved) - set(own))
+    if extra:
+        problems.append(f"the file has parameters this model does not: {', '.join(extra)}")
+    if problems:
+        raise ValueError(
+            f"the weights in {path} do not fit this model:\n  "
+            + "\n  ".join(problems)
+            + "\nbuild the same architecture that saved them (same layers, sizes and order)"
+        )
+    for name in own:
+        v.check_finite(saved[name], f"{name!r} in {path}", fix=_DIVERGED_IN_FILE)
+    return {name: saved[name].astype(p.dtype, copy=False) for name, p in own.items()}
+
+
+def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` as an uncompressed ``.npz``, like numpy.savez, but reproducibly.
+
+    Every member gets the same fixed time stamp (numpy.savez stamps the current
+    time), so the same arrays give the same bytes. The archive is written
+    under a temporary name and renamed when complete: an interrupted save
+    never leaves half a file, nor spoils an older file of the same name.
+    """
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"cannot save to {path}: the folder {path.parent} does not exist; create it first "
+            "or save into cnnlib.user_data_dir()"
+        )
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with zipfile.ZipFile(tmp, "w") as archive:
+            for name, array in arrays.items():
+                buffer = io.BytesIO()
+                np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+                info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.create_system = 3  # "unix", whatever system saves
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, buffer.getvalue())
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise type(err)(
+            f"cannot write {path} ({err.strerror or err}); save into a folder you can write to, "
+            f"e.g. model.save_weights(cnnlib.user_data_dir() / {path.name!r})"
+        ) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,10 +1,27 @@
 """Sequential: chaining, parameters, summary, seeds, saving and loading."""
 
+import inspect
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from cnnlib.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
-from cnnlib.model import Sequential, reference_cnn
+from cnnlib import layers
+from cnnlib import model as model_module
+from cnnlib.layers import (
+    AvgPool2D,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    LeakyReLU,
+    MaxPool2D,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
+from cnnlib.model import WEIGHTS_FORMAT, Sequential, reference_cnn
 from cnnlib.optim import SGD
 
 RNG = np.random.default_rng(7)
@@ -172,7 +189,31 @@ def test_save_and_load_round_trip(tmp_path):
     np.testing.assert_array_equal(other.forward(x), model.forward(x))
     assert {k: id(p) for k, p in other.params.items()} == arrays_before  # copied in place
     with np.load(path, allow_pickle=False) as data:  # plain arrays only, no pickles
-        assert set(data.files) == {"0.weight", "0.bias", "4.weight", "4.bias", "__layers__"}
+        assert set(data.files) == {"0.weight", "0.bias", "4.weight", "4.bias", "__architecture__"}
+        description = json.loads(data["__architecture__"].item())
+    assert description["format"] == WEIGHTS_FORMAT
+    assert description["layers"][0] == {
+        "type": "Conv2D",
+        "settings": {
+            "in_channels": 1,
+            "out_channels": 4,
+            "kernel_size": [3, 3],
+            "stride": [1, 1],
+            "padding": [1, 1],
+            "bias": True,
+        },
+    }
+    assert description["layers"][2] == {
+        "type": "MaxPool2D",
+        "settings": {"kernel_size": [2, 2], "stride": [2, 2], "padding": [0, 0]},
+    }
+    assert [layer["type"] for layer in description["layers"]] == [
+        "Conv2D",
+        "ReLU",
+        "MaxPool2D",
+        "Flatten",
+        "Dense",
+    ]
 
 
 def test_an_optimiser_keeps_working_after_load(tmp_path):
@@ -204,14 +245,234 @@ def test_loading_into_another_architecture_names_layer_and_shapes(tmp_path):
     with pytest.raises(ValueError) as info:
         wider.load_weights(path)
     message = str(info.value)
-    assert "layer 3 Conv2D(8, 32" in message
-    assert "(16, 8, 3, 3) in the file but (32, 8, 3, 3) in this model" in message
-    assert "'7.weight' has shape (10, 784) in the file but (10, 1568)" in message
-    assert "Conv2D(8, 16" in message  # what the file had at that place
+    assert "saved from a different network" in message
+    # the first difference, then the saved network, layer by layer, to rebuild it
+    assert "layer 3 Conv2D has out_channels=16 in the file but out_channels=32" in message
+    assert "(3): Conv2D(in_channels=8, out_channels=16, kernel_size=(3, 3)" in message
+    assert "(7): Dense(in_features=784, out_features=10, bias=True)" in message
     for k, p in wider.params.items():  # nothing was half-loaded
         np.testing.assert_array_equal(p, before[k])
-    with pytest.raises(ValueError, match=r"(?s)no '4.weight'.*does not"):
+    with pytest.raises(ValueError, match=r"layer 0 is Conv2D\(in_channels=1.* but Flatten\(\)"):
         Sequential(Flatten(), Dense(784, 10), ReLU(), ReLU(), Dense(10, 10)).load_weights(path)
+    with pytest.raises(ValueError, match="the file's network has 8 layers, this model 7"):
+        reference_cnn()[:7].load_weights(path)
+
+
+# ----------------------------------------------------------------------------
+# a weights file that does not fit is refused, and refused before anything changes
+# ----------------------------------------------------------------------------
+def fully_convolutional(stride=1, padding=1, pool=MaxPool2D, activation=ReLU):
+    """A network whose parameter shapes do not depend on strides, paddings or pooling."""
+    return Sequential(
+        Conv2D(1, 4, 3, padding=1),
+        activation(),
+        pool(2),
+        Conv2D(4, 2, 3, stride=stride, padding=padding),
+        seed=0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("other", "pattern"),
+    [
+        (
+            fully_convolutional(stride=2),
+            r"layer 3 Conv2D has stride=\(1, 1\) in the file but stride=\(2, 2\) in this model",
+        ),
+        (
+            fully_convolutional(padding=0),
+            r"layer 3 Conv2D has padding=\(1, 1\) in the file but padding=\(0, 0\)",
+        ),
+        (
+            fully_convolutional(pool=AvgPool2D),
+            r"layer 2 is MaxPool2D\(kernel_size=\(2, 2\).* but AvgPool2D\(kernel_size",
+        ),
+        (
+            fully_convolutional(activation=Sigmoid),
+            r"layer 1 is ReLU\(\) in the file but Sigmoid\(\)",
+        ),
+        (
+            Sequential(Conv2D(1, 4, 3, padding=1), LeakyReLU(0.2), MaxPool2D(2), Conv2D(4, 2, 3)),
+            r"layer 1 is ReLU\(\) in the file but LeakyReLU\(negative_slope=0.2\)",
+        ),
+        (
+            Sequential(Conv2D(1, 4, 3, padding=1), ReLU(), MaxPool2D(2, stride=1), Conv2D(4, 2, 3)),
+            r"layer 2 MaxPool2D has stride=\(2, 2\) in the file but stride=\(1, 1\)",
+        ),
+    ],
+)
+def test_same_shaped_weights_of_another_network_are_refused(tmp_path, other, pattern):
+    path = fully_convolutional().save_weights(tmp_path / "w.npz")
+    assert {k: p.shape for k, p in other.params.items()} == {
+        k: p.shape for k, p in fully_convolutional().params.items()
+    }  # the shapes alone would fit
+    before = {k: p.copy() for k, p in other.params.items()}
+    with pytest.raises(ValueError, match=pattern):
+        other.load_weights(path)
+    for k, p in other.params.items():
+        np.testing.assert_array_equal(p, before[k])
+
+
+def test_leaky_slope_and_dropout_rate_are_part_of_the_network(tmp_path):
+    path = Sequential(Flatten(), Dense(4, 3), LeakyReLU(0.1), Dropout(0.5)).save_weights(
+        tmp_path / "w"
+    )
+    with pytest.raises(ValueError, match=r"layer 2 LeakyReLU has negative_slope=0.1 in the file"):
+        Sequential(Flatten(), Dense(4, 3), LeakyReLU(0.3), Dropout(0.5)).load_weights(path)
+    with pytest.raises(ValueError, match=r"layer 3 Dropout has p=0.5 in the file but p=0.2"):
+        Sequential(Flatten(), Dense(4, 3), LeakyReLU(0.1), Dropout(0.2)).load_weights(path)
+    Sequential(Flatten(), Dense(4, 3), LeakyReLU(0.1), Dropout(0.5)).load_weights(path)
+
+
+def test_every_constructor_argument_of_every_layer_is_recorded():
+    """A layer's settings are its constructor arguments; a new one must reach the file."""
+    examples = [
+        Conv2D(1, 2, 3),
+        MaxPool2D(2),
+        AvgPool2D(2),
+        ReLU(),
+        LeakyReLU(0.1),
+        Sigmoid(),
+        Tanh(),
+        Flatten(),
+        Dense(3, 2),
+        Dropout(0.5),
+    ]
+    assert {type(layer).__name__ for layer in examples} == set(layers.__all__) - {"Layer"}
+    for layer in examples:
+        arguments = set(inspect.signature(type(layer).__init__).parameters) - {
+            "self",
+            "seed",
+            "dtype",
+        }
+        recorded = set(model_module._architecture([layer])[0]["settings"])
+        assert recorded == arguments, type(layer).__name__
+
+
+def test_a_file_that_fails_any_check_changes_nothing(tmp_path):
+    model = small_model(seed=1)
+    before = {k: p.copy() for k, p in model.params.items()}
+    good = small_model(seed=2).save_weights(tmp_path / "good.npz")
+    with np.load(good, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    # layer 0 is fine in every file; a later parameter is not
+    spoiled = {
+        "strings": {**arrays, "4.bias": np.array(["a", "b", "c"])},
+        "complex": {**arrays, "4.weight": arrays["4.weight"] * 1j},
+        "nan": {**arrays, "4.weight": np.where(np.eye(3, 64) > 0, np.nan, arrays["4.weight"])},
+        "inf": {**arrays, "4.bias": np.array([0, np.inf, 0], dtype=np.float32)},
+    }
+    for label, bad in spoiled.items():
+        path = tmp_path / f"{label}.npz"
+        np.savez(path, **bad)
+        with pytest.raises(ValueError, match="'4.weight'|'4.bias'"):
+            model.load_weights(path)
+        for k, p in model.params.items():
+            np.testing.assert_array_equal(p, before[k], err_msg=label)
+
+
+def test_weights_with_nan_are_refused_when_saving_and_loading(tmp_path):
+    model = small_model(seed=1)
+    model.params["4.bias"][1] = np.nan  # training diverged
+    with pytest.raises(ValueError, match=r"parameter '4.bias' contains 1 NaN.*diverged"):
+        model.save_weights(tmp_path / "w.npz")
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even a temporary file
+    arrays = dict(small_model(seed=1).params)
+    arrays["4.bias"] = np.array([np.nan, 0, 0], dtype=np.float32)
+    path = small_model().save_weights(tmp_path / "ok.npz")
+    with np.load(path, allow_pickle=False) as data:
+        np.savez(path, **arrays, __architecture__=data["__architecture__"])
+    with pytest.raises(ValueError, match=r"'4.bias' in .*ok.npz contains 1 NaN.*diverged"):
+        small_model().load_weights(path)
+
+
+def test_save_and_load_agree_on_the_file_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model = small_model(seed=1)
+    written = model.save_weights("m")
+    assert written == Path("m.npz") and written.is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]
+    for name in ("m", "m.npz", Path("m"), tmp_path / "m.npz"):
+        loaded = small_model(seed=2).load_weights(name)
+        np.testing.assert_array_equal(loaded.params["0.weight"], model.params["0.weight"])
+    with pytest.raises(FileNotFoundError, match=r"no weights file other.npz \(the current folder"):
+        model.load_weights("other")
+
+
+def test_saving_gives_the_same_bytes_and_replaces_a_file_whole(tmp_path):
+    model = small_model(seed=1)
+    first = model.save_weights(tmp_path / "a.npz").read_bytes()
+    second = model.save_weights(tmp_path / "b.npz").read_bytes()
+    assert first == second  # no time stamps in the file
+    small_model(seed=3).save_weights(tmp_path / "a.npz")  # over an older file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.npz", "b.npz"]
+    assert (tmp_path / "a.npz").read_bytes() != first
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(np.random.default_rng(0).bytes(2000), id="random-bytes"),
+        pytest.param(b"", id="empty"),
+        pytest.param(b"0.weight,0.bias\n1,2\n", id="text"),
+    ],
+)
+def test_a_file_that_is_not_a_weights_file_says_so(tmp_path, content):
+    path = tmp_path / "w.npz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="is not a weights file written by") as info:
+        small_model().load_weights(path)
+    assert "allow_pickle" not in str(info.value)
+
+
+def test_a_damaged_or_foreign_npz_says_so(tmp_path):
+    model = small_model()
+    path = model.save_weights(tmp_path / "w.npz")
+    damaged = bytearray(path.read_bytes())
+    damaged[200] ^= 0xFF  # inside the data of the first array
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match="or it is damaged: it cannot be read"):
+        model.load_weights(path)
+    with open(tmp_path / "one.npz", "wb") as file:  # a single .npy array under an .npz name
+        np.save(file, np.zeros(3))
+    with pytest.raises(ValueError, match="it is not a .npz archive"):
+        model.load_weights(tmp_path / "one.npz")
+    np.savez(tmp_path / "plain.npz", **model.params)  # right names and shapes, no record
+    with pytest.raises(ValueError, match="does not say which network its weights belong to"):
+        model.load_weights(tmp_path / "plain.npz")
+    np.savez(tmp_path / "pickled.npz", **model.params, __architecture__=np.array([{}], object))
+    with pytest.raises(ValueError, match="cannot be read as an archive of plain arrays"):
+        model.load_weights(tmp_path / "pickled.npz")
+
+
+def test_a_file_from_a_newer_cnnlib_says_so(tmp_path):
+    model = small_model()
+    description = json.dumps({"format": WEIGHTS_FORMAT + 1, "layers": []})
+    np.savez(tmp_path / "new.npz", **model.params, __architecture__=np.array(description))
+    with pytest.raises(ValueError, match="written by a newer cnnlib.*update cnnlib"):
+        model.load_weights(tmp_path / "new.npz")
+
+
+def test_files_from_before_the_settings_were_recorded_are_checked_by_their_layer_texts(tmp_path):
+    """Format 1 (cnnlib before this check) recorded each layer's repr in '__layers__'."""
+    model = small_model(seed=1)
+    old = tmp_path / "old.npz"
+    np.savez(old, **model.params, __layers__=np.array([repr(layer) for layer in model.layers]))
+    loaded = small_model(seed=2).load_weights(old)
+    for k, p in model.params.items():
+        np.testing.assert_array_equal(loaded.params[k], p)
+    other = Sequential(
+        Conv2D(1, 4, 3, padding=1), ReLU(), AvgPool2D(2), Flatten(), Dense(4 * 4 * 4, 3)
+    )
+    with pytest.raises(ValueError, match=r"layer 2 is MaxPool2D\(kernel_size=2.* but AvgPool2D"):
+        other.load_weights(old)
+
+
+def test_save_weights_refuses_what_is_not_a_file_name_or_folder(tmp_path):
+    with pytest.raises(TypeError, match=r"path must be a file name.*user_data_dir"):
+        small_model().save_weights(3)
+    with pytest.raises(FileNotFoundError, match="the folder .*missing does not exist"):
+        small_model().save_weights(tmp_path / "missing" / "w.npz")
 
 
 # ----------------------------------------------------------------------------
