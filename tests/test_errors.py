@@ -225,3 +225,105 @@ def test_kernel_and_image_helper_errors():
         kernels.gaussian_blur(5, sigma=0)
     with pytest.raises(ValueError, match=r"image must have shape \(H, W, C\) or \(N, H, W, C\)"):
         to_channels_first(np.zeros((4, 4)))
+
+
+class TestModelAndDataErrors:
+    """Sequential's predictions, summary and weights files, the shipped weights, the data folder.
+
+    The imports are local: other classes of this file belong to other parts of the library.
+    """
+
+    @staticmethod
+    def small():
+        from cnnlib import Dense, Flatten, Sequential
+
+        return Sequential(Flatten(), Dense(16, 3), seed=0)
+
+    @pytest.mark.parametrize("method", ["predict", "predict_proba"])
+    @pytest.mark.parametrize(
+        ("batch_size", "error", "pattern"),
+        [
+            (-1, ValueError, "batch_size is how many examples .* at least 1, but is -1; e.g."),
+            (0, ValueError, "batch_size .* at least 1, but is 0"),
+            (2.5, TypeError, r"batch_size .* must be an int, but is 2.5 \(float\); e.g."),
+            ("10", TypeError, "batch_size .* must be an int, but is '10'"),
+        ],
+    )
+    def test_predict_batch_size(self, method, batch_size, error, pattern):
+        with pytest.raises(error, match=pattern):
+            getattr(self.small(), method)(np.zeros((4, 1, 4, 4)), batch_size=batch_size)
+
+    def test_evaluate_and_trainer_batch_size_use_the_same_check(self):
+        from cnnlib import SGD, Trainer, evaluate
+
+        model = self.small()
+        with pytest.raises(ValueError, match="batch_size is how many examples .* but is -1"):
+            evaluate(model, np.zeros((4, 1, 4, 4)), np.zeros(4, dtype=int), batch_size=-1)
+        with pytest.raises(ValueError, match="batch_size is how many examples .* but is 0"):
+            Trainer(model, SGD(model, lr=0.1), batch_size=0)
+
+    def test_predict_rejects_nan(self):
+        x = np.zeros((4, 1, 4, 4))
+        x[2, 0, 1, 3] = np.inf
+        with pytest.raises(ValueError, match=r"x contains 1 NaN .* index \(2, 0, 1, 3\)"):
+            self.small().predict(x)
+
+    @pytest.mark.parametrize(
+        ("shape", "error", "pattern"),
+        [
+            (
+                (1, -28, 28),
+                ValueError,
+                r"input_shape=\(1, -28, 28\) is impossible.* a count of -28",
+            ),
+            ((0, 28, 28), ValueError, r"input_shape=\(0, 28, 28\) is impossible"),
+            ("1, 28, 28", TypeError, "input_shape must be the shape of one example.*e.g."),
+            ((1, 28.0, 28), TypeError, r"tuple of ints.*input_shape=\(1, 28, 28\)"),
+        ],
+    )
+    def test_summary_input_shape(self, shape, error, pattern):
+        from cnnlib import reference_cnn
+
+        with pytest.raises(error, match=pattern) as info:
+            reference_cnn().summary(shape)
+        assert "padding" not in str(info.value)
+
+    def test_load_weights_file_problems(self, tmp_path):
+        from cnnlib import Dense, Flatten, Sequential, Sigmoid
+
+        model = self.small()
+        (tmp_path / "noise.npz").write_bytes(np.random.default_rng(1).bytes(300))
+        with pytest.raises(ValueError, match="noise.npz is not a weights file") as info:
+            model.load_weights(tmp_path / "noise.npz")
+        assert "allow_pickle" not in str(info.value)
+        with pytest.raises(FileNotFoundError, match=r"no weights file .*nothing.npz.*adds? \.npz"):
+            model.load_weights(tmp_path / "nothing")
+        saved = Sequential(Flatten(), Dense(16, 3), seed=0).save_weights(tmp_path / "w")
+        with pytest.raises(ValueError, match=r"different network: the file's network has 2"):
+            Sequential(Flatten(), Dense(16, 3), Sigmoid()).load_weights(saved)
+
+    def test_save_weights_problems(self, tmp_path):
+        model = self.small()
+        model.params["1.weight"][0, 0] = np.nan
+        with pytest.raises(ValueError, match=r"parameter '1.weight' contains 1 NaN.*diverged"):
+            model.save_weights(tmp_path / "w.npz")
+        with pytest.raises(TypeError, match="path must be a file name .* but is 3 .*e.g."):
+            self.small().save_weights(3)
+
+    def test_user_data_dir_that_cannot_be_made(self, tmp_path, monkeypatch):
+        from cnnlib import user_data_dir
+
+        (tmp_path / "file").write_text("")
+        monkeypatch.setenv("CNNLIB_DATA_DIR", str(tmp_path / "file" / "sub"))
+        with pytest.raises(OSError, match="cannot create the data folder .*CNNLIB_DATA_DIR"):
+            user_data_dir()
+
+    def test_damaged_shipped_weights(self, tmp_path, monkeypatch):
+        from cnnlib import load_pretrained, pretrained
+
+        damaged = bytearray(pretrained.PRETRAINED_WEIGHTS.read_bytes())
+        damaged[1000] ^= 1
+        (tmp_path / "w.npz").write_bytes(bytes(damaged))
+        monkeypatch.setattr(pretrained, "PRETRAINED_WEIGHTS", tmp_path / "w.npz")
+        with pytest.raises(ValueError, match="damaged or were changed.*git checkout"):
+            load_pretrained()
