@@ -595,12 +595,15 @@ def _read_weights(path: Path) -> tuple[dict[str, np.ndarray], list]:
         try:
             description = json.loads(arrays.pop(ARCHITECTURE_KEY).item())
             file_format, layers = int(description["format"]), list(description["layers"])
-            if not all(isinstance(layer.get("settings"), dict) for layer in layers):
-                raise TypeError
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
-            raise ValueError(
-                f"{not_weights}: its description of the network is unreadable"
-            ) from None
+        except (ValueError, KeyError, TypeError):
+            file_format, layers = 0, None
+        if layers is None or not all(
+            isinstance(layer, dict)
+            and isinstance(layer.get("type"), str)
+            and isinstance(layer.get("settings"), dict)
+            for layer in layers
+        ):
+            raise ValueError(f"{not_weights}: its description of the network is unreadable")
         if file_format > WEIGHTS_FORMAT:
             raise ValueError(
                 f"{path} was written by a newer cnnlib (weights format {file_format}, this one "

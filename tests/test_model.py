@@ -445,6 +445,24 @@ def test_a_damaged_or_foreign_npz_says_so(tmp_path):
         model.load_weights(tmp_path / "pickled.npz")
 
 
+@pytest.mark.parametrize(
+    "description",
+    [
+        np.array("not JSON"),
+        np.array('{"format": 2}'),
+        np.array('{"format": 2, "layers": [{"settings": {}}]}'),
+        np.array('{"format": 2, "layers": [1]}'),
+        np.array("[1, 2]"),
+        np.arange(3),
+    ],
+)
+def test_an_unreadable_description_of_the_network_says_so(tmp_path, description):
+    model = small_model()
+    np.savez(tmp_path / "w.npz", **model.params, __architecture__=description)
+    with pytest.raises(ValueError, match="its description of the network is unreadable"):
+        model.load_weights(tmp_path / "w.npz")
+
+
 def test_a_file_from_a_newer_cnnlib_says_so(tmp_path):
     model = small_model()
     description = json.dumps({"format": WEIGHTS_FORMAT + 1, "layers": []})
