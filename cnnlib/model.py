@@ -286,6 +286,12 @@ class Sequential(Layer):
         ValueError
             If a parameter holds NaN or infinity (training diverged); nothing
             is written then.
+        TypeError
+            If ``path`` is not a str or path-like.
+        OSError
+            If the folder does not exist (FileNotFoundError) or cannot be
+            written to (e.g. PermissionError in a read-only course folder);
+            the message suggests :func:`cnnlib.user_data_dir`.
 
         Notes
         -----
