@@ -491,6 +491,12 @@ def test_save_weights_refuses_what_is_not_a_file_name_or_folder(tmp_path):
         small_model().save_weights(3)
     with pytest.raises(FileNotFoundError, match="the folder .*missing does not exist"):
         small_model().save_weights(tmp_path / "missing" / "w.npz")
+    (tmp_path / "taken.npz").mkdir()  # cannot be replaced by a file (as root, unlike chmod)
+    with pytest.raises(
+        OSError, match=r"cannot write .*taken.npz .*user_data_dir\(\) / 'taken.npz'"
+    ):
+        small_model().save_weights(tmp_path / "taken.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.npz"]  # no temporary file left
 
 
 # ----------------------------------------------------------------------------
