@@ -1,17 +1,28 @@
 """Exercises with automatic feedback: one module per notebook topic.
 
 Each ``check_...`` function takes the learner's answer and returns a
-:class:`Feedback` that says what is right or what looks wrong.
-:func:`show_solution` prints a model answer on request.
+:class:`Feedback` that says what is right or names every mistake it finds;
+it never raises on an answer and stops a learner's function that runs too
+long. :func:`show_solution` shows a model answer on request (the answers live
+in :mod:`cnnlib.exercises.solutions`, which a student copy of the course may
+leave out).
+
+For instructors and graders: :func:`catalogue` lists every exercise and the
+misconceptions its checker recognises (with notes on addressing them in
+class); :func:`results` reads out, per exercise, the latest check run in this
+session (passed, message, mistake ids).
 """
 
 from cnnlib.exercises._check import (
     Feedback,
     Mistake,
+    attempts,
+    catalogue,
     check_function,
     check_value,
+    clear_results,
+    results,
     show_solution,
-    solution,
 )
 from cnnlib.exercises.activations import (
     RELU_MAP,
@@ -46,6 +57,8 @@ __all__ = [
     "HAND_SCORES",
     "Mistake",
     "RELU_MAP",
+    "attempts",
+    "catalogue",
     "check_block_parameters",
     "check_confusion_reading",
     "check_function",
@@ -65,7 +78,8 @@ __all__ = [
     "check_softmax_by_hand",
     "check_value",
     "check_x_drawing",
+    "clear_results",
     "exercise_network",
+    "results",
     "show_solution",
-    "solution",
 ]

@@ -1,46 +1,94 @@
-"""The machinery behind every exercise check: run the learner's answer on
-several cases, compare with the reference, and explain what looks wrong.
+"""The machinery behind every exercise check, and every check shared between exercises.
 
-A check is built from:
+A checker takes the learner's answer, compares it with what cnnlib itself
+computes, and explains what looks wrong. Four promises hold for all of them:
 
-* ``cases``: the inputs to try, small ones first so a hint can show them;
-* the reference answer for each case;
-* ``mistakes``: typical wrong answers, each a function computing what a
-  learner with that misconception would get, plus the hint to give when the
-  learner's answer matches it (e.g. "you flipped the kernel").
+* **never crash, never hang**: any answer (text, ragged lists, None, complex
+  numbers, NaN, huge arrays, a function that loops forever) gets a
+  :class:`Feedback`, never a traceback; a learner's function runs under a time
+  limit (:data:`TIME_LIMIT_SECONDS`, see :mod:`cnnlib.exercises._time_limit`);
+* **name every mistake**: every wrong item is reported, each with the hint of
+  the misconception it matches; positions count from 0, as in numpy;
+* **one catalogue**: each exercise (:class:`Exercise`) lists the typical
+  mistakes (:class:`Mistake`) it recognises, with a hint for the learner and a
+  note for the instructor; :func:`catalogue` returns them all as plain data;
+* **a record**: every check stamps its :class:`Feedback` with the exercise id
+  and the ids of the mistakes it found, and logs it for :func:`results`.
 
-:func:`check_function` and :func:`check_value` return a :class:`Feedback`,
-which shows as a coloured box in a notebook and as text in a terminal, and is
-truthy when the answer is right (so tests can ``assert check_...(answer)``).
+Sections: feedback; mistakes, exercises and the catalogue; the session log;
+reading an answer (numbers, shapes, arrays); running a learner's function
+(:func:`check_function`); :func:`check_value`; :func:`show_solution`.
 """
 
 from __future__ import annotations
 
+import ast
+import collections
+import copy
+import dataclasses
+import difflib
+import functools
 import html
+import importlib
+import inspect
+import math
+import numbers
+import reprlib
+import textwrap
+import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from cnnlib.exercises._time_limit import TookTooLong, call_with_time_limit
+
 __all__ = [
+    "COMMON_MISTAKES",
+    "Exercise",
     "Feedback",
     "Mistake",
+    "Solution",
+    "TIME_LIMIT_SECONDS",
+    "as_array",
+    "as_real",
+    "as_shape",
+    "as_whole_number",
+    "attempts",
+    "catalogue",
     "check_function",
     "check_value",
+    "checker",
+    "clear_results",
+    "is_number",
+    "is_placeholder",
+    "placeholder_message",
+    "results",
     "same_answer",
-    "solution",
     "show_solution",
+    "why_not_a_number",
 ]
 
 
+# ----------------------------------------------------------------------------
+# feedback
+# ----------------------------------------------------------------------------
 @dataclass
 class Feedback:
-    """The verdict of a check: ``passed`` and a message for the learner."""
+    """The verdict of a check: ``passed``, a message for the learner, and for graders
+    the exercise's id and the ids of the mistakes found (see :func:`catalogue`).
+
+    Truthy when the answer is right, so tests can ``assert check_...(answer)``.
+    A failed check with no mistake ids means the answer is wrong in a way the
+    checker does not recognise.
+    """
 
     passed: bool
     message: str
     details: list[str] = field(default_factory=list)
+    exercise: str | None = None
+    mistakes: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return self.passed
@@ -63,50 +111,682 @@ class Feedback:
             f"padding:8px 12px;margin:4px 0'>{icon} <b>{verdict}</b> {body}{extra}</div>"
         )
 
+    def to_dict(self) -> dict:
+        """The verdict as plain data (JSON-ready): what a grader stores."""
+        return {
+            "exercise": self.exercise,
+            "passed": bool(self.passed),
+            "message": self.message,
+            "details": list(self.details),
+            "mistakes": list(self.mistakes),
+        }
 
+
+# ----------------------------------------------------------------------------
+# mistakes, exercises and the catalogue
+# ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Mistake:
-    """A typical wrong answer: ``compute(*case)`` is what that mistake produces."""
+    """A typical wrong answer, or misconception, that a checker recognises.
 
-    compute: Callable
+    ``id`` is stable (graders and the instructor guides refer to it), ``name``
+    a few words, ``hint`` what the learner is told, ``note`` how an instructor
+    can address it in class. A function checker recognises it in one of three
+    ways: ``compute(*case)`` gives the values a learner with this misconception
+    gets; ``detect(got, *case)`` says whether the (float array) answer shows it;
+    ``shape(*case)`` gives the shape it produces (or a list of shapes), used
+    when no values match.
+    """
+
+    id: str
+    name: str
     hint: str
+    note: str
+    compute: Callable | None = field(default=None, compare=False, repr=False)
+    detect: Callable | None = field(default=None, compare=False, repr=False)
+    shape: Callable | None = field(default=None, compare=False, repr=False)
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "hint": self.hint, "note": self.note}
 
 
-def same_answer(got, expected, rtol=1e-6, atol=1e-8) -> bool:
-    """True if ``got`` equals ``expected``: same shape and values within tolerance."""
-    if isinstance(expected, (int, float, np.integer, np.floating)) and not isinstance(
-        got, (np.ndarray, list, tuple)
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: a stable ``id`` (also the name for :func:`show_solution`),
+    its ``notebook`` (file name without ``.ipynb``), its ``number`` and ``title``
+    there, ``kind`` ("function": the learner writes a function; "values": the
+    learner writes values), and the :class:`Mistake` objects its checker knows.
+    """
+
+    id: str
+    notebook: str
+    number: int
+    title: str
+    kind: str
+    mistakes: tuple[Mistake, ...] = ()
+    check: str = ""  # the checker's name, filled in by @checker
+
+    def mistake(self, mistake_id: str) -> Mistake:
+        """The exercise's own mistake called ``mistake_id``, else the common one."""
+        for mistake in (*self.mistakes, *COMMON_MISTAKES):
+            if mistake.id == mistake_id:
+                return mistake
+        raise KeyError(f"exercise {self.id!r} has no mistake {mistake_id!r}")
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "notebook": self.notebook,
+            "number": self.number,
+            "title": self.title,
+            "kind": self.kind,
+            "check": self.check,
+            "mistakes": [m.as_dict() for m in self.mistakes],
+        }
+
+
+PLACEHOLDER = Mistake(
+    "placeholder",
+    "Answer left as a placeholder",
+    "Replace the placeholder (None or ...) with your answer.",
+    "Not a misconception: the exercise was not attempted, or the cell was run before it was "
+    "edited. A grader counts it as unanswered. When many students leave the same exercise "
+    "blank, it probably came at the end of a rushed session: do it together next time.",
+)
+NOT_WRITTEN = Mistake(
+    "not-written",
+    "Function left unwritten",
+    "The function is not written yet: replace the `raise NotImplementedError` line with your code.",
+    "The template's `raise NotImplementedError` line is still there. At the first exercise, "
+    "show that this line stands in for the answer and is deleted, not kept above it.",
+)
+NOT_CALLABLE = Mistake(
+    "not-callable",
+    "Passed a result instead of the function",
+    "Pass your function itself, without calling it: no brackets after its name.",
+    "The student wrote check(my_function(...)) because functions as values are new to them. "
+    "Show that `my_function` names the recipe while `my_function(x)` cooks it once; the "
+    "checker needs the recipe, to cook it on its own cases.",
+)
+RETURNED_NONE = Mistake(
+    "returned-none",
+    "Forgot to return",
+    "Your function returned None: did you forget the `return` line? A function that only "
+    "computes or prints its result gives back None.",
+    "The commonest slip with functions: the result is computed (often printed, so it looks "
+    "right) but never returned. Put print and return side by side on the board: print shows "
+    "a value to a person, return hands it back to the code that called the function.",
+)
+RAISED_ERROR = Mistake(
+    "raised-error",
+    "The function raised an error",
+    "Your function raised an error.",
+    "The feedback names the case and the error's last line. Have the student call their "
+    "function on that small case in a cell of their own and read the traceback from the "
+    "bottom up; most errors here are indices past the border or mismatched shapes.",
+)
+TOO_SLOW = Mistake(
+    "too-slow",
+    "Took too long (endless loop)",
+    "Your function took too long, so the check stopped it.",
+    "Almost always a `while` loop whose variable never changes (the `+= 1` is missing or "
+    "sits outside the loop), or a loop that grows the list it walks through. Ask for a "
+    "print inside the loop on a tiny input, and watch the value that should end it. The "
+    "check gives up after a few seconds; a right answer needs milliseconds.",
+)
+UNREADABLE = Mistake(
+    "unreadable",
+    "Not the kind of answer asked for",
+    "This is not the kind of answer the exercise asks for.",
+    "Python's types getting in the way: a number in quotes ('79'), a pair where one number "
+    "is asked, a generator from a comprehension in round brackets, hand-typed rows of "
+    "different lengths, a stray j that makes a complex number. The hint says which. A "
+    "two-minute aside pays off: 79 versus '79', (7, 9) versus 79, [...] versus (...).",
+)
+NOT_FINITE = Mistake(
+    "not-finite",
+    "NaN or infinity in the answer",
+    "The answer contains NaN (not a number) or infinity.",
+    "Usually an overflow (exp of a large number), a division by zero, or a NaN typed in on "
+    "purpose. Show how inf - inf and 0 / 0 give NaN and how one NaN spreads through every "
+    "later sum; np.isfinite finds them.",
+)
+WRONG_SHAPE = Mistake(
+    "wrong-shape",
+    "Wrong shape",
+    "The result has the wrong shape.",
+    "A shape the checker cannot trace to one particular slip. Ask the student to work out the "
+    "expected shape on paper before coding, then print the shape of their result: reasoning "
+    "about shapes is half of this course.",
+)
+WRONG_CALL = Mistake(
+    "wrong-call",
+    "Check called the wrong way",
+    "The check was called with the wrong arguments.",
+    "The student edited the check line itself (dropped an argument, renamed a variable). "
+    "Tell them to leave the check line as the notebook wrote it and change only the answer "
+    "above it.",
+)
+CHECKER_ERROR = Mistake(
+    "checker-error",
+    "The checker failed",
+    "The checker could not judge this answer: that is a fault in the checker, not "
+    "necessarily in your answer.",
+    "Should not happen: every checker is tested against hundreds of odd answers. Note the "
+    "answer that caused it and report it to the course's maintainers.",
+)
+
+#: Mistakes every checker may report, whatever the exercise.
+COMMON_MISTAKES = (
+    PLACEHOLDER,
+    NOT_WRITTEN,
+    NOT_CALLABLE,
+    RETURNED_NONE,
+    RAISED_ERROR,
+    TOO_SLOW,
+    UNREADABLE,
+    NOT_FINITE,
+    WRONG_SHAPE,
+    WRONG_CALL,
+    CHECKER_ERROR,
+)
+
+_EXERCISES: dict[str, Exercise] = {}
+
+
+def checker(exercise: Exercise):
+    """Decorator: register ``exercise`` and make the decorated function its checker.
+
+    The checker is called only with arguments its signature accepts, never
+    lets an exception escape (``KeyboardInterrupt`` aside), returns a
+    :class:`Feedback` stamped with the exercise's id, and logs it for
+    :func:`results`.
+    """
+
+    def wrap(fn):
+        if exercise.id in _EXERCISES:
+            raise ValueError(f"two exercises are called {exercise.id!r}")
+        registered = dataclasses.replace(exercise, check=fn.__name__)
+        _EXERCISES[exercise.id] = registered
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def check(*args, **kwargs) -> Feedback:
+            try:
+                signature.bind(*args, **kwargs)
+            except TypeError as err:
+                shown = signature.replace(return_annotation=inspect.Signature.empty)
+                feedback = Feedback(
+                    False,
+                    f"{WRONG_CALL.hint} It is {fn.__name__}{shown}; here: {err}. Keep the check "
+                    "line as the notebook wrote it, and change only your answer.",
+                    mistakes=(WRONG_CALL.id,),
+                )
+            else:
+                try:
+                    feedback = fn(*args, **kwargs)
+                except Exception as err:  # a fault in the checker must not reach the learner
+                    last = traceback.format_exception_only(type(err), err)[-1].strip()
+                    feedback = Feedback(
+                        False, CHECKER_ERROR.hint, [last], mistakes=("checker-error",)
+                    )
+            feedback.exercise = registered.id
+            _record(feedback, registered)
+            return feedback
+
+        check.exercise = registered
+        return check
+
+    return wrap
+
+
+def exercises() -> list[Exercise]:
+    """Every registered exercise, in course order (notebook, then number)."""
+    return sorted(_EXERCISES.values(), key=lambda e: (e.notebook, e.number))
+
+
+def catalogue() -> dict:
+    """Every exercise and the mistakes its checker recognises, as plain (JSON-ready) data.
+
+    Returns
+    -------
+    dict
+        ``{"exercises": [...], "common": [...]}``. Each exercise: ``id``
+        (stable; also the name for :func:`show_solution`), ``notebook``,
+        ``number``, ``title``, ``kind`` ("function" or "values"), ``check``
+        (the checker's name) and ``mistakes``; each mistake: ``id``, ``name``,
+        ``hint`` (for the learner) and ``note`` (for the instructor).
+        ``common`` lists the mistakes any checker may report (a placeholder
+        left in, a forgotten ``return``, an endless loop...). Mistake ids are
+        unique within an exercise together with the common ones.
+    """
+    return {
+        "exercises": [e.as_dict() for e in exercises()],
+        "common": [m.as_dict() for m in COMMON_MISTAKES],
+    }
+
+
+# ----------------------------------------------------------------------------
+# the session log: what a grader reads after running a notebook
+# ----------------------------------------------------------------------------
+_ATTEMPTS: collections.deque = collections.deque(maxlen=10_000)
+_LATEST: dict[str, dict] = {}
+
+
+def _record(feedback: Feedback, exercise: Exercise) -> None:
+    entry = {
+        **feedback.to_dict(),
+        "notebook": exercise.notebook,
+        "title": exercise.title,
+        "time": time.time(),
+    }
+    _ATTEMPTS.append(entry)
+    before = _LATEST.get(exercise.id, {})
+    _LATEST[exercise.id] = {
+        **entry,
+        "attempts": before.get("attempts", 0) + 1,
+        "ever_passed": before.get("ever_passed", False) or entry["passed"],
+    }
+
+
+def results() -> dict[str, dict]:
+    """The latest check of each exercise checked in this session, by exercise id.
+
+    Each value is plain data: ``exercise``, ``notebook``, ``title``,
+    ``passed``, ``message``, ``details``, ``mistakes`` (ids, see
+    :func:`catalogue`), ``time`` (seconds since the epoch), ``attempts`` (how
+    many checks of this exercise ran) and ``ever_passed``. An exercise whose
+    check never ran is absent. A grader runs the notebook, then reads this,
+    e.g. ``json.dumps(results())``.
+    """
+    return copy.deepcopy(_LATEST)
+
+
+def attempts() -> list[dict]:
+    """Every check run in this session, oldest first (the last 10,000), as in :func:`results`."""
+    return copy.deepcopy(list(_ATTEMPTS))
+
+
+def clear_results() -> None:
+    """Forget every check run so far (for a grader that runs several notebooks in one process)."""
+    _ATTEMPTS.clear()
+    _LATEST.clear()
+
+
+# ----------------------------------------------------------------------------
+# reading an answer: every check shared between exercises, once
+# ----------------------------------------------------------------------------
+#: An answer with more values than this is refused before it is converted or compared.
+MAX_ANSWER_SIZE = 10_000_000
+
+_short_repr = reprlib.Repr()
+_short_repr.maxstring = 40
+_short_repr.maxother = 60
+_short_repr.maxlist = _short_repr.maxtuple = 6
+
+
+def short(value) -> str:
+    """A short, safe repr of any value (never raises)."""
+    try:
+        return _short_repr.repr(value)
+    except Exception:
+        return f"a {type(value).__name__}"
+
+
+def is_placeholder(value) -> bool:
+    """True for the notebooks' placeholders, ``None`` and ``...``."""
+    return value is None or value is ...
+
+
+def placeholder_message(name: str | None = None, what: str = "your answer") -> str:
+    """The one sentence that asks to replace a placeholder."""
+    if name is None:
+        return f"Replace the placeholder (None or ...) with {what}."
+    return f"{name}: replace the placeholder (None or ...) with {what}."
+
+
+def as_real(value, finite: bool = True) -> float | None:
+    """``value`` as a float if it is a real number (numpy scalars and 0-d arrays
+    included), else None. Text, ``True``/``False`` and complex numbers are not
+    numbers here; NaN and infinity count only with ``finite=False``."""
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, np.ndarray):
+        if value.ndim != 0 or value.dtype.kind not in "iuf":
+            return None
+        value = value[()]
+    if not isinstance(value, numbers.Real):
+        return None
+    try:
+        number = float(value)
+    except (OverflowError, TypeError, ValueError):  # e.g. 10**400
+        return None
+    if finite and not math.isfinite(number):
+        return None
+    return number
+
+
+def is_number(value) -> bool:
+    """True if ``value`` is a finite real number (see :func:`as_real`)."""
+    return as_real(value) is not None
+
+
+def as_whole_number(value) -> int | None:
+    """``value`` as an int if it is a finite real number without a fractional part."""
+    number = as_real(value)
+    if number is None or not number.is_integer():
+        return None
+    return int(number)
+
+
+def why_not_a_number(value, want: str = "a number") -> str:
+    """Why ``value`` is not ``want`` (a sentence without a final full stop)."""
+    if is_placeholder(value):
+        return "it is still a placeholder (None or ...)"
+    if isinstance(value, str | bytes | np.str_):
+        text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+        if as_real(_float_or_none(text)) is not None:
+            return f"{short(value)} is text (it is in quotes): write {text.strip()} without quotes"
+        return f"{short(value)} is text, not {want}"
+    if isinstance(value, bool | np.bool_):
+        return f"{value} is a truth value (True or False), not {want}"
+    if isinstance(value, numbers.Complex | np.complexfloating) and not isinstance(
+        value, numbers.Real
     ):
-        try:
-            return bool(np.isclose(float(got), float(expected), rtol=rtol, atol=atol))
-        except (TypeError, ValueError):
-            return False
-    try:
-        got_arr = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    expected = np.asarray(expected, dtype=float)
-    return got_arr.shape == expected.shape and bool(
-        np.allclose(got_arr, expected, rtol=rtol, atol=atol)
-    )
+        return f"{short(value)} is a complex number (the j makes it one), not {want}"
+    number = as_real(value, finite=False)
+    if number is not None:
+        if math.isnan(number):
+            return f"{short(value)} is NaN (not a number), not {want}"
+        if math.isinf(number):
+            return f"{short(value)} is infinite, not {want}"
+        return f"{short(value)} is not {want}"
+    if isinstance(value, numbers.Integral):
+        return f"{short(value)} is far too large to be {want}"
+    return f"{_what_it_is(value)}, not {want}"
 
 
-def _shape_of(value):
+def _float_or_none(text):
     try:
-        return tuple(np.shape(value))
-    except (TypeError, ValueError):
+        return float(text)
+    except ValueError:
         return None
 
 
-def _diagnose(got, case, expected, mistakes: Sequence[Mistake]) -> str | None:
-    for mistake in mistakes:
+def _what_it_is(value) -> str:
+    """'it is a dict ({...})' and the like, for a value that is not a number."""
+    if isinstance(value, dict):
+        return f"it is a dict ({short(value)})"
+    if isinstance(value, set | frozenset):
+        return f"it is a set ({short(value)}), which has no order"
+    if isinstance(value, Iterator):
+        return (
+            "it is a generator or iterator: a comprehension in round brackets, or a function "
+            "with yield, makes one; put square brackets around a comprehension to get a list"
+        )
+    if callable(value) and not isinstance(value, np.ndarray):
+        name = getattr(value, "__name__", type(value).__name__)
+        return f"it is a function ({name}); call it to get its result"
+    if isinstance(value, list | tuple | np.ndarray):
+        kind = "an array" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"
+        return f"{short(value)} is {kind} of {_length(value)} values"
+    return f"it is a {type(value).__name__} ({short(value)})"
+
+
+def _length(value) -> str:
+    try:
+        return f"{np.size(value):,}" if isinstance(value, np.ndarray) else f"{len(value):,}"
+    except Exception:
+        return "several"
+
+
+def as_array(value) -> tuple[np.ndarray | None, str | None]:
+    """``value`` as a float64 array, or ``(None, why not)``.
+
+    Accepts numbers, nested lists and tuples of numbers, and numpy arrays of
+    numbers or booleans. Refuses, with a reason that starts with "it": text
+    (numpy would quietly parse ``"79"`` as 79), complex numbers, rows of
+    different lengths (with where), placeholders left inside, dicts, sets,
+    generators, functions, and answers of more than :data:`MAX_ANSWER_SIZE`
+    values (without converting them first).
+    """
+    if is_placeholder(value):
+        return None, "it is still a placeholder (None or ...)"
+    if isinstance(value, str | bytes | np.str_):
+        return None, f"it is text ({short(value)}); write numbers without quotes"
+    if isinstance(value, dict | set | frozenset | Iterator) or (
+        callable(value) and not isinstance(value, np.ndarray)
+    ):
+        return None, _what_it_is(value)
+    if isinstance(value, np.ndarray):
+        size = value.size
+    else:
         try:
-            wrong = mistake.compute(*case)
-        except Exception:  # a mistake that cannot happen for this case
-            continue
-        if same_answer(got, wrong) and not same_answer(wrong, expected):
-            return mistake.hint
+            size = len(value) if hasattr(value, "__len__") else 1
+        except Exception:
+            size = 1
+    if size > MAX_ANSWER_SIZE:
+        return None, f"it has {size:,} values, far more than the answer needs"
+    try:
+        raw = np.asarray(value)
+    except ValueError:  # numpy >= 1.24: rows of different lengths
+        return None, _ragged_reason(value)
+    except Exception as err:  # MemoryError, or a strange object
+        return None, f"it could not be read as numbers ({type(err).__name__})"
+    if raw.size > MAX_ANSWER_SIZE:
+        return None, f"it has {raw.size:,} values, far more than the answer needs"
+    kind = raw.dtype.kind
+    if kind in "biuf":
+        return raw.astype(np.float64), None
+    if kind == "c":
+        return None, "it contains complex numbers (a j part); the answer is made of real numbers"
+    if kind in "US":
+        return None, f"it contains text ({short(str(raw.flat[0]))}); write numbers without quotes"
+    if kind == "O":
+        for item in raw.flat:
+            if is_placeholder(item):
+                return None, "it still contains a placeholder (None or ...)"
+            if as_real(item, finite=False) is None:
+                if isinstance(item, str | bytes):
+                    return None, f"it contains text ({short(item)}); write numbers without quotes"
+                return None, f"it contains something that is not a number: {why_not_a_number(item)}"
+        try:
+            return raw.astype(np.float64), None
+        except Exception:
+            return None, "it could not be read as numbers"
+    return None, f"it is not made of numbers (numpy reads it as {raw.dtype})"
+
+
+def _ragged_reason(value) -> str:
+    """Where a nested list stops being a grid, counting from 0."""
+
+    def is_row(x):
+        return isinstance(x, list | tuple) or (isinstance(x, np.ndarray) and x.ndim > 0)
+
+    def grid_error(items, path):
+        if not is_row(items):
+            return None
+        items = list(items)
+        nested = [is_row(x) for x in items]
+
+        def name(i):  # row 2 at the top; [0, 2] (an index) deeper down
+            return f"row {i}" if not path else "[" + ", ".join(map(str, (*path, i))) + "]"
+
+        if any(nested) and not all(nested):
+            i = nested.index(not nested[0])
+            kinds = {True: "a list", False: "a single number"}
+            return f"{name(0)} is {kinds[nested[0]]} but {name(i)} is {kinds[nested[i]]}"
+        if not any(nested):
+            return None
+        lengths = [len(x) for x in items]
+        for i, length in enumerate(lengths):
+            if length != lengths[0]:
+                return f"{name(0)} has {lengths[0]} values but {name(i)} has {length}"
+        for i, x in enumerate(items):
+            inner = grid_error(x, (*path, i))
+            if inner:
+                return inner
+        return None
+
+    try:
+        where = grid_error(value, ())
+    except Exception:
+        where = None
+    if where is None:
+        return "its rows have different lengths, so it is not a grid of numbers"
+    return (
+        f"its rows have different lengths: {where} (counting from 0). Every row needs the "
+        "same number of values; if you build rows in a loop, check that each runs over the "
+        "same range"
+    )
+
+
+def as_shape(value, whole: bool = True) -> tuple | None:
+    """``value`` as a tuple of numbers, or None if it is not a flat sequence of finite
+    real numbers. A single number becomes a 1-tuple. With ``whole``, every number
+    must be whole (and becomes an int); without, fractions stay floats."""
+    if is_placeholder(value) or isinstance(value, str | bytes | dict | set | Iterator):
+        return None
+    single = as_real(value)
+    if single is not None:
+        items = (value,)
+    elif isinstance(value, list | tuple) or (isinstance(value, np.ndarray) and value.ndim == 1):
+        if len(value) > 100:
+            return None
+        items = tuple(value)
+    else:
+        return None
+    numbers_ = [as_real(v) for v in items]
+    if any(n is None for n in numbers_):
+        return None
+    if whole and not all(n.is_integer() for n in numbers_):
+        return None
+    return tuple(int(n) if n.is_integer() else n for n in numbers_)
+
+
+def same_answer(got, expected, rtol=1e-6, atol=1e-8) -> bool:
+    """True if ``got`` equals ``expected``: same shape and values within tolerance.
+
+    Never raises: an answer that cannot be read as numbers (text included) is
+    simply not the same.
+    """
+    got_arr, reason = as_array(got)
+    if reason is not None:
+        return False
+    expected = np.asarray(expected, dtype=np.float64)
+    if got_arr.shape != expected.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.allclose(got_arr, expected, rtol=rtol, atol=atol))
+
+
+def positions(mask: np.ndarray, limit: int = 12) -> str:
+    """The positions where ``mask`` is True, counted from 0: '(0, 1), (2, 2)' or '0, 3'."""
+    where = np.argwhere(mask)
+    shown = [
+        str(int(p[0])) if len(p) == 1 else "(" + ", ".join(str(int(i)) for i in p) + ")"
+        for p in where[:limit]
+    ]
+    more = len(where) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def fragment(hint: str) -> str:
+    """A hint as a clause inside a line: first letter lower-case, no final full stop."""
+    hint = hint.rstrip()
+    if hint.endswith("."):
+        hint = hint[:-1]
+    first_word = hint.split(" ", 1)[0]
+    if any(ch.isupper() for ch in first_word[1:]):  # ReLU, NaN: keep as written
+        return hint
+    return hint[:1].lower() + hint[1:]
+
+
+# ----------------------------------------------------------------------------
+# running a learner's function
+# ----------------------------------------------------------------------------
+#: Seconds a learner's function may take on one case (a right answer needs milliseconds).
+TIME_LIMIT_SECONDS = 5.0
+
+
+def run_learner(fn: Callable, args: tuple):
+    """Call the learner's ``fn(*args)`` under the time limit.
+
+    Returns ``(outcome, value)``: ``("value", result)``, ``("error", exception)``,
+    ``("not-written", None)`` or ``("too-slow", None)``. ``KeyboardInterrupt``
+    is not caught: Ctrl+C still stops the check.
+    """
+    try:
+        return "value", call_with_time_limit(fn, args, TIME_LIMIT_SECONDS)
+    except TookTooLong:
+        return "too-slow", None
+    except NotImplementedError:
+        return "not-written", None
+    except (Exception, SystemExit) as err:  # the learner's code failed (or called exit())
+        return "error", err
+
+
+def too_slow_message(where: str) -> str:
+    """The time-limit message: what happened, what usually causes it, what to do."""
+    return (
+        f"{TOO_SLOW.hint} It ran for more than {TIME_LIMIT_SECONDS:g} s on one case; a right "
+        "answer needs a few milliseconds. That usually means an endless loop: a `while` loop "
+        "whose condition never becomes false (is the position increased inside the loop?), "
+        "or a loop that keeps adding to the list it walks through. Try your function on the "
+        f"small case below with a print inside the loop.\n{where}"
+    )
+
+
+def error_line(err: BaseException) -> str:
+    """The last line of an exception's traceback, e.g. 'IndexError: index 5 is out of ...'."""
+    return traceback.format_exception_only(type(err), err)[-1].strip()
+
+
+def not_callable(value) -> Feedback:
+    """The feedback for a value passed where a function was expected."""
+    if is_placeholder(value):
+        return Feedback(
+            False, placeholder_message(what="your function"), mistakes=(PLACEHOLDER.id,)
+        )
+    return Feedback(False, f"{NOT_CALLABLE.hint} Got {short(value)}.", mistakes=(NOT_CALLABLE.id,))
+
+
+def _copies(case: tuple) -> tuple:
+    return tuple(a.copy() if isinstance(a, np.ndarray) else copy.deepcopy(a) for a in case)
+
+
+def _diagnose(got: np.ndarray, case: tuple, expected: np.ndarray, mistakes: Sequence[Mistake]):
+    """The first mistake whose values (or, failing that, shape) match ``got``."""
+    with np.errstate(all="ignore"):
+        for mistake in mistakes:
+            try:
+                if mistake.compute is not None:
+                    wrong = mistake.compute(*case)
+                    if same_answer(got, wrong) and not same_answer(wrong, expected):
+                        return mistake
+                if mistake.detect is not None and mistake.detect(got, *case):
+                    return mistake
+            except Exception:  # a mistake that cannot happen for this case
+                continue
+        if got.shape != expected.shape:
+            for mistake in mistakes:
+                try:
+                    if mistake.shape is None:
+                        continue
+                    shapes = mistake.shape(*case)
+                    shapes = shapes if isinstance(shapes, list) else [shapes]
+                    if any(got.shape == tuple(shape) != expected.shape for shape in shapes):
+                        return mistake
+                except Exception:
+                    continue
     return None
+
+
+def _values_table(expected: np.ndarray, got: np.ndarray) -> list[str]:
+    if expected.size > 36 or got.size > 36:
+        return []
+    with np.errstate(all="ignore"):
+        return [f"expected:\n{np.round(expected, 3)}", f"got:\n{np.round(got, 3)}"]
 
 
 def check_function(
@@ -116,50 +796,121 @@ def check_function(
     mistakes: Sequence[Mistake] = (),
     describe: Callable[[tuple], str] = repr,
     success: str = "Your function agrees with the reference on every case.",
+    *,
+    explain_error: Callable | None = None,
+    require: Callable | None = None,
+    keep_inputs: Mistake | None = None,
+    shape_advice: str = "",
 ) -> Feedback:
-    """Run ``learner_fn(*case)`` for every case and compare with ``reference_fn``.
+    """Run ``learner_fn(*case)`` on every case and compare with ``reference_fn(*case)``.
 
-    Stops at the first failing case and explains it: the case, an exception
-    raised by the learner's code (with its last line), a wrong shape, or a hint
-    from ``mistakes`` when the answer matches a known misconception.
+    Every case runs (on copies of its arrays, under the time limit), and every
+    mistake found is reported with the cases it showed in: an error raised by
+    the learner's code (``explain_error(err, *case)`` may return a
+    ``(Mistake, text)`` that explains it better), ``None`` returned, an answer
+    that is not numbers, a known misconception from ``mistakes``, NaN, a wrong
+    shape, or values that differ (with their positions, counted from 0). The
+    first case that is off is shown in full. ``require(raw, *case)`` may return a
+    ``(Mistake, text)`` for a right-valued answer that still breaks a rule (a
+    wrong dtype); with ``keep_inputs``, changing an input array in place is
+    that mistake; ``shape_advice`` follows the message about a wrong shape. An
+    endless loop or an unwritten function ends the check at once.
     """
     if not callable(learner_fn):
-        return Feedback(
-            False, f"Pass your function itself (without calling it), got {learner_fn!r}."
-        )
+        return not_callable(learner_fn)
+    findings = []  # (case number, key, mistake or None, text, details)
+    right = 0
     for number, case in enumerate(cases, start=1):
-        expected = reference_fn(*case)
         where = f"Case {number} of {len(cases)}: {describe(case)}"
-        try:
-            got = learner_fn(*case)
-        except NotImplementedError:
-            return Feedback(
-                False,
-                "The function is not written yet: replace the `raise "
-                "NotImplementedError` line with your code.",
-            )
-        except Exception as err:  # the learner's code failed: show where and why
-            last = traceback.format_exception_only(type(err), err)[-1].strip()
-            return Feedback(False, f"Your function raised an error.\n{where}", [last])
-        if same_answer(got, expected):
+        args = _copies(case)
+        outcome, raw = run_learner(learner_fn, args)
+        if outcome == "too-slow":
+            return Feedback(False, too_slow_message(where), mistakes=(TOO_SLOW.id,))
+        if outcome == "not-written":
+            text = NOT_WRITTEN.hint if number == 1 else f"{NOT_WRITTEN.hint}\n{where}"
+            return Feedback(False, text, mistakes=(NOT_WRITTEN.id,))
+        expected = np.asarray(reference_fn(*case), dtype=np.float64)
+        if outcome == "error":
+            special = explain_error(raw, *case) if explain_error else None
+            mistake, text = special or (RAISED_ERROR, RAISED_ERROR.hint)
+            key = (mistake.id, type(raw).__name__)
+            findings.append((number, key, mistake, text, [where, error_line(raw)]))
             continue
-        hint = _diagnose(got, case, expected, mistakes)
-        got_shape, want_shape = _shape_of(got), _shape_of(expected)
-        if hint is None and got_shape != want_shape:
-            hint = (
-                f"The result has shape {got_shape}, but should have shape {want_shape}. "
-                "Check how many positions the window can take along each axis."
+        if raw is None:
+            findings.append((number, "none", RETURNED_NONE, RETURNED_NONE.hint, [where]))
+            continue
+        if keep_inputs is not None and any(
+            isinstance(a, np.ndarray) and not np.array_equal(a, b, equal_nan=True)
+            for a, b in zip(args, case)
+        ):
+            findings.append((number, keep_inputs.id, keep_inputs, keep_inputs.hint, [where]))
+            continue
+        got, reason = as_array(raw)
+        if reason is not None:
+            text = f"Your function's result cannot be read as numbers: {reason}."
+            findings.append((number, "unreadable", UNREADABLE, text, [where]))
+            continue
+        if same_answer(got, expected):
+            broken = require(raw, *case) if require else None
+            if broken is None:
+                right += 1
+            else:
+                findings.append((number, broken[0].id, broken[0], broken[1], [where]))
+            continue
+        mistake = _diagnose(got, case, expected, mistakes)
+        details = [where, *_values_table(expected, got)]
+        if mistake is not None:
+            findings.append((number, mistake.id, mistake, mistake.hint, details))
+        elif not np.isfinite(got).all():
+            text = (
+                f"{NOT_FINITE.hint} Look for a division by zero or an overflow; the "
+                "reference gives ordinary numbers here."
             )
-        if hint is None:
-            hint = "The shape is right but some values differ."
-        details = []
-        if np.size(expected) <= 36:
-            details = [
-                f"expected:\n{np.round(np.asarray(expected, dtype=float), 3)}",
-                f"got:\n{np.round(np.asarray(got, dtype=float), 3)}",
-            ]
-        return Feedback(False, f"{hint}\n{where}", details)
-    return Feedback(True, success)
+            findings.append((number, NOT_FINITE.id, NOT_FINITE, text, details))
+        elif got.shape != expected.shape:
+            text = f"{WRONG_SHAPE.hint} It is {got.shape}, but should be {expected.shape}."
+            text += f" {shape_advice}" if shape_advice else ""
+            findings.append((number, WRONG_SHAPE.id, WRONG_SHAPE, text, details))
+        else:
+            with np.errstate(all="ignore"):
+                off = ~np.isclose(got, expected, rtol=1e-6, atol=1e-8)
+            text = "The shape is right but some values differ from the reference."
+            details.append(f"wrong at {positions(off)} (positions counted from 0)")
+            findings.append((number, "values", None, text, details))
+    if not findings:
+        return Feedback(True, success)
+    return _summarise(findings, right, len(cases))
+
+
+def _summarise(findings, right: int, total: int) -> Feedback:
+    """One feedback naming every distinct mistake, with the cases it showed in."""
+    groups: dict = {}
+    for number, key, mistake, text, _details in findings:
+        group = groups.setdefault(key, {"mistake": mistake, "text": text, "cases": []})
+        group["cases"].append(number)
+    first_details = findings[0][4]
+    ids = tuple(dict.fromkeys(g["mistake"].id for g in groups.values() if g["mistake"]))
+    score = f"right on {right} of {total} cases"
+    first_case = first_details[0]
+    if len(groups) == 1:
+        (group,) = groups.values()
+        others = group["cases"][1:]
+        if len(group["cases"]) == total:
+            also = "; the same on every case"
+        else:
+            also = f"; the same on {_cases(others)}" if others else ""
+        message = f"{group['text']}\n{first_case} ({score}{also})"
+        return Feedback(False, message, first_details[1:], mistakes=ids)
+    lines = [f"Several things to fix ({score}):"]
+    lines += [f"- {g['text']} ({_cases(g['cases'])})" for g in groups.values()]
+    lines.append(f"First case that is off: {first_case[:1].lower()}{first_case[1:]}")
+    return Feedback(False, "\n".join(lines), first_details[1:], mistakes=ids)
+
+
+def _cases(numbers_: list[int]) -> str:
+    if len(numbers_) == 1:
+        return f"case {numbers_[0]}"
+    return "cases " + ", ".join(map(str, numbers_[:-1])) + f" and {numbers_[-1]}"
 
 
 def check_value(
@@ -173,53 +924,103 @@ def check_value(
 
     ``mistakes`` lists ``(wrong_answer, hint)`` pairs for typical wrong answers.
     """
-    if answer is None or answer is ...:
-        return Feedback(False, "Replace the placeholder (None or ...) with your answer.")
-    if same_answer(answer, expected):
+    if is_placeholder(answer):
+        return Feedback(False, placeholder_message(), mistakes=(PLACEHOLDER.id,))
+    got, reason = as_array(answer)
+    if reason is not None:
+        return Feedback(False, f"{UNREADABLE.hint} Here {reason}.", mistakes=(UNREADABLE.id,))
+    if same_answer(got, expected):
         return Feedback(True, success)
     for wrong, hint in mistakes:
-        if same_answer(answer, wrong):
+        if same_answer(got, wrong):
             return Feedback(False, hint)
     return Feedback(False, otherwise)
 
 
 # ----------------------------------------------------------------------------
-# solutions, shown only on request
+# model answers, shown only on request
 # ----------------------------------------------------------------------------
-_SOLUTIONS: dict[str, Callable] = {}
+_SOLUTIONS_MODULE = "cnnlib.exercises.solutions"
 
-
-def solution(name: str):
-    """Decorator: register a function as the model answer of exercise ``name``."""
-
-    def register(fn):
-        _SOLUTIONS[name] = fn
-        return fn
-
-    return register
+_NOT_HERE = (
+    "The model answers are not part of this copy of the course: your instructor has them. "
+    "Keep going with the checker's hints (they name the mistake they recognise), and ask "
+    "your instructor when you are stuck."
+)
 
 
 @dataclass(frozen=True)
 class Solution:
-    """The source of a model answer; shows as highlighted code in a notebook."""
+    """A model answer; shows as highlighted code in a notebook.
+
+    ``source`` is None in a copy of the course without model answers; the
+    display then says so.
+    """
 
     name: str
-    source: str
+    source: str | None
+
+    @property
+    def available(self) -> bool:
+        return self.source is not None
 
     def __str__(self) -> str:
-        return self.source
+        return self.source if self.source is not None else _NOT_HERE
 
     __repr__ = __str__
 
     def _repr_markdown_(self) -> str:
-        return f"**Solution: `{self.name}`**\n\n```python\n{self.source}```"
+        if self.source is None:
+            return f"**Model answer: `{self.name}`**\n\n{_NOT_HERE}"
+        return f"**Model answer: `{self.name}`**\n\n```python\n{self.source}```"
 
 
 def show_solution(name: str) -> Solution:
-    """Return the model answer of exercise ``name`` (try the exercise first!)."""
-    import inspect
+    """Return the model answer of exercise ``name`` (try the exercise first!).
 
-    if name not in _SOLUTIONS:
-        known = ", ".join(sorted(_SOLUTIONS)) or "none yet"
-        raise ValueError(f"no solution called {name!r}; the exercises with solutions are: {known}")
-    return Solution(name, inspect.getsource(_SOLUTIONS[name]))
+    A function exercise shows the whole function; an exercise where you write
+    values shows the lines of the cell. In a copy of the course without the
+    model answers (a student release), says that the instructor has them.
+    """
+    if name not in _EXERCISES:
+        known = sorted(_EXERCISES)
+        close = difflib.get_close_matches(str(name), known, n=1)
+        suggestion = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(
+            f"show_solution: there is no exercise called {name!r}.{suggestion} The exercises "
+            f"are: {', '.join(known)}."
+        )
+    try:
+        module = importlib.import_module(_SOLUTIONS_MODULE)
+    except ImportError as err:
+        if err.name != _SOLUTIONS_MODULE:  # the module is there but broken: a real fault
+            raise
+        return Solution(name, None)
+    function, kind = module.SOLUTIONS[name]
+    return Solution(name, shown_source(function, kind))
+
+
+def shown_source(function: Callable, kind: str) -> str:
+    """The code a learner sees for a model answer.
+
+    ``kind`` "function": the function as written. "cell": the lines of the
+    notebook cell, i.e. the function's body without its ``def`` line, its
+    docstring and its final ``return`` line (which only hands the values to
+    the tests).
+    """
+    source = textwrap.dedent(inspect.getsource(function))
+    if kind == "function":
+        return source
+    lines = source.splitlines()
+    node = ast.parse(source).body[0]
+    body = node.body
+    start = body[0].lineno
+    if isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+        start = body[0].end_lineno + 1  # skip the docstring
+    else:  # keep comment lines between the def line and the first statement
+        while start - 2 > node.lineno - 1 and lines[start - 2].strip().startswith("#"):
+            start -= 1
+    if not isinstance(body[-1], ast.Return):
+        raise ValueError(f"the cell answer {function.__name__} must end with a return line")
+    end = body[-1].lineno - 1
+    return textwrap.dedent("\n".join(lines[start - 1 : end])).strip("\n") + "\n"

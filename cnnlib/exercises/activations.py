@@ -13,11 +13,31 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlib.exercises._check import Feedback, Mistake, check_function, same_answer, solution
+from cnnlib.exercises._check import (
+    NOT_FINITE,
+    PLACEHOLDER,
+    UNREADABLE,
+    WRONG_SHAPE,
+    Exercise,
+    Feedback,
+    Mistake,
+    as_array,
+    as_whole_number,
+    check_function,
+    checker,
+    fragment,
+    is_placeholder,
+    placeholder_message,
+    short,
+    why_not_a_number,
+)
 from cnnlib.ops import leaky_relu, relu
 
 __all__ = [
     "BLOCKS",
+    "BLOCK_PARAMETERS",
+    "MY_LEAKY_RELU",
+    "RELU_BY_HAND",
     "RELU_MAP",
     "block_parameters",
     "check_block_parameters",
@@ -40,89 +60,127 @@ RELU_MAP = np.array(
     ]
 )
 
-_RELU_MISTAKES = [
-    (
-        np.minimum(RELU_MAP, 0),
-        "You kept the negative numbers and turned the positive ones into 0: it is the other "
-        "way round. ReLU keeps every positive number as it is and turns every negative one "
-        "into 0.",
-    ),
-    (
-        np.abs(RELU_MAP),
-        "You made the negative numbers positive (you took the absolute value). ReLU does not "
-        "flip the sign: a negative number becomes 0.",
-    ),
-    (
-        RELU_MAP,
-        "Nothing changed: every negative number must become 0.",
-    ),
-    (
-        np.zeros_like(RELU_MAP),
-        "Everything is 0, but the positive numbers must stay as they are.",
-    ),
-    (
-        (RELU_MAP > 0).astype(float),
-        "You wrote 1 for every positive number. That is ReLU's slope (1 where the input is "
-        "positive), not ReLU itself: a positive number keeps its value.",
-    ),
-]
+# what went wrong in one cell, judged from the map's value x and the answer's value y
+_REVERSED = Mistake(
+    "relu-reversed",
+    "Kept negatives, zeroed positives",
+    "You kept the negative numbers and turned the positive ones into 0: it is the other way "
+    "round. ReLU keeps every positive number as it is and turns every negative one into 0.",
+    "Read max(0, x) aloud with two values on the board: max(0, 3) and max(0, -2). The "
+    "reversed answer is min(0, x); the ActivationExplorer draws both curves.",
+)
+_ABSOLUTE = Mistake(
+    "absolute-value",
+    "Took the absolute value",
+    "You made negative numbers positive (the absolute value). ReLU does not flip the sign: "
+    "a negative number becomes 0.",
+    "'Removes the negatives' read as 'makes them positive'. Plot |x| next to ReLU(x): they "
+    "agree on the right and differ on the left.",
+)
+_NEGATIVE_KEPT = Mistake(
+    "negative-kept",
+    "Negative number kept",
+    "A negative number was kept: ReLU turns every negative number into 0.",
+    "Often a cell skipped by accident. When all negatives survive, the student applied no "
+    "rule at all: restate ReLU as 'negative -> 0, everything else unchanged'.",
+)
+_POSITIVE_ZEROED = Mistake(
+    "positive-zeroed",
+    "Positive number turned to 0",
+    "A positive number became 0, but positive numbers stay as they are.",
+    "ReLU passes positive values through unchanged. If every value became 0 the student "
+    "may think ReLU 'switches the map off'; show its sparsity instead: about half the "
+    "values survive.",
+)
+_WROTE_SLOPE = Mistake(
+    "wrote-slope",
+    "Wrote 1 for positives (the slope)",
+    "You wrote 1 for a positive number. That is ReLU's slope (1 where the input is "
+    "positive), not ReLU itself: a positive number keeps its value.",
+    "A mix-up with the step function, or with ReLU's derivative, which training uses. Draw "
+    "ReLU and its slope one above the other.",
+)
+
+RELU_BY_HAND = Exercise(
+    "relu_by_hand",
+    "04_relu",
+    1,
+    "ReLU by hand",
+    "values",
+    (_REVERSED, _ABSOLUTE, _NEGATIVE_KEPT, _POSITIVE_ZEROED, _WROTE_SLOPE),
+)
 
 
+def _cell_mistake(x, y):
+    """The mistake a wrong value ``y`` shows for the map's value ``x``, or None."""
+    if x < 0 and y == x:
+        return _NEGATIVE_KEPT
+    if x < 0 and y == -x:
+        return _ABSOLUTE
+    if x > 0 and y == 0:
+        return _POSITIVE_ZEROED
+    if x > 0 and y == 1:
+        return _WROTE_SLOPE
+    return None
+
+
+@checker(RELU_BY_HAND)
 def check_relu_by_hand(answer) -> Feedback:
     """Check ``relu(RELU_MAP)`` worked out by hand (a 4x4 list of lists or array).
 
-    Recognises the typical mix-ups (negatives kept and positives zeroed,
-    absolute value, nothing changed, 1 instead of the value) and otherwise
-    names the cells that are wrong.
+    Every wrong cell is listed as (row, column), counted from 0, with what
+    went wrong there; the message names each mix-up found (negatives kept,
+    absolute values, positives zeroed, 1 instead of the value).
     """
-    if answer is None or answer is ...:
-        return Feedback(False, "Replace the placeholder (...) with your 4x4 answer.")
-    try:
-        got = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
+    if is_placeholder(answer):
+        return Feedback(
+            False, placeholder_message(what="your 4x4 answer"), mistakes=(PLACEHOLDER.id,)
+        )
+    got, reason = as_array(answer)
+    if reason is not None:
         return Feedback(
             False,
-            "Write the answer as 4 rows of 4 numbers, e.g. [[3, 0, 0, 2], [...], [...], [...]].",
+            f"Write the answer as 4 rows of 4 numbers, e.g. [[3, 0, 0, 2], [...], [...], "
+            f"[...]]; {reason}.",
+            mistakes=(UNREADABLE.id,),
         )
     expected = relu(RELU_MAP)
     if got.shape != expected.shape:
         return Feedback(
             False,
-            f"Your answer has shape {got.shape}, but the map is 4x4: ReLU works on each "
-            "number separately, so the result has the same shape as its input.",
+            f"Your answer has shape {got.shape}, but the map is 4x4: ReLU works on each number "
+            "separately, so the result has the same shape as its input.",
+            mistakes=(WRONG_SHAPE.id,),
         )
-    if same_answer(got, expected):
+    wrong = ~np.isclose(got, expected)
+    if not wrong.any():
         return Feedback(
             True,
             f"Negatives became 0, positives stayed. {int((expected == 0).sum())} of the 16 "
             "values are now 0: the map got sparse.",
         )
-    for wrong, hint in _RELU_MISTAKES:
-        if same_answer(got, wrong):
-            return Feedback(False, hint)
-    wrong_cells = np.argwhere(~np.isclose(got, expected))
-    lines = [
-        f"row {r + 1}, column {c + 1}: the map has {RELU_MAP[r, c]:g}, so ReLU gives "
-        f"{expected[r, c]:g}, not {got[r, c]:g}"
-        for r, c in wrong_cells[:4]
-    ]
-    more = len(wrong_cells) - len(lines)
-    if more > 0:
-        lines.append(f"... and {more} more")
-    return Feedback(
-        False, f"{len(wrong_cells)} of the 16 values are not right yet (max(0, x) for each).", lines
+    lines, found = [], []
+    for r, c in np.argwhere(wrong):
+        x, y = float(RELU_MAP[r, c]), float(got[r, c])
+        mistake = _cell_mistake(x, y)
+        because = f" ({fragment(mistake.name)})" if mistake else ""
+        lines.append(
+            f"row {r}, column {c}: the map has {x:g}, so ReLU gives {expected[r, c]:g}, "
+            f"not {y:g}{because}"
+        )
+        if mistake is not None and mistake not in found:
+            found.append(mistake)
+    if not np.isfinite(got).all():
+        found.append(NOT_FINITE)
+    # every negative kept and every positive zeroed: one hint for the whole answer
+    if np.array_equal(got, np.minimum(RELU_MAP, 0)):
+        found = [_REVERSED]
+    hints = [m.hint for m in found if m is not NOT_FINITE]
+    head = (
+        f"{int(wrong.sum())} of the 16 values are not right yet (ReLU gives max(0, x) for each; "
+        "rows and columns counted from 0)."
     )
-
-
-@solution("relu_by_hand")
-def relu_by_hand():
-    # each number x becomes max(0, x): negatives -> 0, positives and zeros stay
-    return [
-        [3, 0, 0, 2],
-        [0, 5, 0, 1],
-        [0, 0, 6, 0],
-        [1, 2, 0, 0],
-    ]
+    return Feedback(False, "\n".join([head, *hints]), lines, mistakes=tuple(m.id for m in found))
 
 
 # ----------------------------------------------------------------------------
@@ -147,46 +205,97 @@ def block_parameters(in_channels, out_channels, kernel_size):
     return weights + biases
 
 
-def _block_mistakes(c, f, k, w):
-    """(wrong count, hint) pairs for a block with c inputs, f filters, k x k kernels, w x w pool."""
-    right = f * c * k * k + f
-    no_params = (
+# each mistake's compute(c, f, k, w) is a wrong count for a block with c input channels,
+# f filters, k x k kernels and w x w pooling (or a list of wrong counts)
+_BLOCK_MISTAKES = (
+    Mistake(
+        "biases-forgotten",
+        "Biases forgotten",
+        "You counted the weights but forgot the biases: one per filter.",
+        "The bias is easy to forget because pictures of filters show only weights. Write a "
+        "neuron's sum on the board, w1*x1 + ... + b, and point at the b.",
+        compute=lambda c, f, k, w: f * c * k * k,
+    ),
+    Mistake(
+        "input-channels-forgotten",
+        "Input channels forgotten",
+        "Each filter has a k x k grid of weights for every input channel, so multiply by the "
+        "number of input channels too.",
+        "The picture of a flat k x k kernel sticks. A filter is as deep as its input: on a "
+        "colour image, a 3x3 filter is 3x3x3. Show a filter's weight shape (F, C, k, k) "
+        "from Conv2D.",
+        compute=lambda c, f, k, w: [f * k * k + f, f * k * k],
+    ),
+    Mistake(
+        "params-in-relu-or-pool",
+        "Counted parameters in ReLU or pooling",
         "ReLU and max pooling have no parameters: they are fixed rules (max(0, x); the "
-        "largest value of each window) with nothing to learn. Count only the convolution."
-    )
-    return [
-        (f * c * k * k, "You counted the weights but forgot the biases: one per filter."),
-        (
-            f * k * k + f,
-            "Each filter has a k x k grid of weights for every input channel, so multiply "
-            "by the number of input channels too.",
+        "largest value of each window) with nothing to learn. Count only the convolution.",
+        "Every box in the diagram is thought to learn. Sort the layers into 'learns' (conv, "
+        "dense) and 'fixed rule' (ReLU, pooling, flatten); model.summary() shows 0 for the "
+        "fixed ones.",
+        compute=lambda c, f, k, w: (
+            [f * c * k * k + f + extra for extra in (f, 2 * f, 1, w * w, f * w * w, f + w * w)]
+            + [f * c * k * k + f + f + f * w * w]
         ),
-        (
-            f * k * k,
-            "Each filter has a k x k grid for every input channel (multiply by the input "
-            "channels), plus one bias per filter.",
-        ),
-        (right + f, no_params),
-        (right + 2 * f, no_params),
-        (right + 1, no_params),
-        (right + w * w, no_params),
-        (right + f * w * w, no_params),
-        (right + f + w * w, no_params),
-        (right + f + f * w * w, no_params),
-        (
-            f * c * k * k + c,
-            "There is one bias per filter (output channel), not per input channel.",
-        ),
-        (f * c * k * k + f * c, "There is one bias per filter, not one per filter and channel."),
-        (2 * f * c * k * k, "There is one bias per filter, not one per weight."),
-        (f * c * 2 * k + f, "A k x k kernel has k * k weights, not 2 * k."),
-        (
-            c * k * k + 1,
-            "That is the count for a single filter; the layer has one per output channel.",
-        ),
-    ]
+    ),
+    Mistake(
+        "bias-per-input-channel",
+        "One bias per input channel",
+        "There is one bias per filter (output channel), not per input channel.",
+        "Input and output channels get mixed up. Each filter produces one output map and "
+        "adds one bias to it; count biases by output maps.",
+        compute=lambda c, f, k, w: f * c * k * k + c,
+    ),
+    Mistake(
+        "bias-per-filter-and-channel",
+        "A bias per filter and channel",
+        "There is one bias per filter, not one per filter and channel.",
+        "The student pictures one bias per k x k slice. The slices of a filter are summed "
+        "into one number first, and the bias is added once to that sum.",
+        compute=lambda c, f, k, w: f * c * k * k + f * c,
+    ),
+    Mistake(
+        "bias-per-weight",
+        "A bias per weight",
+        "There is one bias per filter, not one per weight.",
+        "A bias shifts a whole weighted sum, not each product. Write out one output value "
+        "as a sum with a single + b at the end.",
+        compute=lambda c, f, k, w: 2 * f * c * k * k,
+    ),
+    Mistake(
+        "two-k-not-k-squared",
+        "2k instead of k x k",
+        "A k x k kernel has k * k weights, not 2 * k.",
+        "An arithmetic slip (k squared read as 2k). Count the cells of a 3x3 grid: 9, not 6.",
+        compute=lambda c, f, k, w: f * c * 2 * k + f,
+    ),
+    Mistake(
+        "single-filter",
+        "Counted one filter",
+        "That is the count for a single filter; the layer has one per output channel.",
+        "The count of one filter, not of the layer. Ask how many output maps the layer "
+        "makes: that many filters, each with its own weights and bias.",
+        compute=lambda c, f, k, w: c * k * k + 1,
+    ),
+)
+
+BLOCK_PARAMETERS = Exercise(
+    "block_parameters",
+    "04_relu",
+    2,
+    "Parameters of a conv \u2192 ReLU \u2192 pool block",
+    "values",
+    _BLOCK_MISTAKES,
+)
 
 
+def _wrong_counts(mistake, c, f, k, w):
+    counts = mistake.compute(c, f, k, w)
+    return counts if isinstance(counts, list) else [counts]
+
+
+@checker(BLOCK_PARAMETERS)
 def check_block_parameters(first, second) -> Feedback:
     """Check the parameter counts of the two blocks in :data:`BLOCKS`.
 
@@ -195,25 +304,33 @@ def check_block_parameters(first, second) -> Feedback:
     biases forgotten, input channels forgotten, parameters counted in ReLU or
     pooling, a bias per channel or per weight, ``2k`` instead of ``k * k``.
     """
-    lines, right = [], 0
+    lines, found, right = [], [], 0
     for number, (block, answer) in enumerate(zip(BLOCKS, (first, second)), start=1):
         c, f, k, w = (block[key] for key in ("in_channels", "out_channels", "kernel_size", "pool"))
         expected = block_parameters(c, f, k)
-        if answer is None or answer is ...:
+        if is_placeholder(answer):
             lines.append(f"block {number}: not answered yet")
+            found.append(PLACEHOLDER.id)
             continue
-        if not _is_number(answer):
-            lines.append(f"block {number}: {answer!r} is not a number")
+        count = as_whole_number(answer)
+        if count is None:
+            lines.append(f"block {number}: {why_not_a_number(answer, 'a whole number')}")
+            found.append(UNREADABLE.id)
             continue
-        if float(answer) == expected:
+        if count == expected:
             right += 1
-            lines.append(f"block {number}: {answer} \u2714")
+            lines.append(f"block {number}: {short(answer)} \u2714")
             continue
-        hint = next(
-            (text for wrong, text in _block_mistakes(c, f, k, w) if float(answer) == wrong),
-            "not the count: weights = filters x input channels x k x k, plus one bias per filter",
-        )
-        lines.append(f"block {number}: {answer} \u2718 {hint}")
+        mistake = next((m for m in _BLOCK_MISTAKES if count in _wrong_counts(m, c, f, k, w)), None)
+        if mistake is None:
+            hint = (
+                "not the count: weights = filters x input channels x k x k, plus one bias "
+                "per filter"
+            )
+        else:
+            hint = fragment(mistake.hint)
+            found.append(mistake.id)
+        lines.append(f"block {number}: {short(answer)} \u2718 {hint}")
     if right == len(BLOCKS):
         return Feedback(
             True,
@@ -221,21 +338,9 @@ def check_block_parameters(first, second) -> Feedback:
             "add nothing to learn.",
             lines,
         )
-    return Feedback(False, f"{right} of {len(BLOCKS)} right.", lines)
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-
-
-@solution("block_parameters")
-def block_parameters_answer():
-    # block 1: 16 filters, each 3 channels x 3 x 3 weights, plus 16 biases
-    first = 16 * 3 * 3 * 3 + 16  # 448
-    # block 2: 32 filters, each 16 channels x 5 x 5 weights, plus 32 biases
-    second = 32 * 16 * 5 * 5 + 32  # 12,832
-    # ReLU and 2x2 max pooling: 0 parameters each
-    return first, second
+    return Feedback(
+        False, f"{right} of {len(BLOCKS)} right.", lines, mistakes=tuple(dict.fromkeys(found))
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -252,38 +357,65 @@ def leaky_relu_cases(seed=0):
     ]
 
 
-_LEAKY_MISTAKES = [
-    Mistake(
-        lambda x, a: np.where(x > 0, a * x, x),
-        "The slope is applied on the wrong side: positive numbers pass unchanged, and only "
-        "negative numbers are multiplied by negative_slope.",
-    ),
-    Mistake(
-        lambda x, a: relu(x),
-        "That is plain ReLU: negative numbers must not become 0 but negative_slope * x.",
-    ),
-    Mistake(
-        lambda x, a: np.where(x > 0, x, a),
-        "Negative numbers must become negative_slope * x (a small negative number), not the "
-        "slope itself.",
-    ),
-    Mistake(
-        lambda x, a: a * x,
-        "Every number was multiplied by negative_slope; positive numbers must stay as they are.",
-    ),
-    Mistake(
-        lambda x, a: np.where(x > 0, x, -a * x),
-        "The sign is flipped for negative numbers: negative_slope * x stays negative.",
-    ),
-    Mistake(
-        lambda x, a: np.where(x > 0, x, 0.01 * x) if a != 0.01 else _never(),
-        "Use the negative_slope argument, not a fixed 0.01.",
-    ),
-]
-
-
 def _never():
     raise LookupError("this mistake cannot show in this case")
+
+
+_LEAKY_MISTAKES = (
+    Mistake(
+        "slope-wrong-side",
+        "Slope on the positive side",
+        "The slope is applied on the wrong side: positive numbers pass unchanged, and only "
+        "negative numbers are multiplied by negative_slope.",
+        "The two branches of np.where swapped. Read np.where(condition, if_true, if_false) "
+        "aloud with the condition x > 0.",
+        compute=lambda x, a: np.where(x > 0, a * x, x),
+    ),
+    Mistake(
+        "plain-relu",
+        "Plain ReLU",
+        "That is plain ReLU: negative numbers must not become 0 but negative_slope * x.",
+        "The point of leaky ReLU is the small slope on the left, which keeps a gradient "
+        "alive for negative inputs. Show both curves in the ActivationExplorer.",
+        compute=lambda x, a: relu(x),
+    ),
+    Mistake(
+        "slope-not-times-x",
+        "Slope instead of slope * x",
+        "Negative numbers must become negative_slope * x (a small negative number), not the "
+        "slope itself.",
+        "The slope taken as the output value rather than a factor. Plot both: one gives a "
+        "flat step at 0.1, the other a gentle line through 0.",
+        compute=lambda x, a: np.where(x > 0, x, a),
+    ),
+    Mistake(
+        "slope-everywhere",
+        "Multiplied everything by the slope",
+        "Every number was multiplied by negative_slope; positive numbers must stay as they are.",
+        "The condition was dropped. Leaky ReLU is two rules, one per side; write both.",
+        compute=lambda x, a: a * x,
+    ),
+    Mistake(
+        "sign-flipped",
+        "Sign flipped on the negative side",
+        "The sign is flipped for negative numbers: negative_slope * x stays negative.",
+        "A minus sign added 'to make it positive', as if ReLU's output had to be positive. "
+        "Leaky ReLU's left side is a line below zero.",
+        compute=lambda x, a: np.where(x > 0, x, -a * x),
+    ),
+    Mistake(
+        "fixed-slope",
+        "A fixed 0.01",
+        "Use the negative_slope argument, not a fixed 0.01.",
+        "The default value typed into the body instead of the parameter. The check uses "
+        "other slopes precisely to catch it; a word on what parameters are for.",
+        compute=lambda x, a: np.where(x > 0, x, 0.01 * x) if a != 0.01 else _never(),
+    ),
+)
+
+MY_LEAKY_RELU = Exercise(
+    "my_leaky_relu", "04_relu", 3, "Leaky ReLU as a function", "function", _LEAKY_MISTAKES
+)
 
 
 def _describe_leaky(case):
@@ -292,6 +424,7 @@ def _describe_leaky(case):
     return f"x = {shown}, negative_slope = {a}"
 
 
+@checker(MY_LEAKY_RELU)
 def check_my_leaky_relu(my_leaky_relu) -> Feedback:
     """Check a learner's ``my_leaky_relu(x, negative_slope)`` against :func:`cnnlib.leaky_relu`.
 
@@ -299,21 +432,12 @@ def check_my_leaky_relu(my_leaky_relu) -> Feedback:
     the wrong side, plain ReLU, the slope instead of ``slope * x``, a fixed
     0.01, and a sign flip.
     """
-    if not callable(my_leaky_relu):
-        return Feedback(
-            False, f"Pass your function itself (without calling it), got {my_leaky_relu!r}."
-        )
     return check_function(
-        lambda x, a: my_leaky_relu(x.copy(), a),
+        my_leaky_relu,
         leaky_relu,
         leaky_relu_cases(),
         mistakes=_LEAKY_MISTAKES,
         describe=_describe_leaky,
         success="Your leaky ReLU agrees with cnnlib.leaky_relu on arrays of every shape.",
+        shape_advice="Leaky ReLU works on each number on its own: the result has the shape of x.",
     )
-
-
-@solution("my_leaky_relu")
-def my_leaky_relu(x, negative_slope=0.01):
-    # keep x where it is positive, multiply it by the small slope elsewhere
-    return np.where(x > 0, x, negative_slope * x)
