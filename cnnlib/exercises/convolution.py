@@ -413,7 +413,9 @@ def check_output_sizes(answers) -> Feedback:
         return Feedback(
             False, f"Write your {n} answers in the list, one per case.", mistakes=(PLACEHOLDER.id,)
         )
-    if not isinstance(answers, list | tuple | np.ndarray) or np.ndim(answers) != 1:
+    if not (
+        isinstance(answers, list | tuple) or (isinstance(answers, np.ndarray) and answers.ndim == 1)
+    ):
         return Feedback(
             False,
             f"answers must be a list of {n} numbers, one per case; "

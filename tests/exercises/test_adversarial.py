@@ -1,0 +1,275 @@
+"""Every public check against a zoo of bad answers: it must answer with a helpful "not yet",
+never raise, never hang.
+
+The checks are found through the catalogue, so a new exercise is covered as soon as it is
+registered (the test fails until it has a right answer in RIGHT below). For an exercise
+where the learner writes values, every argument of a right answer is replaced by each
+value of the zoo in turn, and so is the first and last item of a list or dict argument;
+for a function exercise, the zoo is passed instead of the function, and functions that
+return the zoo, raise, loop forever, recurse, exit or print are passed too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+import cnnlib.exercises as ex
+from cnnlib import kernels
+from cnnlib.exercises import Feedback, catalogue
+
+
+class Hostile:
+    """A value whose every conversion fails."""
+
+    def __float__(self):
+        raise RuntimeError("no float")
+
+    def __len__(self):
+        raise RuntimeError("no len")
+
+    def __iter__(self):
+        raise RuntimeError("no iter")
+
+    def __getitem__(self, i):
+        raise RuntimeError("no item")
+
+    def __bool__(self):
+        raise RuntimeError("no bool")
+
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+    def __eq__(self, other):
+        raise RuntimeError("no eq")
+
+    __hash__ = None
+
+
+ZOO = [
+    None,
+    ...,
+    "79",
+    "",
+    "nan",
+    b"12",
+    np.str_("3"),
+    (7.9, 9.9),
+    (),
+    [],
+    [[0.0] * 3, [0.0] * 2],
+    [1, [2, 3]],
+    [None, 1],
+    {},
+    {"a": 1},
+    {1, 2},
+    1j,
+    [1j, 2],
+    np.complex64(1),
+    float("nan"),
+    float("inf"),
+    -float("inf"),
+    [float("nan")] * 3,
+    True,
+    np.bool_(False),
+    -1,
+    10**400,
+    1e308,
+    -1e308,
+    np.float16("inf"),
+    Decimal("1.5"),
+    (x for x in range(3)),
+    itertools.count(),
+    range(10**12),
+    np.broadcast_to(0.0, (10**5, 10**5)),  # 10^10 values, no memory
+    np.zeros((1500, 1500)),
+    np.array(["79"]),
+    np.array([1, None], dtype=object),
+    np.datetime64("2020-01-01"),
+    np.ma.masked_array([1, 2], [0, 1]),
+    object(),
+    Hostile(),
+    len,
+]
+
+X = np.array([[1, 0, 0, 0, 1], [0, 1, 0, 1, 0], [0, 0, 1, 0, 0], [0, 1, 0, 1, 0], [1, 0, 0, 0, 1]])
+MATRIX = np.diag(np.full(10, 95))
+MATRIX[4, 9], MATRIX[7, 9] = 3, 6
+
+#: A right answer to every exercise where the learner writes values, as (args, kwargs),
+#: written here independently of the model answers.
+RIGHT = {
+    "image_sizes": (((24, 36), 864, (480, 640, 3), 921_600), {}),
+    "draw_x": ((X,), {}),
+    "output_sizes": (([26, 28, 28, 3, 3, 14, 5, 112],), {}),
+    "horizontal_edge_kernel": ((kernels.sobel_y(),), {}),
+    "pooled_shapes": (([(8, 14, 14), (8, 13, 13), (8, 13, 13), (16, 2, 2)],), {}),
+    "relu_by_hand": (([[3, 0, 0, 2], [0, 5, 0, 1], [0, 0, 6, 0], [1, 2, 0, 0]],), {}),
+    "block_parameters": ((448, 12_832), {}),
+    "softmax_by_hand": (([0.844, 0.114, 0.042],), {}),
+    "parameter_count": (
+        (
+            {
+                "conv1": 608,
+                "relu1": 0,
+                "pool1": 0,
+                "conv2": 1168,
+                "relu2": 0,
+                "pool2": 0,
+                "flatten": 0,
+                "dense": 10250,
+            },
+        ),
+        {},
+    ),
+    "learning_rate": ((0.9, 0.0), {}),
+    "confusion_reading": ((MATRIX, 3, (7, 9)), {}),
+    "regulariser": ((), {"weight_decay": 0.0, "dropout": 0.0, "max_shift": 2}),
+}
+
+
+def _returns(value):
+    return lambda *args, **kwargs: value
+
+
+def _raises(error):
+    def learner(*args, **kwargs):
+        raise error
+
+    return learner
+
+
+def _endless(*args):
+    i = 0
+    while i < 10:
+        i == i + 1  # noqa: B015 - the classic slip: == instead of =
+
+
+def _recurses(*args):
+    return _recurses(*args)
+
+
+def _generator(*args):
+    yield args[0]
+
+
+def _in_place(*args):
+    args[0][...] = 0
+    return args[0]
+
+
+def _prints(*args):
+    print("working on", *args)
+
+
+FUNCTION_ZOO = [_returns(v) for v in ZOO] + [
+    _raises(ValueError("bad")),
+    _raises(MemoryError()),
+    _raises(SystemExit(1)),
+    _raises(StopIteration()),
+    _raises(RuntimeError()),
+    lambda: 0,  # takes no arguments
+    _endless,
+    _recurses,
+    _generator,
+    _in_place,
+    _prints,
+    lambda *args: args[0],  # the input unchanged
+    lambda *args: np.zeros((3000, 3000)),
+    lambda *args: np.asmatrix(np.zeros((2, 2))),
+    dict,  # a class is callable too
+    Hostile,
+]
+
+
+def _exercises():
+    return [e["id"] for e in catalogue()["exercises"]]
+
+
+def _check(exercise_id):
+    exercise = next(e for e in catalogue()["exercises"] if e["id"] == exercise_id)
+    return exercise, getattr(ex, exercise["check"])
+
+
+def _variants(value):
+    """The zoo in place of the whole value, and of its first and last items (two levels)."""
+    yield from ZOO
+    if isinstance(value, dict) and value:
+        for key in (next(iter(value)), list(value)[-1]):
+            for bad in ZOO:
+                yield {**value, key: bad}
+    elif isinstance(value, list | tuple) and value:
+        for index in sorted({0, len(value) - 1}):
+            for bad in _variants(value[index]) if isinstance(value[index], tuple) else ZOO:
+                changed = list(value)
+                changed[index] = bad
+                yield type(value)(changed)
+
+
+def _calls(exercise):
+    """Every (args, kwargs) to try for one exercise."""
+    if exercise["kind"] == "function":
+        for fn in FUNCTION_ZOO + ZOO:
+            yield (fn,), {}
+        return
+    args, kwargs = RIGHT[exercise["id"]]
+    for position, value in enumerate(args):
+        for bad in _variants(value):
+            yield (*args[:position], bad, *args[position + 1 :]), kwargs
+    for name, value in kwargs.items():
+        for bad in _variants(value):
+            yield args, {**kwargs, name: bad}
+
+
+def _problem(feedback, exercise_id, seconds, limit):
+    if not isinstance(feedback, Feedback):
+        return f"returned {type(feedback).__name__}"
+    if feedback:
+        return "passed"
+    if not isinstance(feedback.message, str) or len(str(feedback)) < 40:
+        return f"too short to help: {str(feedback)!r}"
+    if "Traceback" in str(feedback) or not all(isinstance(d, str) for d in feedback.details):
+        return "a traceback or odd details"
+    if feedback.exercise != exercise_id or "checker-error" in feedback.mistakes:
+        return f"answered by the safety net: {feedback.details}"
+    if seconds > 2 * limit + 2.0:
+        return f"took {seconds:.1f} s"
+    return None
+
+
+def test_every_exercise_has_a_right_answer_here():
+    values = {e["id"] for e in catalogue()["exercises"] if e["kind"] == "values"}
+    assert values == set(RIGHT)
+    for exercise_id, (args, kwargs) in RIGHT.items():
+        if exercise_id != "regulariser":  # trains a network: covered in its own tests
+            assert _check(exercise_id)[1](*args, **kwargs), exercise_id
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.asmatrix, on purpose
+@pytest.mark.parametrize("exercise_id", _exercises())
+def test_a_zoo_of_bad_answers_gets_a_helpful_not_yet(exercise_id, short_time_limit, capsys):
+    exercise, check = _check(exercise_id)
+    problems, calls = [], 0
+    for args, kwargs in _calls(exercise):
+        calls += 1
+        start = time.monotonic()
+        try:
+            feedback = check(*args, **kwargs)
+        except BaseException as err:  # noqa: BLE001 - exactly what must never happen
+            problems.append(f"{_show(args, kwargs)} raised {type(err).__name__}: {err}")
+            continue
+        problem = _problem(feedback, exercise_id, time.monotonic() - start, short_time_limit)
+        if problem:
+            problems.append(f"{_show(args, kwargs)}: {problem}")
+    assert calls >= len(ZOO)
+    assert not problems, "\n".join(problems[:20])
+
+
+def _show(args, kwargs):
+    from cnnlib.exercises._check import short
+
+    return short(args) + (f" {short(kwargs)}" if kwargs else "")
