@@ -577,7 +577,7 @@ def as_array(value) -> tuple[np.ndarray | None, str | None]:
         return None, f"it has {raw.size:,} values, far more than the answer needs"
     kind = raw.dtype.kind
     if kind in "biuf":
-        return raw.astype(np.float64), None
+        return raw.astype(np.float64, copy=False), None
     if kind == "c":
         return None, "it contains complex numbers (a j part); the answer is made of real numbers"
     if kind in "US":
@@ -670,11 +670,11 @@ def same_answer(got, expected, rtol=1e-6, atol=1e-8) -> bool:
     Never raises: an answer that cannot be read as numbers (text included) is
     simply not the same.
     """
-    got_arr, reason = as_array(got)
-    if reason is not None:
-        return False
     expected = np.asarray(expected, dtype=np.float64)
-    if got_arr.shape != expected.shape:
+    if isinstance(got, np.ndarray) and got.shape != expected.shape:
+        return False  # without reading a large wrong answer again
+    got_arr, reason = as_array(got)
+    if reason is not None or got_arr.shape != expected.shape:
         return False
     with np.errstate(all="ignore"):
         return bool(np.allclose(got_arr, expected, rtol=rtol, atol=atol))

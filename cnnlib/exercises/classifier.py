@@ -454,7 +454,8 @@ _DENSE_MISTAKES = (
         "flat-extra-pooling",
         "Pooled once too often",
         "(Two poolings halve twice: 32 -> 16 -> 8.)",
-        "A third halving appeared. Trace the shape layer by layer.",
+        "A third halving appeared: a pooling counted twice, or one halving per layer. Trace "
+        "the shape layer by layer, as summary() prints it.",
         16 * 4 * 4,
     ),
     Mistake(

@@ -58,6 +58,12 @@ def test_placeholders_are_not_yet_without_raising():
             "grayscale-with-channel-axis",
         ),
         (
+            ((24, 36, 3), 864, (480, 640, 3), 921_600),
+            "thumbnail_shape",
+            "one number per pixel, not three",
+            "grayscale-three-channels",
+        ),
+        (
             ((24, 36), 864, (480, 640, 3), 307_200),
             "photo_count",
             "multiply by 3",

@@ -207,6 +207,14 @@ def test_weight_decay_alone_lowers_the_loss_and_the_hint_says_so():
     assert feedback.mistakes == ("loss-not-accuracy",)
 
 
+def test_a_weight_decay_too_weak_to_matter_is_not_enough():
+    # 1e-4 changes the validation accuracy and loss by less than 0.5 points / 0.01 here,
+    # far from the 1.5-point and 10 % thresholds, whatever the BLAS kernel
+    feedback = check_regulariser(weight_decay=0.0001)
+    assert not feedback and feedback.mistakes == ("not-enough-gain",)
+    assert "random shifts" in feedback.message
+
+
 @pytest.mark.parametrize(
     ("kwargs", "words", "mistake"),
     [
