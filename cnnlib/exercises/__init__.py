@@ -13,15 +13,17 @@ class); :func:`results` reads out, per exercise, the latest check run in this
 session (passed, message, mistake ids).
 """
 
-from cnnlib.exercises._check import (
+from cnnlib.exercises._catalogue import (
     Feedback,
     Mistake,
     attempts,
     catalogue,
-    check_function,
-    check_value,
     clear_results,
     results,
+)
+from cnnlib.exercises._check import (
+    check_function,
+    check_value,
     show_solution,
 )
 from cnnlib.exercises.activations import (

@@ -1,416 +1,76 @@
-"""The machinery behind every exercise check, and every check shared between exercises.
+"""Every check shared between exercises, and the machinery that runs a learner's answer.
 
 A checker takes the learner's answer, compares it with what cnnlib itself
-computes, and explains what looks wrong. Four promises hold for all of them:
+computes, and explains what looks wrong. Two promises hold for all of them:
 
 * **never crash, never hang**: any answer (text, ragged lists, None, complex
   numbers, NaN, huge arrays, a function that loops forever) gets a
-  :class:`Feedback`, never a traceback; a learner's function runs under a time
-  limit (:data:`TIME_LIMIT_SECONDS`, see :mod:`cnnlib.exercises._time_limit`);
+  :class:`~cnnlib.exercises._catalogue.Feedback`, never a traceback; reading an
+  answer goes through :func:`as_real`, :func:`as_whole_number`, :func:`as_shape`
+  and :func:`as_array`, which say why a value cannot be read; a learner's
+  function runs under a time limit (:data:`TIME_LIMIT_SECONDS`, see
+  :mod:`cnnlib.exercises._time_limit`);
 * **name every mistake**: every wrong item is reported, each with the hint of
-  the misconception it matches; positions count from 0, as in numpy;
-* **one catalogue**: each exercise (:class:`Exercise`) lists the typical
-  mistakes (:class:`Mistake`) it recognises, with a hint for the learner and a
-  note for the instructor; :func:`catalogue` returns them all as plain data;
-* **a record**: every check stamps its :class:`Feedback` with the exercise id
-  and the ids of the mistakes it found, and logs it for :func:`results`.
+  the misconception it matches (:mod:`cnnlib.exercises._catalogue`); positions
+  count from 0, as in numpy.
 
-Sections: feedback; mistakes, exercises and the catalogue; the session log;
-reading an answer (numbers, shapes, arrays); running a learner's function
-(:func:`check_function`); :func:`check_value`; :func:`show_solution`.
+Sections: reading an answer (numbers, shapes, arrays); running a learner's
+function (:func:`check_function`); :func:`check_value`; :func:`show_solution`.
 """
 
 from __future__ import annotations
 
 import ast
-import collections
 import copy
-import dataclasses
 import difflib
-import functools
-import html
 import importlib
 import inspect
 import math
 import numbers
 import reprlib
 import textwrap
-import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from cnnlib.exercises._catalogue import (
+    _EXERCISES,
+    NOT_CALLABLE,
+    NOT_FINITE,
+    NOT_WRITTEN,
+    PLACEHOLDER,
+    RAISED_ERROR,
+    RETURNED_NONE,
+    TOO_SLOW,
+    UNREADABLE,
+    WRONG_SHAPE,
+    Feedback,
+    Mistake,
+)
 from cnnlib.exercises._time_limit import TookTooLong, call_with_time_limit
 
 __all__ = [
-    "COMMON_MISTAKES",
-    "Exercise",
-    "Feedback",
-    "Mistake",
+    "MAX_ANSWER_SIZE",
     "Solution",
     "TIME_LIMIT_SECONDS",
     "as_array",
     "as_real",
     "as_shape",
     "as_whole_number",
-    "attempts",
-    "catalogue",
     "check_function",
     "check_value",
-    "checker",
-    "clear_results",
+    "fragment",
     "is_number",
     "is_placeholder",
     "placeholder_message",
-    "results",
+    "positions",
     "same_answer",
+    "short",
     "show_solution",
     "why_not_a_number",
 ]
-
-
-# ----------------------------------------------------------------------------
-# feedback
-# ----------------------------------------------------------------------------
-@dataclass
-class Feedback:
-    """The verdict of a check: ``passed``, a message for the learner, and for graders
-    the exercise's id and the ids of the mistakes found (see :func:`catalogue`).
-
-    Truthy when the answer is right, so tests can ``assert check_...(answer)``.
-    A failed check with no mistake ids means the answer is wrong in a way the
-    checker does not recognise.
-    """
-
-    passed: bool
-    message: str
-    details: list[str] = field(default_factory=list)
-    exercise: str | None = None
-    mistakes: tuple[str, ...] = ()
-
-    def __bool__(self) -> bool:
-        return self.passed
-
-    def __str__(self) -> str:
-        head = ("Correct! " if self.passed else "Not yet. ") + self.message
-        return "\n".join([head, *self.details])
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        colour, border, icon = (
-            ("#e6f4ea", "#1e8e3e", "&#10004;") if self.passed else ("#fef7e0", "#b06000", "&#9888;")
-        )
-        body = html.escape(self.message).replace("\n", "<br>")
-        extra = "".join(f"<pre style='margin:4px 0'>{html.escape(d)}</pre>" for d in self.details)
-        verdict = "Correct!" if self.passed else "Not yet."
-        return (
-            f"<div style='background:{colour};border-left:4px solid {border};"
-            f"padding:8px 12px;margin:4px 0'>{icon} <b>{verdict}</b> {body}{extra}</div>"
-        )
-
-    def to_dict(self) -> dict:
-        """The verdict as plain data (JSON-ready): what a grader stores."""
-        return {
-            "exercise": self.exercise,
-            "passed": bool(self.passed),
-            "message": self.message,
-            "details": list(self.details),
-            "mistakes": list(self.mistakes),
-        }
-
-
-# ----------------------------------------------------------------------------
-# mistakes, exercises and the catalogue
-# ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Mistake:
-    """A typical wrong answer, or misconception, that a checker recognises.
-
-    ``id`` is stable (graders and the instructor guides refer to it), ``name``
-    a few words, ``hint`` what the learner is told, ``note`` how an instructor
-    can address it in class. A function checker recognises it in one of three
-    ways: ``compute(*case)`` gives the values a learner with this misconception
-    gets; ``detect(got, *case)`` says whether the (float array) answer shows it;
-    ``shape(*case)`` gives the shape it produces (or a list of shapes), used
-    when no values match.
-    """
-
-    id: str
-    name: str
-    hint: str
-    note: str
-    compute: Callable | None = field(default=None, compare=False, repr=False)
-    detect: Callable | None = field(default=None, compare=False, repr=False)
-    shape: Callable | None = field(default=None, compare=False, repr=False)
-
-    def as_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "hint": self.hint, "note": self.note}
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """One exercise: a stable ``id`` (also the name for :func:`show_solution`),
-    its ``notebook`` (file name without ``.ipynb``), its ``number`` and ``title``
-    there, ``kind`` ("function": the learner writes a function; "values": the
-    learner writes values), and the :class:`Mistake` objects its checker knows.
-    """
-
-    id: str
-    notebook: str
-    number: int
-    title: str
-    kind: str
-    mistakes: tuple[Mistake, ...] = ()
-    check: str = ""  # the checker's name, filled in by @checker
-
-    def mistake(self, mistake_id: str) -> Mistake:
-        """The exercise's own mistake called ``mistake_id``, else the common one."""
-        for mistake in (*self.mistakes, *COMMON_MISTAKES):
-            if mistake.id == mistake_id:
-                return mistake
-        raise KeyError(f"exercise {self.id!r} has no mistake {mistake_id!r}")
-
-    def as_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "notebook": self.notebook,
-            "number": self.number,
-            "title": self.title,
-            "kind": self.kind,
-            "check": self.check,
-            "mistakes": [m.as_dict() for m in self.mistakes],
-        }
-
-
-PLACEHOLDER = Mistake(
-    "placeholder",
-    "Answer left as a placeholder",
-    "Replace the placeholder (None or ...) with your answer.",
-    "Not a misconception: the exercise was not attempted, or the cell was run before it was "
-    "edited. A grader counts it as unanswered. When many students leave the same exercise "
-    "blank, it probably came at the end of a rushed session: do it together next time.",
-)
-NOT_WRITTEN = Mistake(
-    "not-written",
-    "Function left unwritten",
-    "The function is not written yet: replace the `raise NotImplementedError` line with your code.",
-    "The template's `raise NotImplementedError` line is still there. At the first exercise, "
-    "show that this line stands in for the answer and is deleted, not kept above it.",
-)
-NOT_CALLABLE = Mistake(
-    "not-callable",
-    "Passed a result instead of the function",
-    "Pass your function itself, without calling it: no brackets after its name.",
-    "The student wrote check(my_function(...)) because functions as values are new to them. "
-    "Show that `my_function` names the recipe while `my_function(x)` cooks it once; the "
-    "checker needs the recipe, to cook it on its own cases.",
-)
-RETURNED_NONE = Mistake(
-    "returned-none",
-    "Forgot to return",
-    "Your function returned None: did you forget the `return` line? A function that only "
-    "computes or prints its result gives back None.",
-    "The commonest slip with functions: the result is computed (often printed, so it looks "
-    "right) but never returned. Put print and return side by side on the board: print shows "
-    "a value to a person, return hands it back to the code that called the function.",
-)
-RAISED_ERROR = Mistake(
-    "raised-error",
-    "The function raised an error",
-    "Your function raised an error.",
-    "The feedback names the case and the error's last line. Have the student call their "
-    "function on that small case in a cell of their own and read the traceback from the "
-    "bottom up; most errors here are indices past the border or mismatched shapes.",
-)
-TOO_SLOW = Mistake(
-    "too-slow",
-    "Took too long (endless loop)",
-    "Your function took too long, so the check stopped it.",
-    "Almost always a `while` loop whose variable never changes (the `+= 1` is missing or "
-    "sits outside the loop), or a loop that grows the list it walks through. Ask for a "
-    "print inside the loop on a tiny input, and watch the value that should end it. The "
-    "check gives up after a few seconds; a right answer needs milliseconds.",
-)
-UNREADABLE = Mistake(
-    "unreadable",
-    "Not the kind of answer asked for",
-    "This is not the kind of answer the exercise asks for.",
-    "Python's types getting in the way: a number in quotes ('79'), a pair where one number "
-    "is asked, a generator from a comprehension in round brackets, hand-typed rows of "
-    "different lengths, a stray j that makes a complex number. The hint says which. A "
-    "two-minute aside pays off: 79 versus '79', (7, 9) versus 79, [...] versus (...).",
-)
-NOT_FINITE = Mistake(
-    "not-finite",
-    "NaN or infinity in the answer",
-    "The answer contains NaN (not a number) or infinity.",
-    "Usually an overflow (exp of a large number), a division by zero, or a NaN typed in on "
-    "purpose. Show how inf - inf and 0 / 0 give NaN and how one NaN spreads through every "
-    "later sum; np.isfinite finds them.",
-)
-WRONG_SHAPE = Mistake(
-    "wrong-shape",
-    "Wrong shape",
-    "The result has the wrong shape.",
-    "A shape the checker cannot trace to one particular slip. Ask the student to work out the "
-    "expected shape on paper before coding, then print the shape of their result: reasoning "
-    "about shapes is half of this course.",
-)
-WRONG_CALL = Mistake(
-    "wrong-call",
-    "Check called the wrong way",
-    "The check was called with the wrong arguments.",
-    "The student edited the check line itself (dropped an argument, renamed a variable). "
-    "Tell them to leave the check line as the notebook wrote it and change only the answer "
-    "above it.",
-)
-CHECKER_ERROR = Mistake(
-    "checker-error",
-    "The checker failed",
-    "The checker could not judge this answer: that is a fault in the checker, not "
-    "necessarily in your answer.",
-    "Should not happen: every checker is tested against hundreds of odd answers. Note the "
-    "answer that caused it and report it to the course's maintainers.",
-)
-
-#: Mistakes every checker may report, whatever the exercise.
-COMMON_MISTAKES = (
-    PLACEHOLDER,
-    NOT_WRITTEN,
-    NOT_CALLABLE,
-    RETURNED_NONE,
-    RAISED_ERROR,
-    TOO_SLOW,
-    UNREADABLE,
-    NOT_FINITE,
-    WRONG_SHAPE,
-    WRONG_CALL,
-    CHECKER_ERROR,
-)
-
-_EXERCISES: dict[str, Exercise] = {}
-
-
-def checker(exercise: Exercise):
-    """Decorator: register ``exercise`` and make the decorated function its checker.
-
-    The checker is called only with arguments its signature accepts, never
-    lets an exception escape (``KeyboardInterrupt`` aside), returns a
-    :class:`Feedback` stamped with the exercise's id, and logs it for
-    :func:`results`.
-    """
-
-    def wrap(fn):
-        if exercise.id in _EXERCISES:
-            raise ValueError(f"two exercises are called {exercise.id!r}")
-        registered = dataclasses.replace(exercise, check=fn.__name__)
-        _EXERCISES[exercise.id] = registered
-        signature = inspect.signature(fn)
-
-        @functools.wraps(fn)
-        def check(*args, **kwargs) -> Feedback:
-            try:
-                signature.bind(*args, **kwargs)
-            except TypeError as err:
-                shown = signature.replace(return_annotation=inspect.Signature.empty)
-                feedback = Feedback(
-                    False,
-                    f"{WRONG_CALL.hint} It is {fn.__name__}{shown}; here: {err}. Keep the check "
-                    "line as the notebook wrote it, and change only your answer.",
-                    mistakes=(WRONG_CALL.id,),
-                )
-            else:
-                try:
-                    feedback = fn(*args, **kwargs)
-                except Exception as err:  # a fault in the checker must not reach the learner
-                    last = traceback.format_exception_only(type(err), err)[-1].strip()
-                    feedback = Feedback(
-                        False, CHECKER_ERROR.hint, [last], mistakes=("checker-error",)
-                    )
-            feedback.exercise = registered.id
-            _record(feedback, registered)
-            return feedback
-
-        check.exercise = registered
-        return check
-
-    return wrap
-
-
-def exercises() -> list[Exercise]:
-    """Every registered exercise, in course order (notebook, then number)."""
-    return sorted(_EXERCISES.values(), key=lambda e: (e.notebook, e.number))
-
-
-def catalogue() -> dict:
-    """Every exercise and the mistakes its checker recognises, as plain (JSON-ready) data.
-
-    Returns
-    -------
-    dict
-        ``{"exercises": [...], "common": [...]}``. Each exercise: ``id``
-        (stable; also the name for :func:`show_solution`), ``notebook``,
-        ``number``, ``title``, ``kind`` ("function" or "values"), ``check``
-        (the checker's name) and ``mistakes``; each mistake: ``id``, ``name``,
-        ``hint`` (for the learner) and ``note`` (for the instructor).
-        ``common`` lists the mistakes any checker may report (a placeholder
-        left in, a forgotten ``return``, an endless loop...). Mistake ids are
-        unique within an exercise together with the common ones.
-    """
-    return {
-        "exercises": [e.as_dict() for e in exercises()],
-        "common": [m.as_dict() for m in COMMON_MISTAKES],
-    }
-
-
-# ----------------------------------------------------------------------------
-# the session log: what a grader reads after running a notebook
-# ----------------------------------------------------------------------------
-_ATTEMPTS: collections.deque = collections.deque(maxlen=10_000)
-_LATEST: dict[str, dict] = {}
-
-
-def _record(feedback: Feedback, exercise: Exercise) -> None:
-    entry = {
-        **feedback.to_dict(),
-        "notebook": exercise.notebook,
-        "title": exercise.title,
-        "time": time.time(),
-    }
-    _ATTEMPTS.append(entry)
-    before = _LATEST.get(exercise.id, {})
-    _LATEST[exercise.id] = {
-        **entry,
-        "attempts": before.get("attempts", 0) + 1,
-        "ever_passed": before.get("ever_passed", False) or entry["passed"],
-    }
-
-
-def results() -> dict[str, dict]:
-    """The latest check of each exercise checked in this session, by exercise id.
-
-    Each value is plain data: ``exercise``, ``notebook``, ``title``,
-    ``passed``, ``message``, ``details``, ``mistakes`` (ids, see
-    :func:`catalogue`), ``time`` (seconds since the epoch), ``attempts`` (how
-    many checks of this exercise ran) and ``ever_passed``. An exercise whose
-    check never ran is absent. A grader runs the notebook, then reads this,
-    e.g. ``json.dumps(results())``.
-    """
-    return copy.deepcopy(_LATEST)
-
-
-def attempts() -> list[dict]:
-    """Every check run in this session, oldest first (the last 10,000), as in :func:`results`."""
-    return copy.deepcopy(list(_ATTEMPTS))
-
-
-def clear_results() -> None:
-    """Forget every check run so far (for a grader that runs several notebooks in one process)."""
-    _ATTEMPTS.clear()
-    _LATEST.clear()
 
 
 # ----------------------------------------------------------------------------

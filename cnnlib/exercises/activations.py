@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlib.exercises._check import (
+from cnnlib.exercises._catalogue import (
     NOT_FINITE,
     PLACEHOLDER,
     UNREADABLE,
@@ -21,10 +21,12 @@ from cnnlib.exercises._check import (
     Exercise,
     Feedback,
     Mistake,
+    checker,
+)
+from cnnlib.exercises._check import (
     as_array,
     as_whole_number,
     check_function,
-    checker,
     fragment,
     is_placeholder,
     placeholder_message,

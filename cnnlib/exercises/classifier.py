@@ -18,17 +18,19 @@ import warnings
 
 import numpy as np
 
-from cnnlib.exercises._check import (
+from cnnlib.exercises._catalogue import (
     PLACEHOLDER,
     UNREADABLE,
     WRONG_SHAPE,
     Exercise,
     Feedback,
     Mistake,
+    checker,
+)
+from cnnlib.exercises._check import (
     as_array,
     as_whole_number,
     check_function,
-    checker,
     fragment,
     is_placeholder,
     placeholder_message,

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from cnnlib.exercises._check import (
+from cnnlib.exercises._catalogue import (
     NOT_FINITE,
     PLACEHOLDER,
     UNREADABLE,
@@ -22,10 +22,12 @@ from cnnlib.exercises._check import (
     Exercise,
     Feedback,
     Mistake,
+    checker,
+)
+from cnnlib.exercises._check import (
     as_array,
     as_real,
     check_function,
-    checker,
     fragment,
     is_placeholder,
     placeholder_message,

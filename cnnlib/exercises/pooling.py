@@ -12,15 +12,17 @@ import math
 
 import numpy as np
 
-from cnnlib.exercises._check import (
+from cnnlib.exercises._catalogue import (
     PLACEHOLDER,
     UNREADABLE,
     Exercise,
     Feedback,
     Mistake,
+    checker,
+)
+from cnnlib.exercises._check import (
     as_shape,
     check_function,
-    checker,
     fragment,
     is_placeholder,
     same_answer,

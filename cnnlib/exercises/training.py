@@ -20,17 +20,19 @@ import functools
 
 import numpy as np
 
-from cnnlib.exercises._check import (
+from cnnlib.exercises._catalogue import (
     PLACEHOLDER,
     UNREADABLE,
     Exercise,
     Feedback,
     Mistake,
+    checker,
+)
+from cnnlib.exercises._check import (
     as_array,
     as_real,
     as_shape,
     as_whole_number,
-    checker,
     is_placeholder,
     placeholder_message,
     short,

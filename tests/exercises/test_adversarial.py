@@ -270,6 +270,8 @@ def test_a_zoo_of_bad_answers_gets_a_helpful_not_yet(exercise_id, short_time_lim
 
 
 def _show(args, kwargs):
-    from cnnlib.exercises._check import short
+    from cnnlib.exercises._check import (
+        short,
+    )
 
     return short(args) + (f" {short(kwargs)}" if kwargs else "")

@@ -23,6 +23,7 @@ from cnnlib.exercises import (
     results,
     show_solution,
 )
+from cnnlib.exercises import _catalogue as cat
 from cnnlib.exercises import _check as c
 
 
@@ -224,7 +225,7 @@ def test_check_function_runs_every_case_and_groups_what_it_finds():
             return "two"
         return x * 2 if x < 5 else x * 3
 
-    mistake = c.Mistake("tripled", "Tripled", "You tripled it.", "note", compute=lambda x: x * 3)
+    mistake = cat.Mistake("tripled", "Tripled", "You tripled it.", "note", compute=lambda x: x * 3)
     feedback = check_function(learner, lambda x: x * 2, [(i,) for i in range(7)], [mistake])
     assert not feedback
     assert "right on 2 of 7 cases" in feedback.message
@@ -242,7 +243,7 @@ def test_check_function_passes_copies_and_can_require_more():
     case = np.arange(4.0)
     check_function(lambda x: x.fill(9) or x, lambda x: x, [(case,)])
     np.testing.assert_array_equal(case, np.arange(4.0))  # the learner changed only a copy
-    rule = c.Mistake("as-list", "List", "Return an array.", "note")
+    rule = cat.Mistake("as-list", "List", "Return an array.", "note")
     feedback = check_function(
         lambda x: x.tolist(),
         lambda x: x,
@@ -275,9 +276,9 @@ def test_a_check_called_the_wrong_way_says_so_instead_of_raising(call, words):
 
 
 def test_a_fault_in_a_checker_becomes_feedback_but_ctrl_c_passes(monkeypatch):
-    exercise = c.Exercise("broken", "99_test", 1, "Broken", "values")
+    exercise = cat.Exercise("broken", "99_test", 1, "Broken", "values")
 
-    @c.checker(exercise)
+    @cat.checker(exercise)
     def check_broken(answer):
         if answer == "stop":
             raise KeyboardInterrupt
@@ -292,13 +293,13 @@ def test_a_fault_in_a_checker_becomes_feedback_but_ctrl_c_passes(monkeypatch):
         with pytest.raises(KeyboardInterrupt):
             check_broken("stop")
     finally:
-        del c._EXERCISES["broken"]
+        del cat._EXERCISES["broken"]
         clear_results()
 
 
 def test_two_exercises_cannot_share_an_id():
     with pytest.raises(ValueError, match="two exercises are called 'negative'"):
-        c.checker(c.Exercise("negative", "01_pixels", 9, "Again", "values"))(lambda a: a)
+        cat.checker(cat.Exercise("negative", "01_pixels", 9, "Again", "values"))(lambda a: a)
 
 
 def test_every_public_check_keeps_its_name_signature_and_docstring():
