@@ -73,7 +73,10 @@ class Feedback:
             ("#e6f4ea", "#1e8e3e", "&#10004;") if self.passed else ("#fef7e0", "#b06000", "&#9888;")
         )
         body = html.escape(self.message).replace("\n", "<br>")
-        extra = "".join(f"<pre style='margin:4px 0'>{html.escape(d)}</pre>" for d in self.details)
+        extra = "".join(
+            f"<pre style='margin:4px 0;white-space:pre-wrap'>{html.escape(d)}</pre>"
+            for d in self.details
+        )
         verdict = "Correct!" if self.passed else "Not yet."
         return (
             f"<div style='background:{colour};border-left:4px solid {border};"
