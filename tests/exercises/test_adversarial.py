@@ -275,3 +275,22 @@ def _show(args, kwargs):
     )
 
     return short(args) + (f" {short(kwargs)}" if kwargs else "")
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+def test_the_generic_checks_hold_up_too(short_time_limit, capsys):
+    """check_value and check_function, the public building blocks, under the same zoo."""
+    problems = []
+    for bad in ZOO:
+        try:
+            feedback = ex.check_value(bad, 3.0)
+            assert isinstance(feedback, Feedback) and not feedback and feedback.message
+        except BaseException as err:  # noqa: BLE001
+            problems.append(f"check_value({_show((bad,), {})}): {type(err).__name__}: {err}")
+    for fn in FUNCTION_ZOO + ZOO:
+        try:
+            feedback = ex.check_function(fn, lambda x: x * 2, [(np.arange(3.0),)])
+            assert isinstance(feedback, Feedback) and not feedback and len(str(feedback)) >= 40
+        except BaseException as err:  # noqa: BLE001
+            problems.append(f"check_function({_show((fn,), {})}): {type(err).__name__}: {err}")
+    assert not problems, "\n".join(problems[:20])
