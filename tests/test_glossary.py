@@ -136,36 +136,30 @@ def _paragraphs(text):
 
 
 def _entries():
-    """Every entry of the glossary, in the order of the page, with its letter heading."""
-    entries, letter = [], None
+    """Every entry of the glossary in page order, and the paragraphs that look like a broken one."""
+    entries, malformed, letter = [], [], None
     for paragraph in _paragraphs(TERMS_PART):
         heading = LETTER.match(paragraph)
         if heading:
             letter = heading.group(2)
             continue
         match = ENTRY.match(paragraph)
-        if paragraph.startswith("<a id=") and not match:
-            pytest.fail(
-                f"an entry does not follow the format "
-                f'<a id="..."></a>**name**[, **other name**] · [NN](NN_x.ipynb)[, ...] —: '
-                f"{paragraph[:120]!r}"
-            )
         if match:
-            names = re.findall(r"\*\*([^*]+)\*\*", match["names"])
-            notebooks = NOTEBOOK_LINK.findall(match["notebooks"])
             entries.append(
                 {
                     "id": match["id"],
-                    "names": names,
-                    "notebooks": notebooks,
+                    "names": re.findall(r"\*\*([^*]+)\*\*", match["names"]),
+                    "notebooks": NOTEBOOK_LINK.findall(match["notebooks"]),
                     "body": match["body"],
                     "letter": letter,
                 }
             )
-    return entries
+        elif paragraph.startswith("<a id="):
+            malformed.append(paragraph[:120])
+    return entries, malformed
 
 
-ENTRIES = _entries()
+ENTRIES, MALFORMED = _entries()
 
 
 def _sheet_block(anchor):
@@ -206,6 +200,12 @@ def _number(cell):
 def test_the_glossary_has_its_entries_and_a_formula_sheet():
     assert len(ENTRIES) >= 150
     assert SHEET_PART, "the formula sheet heading is missing"
+
+
+def test_every_entry_follows_the_format():
+    """`<a id="..."></a>**name**[, **other name**] · [NN](NN_x.ipynb)[, ...] —` then the text:
+    the anchor to link to, the names to look up, and the notebooks that teach it."""
+    assert not MALFORMED, "entries not in the glossary's format:\n" + "\n".join(MALFORMED)
 
 
 @pytest.mark.parametrize("term", [t.strip() for t in REQUIRED_TERMS.split(";")])
@@ -324,6 +324,20 @@ def test_display_math_avoids_what_markdown_would_eat_on_github():
     JupyterLab protects math from markdown, but the safest formula does not need it."""
     for block in re.findall(r"^\$\$\n?(.+?)\n?\$\$$", TEXT, re.MULTILINE | re.DOTALL):
         assert not re.search(r"\\[,;:!{}\\|]|\*", block), block
+
+
+# every macro the formulas use; MathJax (JupyterLab) and GitHub both know these, and a typo
+# such as \timez would otherwise only show up as red text in the browser
+KNOWN_MACROS = {
+    "approx", "cdot", "dots", "eta", "frac", "lambda", "lceil", "left", "leftarrow", "lfloor",
+    "ln", "lVert", "mathrm", "max", "mu", "partial", "qquad", "rceil", "rfloor", "right",
+    "rVert", "sigma", "sum", "tanh", "text", "times", "varepsilon",
+}  # fmt: skip
+
+
+def test_formulas_use_only_known_macros():
+    used = set(re.findall(r"\\([A-Za-z]+)", "".join(re.findall(r"\$\$.+?\$\$", TEXT))))
+    assert used <= KNOWN_MACROS, f"unknown or misspelt macros: {sorted(used - KNOWN_MACROS)}"
 
 
 # ---------------------------------------------------------------------------

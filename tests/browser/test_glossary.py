@@ -60,7 +60,9 @@ def test_glossary_preview_typesets_every_formula_and_follows_links(
                 const root = document.querySelector('{PREVIEW}');
                 return {{
                     formulas: root.querySelectorAll('mjx-container[display="true"]').length,
-                    errors: root.querySelectorAll('mjx-merror, [data-mjx-error]').length,
+                    // a TeX error, or an unknown macro (MathJax's noundefined shows it in red)
+                    errors: root.querySelectorAll(
+                        'mjx-merror, [data-mjx-error], mtext[mathcolor="red"]').length,
                     dollars: (root.innerText.match(/\\$\\$/g) || []).length,
                     anchors: root.querySelectorAll('a[data-jupyter-id]').length,
                     tables: root.querySelectorAll('table').length,
