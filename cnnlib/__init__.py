@@ -19,6 +19,7 @@ from cnnlib.activations import (
     sparsity,
     tanh_slope,
 )
+from cnnlib.attribution import occlusion_map, occlusion_per_pixel, saliency_map
 from cnnlib.augment import RandomShift, random_shift
 from cnnlib.datasets import load_mnist, load_photo, make_xo, user_data_dir, xo_image
 from cnnlib.descent import gradient_descent
@@ -202,11 +203,14 @@ __all__ = [
     "mnist_style",
     "most_confident_mistakes",
     "negative",
+    "occlusion_map",
+    "occlusion_per_pixel",
     "output_size",
     "pixel_distance",
     "reference",
     "relu",
     "relu_slope",
+    "saliency_map",
     "shift",
     "sigmoid",
     "sigmoid_slope",

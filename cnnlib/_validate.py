@@ -213,6 +213,83 @@ def as_drop_probability(value, name: str) -> float:
     return float(value)
 
 
+def as_number(value, name: str) -> float:
+    """Check that ``value`` is one finite real number (not a bool); return it as a float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, but is {value!r} ({type(value).__name__})")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, but is {value!r}")
+    return float(value)
+
+
+# ----------------------------------------------------------------------------
+# one image and its class, for questions to a trained network (cnnlib.attribution)
+# ----------------------------------------------------------------------------
+def as_one_image(image, name: str = "image") -> np.ndarray:
+    """Check that ``image`` is one image of finite real numbers; return it as (1, C, H, W).
+
+    Accepted: (H, W) (one grey image, e.g. an MNIST digit), (C, H, W) or a batch
+    of one (1, C, H, W). The dtype is kept (the caller decides how to scale
+    integer pixels); the result is a view where possible.
+    """
+    values = as_float_array(image, name)  # TypeError for text, complex, ragged lists
+    check_ndim(values, (2, 3, 4), name, "(H, W), (C, H, W) or (1, C, H, W)")
+    if values.ndim == 3 and values.shape[-1] in (3, 4) and values.shape[0] not in (1, 3, 4):
+        raise ValueError(
+            f"{name} {tuple(values.shape)} looks like a channels-last colour image (H, W, C), "
+            f"but networks take channels first (C, H, W); convert it with "
+            f"cnnlib.to_channels_first({name}), or to gray with cnnlib.to_grayscale({name})"
+        )
+    if values.ndim == 4 and values.shape[0] != 1:
+        raise ValueError(
+            f"{name} must be one image, but has shape {tuple(values.shape)}: a batch of "
+            f"{values.shape[0]}; pass one of them, e.g. {name}[0] (or images[i] from the stack)"
+        )
+    if 0 in values.shape:
+        raise ValueError(f"{name} must not have an empty axis, but has shape {values.shape}")
+    check_finite(values, name)
+    image = np.asarray(image)
+    return image.reshape((1,) * (4 - image.ndim) + image.shape)
+
+
+def check_class_scores(scores: np.ndarray, name: str = "model") -> None:
+    """Raise ``ValueError`` unless a network's output is class scores, one row per image (N, K)."""
+    if scores.ndim != 2:
+        raise ValueError(
+            f"{name} must end in class scores, one row of K numbers per image (N, K), but its "
+            f"output has shape {tuple(scores.shape)}; end the network with Flatten() and "
+            "Dense(features, K)"
+        )
+
+
+def as_class_index(value, n_classes: int, name: str = "target") -> int:
+    """Check that ``value`` names one of ``n_classes`` classes (an int from 0); return it."""
+    if not _is_int(value):
+        raise TypeError(
+            f"{name} must be a class index, an int such as 7, but is {value!r} "
+            f"({type(value).__name__})"
+        )
+    if not 0 <= value < n_classes:
+        raise ValueError(
+            f"{name} must be a class index from 0 to {n_classes - 1} (the network has "
+            f"{n_classes} classes), but is {value}; e.g. {name}=label for the true class"
+        )
+    return int(value)
+
+
+def as_patch(patch, image_size: tuple[int, int], name: str = "patch") -> tuple[int, int]:
+    """Check a patch size, an int or (height, width) that fits inside the image; return the pair."""
+    pair = as_pair(patch, name, minimum=1)
+    h, w = image_size
+    if pair[0] > h or pair[1] > w:
+        shown = pair[0] if pair[0] == pair[1] else pair
+        raise ValueError(
+            f"{name} {shown} is larger than the {h}x{w} image, so it cannot be placed on it; "
+            f"use {name}<={min(h, w)} (a patch at most as large as the image)"
+        )
+    return pair
+
+
 # ----------------------------------------------------------------------------
 # sliding-window geometry shared by convolution and pooling
 # ----------------------------------------------------------------------------

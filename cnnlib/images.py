@@ -94,14 +94,6 @@ def _like(result: np.ndarray, image: np.ndarray) -> np.ndarray:
     return result.astype(image.dtype, copy=False)
 
 
-def _as_number(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, but is {value!r} ({type(value).__name__})")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, but is {value!r}")
-    return float(value)
-
-
 # ----------------------------------------------------------------------------
 # colour -> gray, and pixel-wise arithmetic
 # ----------------------------------------------------------------------------
@@ -153,7 +145,7 @@ def negative(image, max_value=255):
         A new array; ``image`` is not changed.
     """
     image = _as_image(image)
-    top = _as_number(max_value, "max_value")
+    top = v.as_number(max_value, "max_value")
     if image.size and (float(image.max()) > top or float(image.min()) < 0):
         raise ValueError(
             f"negative() expects values from 0 to max_value={max_value:g}, but the image has "
@@ -182,7 +174,7 @@ def adjust_brightness(image, amount):
         instead of wrapping around as ``uint8`` arithmetic would.
     """
     image = _as_image(image)
-    amount = _as_number(amount, "amount")
+    amount = v.as_number(amount, "amount")
     return _like(image.astype(np.float64) + amount, image)
 
 
@@ -205,8 +197,8 @@ def adjust_contrast(image, factor, pivot=128.0):
     array, same shape; ``uint8`` for an integer image
     """
     image = _as_image(image)
-    factor = _as_number(factor, "factor")
-    pivot = _as_number(pivot, "pivot")
+    factor = v.as_number(factor, "factor")
+    pivot = v.as_number(pivot, "pivot")
     if factor < 0:
         raise ValueError(
             f"factor must be >= 0, but is {factor:g}; a negative factor would also invert "
@@ -229,7 +221,7 @@ def threshold(image, level=128):
     array of uint8, same shape, values 0 and 255 only
     """
     image = _as_image(image)
-    level = _as_number(level, "level")
+    level = v.as_number(level, "level")
     return np.where(image >= level, 255, 0).astype(np.uint8)
 
 
