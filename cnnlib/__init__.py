@@ -96,6 +96,7 @@ __version__ = "0.1.0"
 # `import cnnlib` stays light and the core works without matplotlib or ipywidgets.
 _LAZY = {
     "ActivationExplorer": "cnnlib.explorers",
+    "AttributionExplorer": "cnnlib.explorers",
     "check_environment": "cnnlib.environment",
     "ChannelExplorer": "cnnlib.explorers",
     "ClassifierExplorer": "cnnlib.explorers",

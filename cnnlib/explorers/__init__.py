@@ -2,6 +2,7 @@
 
 from cnnlib.explorers._base import Explorer
 from cnnlib.explorers.activations import ActivationExplorer
+from cnnlib.explorers.attribution import AttributionExplorer
 from cnnlib.explorers.classifier import ClassifierExplorer, HandwiredExplorer
 from cnnlib.explorers.convolution import ConvolutionExplorer
 from cnnlib.explorers.drawing import DigitPad
@@ -19,6 +20,7 @@ from cnnlib.explorers.training import TrainingDashboard
 
 __all__ = [
     "ActivationExplorer",
+    "AttributionExplorer",
     "ChannelExplorer",
     "ClassifierExplorer",
     "ConvolutionExplorer",

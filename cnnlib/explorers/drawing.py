@@ -112,6 +112,7 @@ class DigitPad(Explorer):
         self._last = None
         self._last_refresh = 0.0
         self._drawing_now = False
+        self._digit_listeners = []
 
         self.controls["brush"] = widgets.IntSlider(
             value=max(4, self.size // 14), min=2, max=max(6, self.size // 8), description="brush"
@@ -139,6 +140,22 @@ class DigitPad(Explorer):
         self.draw_stroke([(70, 50), (210, 50), (120, 240)])
         for size in (6, 10, 14, 18, 22, 26, 30, 20):
             yield "brush", size
+
+    def observe_digit(self, callback):
+        """Call ``callback(digit)`` whenever the pad has prepared a new digit.
+
+        That is after each stroke, a Clear or a brush change, never while the
+        pen is still moving; ``digit`` is :attr:`digit`, (28, 28) uint8. Other
+        explorers use it to follow the drawing (e.g.
+        :class:`~cnnlib.explorers.attribution.AttributionExplorer`).
+        """
+        self._digit_listeners.append(callback)
+
+    def update(self, change=None):
+        super().update(change)
+        if not self._drawing_now:
+            for callback in self._digit_listeners:
+                callback(self.digit)
 
     # -- the canvas -----------------------------------------------------------------
     def _make_canvas(self):

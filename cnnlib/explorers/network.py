@@ -81,7 +81,7 @@ def _prepare(images):
     return images.astype(np.float32)
 
 
-def _default_network():
+def _default_network(explorer="FeatureMapExplorer"):
     """The course's trained network and the 1,000 bundled test digits."""
     from cnnlib.datasets import load_mnist
 
@@ -89,22 +89,22 @@ def _default_network():
         from cnnlib import load_pretrained
     except ImportError as err:  # the shipped weights are not available
         raise RuntimeError(
-            "no trained network is available: pass one, e.g. FeatureMapExplorer(model, "
-            "images, labels)"
+            f"no trained network is available: pass one, e.g. {explorer}(model, images, labels)"
         ) from err
     images, labels = load_mnist("test")
     return load_pretrained(), images, labels
 
 
-def _network_and_data(model, images, labels):
+def _network_and_data(model, images, labels, explorer="FeatureMapExplorer"):
+    """The model and its inputs (float32, (N, C, H, W)) for ``explorer``; defaults as above."""
     if model is None:
         if images is not None:
             raise ValueError("images were given without a model; pass the model too")
-        model, images, labels = _default_network()
+        model, images, labels = _default_network(explorer)
     elif images is None:
         raise ValueError(
             "a model was given without images; pass the inputs to choose from, e.g. "
-            "FeatureMapExplorer(model, images, labels)"
+            f"{explorer}(model, images, labels)"
         )
     x = _prepare(images)
     y = None if labels is None else np.asarray(labels, dtype=np.int64)
