@@ -131,15 +131,16 @@ class AttributionExplorer(BlitExplorer):
       outlined in orange).
 
     The thin dark outline on both maps is the digit's ink; the orange square
-    on the digit is the patch whose covering lowers the probability most.
+    on the digit is the patch whose covering lowers the probability most (a
+    blue one, the patch that raises it most, when no patch lowers it).
 
     Parameters
     ----------
     model : Sequential, optional
         A trained CNN ending in class scores. Default: the course's trained
         network (:func:`cnnlib.load_pretrained`) on the 1,000 bundled test digits.
-    images : array (N, H, W) or (N, C, H, W), optional
-        The digits to choose from (uint8 pixels are divided by 255).
+    images : array (N, H, W) or (N, 1, H, W), optional
+        The grey digits to choose from (uint8 pixels are divided by 255).
     labels : int array (N,), optional
     index : int
         The digit shown first.
@@ -177,6 +178,11 @@ class AttributionExplorer(BlitExplorer):
         self.model = model
         self.pad = pad
         self._occlusions = OrderedDict()  # (digit key, patch, stride) -> drops (K, Ho, Wo)
+        if self.images.shape[1] != 1:
+            raise ValueError(
+                f"AttributionExplorer shows grey images, (N, H, W) or (N, 1, H, W), but images "
+                f"have {self.images.shape[1]} channels; convert them to gray first"
+            )
         height, width = self.images.shape[2:]
         classes = model.predict_proba(self.images[:1]).shape[1]
         super().__init__(figsize=(9.2, 3.3), dpi=90)  # 828 px: fits a notebook column
@@ -465,10 +471,13 @@ class AttributionExplorer(BlitExplorer):
         ]
         high = np.unravel_index(np.argmax(r.saliency), r.saliency.shape)
         low = np.unravel_index(np.argmin(r.saliency), r.saliency.shape)
-        lines.append(
-            f"Saliency: the score of {t} would rise most with more ink at row {high[0]}, "
-            f"column {high[1]}, and fall most at row {low[0]}, column {low[1]}."
-        )
+        if not r.saliency.any():
+            lines.append(f"Saliency: 0 everywhere, no pixel changes the score of {t} here.")
+        else:
+            lines.append(
+                f"Saliency: the score of {t} would rise most with more ink at row {high[0]}, "
+                f"column {high[1]}, and fall most at row {low[0]}, column {low[1]}."
+            )
         top, left = r.lowers_most
         size = r.patch - 1
         most, least = r.drops.max(), r.drops.min()

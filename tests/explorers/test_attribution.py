@@ -286,4 +286,19 @@ def test_a_model_without_images_and_the_lazy_export(model):
 
     with pytest.raises(ValueError, match=r"AttributionExplorer\(model, images, labels\)"):
         AttributionExplorer(model)
+    with pytest.raises(ValueError, match=r"grey images, .* have 3 channels"):
+        AttributionExplorer(model, np.zeros((2, 3, 28, 28)))
     assert cnnlib.AttributionExplorer is AttributionExplorer
+
+
+def test_a_network_blind_to_the_pixels_is_described_as_such(digits):
+    from cnnlib import Dense, Flatten, Sequential
+
+    blind = Sequential(Flatten(), Dense(784, 10, seed=0))
+    blind.params["1.weight"][:] = 0  # every score is its bias, whatever the pixels
+    ex = AttributionExplorer(blind, *digits)
+    assert not ex.output.saliency.any() and not ex.output.drops.any()
+    assert "Saliency: 0 everywhere" in ex._status.value
+    assert "no patch lowers P" in ex._status.value
+    assert not ex._strongest.get_visible()
+    assert "no patch changes P" in ex._captions[0].get_text()
