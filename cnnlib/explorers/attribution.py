@@ -124,9 +124,9 @@ class AttributionExplorer(BlitExplorer):
     * **occlusion**: how much the class's probability drops when a patch of
       background covers the digit there (red: covering it lowers the
       probability, so that part was evidence for the class; blue: covering it
-      makes the class more likely). Shown per pixel (the mean over the patches
-      that covered it) or per patch position (one cell at the centre of each
-      patch);
+      makes the class more likely). Shown per patch position (one cell at the
+      centre of each patch: what was measured) or per pixel (the mean over the
+      patches that covered it);
     * the network's ten probabilities (the chosen class dark, the true digit
       outlined in orange).
 
@@ -169,7 +169,7 @@ class AttributionExplorer(BlitExplorer):
         index=0,
         pad=None,
         target=ANSWER,
-        patch=4,
+        patch=6,
         stride=2,
     ):
         model, self.images, self.labels = _network_and_data(
@@ -216,7 +216,10 @@ class AttributionExplorer(BlitExplorer):
             value=int(stride), min=1, max=side, description="stride", style=style
         )
         self.controls["view"] = widgets.ToggleButtons(
-            options=[PER_PIXEL, PER_POSITION], value=PER_PIXEL, description="occlusion", style=style
+            options=[PER_POSITION, PER_PIXEL],
+            value=PER_POSITION,
+            description="occlusion",
+            style=style,
         )
         self._build_figure(height, width, classes)
         self._watch()
@@ -398,48 +401,74 @@ class AttributionExplorer(BlitExplorer):
         )
 
     def _draw(self, result):
-        shown = result is not None
         for artist in (self._im_saliency, self._im_occlusion, self._strongest, *self._outlines):
-            artist.set_visible(shown)
-        if not shown:
-            self._im_image.set_data(self._image_shown)
-            self._ax_image.title.set_text(f"{self._name}\n ")
-            self._ax_saliency.title.set_text("saliency\n ")
-            self._ax_occlusion.title.set_text("occlusion\n ")
-            for text in (*self._captions, self._bars_caption):
-                text.set_text(" \n ")
-            for scale in (self._saliency_scale, self._occlusion_scale):
-                for text in scale.labels:
-                    text.set_text("")
-            self._bars.set(np.zeros(len(self._bars.bars)), fmt=lambda p: "")
+            artist.set_visible(result is not None)
+        if result is None:
+            self._draw_nothing()
             return
-        r, t = result, result.target
-        self._im_image.set_data(r.image)
-        # saliency: signed, on a scale that fits this map
+        self._im_image.set_data(result.image)
+        self._draw_saliency(result)
+        self._draw_occlusion(result)
+        segments = ink_outline(result.image)
+        for lines in self._outlines:
+            lines.set_segments(segments)
+        self._draw_strongest_patch(result)
+        self._draw_labels(result)
+
+    def _draw_nothing(self):
+        """Impossible settings: the digit if there is one, empty maps and bars."""
+        self._im_image.set_data(self._image_shown)
+        self._ax_image.title.set_text(f"{self._name}\n ")
+        self._ax_saliency.title.set_text("saliency\n ")
+        self._ax_occlusion.title.set_text("occlusion\n ")
+        for text in (*self._captions, self._bars_caption):
+            text.set_text(" \n ")
+        for scale in (self._saliency_scale, self._occlusion_scale):
+            for text in scale.labels:
+                text.set_text("")
+        self._bars.set(np.zeros(len(self._bars.bars)), fmt=lambda p: "")
+
+    def _draw_saliency(self, r):
+        """Signed colours on a scale that fits this map."""
         limit = _round_up(signed_limit(r.saliency))
         self._im_saliency.set_data(signed_colors(r.saliency, limit))
         self._saliency_scale.update(SIGNED_CMAP, -limit, limit)
-        # occlusion: per pixel, or one cell per patch position centred on its patch
-        limit = min(1.0, _round_up(max(OCCLUSION_SCALE_FLOOR, signed_limit(r.drops))))
+
+    def _draw_occlusion(self, r):
+        """One cell per patch position centred on its patch, or per pixel; on a signed scale
+        that fits what is shown (a pixel's mean over several patches is smaller)."""
         height, width = r.image.shape
-        if self.controls["view"].value == PER_PIXEL:
-            self._im_occlusion.set_data(signed_colors(r.drops_per_pixel, limit))
-            self._im_occlusion.set_extent((-0.5, width - 0.5, height - 0.5, -0.5))
+        if self.controls["view"].value == PER_POSITION:
+            shown, extent = r.drops, _position_extent(r.drops.shape, r.patch, r.stride)
         else:
-            self._im_occlusion.set_data(signed_colors(r.drops, limit))
-            self._im_occlusion.set_extent(_position_extent(r.drops.shape, r.patch, r.stride))
+            shown, extent = r.drops_per_pixel, (-0.5, width - 0.5, height - 0.5, -0.5)
+        measured = shown[np.isfinite(shown)]  # per pixel: NaN where no patch covered it
+        limit = min(1.0, _round_up(max(OCCLUSION_SCALE_FLOOR, signed_limit(measured))))
+        self._im_occlusion.set_data(signed_colors(shown, limit))
+        self._im_occlusion.set_extent(extent)
         self._occlusion_scale.update(SIGNED_CMAP, -limit, limit)
-        segments = ink_outline(r.image)
-        for lines in self._outlines:
-            lines.set_segments(segments)
-        # the patch that matters most: lowering P if any does noticeably, else raising it
+
+    def _draw_strongest_patch(self, r):
+        """The square on the digit, and its caption: the patch that lowers P most, if any
+        does noticeably; else the one that raises it most."""
+        t = r.target
         lowers = r.drops.max() >= NOTICEABLE
         raises = not lowers and r.drops.min() <= -NOTICEABLE
         top, left = r.raises_most if raises else r.lowers_most
         self._strongest.set_bounds(left - 0.5, top - 0.5, r.patch, r.patch)
         self._strongest.set_edgecolor(RAISES_COLOR if raises else HIGHLIGHT)
         self._strongest.set_visible(lowers or raises)
-        # titles, captions and probabilities
+        if lowers:
+            caption = f"orange: covering this patch\nlowers P({t}) most"
+        elif raises:
+            caption = f"blue: covering this patch\nraises P({t}) most"
+        else:
+            caption = f"no patch changes P({t})\nnoticeably"
+        self._captions[0].set_text(caption)
+
+    def _draw_labels(self, r):
+        """Titles, the maps' captions and the probabilities."""
+        t = r.target
         truth = "" if r.label is None else f"label {r.label}, "
         self._ax_image.title.set_text(f"{self._name}\n{truth}says {r.answer}")
         self._ax_saliency.title.set_text(f"saliency for {t}\nd score({t}) / d pixel")
@@ -447,18 +476,10 @@ class AttributionExplorer(BlitExplorer):
         self._ax_occlusion.title.set_text(
             f"occlusion for {t}\npatch {r.patch}, stride {r.stride}: {rows}\u00d7{cols}"
         )
-        if lowers:
-            image_caption = f"orange: covering this patch\nlowers P({t}) most"
-        elif raises:
-            image_caption = f"blue: covering this patch\nraises P({t}) most"
-        else:
-            image_caption = f"no patch changes P({t})\nnoticeably"
-        self._captions[0].set_text(image_caption)
         self._captions[1].set_text(f"red: more ink, higher score({t})\nblue: more ink, lower")
         self._captions[2].set_text(f"drop in P({t}) when covered\nred: it falls; blue: it rises")
-        self._bars_caption.set_text(
-            f"dark: class {t}\norange: true digit" if r.label is not None else f"dark: class {t}\n "
-        )
+        outline = "\norange: true digit" if r.label is not None else "\n "
+        self._bars_caption.set_text(f"dark: class {t}{outline}")
         self._bars.set(r.probabilities, fmt=_percent, highlight=t, outline=r.label)
 
     def _describe(self, r):

@@ -96,13 +96,14 @@ def test_the_class_menu_names_the_answer_the_truth_and_every_digit(explorer, dig
 def test_every_control_changes_the_picture(explorer):
     ex, c = explorer, explorer.controls
     assert set(c) == {"index", "target", "patch", "stride", "view"}
+    other_view = PER_PIXEL if c["view"].value == PER_POSITION else PER_POSITION
     for name, value in [
         ("index", 20),
         ("target", 2),
         ("patch", 9),
         ("stride", 4),
-        ("view", PER_POSITION),
-        ("view", PER_PIXEL),
+        ("view", other_view),
+        ("view", c["view"].value),
     ]:
         before = ex.png
         c[name].value = value
@@ -137,6 +138,11 @@ def test_a_stride_larger_than_the_patch_leaves_gray_gaps(explorer):
     assert f"{int(gaps.sum())} pixels (gray) were never covered" in ex._status.value
     rgba = ex._im_occlusion.get_array()
     assert (rgba[gaps] == [217, 217, 217, 255]).all()  # the gap colour
+    # the scale fits the pixels' means, which are smaller than the largest single drop
+    limit = float(ex._occlusion_scale.labels[0].get_text().rstrip("%")) / 100
+    shown = ex.output.drops_per_pixel
+    assert np.abs(shown[~gaps]).max() <= limit or limit == 0.02
+    np.testing.assert_array_equal(rgba, signed_colors(shown, limit))
 
 
 def test_the_status_line_describes_the_maps(explorer, digits):
@@ -169,16 +175,17 @@ def test_occlusion_maps_are_computed_once_per_digit_patch_and_stride(digits, mod
     c = ex.controls
     for target in (1, 2, TRUE, ANSWER):  # another class: the same map, another row
         c["target"].value = target
-    c["view"].value = PER_POSITION
+    c["view"].value = PER_PIXEL
     assert len(calls) == 1
     c["index"].value = 1
     c["index"].value = 0
     assert len(calls) == 2  # back to digit 0: from the cache
+    assert c["patch"].value == 6
     ex.max_cached = 2
     c["patch"].value = 5
-    c["patch"].value = 6
+    c["patch"].value = 4
     assert len(ex._occlusions) == 2
-    c["patch"].value = 4  # dropped from the cache: computed again
+    c["patch"].value = 6  # dropped from the cache: computed again
     assert len(calls) == 5
 
 
