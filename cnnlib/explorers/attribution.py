@@ -130,9 +130,9 @@ class AttributionExplorer(BlitExplorer):
     * the network's ten probabilities (the chosen class dark, the true digit
       outlined in orange).
 
-    The thin dark outline on both maps is the digit's ink; the orange square
-    on the digit is the patch whose covering lowers the probability most (a
-    blue one, the patch that raises it most, when no patch lowers it).
+    The thin dark outline on both maps is the digit's ink; the square on the
+    digit is the patch whose covering changes the probability most: orange if
+    it lowers it, blue if it raises it.
 
     Parameters
     ----------
@@ -449,11 +449,12 @@ class AttributionExplorer(BlitExplorer):
         self._occlusion_scale.update(SIGNED_CMAP, -limit, limit)
 
     def _draw_strongest_patch(self, r):
-        """The square on the digit, and its caption: the patch that lowers P most, if any
-        does noticeably; else the one that raises it most."""
+        """The square on the digit, and its caption: the patch whose covering changes P the
+        most, lowering it (orange) or raising it (blue); none if no patch changes it."""
         t = r.target
-        lowers = r.drops.max() >= NOTICEABLE
-        raises = not lowers and r.drops.min() <= -NOTICEABLE
+        largest, smallest = r.drops.max(), r.drops.min()
+        lowers = largest >= NOTICEABLE and largest >= -smallest
+        raises = not lowers and smallest <= -NOTICEABLE
         top, left = r.raises_most if raises else r.lowers_most
         self._strongest.set_bounds(left - 0.5, top - 0.5, r.patch, r.patch)
         self._strongest.set_edgecolor(RAISES_COLOR if raises else HIGHLIGHT)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgba
 
 from cnnlib import (
     occlusion_map,
@@ -15,11 +16,13 @@ from cnnlib import (
     prepare_images,
     saliency_map,
 )
+from cnnlib.explorers._panels import HIGHLIGHT
 from cnnlib.explorers.attribution import (
     ANSWER,
     DRAWING,
     PER_PIXEL,
     PER_POSITION,
+    RAISES_COLOR,
     TEST,
     TRUE,
     AttributionExplorer,
@@ -71,9 +74,12 @@ def test_the_maps_are_the_cores_for_the_chosen_digit_and_class(explorer, digits,
     assert r.lowers_most == (3 * i, 3 * j)
     i, j = np.unravel_index(np.argmin(drops), drops.shape)
     assert r.raises_most == (3 * i, 3 * j)
-    top, left = r.lowers_most if drops.max() >= 0.0005 else r.raises_most
+    top, left = r.lowers_most if drops.max() >= -drops.min() else r.raises_most
     assert ex._strongest.get_x() == left - 0.5 and ex._strongest.get_y() == top - 0.5
     assert ex._strongest.get_width() == 5
+    assert ex._strongest.get_edgecolor() == to_rgba(
+        HIGHLIGHT if drops.max() >= -drops.min() else RAISES_COLOR
+    )
     assert "saliency for 6" in ex._ax_saliency.title.get_text()
     assert "patch 5, stride 3: 8\u00d78" in ex._ax_occlusion.title.get_text()
 
