@@ -203,6 +203,7 @@ def test_occlusion_for_every_class_at_once(trained, test_digits):
     assert every.shape == (10, 8, 8)  # (28 - 6) // 3 + 1 = 8 positions per axis
     for target in (0, 4, 9):
         np.testing.assert_array_equal(every[target], occlusion_map(trained, digit, target, 6, 3))
+    assert occlusion_map(trained, digit, 3).shape == (12, 12)  # by default patch 6, stride 2
     # probabilities sum to 1 before and after covering: the drops of a position sum to 0
     np.testing.assert_allclose(every.sum(axis=0), 0, atol=1e-6)
 
