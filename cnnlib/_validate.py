@@ -583,3 +583,30 @@ def dense_backward_args(x, weight, grad_output):
     x2 = x.reshape(-1, n_in)  # one example becomes a batch of one
     g2 = _grad_output(grad_output, (len(x2), n_out), ndim, "x @ weight.T")
     return x2, weight, g2, ndim
+
+
+# settings, data and optimisers of training (optim, training, the dashboard)
+# ----------------------------------------------------------------------------
+def as_real(value, name: str, *, minimum=0.0, maximum=None, below=None, above_zero=False):
+    """Check that ``value`` is a finite real number in the allowed range; return a float.
+
+    ``minimum`` and ``maximum`` are allowed values, ``below`` is not;
+    ``above_zero`` excludes 0 (e.g. a learning rate). ``minimum=None`` allows
+    any negative number.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a number, but is {value!r} ({type(value).__name__}); e.g. {name}=0.1"
+        )
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, but is {value!r}")
+    if above_zero and value <= 0:
+        raise ValueError(f"{name} must be > 0, but is {value!r}; e.g. {name}=0.01")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum:g}, but is {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:g}, but is {value!r}")
+    if below is not None and value >= below:
+        raise ValueError(f"{name} must be below {below:g}, but is {value!r}")
+    return value

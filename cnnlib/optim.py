@@ -33,20 +33,10 @@ import math
 
 import numpy as np
 
+from cnnlib import _validate as v
+from cnnlib._interrupts import interrupts_held
+
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam"]
-
-
-def _number(value, name, minimum=0.0, below=None, above_zero=False):
-    if not isinstance(value, (int, float, np.floating, np.integer)) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a number, but is {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < minimum or (above_zero and value == 0):
-        raise ValueError(
-            f"{name} must be {'> ' if above_zero else '>= '}{minimum}, but is {value!r}"
-        )
-    if below is not None and value >= below:
-        raise ValueError(f"{name} must be below {below}, but is {value!r}")
-    return value
 
 
 class Optimizer:
@@ -71,15 +61,18 @@ class Optimizer:
                 f"{model!r}; pass the network, e.g. Adam(model, lr=1e-3)"
             )
         self.model = model
-        self.lr = _number(lr, "lr", above_zero=True)
+        self.lr = v.as_real(lr, "lr", above_zero=True)
         self.state: dict[str, dict[str, np.ndarray]] = {}
         self.steps = 0
 
     def step(self) -> None:
-        """Update every parameter once, using the gradients of the last backward pass."""
-        self.steps += 1
-        grads = self.model.grads
-        for name, p in self.model.params.items():
+        """Update every parameter once, using the gradients of the last backward pass.
+
+        All or nothing: if something goes wrong halfway (an error, or Ctrl+C),
+        the parameters and the optimiser's memory are as they were before.
+        """
+        params, grads = self.model.params, self.model.grads
+        for name, p in params.items():  # check every gradient before changing anything
             g = grads.get(name)
             if g is None:
                 raise ValueError(f"parameter {name!r} has no gradient; call backward() first")
@@ -87,7 +80,31 @@ class Optimizer:
                 raise ValueError(
                     f"gradient of {name!r} has shape {g.shape} but the parameter has {p.shape}"
                 )
-            self.update(p, g.astype(p.dtype, copy=False), self.state.setdefault(name, {}))
+        with interrupts_held():  # Ctrl+C waits until the step is complete (microseconds)
+            before = self._copy(params)
+            try:
+                for name, p in params.items():
+                    state = self.state.setdefault(name, {})
+                    self.update(p, grads[name].astype(p.dtype, copy=False), state)
+            except BaseException:  # an error halfway: put everything back
+                self._restore(params, before)
+                raise
+            self.steps += 1
+
+    def _copy(self, params):
+        """Copies of the parameters and of the optimiser's memory (to undo a failed step)."""
+        state = {
+            name: {k: x.copy() if isinstance(x, np.ndarray) else x for k, x in memory.items()}
+            for name, memory in self.state.items()
+        }
+        return [p.copy() for p in params.values()], state
+
+    def _restore(self, params, copies):
+        values, state = copies
+        for p, value in zip(params.values(), values):
+            np.copyto(p, value)
+        self.state.clear()
+        self.state.update(state)
 
     def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
         """Change parameter ``p`` in place given its gradient ``g`` and its ``state`` dict."""
@@ -136,9 +153,9 @@ class SGD(Optimizer):
         self, model, lr=0.01, momentum=0.0, weight_decay=0.0, dampening=0.0, nesterov=False
     ):
         super().__init__(model, lr)
-        self.momentum = _number(momentum, "momentum", below=1)
-        self.weight_decay = _number(weight_decay, "weight_decay")
-        self.dampening = _number(dampening, "dampening", below=1.000001)
+        self.momentum = v.as_real(momentum, "momentum", below=1)
+        self.weight_decay = v.as_real(weight_decay, "weight_decay")
+        self.dampening = v.as_real(dampening, "dampening", maximum=1)
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0")
@@ -196,10 +213,10 @@ class RMSprop(Optimizer):
         self, model, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
     ):
         super().__init__(model, lr)
-        self.alpha = _number(alpha, "alpha", below=1)
-        self.eps = _number(eps, "eps")
-        self.weight_decay = _number(weight_decay, "weight_decay")
-        self.momentum = _number(momentum, "momentum", below=1)
+        self.alpha = v.as_real(alpha, "alpha", below=1)
+        self.eps = v.as_real(eps, "eps")
+        self.weight_decay = v.as_real(weight_decay, "weight_decay")
+        self.momentum = v.as_real(momentum, "momentum", below=1)
         self.centered = bool(centered)
 
     def update(self, p, g, state):
@@ -268,11 +285,11 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"betas must be a pair of numbers like (0.9, 0.999), not {betas!r}")
         self.betas = (
-            _number(betas[0], "betas[0]", below=1),
-            _number(betas[1], "betas[1]", below=1),
+            v.as_real(betas[0], "betas[0]", below=1),
+            v.as_real(betas[1], "betas[1]", below=1),
         )
-        self.eps = _number(eps, "eps")
-        self.weight_decay = _number(weight_decay, "weight_decay")
+        self.eps = v.as_real(eps, "eps")
+        self.weight_decay = v.as_real(weight_decay, "weight_decay")
 
     def update(self, p, g, state):
         beta1, beta2 = self.betas

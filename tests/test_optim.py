@@ -193,3 +193,66 @@ def test_step_without_gradient_explains():
     del h.grads["w"]
     with pytest.raises(ValueError, match="backward"):
         SGD(h, lr=0.1).step()
+
+
+class TwoParams:
+    def __init__(self):
+        self.params = {"a": np.array([1.0, 2.0]), "b": np.array([3.0])}
+        self.grads = {"a": np.array([0.5, -0.5]), "b": np.array([1.0])}
+
+
+def test_a_bad_gradient_changes_nothing():
+    """Every gradient is checked before the first parameter moves."""
+    model = TwoParams()
+    model.grads["b"] = np.zeros(2)  # wrong shape, for the second parameter
+    opt = Adam(model, lr=0.1)
+    with pytest.raises(ValueError, match=r"gradient of 'b' has shape \(2,\)"):
+        opt.step()
+    np.testing.assert_array_equal(model.params["a"], [1.0, 2.0])
+    assert opt.state == {} and opt.steps == 0
+
+
+@pytest.mark.parametrize("cls", [SGD, RMSprop, Adam])
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, MemoryError, ValueError])
+def test_a_step_that_fails_halfway_is_undone(cls, failure):
+    """Ctrl+C (or any error) after the first parameter has moved: the step is taken back,
+    the memory too, so the optimiser can go on as if it had not been attempted."""
+    model, twin = TwoParams(), TwoParams()
+    settings = {} if cls is Adam else {"momentum": 0.9}  # every kind of memory
+    opt, clean = cls(model, lr=0.1, **settings), cls(twin, lr=0.1, **settings)
+    opt.step()
+    clean.step()
+    update = opt.update
+
+    def fail_on_b(p, g, state):
+        update(p, g, state)
+        if p.shape == (1,):  # "b", after "a" was updated
+            raise failure
+
+    opt.update = fail_on_b
+    with pytest.raises(failure):
+        opt.step()
+    opt.update = update
+    assert opt.steps == 1
+    for name in ("a", "b"):
+        np.testing.assert_array_equal(model.params[name], twin.params[name])
+        for key, value in clean.state[name].items():
+            np.testing.assert_array_equal(opt.state[name][key], value)
+    opt.step()  # and it goes on exactly like the optimiser that never failed
+    clean.step()
+    for name in ("a", "b"):
+        np.testing.assert_array_equal(model.params[name], twin.params[name])
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "match"),
+    [
+        (lambda h: SGD(h, lr=np.inf), ValueError, "lr must be a finite number, but is inf"),
+        (lambda h: SGD(h, lr=True), TypeError, "lr must be a number, but is True"),
+        (lambda h: SGD(h, lr=0.1, dampening=1.5), ValueError, "dampening must be at most 1"),
+        (lambda h: Adam(h, eps=-1e-8), ValueError, "eps must be >= 0"),
+    ],
+)
+def test_more_bad_settings(make, error, match):
+    with pytest.raises(error, match=match):
+        make(Holder([1.0]))
