@@ -10,6 +10,7 @@ convolution; it only makes sure the arrays that reach ``ops`` and
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 from dataclasses import dataclass
 
@@ -56,6 +57,14 @@ def as_float_array(x, name: str = "x") -> np.ndarray:
     )
 
 
+class NonFiniteError(ValueError):
+    """An array holds NaN or infinity (raised by :func:`check_finite`).
+
+    A ``ValueError`` like any bad value; its own type lets the training loop
+    tell numbers that overflowed inside a diverging network from other errors.
+    """
+
+
 _DOT_LIMIT = 8192  # check_finite: up to this many values, one BLAS dot (single-threaded)
 
 
@@ -91,7 +100,7 @@ def check_finite(x: np.ndarray, name: str = "x", fix: str | None = None) -> None
     where = tuple(int(i) for i in np.argwhere(bad)[0])
     if fix is None:
         fix = f"Replace them first, e.g. {name} = np.nan_to_num({name})"
-    raise ValueError(
+    raise NonFiniteError(
         f"{name} contains {int(bad.sum())} NaN or infinite value(s), the first at index {where}; "
         f"they would spread through every output they touch. {fix}"
     )
@@ -610,3 +619,134 @@ def as_real(value, name: str, *, minimum=0.0, maximum=None, below=None, above_ze
     if below is not None and value >= below:
         raise ValueError(f"{name} must be below {below:g}, but is {value!r}")
     return value
+
+
+#: The largest absolute input value training accepts. Pixels scaled to 0-1,
+#: values in -1..1 and standardised data (MNIST standardised reaches 2.8, most
+#: data sets stay within +-5) are far below it; 0-255 pixels, the usual
+#: mistake, are far above it.
+INPUT_LIMIT = 10.0
+
+
+def training_data(x, y, model=None, *, name: str = "x", label: str = "y"):
+    """Check examples and labels before training or evaluating; return ``(x, y)``.
+
+    Used by :func:`cnnlib.fit`, :func:`cnnlib.evaluate` and the training
+    dashboard, so that all of them accept and refuse the same data with the
+    same words. Everything is checked before the first step, and a problem
+    is blamed on the data: integer pixels (0-255), values that are not small
+    (see ``INPUT_LIMIT``), NaN or infinity, labels that are not integers, do
+    not match the examples or are outside the classes of ``model`` (when it
+    can tell its output shape).
+
+    Returns
+    -------
+    x : float array, shape (N, ...)
+    y : int64 array, shape (N,)
+    """
+    if not isinstance(x, np.ndarray):
+        with contextlib.suppress(TypeError, ValueError):  # as_float_array explains below
+            x = np.asarray(x)
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iub":
+        raise TypeError(
+            f"{name} has integer dtype {x.dtype} (pixel values 0-255?); networks learn from "
+            f"small floats: use {name} = prepare_images(images)"
+        )
+    x = as_float_array(x, name)
+    if x.ndim < 2:
+        raise ValueError(
+            f"{name} must be a batch of examples, shape (N, C, H, W) for images, but has shape "
+            f"{tuple(x.shape)}; prepare_images(images) makes (N, 1, H, W) from (N, H, W)"
+        )
+    if len(x) == 0:
+        raise ValueError(f"{name} is empty; training needs at least one example")
+    try:
+        y = np.asarray(y)
+    except (TypeError, ValueError):  # ragged lists
+        y = np.asarray(None)
+    if y.dtype.kind not in "iu":
+        fix = f"; convert them with {label}.astype(int)" if y.dtype.kind == "f" else ""
+        raise TypeError(
+            f"{label} must be integer class labels (0, 1, 2, ...), but has dtype {y.dtype}{fix}"
+        )
+    if y.ndim != 1 or len(y) != len(x):
+        raise ValueError(
+            f"{label} must have shape ({len(x)},), one label per example of {name}, but has "
+            f"shape {tuple(y.shape)}"
+        )
+    with np.errstate(invalid="ignore"):
+        low, high = x.min(), x.max()  # NaN if any value is NaN
+    if not (np.isfinite(low) and np.isfinite(high)):
+        check_finite(x, name)  # raises, saying how many and where
+    if max(-low, high) > INPUT_LIMIT:
+        raise ValueError(
+            f"{name} holds values from {low:g} to {high:g}, but a network learns from small "
+            "inputs (about -3 to 3, e.g. pixels scaled to 0-1): its first weights are scaled "
+            "for inputs of that size, and large ones make it guess wildly and learn slowly. "
+            f"If these are 0-255 pixels, use {name} = prepare_images(images) or {name} / 255"
+        )
+    if y.min() < 0:
+        first = int(np.argmax(y < 0))
+        raise ValueError(
+            f"{label} must hold class labels 0, 1, 2, ..., but {label}[{first}] is {y[first]}"
+        )
+    classes = _classes(model, x.shape[1:], name) if model is not None else None
+    if classes is not None and y.max() >= classes:
+        first = int(np.argmax(y >= classes))
+        raise ValueError(
+            f"{label} holds class labels up to {y.max()} ({label}[{first}] is {y[first]}), but "
+            f"the model has {classes} outputs, one score per class 0 to {classes - 1}: check "
+            f"the labels, or give the last layer {y.max() + 1} outputs"
+        )
+    return x, y.astype(np.int64, copy=False)
+
+
+def _classes(model, example_shape, name):
+    """Number of class scores ``model`` gives for one example, or None if it cannot tell."""
+    output_shape = getattr(model, "output_shape", None)
+    if output_shape is None:
+        return None
+    try:
+        shape = output_shape(tuple(example_shape))
+    except ValueError as err:
+        raise ValueError(
+            f"the model cannot take {name}, whose examples have shape {tuple(example_shape)}: {err}"
+        ) from None
+    if len(shape) != 1:
+        raise ValueError(
+            f"the model gives an output of shape {tuple(shape)} per example, but training "
+            "needs one score per class: end it with Flatten() and a Dense layer with one "
+            "output per class"
+        )
+    return int(shape[0])
+
+
+def optimizer_for(model, optimizer):
+    """Check that ``optimizer`` trains ``model`` itself; return it.
+
+    An optimiser changes the weight arrays of the model it was built for. If
+    that is another model (typically: the cell that builds the model ran
+    again, the cell that builds the optimiser did not), training would
+    silently change the old model and leave this one at chance.
+    """
+    if optimizer is None or not callable(getattr(optimizer, "step", None)):
+        raise TypeError(
+            f"optimizer must be an optimiser built for the model, e.g. "
+            f"optimizer=Adam(model, lr=0.001), but is {optimizer!r}"
+        )
+    bound = getattr(optimizer, "model", None)
+    if bound is None or bound is model:
+        return optimizer
+    own = {id(p) for p in model.params.values()}
+    theirs = getattr(bound, "params", {}).values()
+    if any(id(p) not in own for p in theirs):
+        lr = getattr(optimizer, "lr", 0.001)
+        raise ValueError(
+            f"the optimizer {type(optimizer).__name__}(lr={lr:g}) was built for another model: "
+            "it would change that "
+            "model's weights and leave this one untrained (this happens when the cell that "
+            "builds the model runs again but the one that builds the optimiser does not). "
+            f"Build the optimiser after the model, for it: {type(optimizer).__name__}(model, "
+            f"lr={lr:g})"
+        )
+    return optimizer

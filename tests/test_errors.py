@@ -327,3 +327,135 @@ class TestModelAndDataErrors:
         monkeypatch.setattr(pretrained, "PRETRAINED_WEIGHTS", tmp_path / "w.npz")
         with pytest.raises(ValueError, match="damaged or were changed.*git checkout"):
             load_pretrained()
+
+
+class TestTrainingErrors:
+    """Training: fit, evaluate, Trainer, prepare_images, the callbacks, History, the curves."""
+
+    @staticmethod
+    def data(n=8):
+        rng = np.random.default_rng(0)
+        return rng.random((n, 1, 8, 8)).astype(np.float32), np.arange(n) % 3
+
+    @staticmethod
+    def model():
+        from cnnlib import Dense, Flatten, Sequential
+
+        return Sequential(Flatten(), Dense(64, 3), seed=0)
+
+    def fit(self, x=None, y=None, **kwargs):
+        from cnnlib import SGD, fit
+
+        x0, y0 = self.data()
+        model = kwargs.pop("model", None) or self.model()
+        kwargs.setdefault("optimizer", SGD(model, lr=0.1))
+        fit(model, x0 if x is None else x, y0 if y is None else y, progress=False, **kwargs)
+
+    def test_optimizer_of_another_model(self):
+        from cnnlib import Adam
+
+        with pytest.raises(
+            ValueError, match=r"Adam\(lr=0.001\) was built for another model.*Adam\(model, lr"
+        ):
+            self.fit(optimizer=Adam(self.model()))
+
+    def test_no_optimizer(self):
+        from cnnlib import Trainer
+
+        with pytest.raises(TypeError, match="optimizer must be an optimiser .* but is None"):
+            Trainer(self.model(), None)
+        with pytest.raises(TypeError, match="model must be a network or a layer"):
+            Trainer(None, None)
+
+    @pytest.mark.parametrize(
+        ("x", "error", "match"),
+        [
+            (np.zeros((8, 1, 8, 8), np.uint8), TypeError, r"integer dtype uint8.*prepare_images"),
+            (np.full((8, 1, 8, 8), 255.0), ValueError, r"values from 255 to 255.*x / 255"),
+            (np.full((8, 1, 8, 8), np.nan), ValueError, r"x contains 512 NaN"),
+            (np.zeros((8, 1, 6, 8)), ValueError, r"model cannot take x.*\(1, 6, 8\)"),
+            (np.zeros(8), ValueError, r"x must be a batch of examples"),
+        ],
+    )
+    def test_data_the_network_cannot_learn_from(self, x, error, match):
+        from cnnlib import evaluate
+
+        with pytest.raises(error, match=match):
+            self.fit(x=x)
+        with pytest.raises(error, match=match):  # evaluate: the same rule
+            evaluate(self.model(), x, np.arange(len(x)) % 3)
+
+    @pytest.mark.parametrize(
+        ("y", "error", "match"),
+        [
+            (np.arange(8) % 3 * 1.0, TypeError, r"integer class labels.*y.astype\(int\)"),
+            (np.arange(8) % 3 + 1, ValueError, r"labels up to 3 \(y\[2\] is 3\).*3 outputs"),
+            (np.arange(8) % 3 - 1, ValueError, r"y\[0\] is -1"),
+            (np.arange(7) % 3, ValueError, r"y must have shape \(8,\)"),
+        ],
+    )
+    def test_labels(self, y, error, match):
+        with pytest.raises(error, match=match):
+            self.fit(y=y)
+
+    def test_validation_data(self):
+        x, y = self.data()
+        with pytest.raises(TypeError, match=r"validation_data must be a pair \(x_val, y_val\)"):
+            self.fit(validation_data=x)
+        with pytest.raises(ValueError, match=r"y_val holds class labels up to 5"):
+            self.fit(validation_data=(x, y + 3))
+
+    def test_early_stopping_without_validation_data(self):
+        from cnnlib import EarlyStopping
+
+        with pytest.raises(ValueError, match=r"watches 'val_accuracy'.*monitor='accuracy'"):
+            self.fit(callbacks=[EarlyStopping("val_accuracy")])
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "match"),
+        [
+            ({"min_lr": -1}, ValueError, "min_lr must be >= 0, but is -1.0"),
+            ({"min_lr": "0"}, TypeError, r"min_lr must be a number, but is '0' \(str\)"),
+            ({"min_lr": np.inf}, ValueError, "min_lr must be a finite number"),
+        ],
+    )
+    def test_cosine_decay(self, kwargs, error, match):
+        from cnnlib import CosineDecay
+
+        with pytest.raises(error, match=match):
+            CosineDecay(**kwargs)
+
+    def test_cosine_decay_above_the_learning_rate(self):
+        from cnnlib import CosineDecay
+
+        with pytest.raises(ValueError, match=r"min_lr=0.5\) would raise the learning rate"):
+            self.fit(callbacks=[CosineDecay(0.5)])
+
+    def test_prepare_images(self):
+        from cnnlib import prepare_images
+
+        with pytest.raises(ValueError, match=r"floats from 0 to 255: they look like 0-255 pixels"):
+            prepare_images(np.array([[[0.0, 255.0]]]))
+        with pytest.raises(ValueError, match=r"0-255 pixel values, but range from -1 to 300"):
+            prepare_images(np.array([[[-1, 300]]]))
+        with pytest.raises(ValueError, match=r"images contains 1 NaN"):
+            prepare_images(np.array([[[0.0, np.inf]]]))
+
+    def test_history_key(self):
+        from cnnlib import History
+
+        with pytest.raises(KeyError, match="History has no 'x'; it keeps epoch, loss, accuracy"):
+            History()["x"]
+
+    def test_plot_training_curves_of_a_list(self):
+        from cnnlib import History
+        from cnnlib.plotting import plot_training_curves
+
+        with pytest.raises(TypeError, match=r"but is a list \(name the runs"):
+            plot_training_curves([History(), History()])
+
+    def test_model_with_nan_weights(self):
+        model = self.model()
+        model.params["1.weight"][0, 0] = np.nan
+        with pytest.raises(ValueError, match="parameter '1.weight' holds NaN.*build the model"):
+            self.fit(model=model)

@@ -9,7 +9,7 @@ from cnnlib.augment import RandomShift
 from cnnlib.datasets import load_mnist
 from cnnlib.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU
 from cnnlib.model import Sequential, reference_cnn
-from cnnlib.optim import SGD, Adam
+from cnnlib.optim import SGD, Adam, RMSprop
 from cnnlib.training import (
     Callback,
     CosineDecay,
@@ -160,7 +160,9 @@ def test_history_and_callbacks_report_progress():
         "val_loss",
         "val_accuracy",
         "epoch_seconds",
+        "step",
     }
+    assert history.step == [3, 6]  # where each epoch ended, counted in mini-batches
     assert "2 epochs" in repr(history) and "completed" in repr(history)
 
 
@@ -238,13 +240,7 @@ def test_divergence_stops_with_an_explanation():
     model = Sequential(Flatten(), Dense(64, 3), seed=0)
     with pytest.warns(RuntimeWarning, match="diverged.*learning rate"):
         history = fit(
-            model,
-            x * 1e3,
-            y,
-            optimizer=SGD(model, lr=1e35),
-            epochs=3,
-            batch_size=10,
-            progress=False,
+            model, x, y, optimizer=SGD(model, lr=1e38), epochs=3, batch_size=10, progress=False
         )
     assert history.status == "diverged"
     assert len(history.batch_loss) < 18
@@ -352,3 +348,276 @@ def test_bad_data(x, y, error, match):
 def test_history_defaults():
     h = History()
     assert h.status == "not started" and h.loss == [] and "no complete epoch" in repr(h)
+
+
+# --- a stale optimiser ---------------------------------------------------------------
+def test_an_optimizer_built_for_another_model_is_refused():
+    """The model cell ran again, the optimiser cell did not: the optimiser still holds the
+    old model's weights; training would change those and leave the new model at chance."""
+    x, y = tiny_data()
+    old = tiny_model()
+    optimizer = Adam(old, lr=0.01)
+    model = tiny_model()  # the cell that builds the model, run again
+    start, old_start = weights(model), weights(old)
+    with pytest.raises(ValueError, match=r"built for another model.*Adam\(model, lr=0.01\)"):
+        fit(model, x, y, optimizer=optimizer, progress=False)
+    with pytest.raises(ValueError, match="built for another model"):
+        Trainer(model, optimizer)
+    for name in start:  # nothing was trained, neither model
+        np.testing.assert_array_equal(model.params[name], start[name])
+        np.testing.assert_array_equal(old.params[name], old_start[name])
+    # an optimiser swapped in later is checked at the next fit
+    trainer = Trainer(model, Adam(model, lr=0.01), progress=False)
+    trainer.optimizer = optimizer
+    with pytest.raises(ValueError, match="built for another model"):
+        trainer.fit(x, y)
+
+
+def test_an_optimizer_for_part_of_the_model_trains_that_part():
+    """Training only the last layer (the others frozen) is allowed: its weights are the model's."""
+    x, y = tiny_data()
+    model = tiny_model()
+    start = weights(model)
+    history = fit(model, x, y, optimizer=SGD(model.layers[4], lr=0.1), progress=False)
+    assert history.status == "completed"
+    np.testing.assert_array_equal(model.params["0.weight"], start["0.weight"])
+    assert not np.array_equal(model.params["4.weight"], start["4.weight"])
+
+
+@pytest.mark.parametrize("optimizer", [None, "adam", 0.01])
+def test_a_missing_optimizer_is_refused_at_once(optimizer):
+    with pytest.raises(TypeError, match=r"optimizer must be an optimiser .*=Adam\(model"):
+        Trainer(tiny_model(), optimizer)
+
+
+# --- divergence, on real digits ------------------------------------------------------
+@pytest.fixture(scope="module")
+def digits():
+    images, labels = load_mnist("train")
+    return prepare_images(images[:500]), labels[:500]
+
+
+@pytest.mark.parametrize("optimizer", [Adam, RMSprop, SGD])
+@pytest.mark.parametrize("lr", [1e6, 1e30])
+def test_a_huge_learning_rate_diverges_with_advice(digits, optimizer, lr):
+    """At lr=1e6 the loss explodes (5e20 with Adam, which used to be 'completed'); at 1e30
+    the numbers inside the network overflow (which used to be a NaN error from a MaxPool
+    layer suggesting np.nan_to_num)."""
+    x, y = digits
+    model = reference_cnn(seed=0)
+    with pytest.warns(RuntimeWarning, match="Training diverged") as caught:
+        history = fit(model, x, y, optimizer=optimizer(model, lr=lr), epochs=2, progress=False)
+    assert history.status == "diverged"
+    assert history.message == str(caught[0].message)
+    assert f"learning rate ({lr:g}) is probably too large" in history.message
+    assert f"lr={lr / 10:g}" in history.message and "nan_to_num" not in history.message
+    assert len(history.batch_loss) < 10 and history.epoch == []  # stopped at once
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "settings", "batch_size"),
+    [
+        (SGD, {"lr": 0.1}, 32),
+        (SGD, {"lr": 0.05, "momentum": 0.9}, 32),
+        (Adam, {"lr": 0.01}, 64),
+        (Adam, {"lr": 0.03}, 8),  # noisy, a few spikes to 4 times ln(10)
+        (RMSprop, {"lr": 0.03}, 8),  # single batches spike to 200 times ln(10), and recover
+    ],
+)
+def test_healthy_runs_are_never_called_diverged(digits, optimizer, settings, batch_size):
+    x, y = digits
+    model = reference_cnn(seed=0)
+    history = fit(
+        model, x, y, optimizer=optimizer(model, **settings), batch_size=batch_size, progress=False
+    )
+    assert history.status == "completed" and history.message == ""
+    if batch_size == 8:
+        assert max(history.batch_loss) > 4  # it had its bad moments
+
+
+def test_a_run_that_diverges_in_its_last_step_is_caught_at_the_epoch_end():
+    x, y = tiny_data(8)
+    model = tiny_model()
+
+    class Poison(Callback):  # as if the last step had made a weight NaN
+        def on_batch_end(self, state):
+            state.model.params["4.bias"][0] = np.nan
+
+    with pytest.warns(RuntimeWarning, match=r"weights '4.bias' became NaN"):
+        history = fit(
+            model,
+            x,
+            y,
+            optimizer=SGD(model, lr=0.1),
+            batch_size=8,
+            callbacks=[Poison()],
+            progress=False,
+        )
+    assert history.status == "diverged" and history.epoch == []
+    with pytest.raises(ValueError, match="parameter '4.bias' holds NaN.*build the model again"):
+        fit(model, x, y, optimizer=SGD(model, lr=0.1), progress=False)
+
+
+# --- bad data is blamed on the data, before the first step ----------------------------
+def test_nan_in_the_data_is_blamed_on_the_data_not_the_learning_rate(digits):
+    x, y = digits
+    x = x.copy()
+    x[3, 0, 5, 5] = np.nan
+    model = reference_cnn(seed=0)
+    start = weights(model)
+    with pytest.raises(ValueError, match=r"x contains 1 NaN .* index \(3, 0, 5, 5\)"):
+        fit(model, x, y, optimizer=Adam(model), progress=False)
+    with pytest.raises(ValueError, match=r"x_val contains 1 NaN"):
+        fit(model, x[4:], y[4:], optimizer=Adam(model), validation_data=(x, y), progress=False)
+    for name, p in model.params.items():
+        np.testing.assert_array_equal(p, start[name])
+
+
+def test_augmentation_that_makes_nan_is_blamed():
+    x, y = tiny_data()
+    model = tiny_model()
+    with pytest.raises(ValueError, match="the batch returned by augment contains"):
+        fit(
+            model,
+            x,
+            y,
+            optimizer=SGD(model),
+            augment=lambda xb, rng: xb * np.nan,
+            progress=False,
+        )
+
+
+BAD_DATA = [
+    # (what, x, y, error, match)
+    ("raw pixels", lambda x: (x * 255).astype(np.uint8), None, TypeError, r"integer dtype uint8"),
+    (
+        "0-255 floats",
+        lambda x: x * 255,
+        None,
+        ValueError,
+        r"x holds values from 0.0\d+ to 33\d.*/ 255",
+    ),
+    ("centred 0-255", lambda x: x * 255 - 128, None, ValueError, r"values from -127.9\d+ to 20\d"),
+    ("infinity", lambda x: np.where(x > 1.2, np.inf, x), None, ValueError, "x contains .* inf"),
+    ("float labels", None, lambda y: y * 1.0, TypeError, r"integer class labels.*astype\(int\)"),
+    ("too few labels", None, lambda y: y[:5], ValueError, r"y must have shape \(60,\)"),
+    ("2-D labels", None, lambda y: np.eye(3)[y].astype(int), ValueError, r"shape \(60,\)"),
+    (
+        "negative label",
+        None,
+        lambda y: np.where(np.arange(60) == 9, -1, y),
+        ValueError,
+        r"y\[9\] is -1",
+    ),
+    (
+        "label 3 of 3 classes",
+        None,
+        lambda y: np.where(np.arange(60) == 7, 3, y),
+        ValueError,
+        r"labels up to 3 \(y\[7\] is 3\), but the model has 3 outputs.*0 to 2",
+    ),
+    ("one image", lambda x: x[0, 0, 0], None, ValueError, r"batch of examples"),
+    (
+        "wrong image size",
+        lambda x: x[:, :, :6, :6],
+        None,
+        ValueError,
+        r"model cannot take x.*\(1, 6, 6\).*layer 4 Dense",
+    ),
+    ("empty", lambda x: x[:0], lambda y: y[:0], ValueError, "x is empty"),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "fx", "fy", "error", "match"), BAD_DATA, ids=[b[0] for b in BAD_DATA]
+)
+def test_fit_and_evaluate_refuse_bad_data_alike(what, fx, fy, error, match):
+    """One rule for both (raw uint8 was refused by fit but measured by evaluate)."""
+    x, y = tiny_data()
+    x = fx(x) if fx else x
+    y = fy(y) if fy else y
+    model = tiny_model()
+    with pytest.raises(error, match=match) as by_fit:
+        fit(model, x, y, optimizer=SGD(model), progress=False)
+    with pytest.raises(error, match=match) as by_evaluate:
+        evaluate(model, x, y)
+    assert str(by_fit.value) == str(by_evaluate.value)
+
+
+def test_a_model_that_does_not_end_in_class_scores_is_refused():
+    x, y = tiny_data()
+    model = Sequential(Conv2D(1, 3, 3), seed=0)
+    with pytest.raises(ValueError, match=r"output of shape \(3, 6, 6\).*Flatten\(\) and a Dense"):
+        fit(model, x, y, optimizer=SGD(model), progress=False)
+
+
+def test_standardised_data_is_accepted():
+    x, y = tiny_data()
+    x = (x - x.mean()) / x.std()  # about -1 to 4
+    model = tiny_model()
+    assert fit(model, x, y, optimizer=SGD(model), progress=False).status == "completed"
+
+
+def test_prepare_images_refuses_0_255_floats_and_other_scales():
+    images = load_mnist("test")[0][:20]
+    np.testing.assert_array_equal(prepare_images(images / 255.0), prepare_images(images))
+    with pytest.raises(
+        ValueError, match=r"floats from 0 to 255: .* prepare_images\(images / 255\)"
+    ):
+        prepare_images(images.astype(float))
+    with pytest.raises(ValueError, match="0-255 pixel values, but range from 0 to 1000"):
+        prepare_images(np.array([[[0, 1000]]]))
+    with pytest.raises(ValueError, match="images contains 1 NaN"):
+        prepare_images(np.array([[[0.5, np.nan]]]))
+    standardised = np.array([[[-0.4, 2.8]]])  # negative values: not pixels, kept as they are
+    np.testing.assert_allclose(prepare_images(standardised)[0, 0], standardised[0], rtol=1e-6)
+
+
+# --- callbacks and the history ----------------------------------------------------------
+def test_early_stopping_without_validation_data_is_refused_before_training():
+    x, y = tiny_data()
+    model = tiny_model()
+    history = None
+    with pytest.raises(ValueError, match=r"watches 'val_loss'.*validation_data=.*monitor='loss'"):
+        history = fit(
+            model, x, y, optimizer=SGD(model), callbacks=[EarlyStopping()], progress=False
+        )
+    assert history is None
+    trainer = Trainer(model, SGD(model), callbacks=[EarlyStopping()], progress=False)
+    with pytest.raises(ValueError, match="no validation data"):
+        trainer.fit(x, y)
+    assert trainer.history.batch_loss == [] and trainer.history.status == "failed"
+    assert (
+        fit(
+            model, x, y, optimizer=SGD(model), callbacks=[EarlyStopping("loss")], progress=False
+        ).status
+        == "completed"
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "match"),
+    [
+        (lambda: CosineDecay(min_lr=-1), ValueError, "min_lr must be >= 0, but is -1.0"),
+        (lambda: CosineDecay(min_lr="0"), TypeError, "min_lr must be a number"),
+        (lambda: CosineDecay(min_lr=np.nan), ValueError, "min_lr must be a finite number"),
+        (lambda: EarlyStopping(min_delta=-0.1), ValueError, "min_delta must be >= 0"),
+    ],
+)
+def test_callback_settings_are_checked(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_cosine_decay_towards_a_higher_rate_is_refused():
+    x, y = tiny_data()
+    model = tiny_model()
+    with pytest.raises(ValueError, match=r"min_lr=0.1\) would raise the learning rate.*0.001"):
+        fit(model, x, y, optimizer=Adam(model), callbacks=[CosineDecay(0.1)], progress=False)
+
+
+def test_history_names_what_it_keeps():
+    with pytest.raises(KeyError, match="History has no 'x'; it keeps epoch, loss"):
+        History()["x"]
+    with pytest.raises(KeyError, match="no 'as_dict'"):
+        History()["as_dict"]  # a method, not a record
