@@ -52,6 +52,30 @@ def smoothed(values, beta=0.9) -> np.ndarray:
     return average / (1 - beta ** np.arange(1, values.size + 1))
 
 
+def _runs(histories) -> dict:
+    """``histories`` as a dict of name -> History; a clear error for anything else."""
+    from cnnlib.training import History
+
+    if isinstance(histories, History):
+        return {"": histories}
+    if not isinstance(histories, dict):
+        given = type(histories).__name__
+        hint = " (name the runs of a list: {'SGD': h1, 'Adam': h2})" if given == "list" else ""
+        raise TypeError(
+            "histories must be a History (what fit returns) or a dict of name -> History, "
+            f"e.g. {{'SGD': h1, 'Adam': h2}}, but is a {given}{hint}"
+        )
+    if not histories:
+        raise ValueError("histories is an empty dict; give at least one run, e.g. {'Adam': h}")
+    for name, history in histories.items():
+        if not isinstance(history, History):
+            raise TypeError(
+                f"histories[{name!r}] must be a History (what fit returns), but is a "
+                f"{type(history).__name__}"
+            )
+    return histories
+
+
 def plain_log_axis(axis):
     """Label a logarithmic axis with plain numbers (0.01, 0.03, 0.1, ...), not powers of 10.
 
@@ -99,8 +123,7 @@ def plot_training_curves(
     """
     from matplotlib.ticker import PercentFormatter
 
-    if not isinstance(histories, dict):
-        histories = {"": histories}
+    histories = _runs(histories)
     if per not in ("epoch", "batch"):
         raise ValueError(f"per must be 'epoch' or 'batch', but is {per!r}")
     unknown = set(curves) - {"training", "validation"}
