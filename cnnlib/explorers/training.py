@@ -37,11 +37,14 @@ from __future__ import annotations
 import contextlib
 import math
 import time
+import warnings
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
 
+from cnnlib import _validate as v
+from cnnlib.explorers._base import _escape
 from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.plotting import (
     TARGET_COLOR,
@@ -178,11 +181,12 @@ class TrainingDashboard(BlitExplorer):
                 "a model was given without training data; pass them too, e.g. "
                 "TrainingDashboard(model, prepare_images(images), labels)"
             )
-        self.x, self.y = _training_data(x, y, "x", "y")
+        # the checks fit makes, now rather than at the first Start (one place: _validate)
+        self.x, self.y = v.training_data(x, y, model)
         if validation_data is not None:
             if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
                 raise TypeError("validation_data must be a pair (x_val, y_val)")
-            validation_data = _training_data(*validation_data, "x_val", "y_val")
+            validation_data = v.training_data(*validation_data, model, name="x_val", label="y_val")
         self.validation_data = validation_data
         self.model = model
         if optimizer is None:
@@ -201,7 +205,8 @@ class TrainingDashboard(BlitExplorer):
         self.refresh_seconds = float(refresh_seconds)
         self.running = False
         self.seconds_drawing = 0.0
-        self._epoch_steps: list[int] = []  # the step at which each recorded epoch ended
+        self._problem = ""  # why the last run failed or diverged, for the status line
+        self._displays = []  # where the dashboard is displayed (to update the static picture)
         self._xmax = 1.0
         self._last_draw = 0.0
         self._draw_cost = 0.0  # seconds of a recent periodic redraw
@@ -250,9 +255,12 @@ class TrainingDashboard(BlitExplorer):
         """Train for ``epochs`` more epochs (default: the slider's value), showing it live.
 
         Runs in the foreground: the cell (or the Start button) returns when
-        training has finished, was stopped (Stop, :meth:`stop`) or was
-        interrupted (the kernel's interrupt, Ctrl+C). Returns the
-        :class:`~cnnlib.training.History`, whose ``status`` says which.
+        training has finished, was stopped (Stop, :meth:`stop`), was
+        interrupted (the kernel's interrupt, Ctrl+C) or diverged. Returns the
+        :class:`~cnnlib.training.History`, whose ``status`` says which (and
+        the status line says why a run diverged). An error that prevents
+        training (e.g. ``EarlyStopping`` without validation data) is shown
+        in the status line and raised.
         """
         if self.running:
             raise RuntimeError(
@@ -261,18 +269,26 @@ class TrainingDashboard(BlitExplorer):
         epochs = self.controls["epochs"].value if epochs is None else epochs
         self.running = True
         self.seconds_drawing = 0.0
+        self._problem = ""
         self._set_buttons()
         try:
-            with _ui_polling() as poll:
+            with _ui_polling() as poll, warnings.catch_warnings():
+                # a diverged run is explained in the status line, not in a warning
+                warnings.filterwarnings("ignore", "Training diverged", RuntimeWarning)
                 self._poll = poll
                 history = self.trainer.fit(
                     self.x, self.y, epochs=epochs, validation_data=self.validation_data
                 )
+            self._problem = history.message
+        except Exception as err:
+            self._problem = _one_line(err)
+            raise
         finally:
             self._poll = None
             self.running = False
             self._set_buttons()
             self.update()
+            self._update_static_copies()
         return history
 
     def stop(self):
@@ -281,8 +297,14 @@ class TrainingDashboard(BlitExplorer):
             self.trainer.stop = True
 
     def _start_clicked(self):
+        """Start: train, and show any problem in the status line, never as a traceback."""
         if not self.running:
-            self.train()
+            with contextlib.suppress(Exception):  # train() has put it in the status line
+                self.train()
+
+    def update(self, change=None):
+        super().update(change)
+        self.message = self._problem  # the explorer contract: the problem, in one line
 
     def _set_buttons(self):
         self.controls["start"].disabled = self.running
@@ -305,10 +327,6 @@ class TrainingDashboard(BlitExplorer):
         if now - self._last_draw >= max(self.refresh_seconds, self._draw_cost / DRAW_BUDGET):
             cost = self._refresh()
             self._draw_cost = cost if not self._draw_cost else 0.5 * (self._draw_cost + cost)
-
-    def on_epoch_end(self, state):
-        # the new validation point appears with the next redraw (at most refresh_seconds away)
-        self._epoch_steps.append(len(self.history.batch_loss))
 
     def on_train_end(self, state):
         self._state = state
@@ -452,7 +470,8 @@ class TrainingDashboard(BlitExplorer):
         self._loss_batch.set_data(steps, loss)
         self._loss_smooth.set_data(steps, smoothed(loss, SMOOTHING))
         self._acc_smooth.set_data(steps, smoothed(history.batch_accuracy, SMOOTHING))
-        ends = np.asarray(self._epoch_steps[: len(history.val_loss)], dtype=float) / self.batches
+        # a new validation point appears with the next redraw (at most refresh_seconds away)
+        ends = np.asarray(history.step[: len(history.val_loss)], dtype=float) / self.batches
         self._loss_val.set_data(ends, history.val_loss)
         self._acc_val.set_data(ends, history.val_accuracy)
         if self._filters is not None:
@@ -468,6 +487,7 @@ class TrainingDashboard(BlitExplorer):
             self._progress.value = state.progress
         elif history.status == "completed":
             self._progress.value = 1.0
+        self._progress.bar_style = "danger" if self._problem else "info"
 
     def _describe(self, history):
         parts = []
@@ -484,7 +504,7 @@ class TrainingDashboard(BlitExplorer):
                 f"Not trained yet: {len(self.x):,} training examples, {self.batches} "
                 f"mini-batches of {self.trainer.batch_size} per epoch. Press Start."
             )
-        else:
+        elif not self._problem:
             parts.append(_STATUS_WORDS.get(history.status, history.status))
             parts.append(f"{len(history.epoch)} epochs in {history.seconds:.1f} s")
         if history.val_accuracy:
@@ -492,7 +512,37 @@ class TrainingDashboard(BlitExplorer):
                 f"validation accuracy {history.val_accuracy[-1]:.1%} "
                 f"(after epoch {history.epoch[-1]})"
             )
-        return " \u00b7 ".join(parts)
+        text = _escape(" \u00b7 ".join(parts))
+        if self._problem and not self.running:
+            head, rest = "Training failed:", self._problem
+            if history.status == "diverged":  # "Training diverged at epoch 2, batch 5: ..."
+                head, rest = self._problem.split(": ", 1)
+                head += ":"
+            problem = f'<span style="color:#b35806;font-weight:600">{_escape(head)}</span> '
+            text = problem + _escape(rest) + ("<br>" + text if text else "")
+        return text
+
+    # -- the picture for viewers without a kernel ---------------------------------------------
+    def _ipython_display_(self):
+        """Display the dashboard, and remember where, to update its static picture later.
+
+        A displayed output holds the live widget and a PNG of the dashboard
+        (see :meth:`_repr_mimebundle_`); viewers without a kernel (an HTML
+        export, GitHub, nbviewer) show that PNG. Taken when the dashboard is
+        displayed, it would show empty axes forever; :meth:`train` replaces it
+        with the trained state when a run ends.
+        """
+        from IPython.display import display
+
+        handle = display(self._repr_mimebundle_(), raw=True, display_id=True)
+        if handle is not None:
+            self._displays.append(handle)
+
+    def _update_static_copies(self):
+        if self._displays:
+            bundle = self._repr_mimebundle_()
+            for handle in self._displays:
+                handle.update(bundle, raw=True)
 
     def _layout_controls(self):
         c = self.controls
@@ -506,30 +556,15 @@ _STATUS_WORDS = {
     "completed": "Done",
     "stopped": "Stopped (the model keeps what it learned; Start goes on)",
     "interrupted": "Interrupted (the model keeps what it learned; Start goes on)",
-    "diverged": "Diverged: the loss became infinite; use a smaller learning rate",
-    "failed": "Failed with an error",
 }
 
 
-def _training_data(x, y, name, label):
-    """Check a data set early (when the dashboard is built, not at the first Start)."""
-    x, y = np.asarray(x), np.asarray(y)
-    if x.dtype.kind in "iub":
-        raise TypeError(
-            f"{name} has integer dtype {x.dtype} (pixel values 0-255?); scale it first: "
-            f"{name} = prepare_images(images)"
-        )
-    if x.ndim != 4:
-        raise ValueError(
-            f"{name} must have shape (N, C, H, W), but has shape {x.shape}; "
-            "prepare_images(images) makes (N, 1, H, W) from (N, H, W)"
-        )
-    if y.ndim != 1 or len(y) != len(x) or y.dtype.kind not in "iu":
-        raise ValueError(
-            f"{label} must hold one integer label per example of {name} ({len(x)}), "
-            f"but has shape {y.shape} and dtype {y.dtype}"
-        )
-    return x, y
+def _one_line(err):
+    """An error as one line for the status line: its message (and its kind if not obvious)."""
+    text = " ".join(str(err).split())
+    if isinstance(err, (ValueError, TypeError)):
+        return text
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
 def _first_conv(model):

@@ -3,15 +3,29 @@ the history, Stop ends mid-epoch, Start goes on, and redraws are throttled."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import re
+import subprocess
+import sys
 import time
+import warnings
 
 import numpy as np
 import PIL.Image
 import pytest
 
 import cnnlib.explorers.training as dashboard_module
-from cnnlib import Adam, Callback, Trainer, load_mnist, prepare_images, reference_cnn
+from cnnlib import (
+    Adam,
+    Callback,
+    EarlyStopping,
+    Trainer,
+    load_mnist,
+    prepare_images,
+    reference_cnn,
+)
 from cnnlib.explorers.training import (
     SMOOTHING,
     TrainingDashboard,
@@ -187,8 +201,26 @@ def test_bad_data_is_refused_when_the_dashboard_is_built(data):
     images, labels = load_mnist("test")
     with pytest.raises(TypeError, match="prepare_images"):
         TrainingDashboard(reference_cnn(), images[:10, None], labels[:10])
-    with pytest.raises(ValueError, match="one integer label per example"):
+    with pytest.raises(ValueError, match=r"y must have shape \(96,\), one label per example"):
         TrainingDashboard(reference_cnn(), x, y[:5])
+    wrong = y.copy()
+    wrong[4] = 10  # a label the ten outputs cannot score
+    with pytest.raises(ValueError, match=r"labels up to 10 \(y\[4\] is 10\), but the model has 10"):
+        TrainingDashboard(reference_cnn(), x, wrong)
+    with pytest.raises(ValueError, match="x_val contains 1 NaN"):
+        TrainingDashboard(reference_cnn(), x, y, (np.where(xv == xv.max(), np.nan, xv)[:1], yv[:1]))
+    # the same checks, with the same words, as fit
+    from cnnlib import SGD, fit
+
+    model = reference_cnn()
+    for bad_x, bad_y in ((x * 255, y), (x, wrong)):
+        with pytest.raises(ValueError) as by_fit:
+            fit(model, bad_x, bad_y, optimizer=SGD(model), progress=False)
+        with pytest.raises(ValueError) as by_dashboard:
+            TrainingDashboard(model, bad_x, bad_y)
+        assert str(by_fit.value) == str(by_dashboard.value)
+    with pytest.raises(ValueError, match="built for another model"):
+        TrainingDashboard(model, x, y, optimizer=Adam(reference_cnn()))
     with pytest.raises(ValueError, match="without training data"):
         TrainingDashboard(reference_cnn())
     with pytest.raises(TypeError, match="pair"):
@@ -280,3 +312,144 @@ def test_stop_button_works_while_a_cell_trains_in_a_real_kernel():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+# --- problems appear in the status line, never as a traceback -----------------------------
+def start(dashboard):
+    """Press Start as a learner does: nothing may escape from the click."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning either: the status line says it all
+        dashboard.controls["start"].click()
+    return dashboard._status.value
+
+
+def test_start_without_validation_data_for_early_stopping_explains_in_the_status_line(data):
+    x, y, _, _ = data
+    d = TrainingDashboard(reference_cnn(seed=0), x, y, callbacks=[EarlyStopping()])
+    status = start(d)
+    assert "Training failed:" in status and "Traceback" not in status
+    assert "EarlyStopping watches &#x27;val_loss&#x27;" in status or "watches 'val_loss'" in status
+    assert "validation_data=(x_val, y_val)" in d.message
+    assert d.history.batch_loss == [] and d.history.status == "failed"
+    assert d._progress.bar_style == "danger" and not d.running
+    assert not d.controls["start"].disabled  # it can be tried again
+    with pytest.raises(ValueError, match="no validation data"):  # train() in a cell raises
+        d.train(1)
+
+
+def test_start_that_diverges_says_so_with_the_learning_rate_advice(data):
+    d = make(data, learning_rate=1e6, epochs=2)  # 6 mini-batches: enough to judge
+    status = start(d)
+    assert d.history.status == "diverged"
+    assert status.startswith(
+        '<span style="color:#b35806;font-weight:600">Training diverged at epoch 2, batch 2:</span>'
+        " the loss exploded"
+    )
+    assert "learning rate (1e+06) is probably too large" in status
+    assert "e.g. lr=100000" in d.message and "\n" not in d.message
+
+
+def test_start_with_an_error_in_a_callback_shows_it_in_one_line(data):
+    def broken(state):
+        raise RuntimeError("my callback\nhas a bug")
+
+    d = make(data, callbacks=[Callback(on_batch_end=broken)])
+    status = start(d)
+    assert "Training failed:</span> RuntimeError: my callback has a bug" in status
+    assert d.history.status == "failed" and len(d.history.batch_loss) == 1
+
+
+def test_start_with_an_optimizer_swapped_for_another_models_explains(data):
+    d = make(data)
+    d.trainer.optimizer = Adam(reference_cnn(seed=1))
+    status = start(d)
+    assert "built for another model" in status and d.history.batch_loss == []
+
+
+def test_after_a_problem_a_good_run_clears_the_status_line(data):
+    x, y, _, _ = data
+    stopper = EarlyStopping()
+    d = TrainingDashboard(reference_cnn(seed=0), x, y, callbacks=[stopper])
+    start(d)
+    assert d.message.startswith("EarlyStopping watches")
+    d.trainer.callbacks.remove(stopper)  # the learner fixes it and presses Start again
+    status = start(d)
+    assert d.message == "" and status.startswith("Done") and d._progress.bar_style == "info"
+
+
+# --- the picture kept for viewers without a kernel -------------------------------------------
+class FakeHandle:
+    def __init__(self, bundle):
+        self.bundles = [bundle]
+
+    def update(self, bundle, raw):
+        assert raw
+        self.bundles.append(bundle)
+
+
+def test_the_displayed_picture_is_updated_when_training_ends(data, monkeypatch):
+    """The PNG next to the widget is what an HTML export or GitHub shows: after training it
+    must show the trained curves, not the empty axes of the moment it was displayed."""
+    handles = []
+
+    def display(bundle, raw, display_id):
+        assert raw and display_id is True
+        handles.append(FakeHandle(bundle))
+        return handles[-1]
+
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    d = make(data)
+    d._ipython_display_()
+    untrained = d._repr_mimebundle_()["image/png"]
+    assert handles[0].bundles[0]["image/png"] == untrained
+    assert "application/vnd.jupyter.widget-view+json" in handles[0].bundles[0]
+    d.train(1)
+    last = handles[0].bundles[-1]
+    assert last["image/png"] == base64.b64encode(d.png).decode() != untrained
+    assert (
+        last["application/vnd.jupyter.widget-view+json"]
+        == (handles[0].bundles[0]["application/vnd.jupyter.widget-view+json"])
+    )  # the same live widget
+
+
+@pytest.mark.slow
+def test_an_executed_notebook_shows_the_trained_dashboard_without_a_kernel(tmp_path):
+    """nbconvert --execute --to html, as a course page or CI would: the picture that viewers
+    without a kernel show (the output's image/png) is the dashboard after training."""
+    nbformat = pytest.importorskip("nbformat")
+    pytest.importorskip("nbconvert")
+    code = [
+        "import hashlib\n"
+        "from cnnlib.explorers.training import TrainingDashboard, default_training_setup\n"
+        "s = default_training_setup(train_size=64)\n"
+        "d = TrainingDashboard(s['model'], s['x'], s['y'], batch_size=32)\n"
+        "untrained = hashlib.sha256(d.png).hexdigest()\n"
+        "d",
+        "history = d.train(2)",
+        "print('untrained', untrained)\nprint('trained', hashlib.sha256(d.png).hexdigest())",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in code])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(notebook, tmp_path / "dashboard.ipynb")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbconvert",
+            "--to",
+            "html",
+            "--execute",
+            "--ExecutePreprocessor.store_widget_state=False",  # the picture, not the widget
+            str(tmp_path / "dashboard.ipynb"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    html = (tmp_path / "dashboard.html").read_text()
+    printed = dict(re.findall(r"(untrained|trained) ([0-9a-f]{64})", html))
+    pictures = re.findall(r'<img[^>]*src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"', html)
+    shown = [hashlib.sha256(base64.b64decode(p)).hexdigest() for p in pictures]
+    assert shown == [printed["trained"]] != [printed["untrained"]]
