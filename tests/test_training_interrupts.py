@@ -281,3 +281,33 @@ def test_an_interrupt_while_wrapping_up_does_not_escape_or_skip_on_train_end(ref
     assert len(ends) == 1
     assert history.epoch == [1, 2, 3]
     assert_consistent(model, run, reference)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+def test_interrupts_held_delays_ctrl_c_to_the_end_of_the_block():
+    from cnnlib._interrupts import interrupts_held
+
+    before = signal.getsignal(signal.SIGINT)
+    done = []
+    with pytest.raises(KeyboardInterrupt), interrupts_held() as outer:
+        with interrupts_held() as inner:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.01)  # the handler runs here: it only takes note
+            done.append("inner")
+        assert inner.pending and outer.pending  # passed on to the outer block
+        done.append("outer")
+    assert done == ["inner", "outer"]
+    with interrupts_held(deliver=False) as held:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.01)
+    assert held.pending  # noted, and dropped
+    assert signal.getsignal(signal.SIGINT) is before  # the handler is back
+
+    def elsewhere():  # other threads receive no signals: nothing to hold there
+        with interrupts_held() as held:
+            done.append(held.pending)
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert done[-1] is False and signal.getsignal(signal.SIGINT) is before
