@@ -750,3 +750,14 @@ def optimizer_for(model, optimizer):
             f"lr={lr:g})"
         )
     return optimizer
+
+
+def finite_weights(model) -> None:
+    """Refuse to train a model whose weights already hold NaN or infinity."""
+    for name, p in model.params.items():
+        if not np.isfinite(p).all():
+            raise ValueError(
+                f"the model's parameter {name!r} holds NaN or infinite values (did an earlier "
+                "run diverge?); build the model again, e.g. model = reference_cnn(), and train "
+                "it with a smaller learning rate"
+            )

@@ -602,13 +602,7 @@ class Trainer:
         """
         model, history = self.model, self.history
         self.optimizer = v.optimizer_for(model, self.optimizer)  # it may have been replaced
-        for name, p in model.params.items():
-            if not np.isfinite(p).all():
-                raise ValueError(
-                    f"the model's parameter {name!r} holds NaN or infinite values (did an "
-                    "earlier run diverge?); build the model again, e.g. model = reference_cnn(), "
-                    "and train it with a smaller learning rate"
-                )
+        v.finite_weights(model)
         dtype = model.dtype or np.float32
         x, y = v.training_data(x, y, model)
         x = x.astype(dtype, copy=False)  # once for all batches
