@@ -675,7 +675,7 @@ class Trainer:
             idx = order[b * self.batch_size : (b + 1) * self.batch_size]
             xb, yb = x[idx], y[idx]
             if self.augment is not None:
-                xb = self._augmented(xb)
+                xb = self.augment(xb, self._augment_rng)
             try:  # the four lines of learning (the fourth, the step, below)
                 logits = model.forward(xb)
                 loss, grad, _ = softmax_cross_entropy(logits, yb)
@@ -684,8 +684,8 @@ class Trainer:
                     model.backward(grad, input_grad=False)  # nobody needs d(loss)/d(images)
                 else:  # a single layer, or a model of your own
                     model.backward(grad)
-            except v.NonFiniteError as err:  # numbers overflowed inside the network
-                raise _Diverged(self._advice(epoch, b + 1, _overflow(err))) from None
+            except (_Diverged, v.NonFiniteError) as err:  # NaN, inf, or an exploding loss
+                raise self._blame(err, xb, epoch, b + 1) from None
             hits = int((logits.argmax(axis=1) == yb).sum())
             with interrupts_held():  # a step and its record go together: both or neither
                 self.optimizer.step()
@@ -707,11 +707,22 @@ class Trainer:
                 return None
         return time.perf_counter() - epoch_start
 
-    def _augmented(self, xb):
-        xb = self.augment(xb, self._augment_rng)
-        xb = v.as_float_array(xb, "the augmented batch")
-        v.check_finite(xb, "the batch returned by augment")  # blame augment, not divergence
-        return xb
+    def _blame(self, err, xb, epoch, batch):
+        """The error for NaN, infinity or an explosion in a batch: bad data or divergence.
+
+        The data were checked before training, but ``augment`` may have spoiled
+        the batch (checked only now, not on every batch: it costs time).
+        """
+        if self.augment is not None:
+            try:
+                v.check_finite(v.as_float_array(xb, "xb"), "the batch returned by augment")
+            except ValueError as bad_data:
+                return bad_data
+        return (
+            err
+            if isinstance(err, _Diverged)
+            else _Diverged(self._advice(epoch, batch, _overflow(err)))
+        )
 
     def _watch(self, loss, classes, epoch, batch):
         """Raise :class:`_Diverged` if the loss is NaN or infinite, or has exploded."""
