@@ -594,6 +594,7 @@ def dense_backward_args(x, weight, grad_output):
     return x2, weight, g2, ndim
 
 
+# ----------------------------------------------------------------------------
 # settings, data and optimisers of training (optim, training, the dashboard)
 # ----------------------------------------------------------------------------
 def as_real(value, name: str, *, minimum=0.0, maximum=None, below=None, above_zero=False):
