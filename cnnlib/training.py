@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cnnlib import _validate as v
-from cnnlib._interrupts import interrupts_held
+from cnnlib._interrupts import interrupts_held, interrupts_watched
 from cnnlib.losses import softmax_cross_entropy
 from cnnlib.model import Sequential
 
@@ -630,7 +630,7 @@ class Trainer:
             self._start = time.perf_counter()
             model.train()
             # a diverging run overflows; the divergence watch reports that once, clearly
-            with np.errstate(over="ignore", invalid="ignore"):
+            with np.errstate(over="ignore", invalid="ignore"), interrupts_watched():
                 self._call("on_train_begin", state)
                 for epoch in range(first, first + epochs):
                     seconds = self._run_epoch(epoch, x, y, state)

@@ -294,9 +294,9 @@ def test_interrupts_held_delays_ctrl_c_to_the_end_of_the_block():
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(0.01)  # the handler runs here: it only takes note
             done.append("inner")
-        assert inner.pending and outer.pending  # passed on to the outer block
+        assert inner.pending  # and still held: the outer block is not over
         done.append("outer")
-    assert done == ["inner", "outer"]
+    assert done == ["inner", "outer"] and outer.pending
     with interrupts_held(deliver=False) as held:
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.01)
@@ -311,3 +311,24 @@ def test_interrupts_held_delays_ctrl_c_to_the_end_of_the_block():
     thread.start()
     thread.join()
     assert done[-1] is False and signal.getsignal(signal.SIGINT) is before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+def test_inside_interrupts_watched_ctrl_c_works_as_usual_between_held_blocks():
+    from cnnlib._interrupts import interrupts_held, interrupts_watched
+
+    before = signal.getsignal(signal.SIGINT)
+    steps = []
+    with pytest.raises(KeyboardInterrupt), interrupts_watched():
+        with interrupts_held():  # the handler is not swapped again here
+            assert signal.getsignal(signal.SIGINT) is not before
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.01)
+            steps.append("held")
+        steps.append("never")  # raised as the held block ended
+    assert steps == ["held"] and signal.getsignal(signal.SIGINT) is before
+    with pytest.raises(KeyboardInterrupt), interrupts_watched():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.01)  # not holding: raised at once, here
+        steps.append("never")
+    assert steps == ["held"] and signal.getsignal(signal.SIGINT) is before
