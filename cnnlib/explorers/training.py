@@ -542,7 +542,8 @@ class TrainingDashboard(BlitExplorer):
         if self._displays:
             bundle = self._repr_mimebundle_()
             for handle in self._displays:
-                handle.update(bundle, raw=True)
+                with contextlib.suppress(Exception):  # e.g. the notebook was closed meanwhile
+                    handle.update(bundle, raw=True)
 
     def _layout_controls(self):
         c = self.controls
