@@ -8,9 +8,13 @@
   :data:`COMMON_MISTAKES` are the ones any checker may report;
 * :func:`checker`: the decorator that registers an exercise's checker, keeps
   every exception away from the learner, and logs each verdict;
+* :class:`Prediction`: a "predict, then move the slider" question asked before
+  an explorer, with its expected answer and the typical wrong predictions (the
+  questions themselves are in :mod:`cnnlib.exercises.predictions`);
 * :func:`catalogue`: all of it as plain data, for the instructor guides;
 * :func:`results` and :func:`attempts`: the session log a grader reads after
-  running a learner's notebook.
+  running a learner's notebook (checks of exercises and of predictions, told
+  apart by their ``kind``).
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ from __future__ import annotations
 import collections
 import copy
 import dataclasses
+import difflib
 import functools
 import html
 import inspect
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -31,11 +36,15 @@ __all__ = [
     "Exercise",
     "Feedback",
     "Mistake",
+    "Prediction",
     "attempts",
     "catalogue",
     "checker",
     "clear_results",
     "exercises",
+    "find_prediction",
+    "predictions",
+    "register_predictions",
     "results",
 ]
 
@@ -46,11 +55,14 @@ __all__ = [
 @dataclass
 class Feedback:
     """The verdict of a check: ``passed``, a message for the learner, and for graders
-    the exercise's id and the ids of the mistakes found (see :func:`catalogue`).
+    the id of the exercise (or prediction) and the ids of the mistakes found (see
+    :func:`catalogue`).
 
     Truthy when the answer is right, so tests can ``assert check_...(answer)``.
     A failed check with no mistake ids means the answer is wrong in a way the
-    checker does not recognise.
+    checker does not recognise. ``kind`` is ``"exercise"``, or ``"prediction"``
+    for the check of a prediction made before an explorer (whose id is then in
+    ``exercise``).
     """
 
     passed: bool
@@ -58,6 +70,7 @@ class Feedback:
     details: list[str] = field(default_factory=list)
     exercise: str | None = None
     mistakes: tuple[str, ...] = ()
+    kind: str = "exercise"
 
     def __bool__(self) -> bool:
         return self.passed
@@ -87,6 +100,7 @@ class Feedback:
         """The verdict as plain data (JSON-ready): what a grader stores."""
         return {
             "exercise": self.exercise,
+            "kind": self.kind,
             "passed": bool(self.passed),
             "message": self.message,
             "details": list(self.details),
@@ -303,7 +317,7 @@ def checker(exercise: Exercise):
                         False, CHECKER_ERROR.hint, [last], mistakes=("checker-error",)
                     )
             feedback.exercise = registered.id
-            _record(feedback, registered)
+            _record(feedback, registered.notebook, registered.title)
             return feedback
 
         check.exercise = registered
@@ -317,24 +331,185 @@ def exercises() -> list[Exercise]:
     return sorted(_EXERCISES.values(), key=lambda e: (e.notebook, e.number))
 
 
+# ----------------------------------------------------------------------------
+# predictions: "predict, then move the slider"
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Prediction:
+    """A question asked before an explorer, answered first and then seen in the explorer.
+
+    Predicting before exploring is what makes an explorer teach: the learner
+    commits to a number or a choice, then moves the controls and sees whether
+    the picture agrees. A prediction is not graded; its answer is what the
+    explorer shows, so it stays in a student copy of the course.
+
+    Attributes
+    ----------
+    id : str
+        Stable, lower case with dashes (``"conv-stride-2-padding-1"``): the
+        name a notebook passes to :func:`cnnlib.predict_first` or
+        :func:`cnnlib.exercises.check_prediction`.
+    notebook : str
+        The notebook it is asked in (file name without ``.ipynb``).
+    explorer : str
+        The explorer that reveals the answer (its class name).
+    title : str
+        A few words for the instructor guides and the session log.
+    question : str
+        The question, in full sentences, naming the settings to use.
+    answer : number, str, or callable
+        The expected answer: a number, one of ``choices``, or a function of no
+        arguments that computes it with cnnlib (read it as :attr:`expected`).
+    explanation : str
+        Why that is the answer; shown once the prediction is right.
+    reveal : str
+        Where the explorer shows it, as an instruction ("set stride 2 ... and
+        read the feature map's title"); shown with every verdict.
+    nudge : str
+        What to think about when a wrong answer matches none of ``mistakes``.
+    choices : tuple of str
+        The possible answers of a choice question; empty for a number.
+    settings : mapping
+        The explorer's control values the question names, in the order to
+        set them (``{"stride": 2, "padding": 1}``); the tests set them and
+        read what the explorer shows.
+    moves : tuple of str
+        The controls the learner is asked to move (``("upload",)`` for a
+        question about uploading a picture).
+    tolerance : float
+        How far a number may be from the answer and still count as right.
+    percent : bool
+        Whether a number may be given in percent ("50%" for 0.5).
+    mistakes : tuple of Mistake
+        Typical wrong predictions: each one's ``compute()`` gives the wrong
+        answer it stands for.
+    """
+
+    id: str
+    notebook: str
+    explorer: str
+    title: str
+    question: str
+    answer: object = field(repr=False)
+    explanation: str
+    reveal: str
+    nudge: str
+    choices: tuple[str, ...] = ()
+    settings: Mapping = field(default_factory=dict, hash=False)
+    moves: tuple[str, ...] = ()
+    tolerance: float = 0.0
+    percent: bool = False
+    mistakes: tuple[Mistake, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """What the learner enters: ``"choice"`` (one of :attr:`choices`) or ``"number"``."""
+        return "choice" if self.choices else "number"
+
+    @functools.cached_property
+    def expected(self):
+        """The expected answer (computed once when :attr:`answer` is a function)."""
+        answer = self.answer() if callable(self.answer) else self.answer
+        if isinstance(answer, str):
+            return answer
+        number = float(answer)
+        return int(number) if number.is_integer() else number
+
+    def mistake(self, mistake_id: str) -> Mistake:
+        """The prediction's own mistake called ``mistake_id``, else the common one."""
+        for mistake in (*self.mistakes, *COMMON_MISTAKES):
+            if mistake.id == mistake_id:
+                return mistake
+        raise KeyError(f"prediction {self.id!r} has no mistake {mistake_id!r}")
+
+    def as_dict(self) -> dict:
+        wrong = []
+        for mistake in self.mistakes:
+            entry = mistake.as_dict()
+            value = mistake.compute() if mistake.compute is not None else None
+            if value is not None and not isinstance(value, str):
+                value = float(value)
+                value = int(value) if value.is_integer() else value
+            entry["answer"] = value
+            wrong.append(entry)
+        return {
+            "id": self.id,
+            "kind": "prediction",
+            "notebook": self.notebook,
+            "explorer": self.explorer,
+            "title": self.title,
+            "question": self.question,
+            "answer_type": self.kind,
+            "choices": list(self.choices),
+            "answer": self.expected,
+            "explanation": self.explanation,
+            "reveal": self.reveal,
+            "settings": dict(self.settings),
+            "moves": list(self.moves),
+            "mistakes": wrong,
+        }
+
+
+_PREDICTIONS: dict[str, Prediction] = {}
+
+
+def register_predictions(*items: Prediction) -> None:
+    """Add predictions to the catalogue (each id once, in course order as given)."""
+    for item in items:
+        if item.id in _PREDICTIONS or item.id in _EXERCISES:
+            raise ValueError(f"two exercises or predictions are called {item.id!r}")
+        _PREDICTIONS[item.id] = item
+
+
+def predictions() -> list[Prediction]:
+    """Every prediction, in course order (notebook, then the order within it)."""
+    order = {key: n for n, key in enumerate(_PREDICTIONS)}
+    return sorted(_PREDICTIONS.values(), key=lambda p: (p.notebook, order[p.id]))
+
+
+def find_prediction(prediction_id) -> Prediction:
+    """The prediction called ``prediction_id``; a ValueError naming the closest ones if none."""
+    found = _PREDICTIONS.get(prediction_id) if isinstance(prediction_id, str) else None
+    if found is not None:
+        return found
+    known = sorted(_PREDICTIONS)
+    close = difflib.get_close_matches(str(prediction_id), known, n=3)
+    suggestion = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise ValueError(
+        f"there is no prediction called {prediction_id!r}.{suggestion} The catalogue lists "
+        "them all: [p['id'] for p in cnnlib.exercises.catalogue()['predictions']]."
+    )
+
+
 def catalogue() -> dict:
-    """Every exercise and the mistakes its checker recognises, as plain (JSON-ready) data.
+    """Every exercise and prediction, with the mistakes each check recognises, as plain
+    (JSON-ready) data.
 
     Returns
     -------
     dict
-        ``{"exercises": [...], "common": [...]}``. Each exercise: ``id``
-        (stable; also the name for :func:`show_solution`), ``notebook``,
-        ``number``, ``title``, ``kind`` ("function" or "values"), ``check``
-        (the checker's name) and ``mistakes``; each mistake: ``id``, ``name``,
-        ``hint`` (for the learner) and ``note`` (for the instructor).
-        ``common`` lists the mistakes any checker may report (a placeholder
-        left in, a forgotten ``return``, an endless loop...). Mistake ids are
-        unique within an exercise together with the common ones.
+        ``{"exercises": [...], "common": [...], "predictions": [...]}``. Each
+        exercise: ``id`` (stable; also the name for :func:`show_solution`),
+        ``notebook``, ``number``, ``title``, ``kind`` ("function" or "values"),
+        ``check`` (the checker's name) and ``mistakes``; each mistake: ``id``,
+        ``name``, ``hint`` (for the learner) and ``note`` (for the instructor).
+        ``common`` lists the mistakes any check may report (a placeholder left
+        in, a forgotten ``return``, an endless loop...). Mistake ids are unique
+        within an exercise together with the common ones.
+
+        Each prediction (a question asked before an explorer, see
+        :class:`Prediction`): ``id``, ``kind`` ("prediction"), ``notebook``,
+        ``explorer``, ``title``, ``question``, ``answer_type`` ("number" or
+        "choice"), ``choices``, ``answer`` (what the explorer shows),
+        ``explanation``, ``reveal`` (where the explorer shows it), ``settings``
+        (the control values the question names), ``moves`` (the controls the
+        learner moves) and ``mistakes`` (the typical wrong predictions, each
+        with the wrong ``answer`` it stands for).
     """
     return {
         "exercises": [e.as_dict() for e in exercises()],
         "common": [m.as_dict() for m in COMMON_MISTAKES],
+        "predictions": [p.as_dict() for p in predictions()],
     }
 
 
@@ -345,38 +520,43 @@ _ATTEMPTS: collections.deque = collections.deque(maxlen=10_000)
 _LATEST: dict[str, dict] = {}
 
 
-def _record(feedback: Feedback, exercise: Exercise) -> None:
+def _record(feedback: Feedback, notebook: str, title: str) -> None:
     entry = {
         **feedback.to_dict(),
-        "notebook": exercise.notebook,
-        "title": exercise.title,
+        "notebook": notebook,
+        "title": title,
         "time": time.time(),
     }
     _ATTEMPTS.append(entry)
-    before = _LATEST.get(exercise.id, {})
-    _LATEST[exercise.id] = {
+    before = _LATEST.get(feedback.exercise, {})
+    _LATEST[feedback.exercise] = {
         **entry,
         "attempts": before.get("attempts", 0) + 1,
         "ever_passed": before.get("ever_passed", False) or entry["passed"],
     }
 
 
-def results() -> dict[str, dict]:
-    """The latest check of each exercise checked in this session, by exercise id.
+def results(kind: str | None = None) -> dict[str, dict]:
+    """The latest check of each exercise (and prediction) checked in this session, by id.
 
-    Each value is plain data: ``exercise``, ``notebook``, ``title``,
-    ``passed``, ``message``, ``details``, ``mistakes`` (ids, see
+    Each value is plain data: ``exercise`` (the id), ``kind`` ("exercise", or
+    "prediction" for a prediction checked before an explorer), ``notebook``,
+    ``title``, ``passed``, ``message``, ``details``, ``mistakes`` (ids, see
     :func:`catalogue`), ``time`` (seconds since the epoch), ``attempts`` (how
-    many checks of this exercise ran) and ``ever_passed``. An exercise whose
-    check never ran is absent. A grader runs the notebook, then reads this,
-    e.g. ``json.dumps(results())``.
+    many checks of it ran) and ``ever_passed``. An exercise whose check never
+    ran is absent. A grader runs the notebook, then reads this, e.g.
+    ``json.dumps(results("exercise"))``: ``kind`` keeps only that kind
+    (predictions are practice, not graded).
     """
-    return copy.deepcopy(_LATEST)
+    return copy.deepcopy(
+        {key: entry for key, entry in _LATEST.items() if kind in (None, entry["kind"])}
+    )
 
 
-def attempts() -> list[dict]:
-    """Every check run in this session, oldest first (the last 10,000), as in :func:`results`."""
-    return copy.deepcopy(list(_ATTEMPTS))
+def attempts(kind: str | None = None) -> list[dict]:
+    """Every check run in this session, oldest first (the last 10,000), as in
+    :func:`results`; ``kind`` ("exercise" or "prediction") keeps only that kind."""
+    return copy.deepcopy([entry for entry in _ATTEMPTS if kind in (None, entry["kind"])])
 
 
 def clear_results() -> None:

@@ -1,8 +1,8 @@
 """Shared by the exercise tests: every check a test runs is audited against the catalogue.
 
 After each test, every check recorded in the session log must name only mistake
-ids its exercise (or the common list) knows, and a feedback that names an
-exercise's own mistake must show that mistake's hint, so the hints the
+ids its exercise or prediction (or the common list) knows, and a feedback that
+names its own mistake must show that mistake's hint, so the hints the
 instructor guides print are the ones learners read.
 """
 
@@ -24,10 +24,12 @@ def normalised(text: str) -> str:
 def audited_checks():
     clear_results()
     yield
-    known = {e["id"]: e for e in catalogue()["exercises"]}
-    common = {m["id"] for m in catalogue()["common"]}
+    data = catalogue()
+    known = {e["id"]: e for e in [*data["exercises"], *data["predictions"]]}
+    common = {m["id"] for m in data["common"]}
     for attempt in attempts():
         exercise = known[attempt["exercise"]]
+        assert attempt["kind"] == ("prediction" if "answer_type" in exercise else "exercise")
         own = {m["id"]: m for m in exercise["mistakes"]}
         shown = normalised(" ".join([attempt["message"], *attempt["details"]]))
         for mistake_id in attempt["mistakes"]:

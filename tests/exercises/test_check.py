@@ -200,6 +200,7 @@ def test_feedback_shows_as_text_and_html_and_exports_plain_data():
     data = feedback.to_dict()
     assert json.loads(json.dumps(data)) == {
         "exercise": "negative",
+        "kind": "exercise",
         "passed": False,
         "message": "a <b> & c",
         "details": ["x < y"],
