@@ -7,10 +7,15 @@ long. :func:`show_solution` shows a model answer on request (the answers live
 in :mod:`cnnlib.exercises.solutions`, which a student copy of the course may
 leave out).
 
+Before each explorer the notebooks ask the learner to predict what it will
+show (:mod:`cnnlib.exercises.predictions`); :func:`check_prediction` checks a
+prediction, and :func:`cnnlib.predict_first` shows the question as a widget.
+
 For instructors and graders: :func:`catalogue` lists every exercise and the
 misconceptions its checker recognises (with notes on addressing them in
-class); :func:`results` reads out, per exercise, the latest check run in this
-session (passed, message, mistake ids).
+class), and every prediction with its answer and the typical wrong ones;
+:func:`results` reads out, per exercise (and prediction), the latest check run
+in this session (passed, message, mistake ids, kind).
 """
 
 from cnnlib.exercises._catalogue import (
@@ -47,6 +52,7 @@ from cnnlib.exercises.convolution import (
 )
 from cnnlib.exercises.pixels import check_image_sizes, check_negative, check_x_drawing
 from cnnlib.exercises.pooling import check_my_max_pool, check_pooled_shapes
+from cnnlib.exercises.predictions import check_prediction, find_prediction, predictions
 from cnnlib.exercises.training import (
     check_confusion_reading,
     check_learning_rate,
@@ -74,6 +80,7 @@ __all__ = [
     "check_output_sizes",
     "check_parameter_count",
     "check_pooled_shapes",
+    "check_prediction",
     "check_regulariser",
     "check_relu_by_hand",
     "check_softmax",
@@ -82,6 +89,8 @@ __all__ = [
     "check_x_drawing",
     "clear_results",
     "exercise_network",
+    "find_prediction",
+    "predictions",
     "results",
     "show_solution",
 ]
