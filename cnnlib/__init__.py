@@ -118,6 +118,8 @@ _LAZY = {
     "plot_training_curves": "cnnlib.plotting",
     "photo_of_digit": "cnnlib.photos",
     "PoolingExplorer": "cnnlib.explorers",
+    "predict_first": "cnnlib.explorers",
+    "PredictionPrompt": "cnnlib.explorers",
     "read_image": "cnnlib.photos",
     "ResolutionExplorer": "cnnlib.explorers",
     "shapes_image": "cnnlib.explorers.convolution",

@@ -12,6 +12,7 @@ from cnnlib.explorers.landscape import LossLandscape
 from cnnlib.explorers.network import FeatureMapExplorer, MistakesGallery
 from cnnlib.explorers.pixels import ChannelExplorer, PixelExplorer
 from cnnlib.explorers.pooling import PoolingExplorer
+from cnnlib.explorers.prediction import PredictionPrompt, predict_first
 from cnnlib.explorers.shift import ShiftExplorer
 from cnnlib.explorers.start import WidgetCheck
 from cnnlib.explorers.stepper import ConvolutionStepper
@@ -35,9 +36,11 @@ __all__ = [
     "MistakesGallery",
     "PixelExplorer",
     "PoolingExplorer",
+    "PredictionPrompt",
     "ResolutionExplorer",
     "ShiftExplorer",
     "TemplateMatcher",
     "TrainingDashboard",
     "WidgetCheck",
+    "predict_first",
 ]
