@@ -374,8 +374,9 @@ class Prediction:
         set them (``{"stride": 2, "padding": 1}``); the tests set them and
         read what the explorer shows.
     moves : tuple of str
-        The controls the learner is asked to move (``("upload",)`` for a
-        question about uploading a picture).
+        The controls the learner is asked to move (``("stride", "padding")``;
+        ``("upload",)`` for a question about uploading a picture, ``("drawing",)``
+        for one about drawing on the pad).
     tolerance : float
         How far a number may be from the answer and still count as right.
     percent : bool
