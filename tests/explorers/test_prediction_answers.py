@@ -8,9 +8,10 @@ must be the catalogue's expected answer, and every typical wrong prediction must
 something the explorer does *not* show. A prediction without an observer here fails,
 so a new prediction cannot be added without checking it against its explorer.
 
-Explorers that are not in cnnlib yet (the saliency/occlusion explorer and the
-NetworkBuilder are being written) are skipped with a message; their answers are
-checked against the core in ``tests/exercises/test_predictions.py``.
+An explorer that is not in cnnlib yet (the NetworkBuilder is being written) is
+skipped with a message; its answers are checked against the core in
+``tests/exercises/test_predictions.py``, and the explorer is held to them here as
+soon as it lands.
 """
 
 from __future__ import annotations
