@@ -100,6 +100,35 @@ def test_notebook_opens_and_closes_as_the_curriculum_asks(path):
     assert re.search(r"\bnext\b", last.source, re.I), "closing: a pointer to the next notebook"
 
 
+#: A notebook is one sitting: beyond this many cells it gets split (issue 12 split 06 at 71).
+MAX_CELLS = 65
+
+
+def test_numbered_notebooks_exist_in_sequence():
+    numbers = [int(path.name[:2]) for path in NOTEBOOKS]
+    assert numbers == list(range(len(numbers))), [path.name for path in NOTEBOOKS]
+    assert len(numbers) >= 8, "00_start_here ... 07_inside_the_network"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_notebook_is_one_sitting(path):
+    cells = len(nbformat.read(path, as_version=4).cells)
+    assert cells <= MAX_CELLS, f"{path.name} has {cells} cells (at most {MAX_CELLS}): split it"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_next_points_at_the_notebook_that_follows(path):
+    """The closing pointer names the next notebook's file; the last one says it is the last."""
+    last = nbformat.read(path, as_version=4).cells[-1].source
+    following = NOTEBOOKS.index(path) + 1
+    if following < len(NOTEBOOKS):
+        assert f"`{NOTEBOOKS[following].name}`" in last, (
+            f"{path.name}: Next: {NOTEBOOKS[following].name}"
+        )
+    else:
+        assert re.search(r"last notebook", last, re.I), f"{path.name} is the last notebook"
+
+
 CORE_IMPORT_CHECK = """
 import importlib, pathlib, sys
 import cnnlib

@@ -50,14 +50,11 @@ from cnnlib.exercises.convolution import (
     check_my_conv2d,
     check_output_sizes,
 )
+from cnnlib.exercises.inside import check_confusion_reading, check_cover_the_cue
 from cnnlib.exercises.pixels import check_image_sizes, check_negative, check_x_drawing
 from cnnlib.exercises.pooling import check_my_max_pool, check_pooled_shapes
 from cnnlib.exercises.predictions import check_prediction, find_prediction, predictions
-from cnnlib.exercises.training import (
-    check_confusion_reading,
-    check_learning_rate,
-    check_regulariser,
-)
+from cnnlib.exercises.training import check_learning_rate, check_regulariser
 
 __all__ = [
     "EXERCISE_NETWORK",
@@ -69,6 +66,7 @@ __all__ = [
     "catalogue",
     "check_block_parameters",
     "check_confusion_reading",
+    "check_cover_the_cue",
     "check_function",
     "check_horizontal_edge_kernel",
     "check_image_sizes",

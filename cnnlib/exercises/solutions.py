@@ -202,15 +202,6 @@ def learning_rate():
     return my_learning_rate
 
 
-def confusion_reading(matrix):
-    # the two numbers you read off the picture, found by code to check your reading
-    fours_as_nines = matrix[4, 9]  # row 4 = the true 4s, column 9 = called "9"
-    mistakes = matrix.copy()
-    np.fill_diagonal(mistakes, 0)  # the diagonal holds the right answers
-    most_common = np.unravel_index(np.argmax(mistakes), mistakes.shape)  # (true, said)
-    return fours_as_nines, most_common
-
-
 def regulariser():
     # Random shifts of up to 2 pixels make every epoch's digits new to the network: it
     # cannot memorise them, and learns what shifted copies of a digit share instead.
@@ -220,6 +211,29 @@ def regulariser():
     dropout = 0.0
     max_shift = 2
     return weight_decay, dropout, max_shift
+
+
+# ----------------------------------------------------------------------------
+# notebook 07: inside the trained network
+# ----------------------------------------------------------------------------
+def confusion_reading(matrix):
+    # the two numbers you read off the picture, found by code to check your reading
+    fours_as_nines = matrix[4, 9]  # row 4 = the true 4s, column 9 = called "9"
+    mistakes = matrix.copy()
+    np.fill_diagonal(mistakes, 0)  # the diagonal holds the right answers
+    most_common = np.unravel_index(np.argmax(mistakes), mistakes.shape)  # (true, said)
+    return fours_as_nines, most_common
+
+
+def cover_the_cue():
+    # In the explorer: test digit # 141, class "the true digit" (5), patch 3, stride 1. The
+    # blue square marks where covering raises P(5) most: rows 7-9, columns 11-13, the
+    # middle of the slanted top stroke. Unbroken, that stroke runs from the top right down
+    # into the loop, as the one stroke of a 6 does; with a gap in it, the top becomes the
+    # flag of a 5 and the network says 5 (94% sure).
+    row, column = 7, 11
+    size = 3
+    return row, column, size
 
 
 #: exercise id -> (model answer, how it is shown: "function" or "cell")
@@ -239,6 +253,7 @@ SOLUTIONS = {
     "softmax": (my_softmax, "function"),
     "parameter_count": (parameter_count, "cell"),
     "learning_rate": (learning_rate, "cell"),
-    "confusion_reading": (confusion_reading, "cell"),
     "regulariser": (regulariser, "cell"),
+    "confusion_reading": (confusion_reading, "cell"),
+    "cover_the_cue": (cover_the_cue, "cell"),
 }

@@ -3,15 +3,13 @@
 1. :func:`check_learning_rate`: pick a learning rate with which gradient
    descent reaches the bottom of the narrow valley in 50 steps; the check runs
    the descent and says whether it crawled, bounced or diverged.
-2. :func:`check_confusion_reading`: read a confusion matrix: how many 4s were
-   taken for 9s, and which mistake is the most common.
-3. :func:`check_regulariser`: beat the overfitting baseline on a small
+2. :func:`check_regulariser`: beat the overfitting baseline on a small
    training slice with weight decay, dropout and/or random shifts; the check
    trains the network with your choice (about a second) and compares the
    validation accuracy (500 held-out training digits).
 
-Model answers: ``show_solution("learning_rate")``,
-``show_solution("confusion_reading")`` and ``show_solution("regulariser")``.
+Model answers: ``show_solution("learning_rate")`` and ``show_solution("regulariser")``.
+(Reading the confusion matrix moved to notebook 07: :mod:`cnnlib.exercises.inside`.)
 """
 
 from __future__ import annotations
@@ -29,9 +27,7 @@ from cnnlib.exercises._catalogue import (
     checker,
 )
 from cnnlib.exercises._check import (
-    as_array,
     as_real,
-    as_shape,
     as_whole_number,
     is_placeholder,
     placeholder_message,
@@ -40,13 +36,11 @@ from cnnlib.exercises._check import (
 )
 
 __all__ = [
-    "CONFUSION_READING",
     "LEARNING_RATE",
     "LEARNING_RATE_LANDSCAPE",
     "LEARNING_RATE_STEPS",
     "REGULARISER",
     "REGULARISER_SETUP",
-    "check_confusion_reading",
     "check_learning_rate",
     "check_regulariser",
     "regulariser_baseline",
@@ -191,224 +185,9 @@ def check_learning_rate(learning_rate, momentum=0.0) -> Feedback:
 
 
 # ----------------------------------------------------------------------------
-# 2. reading a confusion matrix
+# 2. a regulariser that beats the overfitting baseline
 # ----------------------------------------------------------------------------
-_COUNT_TRANSPOSED = Mistake(
-    "count-transposed",
-    "Rows and columns swapped",
-    "That is the cell in row 9, column 4: 9s that were taken for 4s. Rows are the true "
-    "digits, columns what the network said: a 4 taken for a 9 sits in row 4, column 9.",
-    "Which axis is which is a convention (cnnlib, like scikit-learn, puts the true digit on "
-    "the rows). Label both axes every time, and read one cell aloud as a sentence: 'true 4, "
-    "called 9'.",
-)
-_WHOLE_ROW = Mistake(
-    "counted-whole-row",
-    "Counted every mistake on a 4",
-    "That counts every mistake on a 4 (the whole of row 4 except the diagonal). Only the 4s "
-    "that were called 9 count: row 4, column 9.",
-    "The question read as 'how many 4s were wrong'. Have the student say what one cell "
-    "means before adding cells up.",
-)
-_WHOLE_COLUMN = Mistake(
-    "counted-whole-column",
-    "Counted every wrong 9",
-    "That counts every digit wrongly called 9 (column 9 without the diagonal). Only the true "
-    "4s among them count: row 4, column 9.",
-    "The question read as 'how many 9s were wrong'. As for the row: one cell, one sentence.",
-)
-_DIAGONAL = Mistake(
-    "read-diagonal",
-    "Read the diagonal",
-    "That number is on the diagonal: digits that were recognised correctly. Look for row 4 "
-    "(true 4s), column 9 (called 9).",
-    "The diagonal holds the successes and the largest numbers, so the eye goes there. Shade "
-    "it on the board: everything off it is a mistake.",
-)
-_PAIR_SWAPPED = Mistake(
-    "pair-swapped",
-    "Pair in the wrong order",
-    "Swapped: the pair is (true digit, predicted digit), and the most common mistake sits in "
-    "the row of its true digit.",
-    "The same axis confusion as the count, in pair form. Ask for the pair as a sentence "
-    "first: 'a true 7 called 9' is (7, 9).",
-)
-_PAIR_DIAGONAL = Mistake(
-    "pair-on-diagonal",
-    "A digit paired with itself",
-    "That pair is on the diagonal: a digit recognised as itself is no mistake. Look at the "
-    "cells off the diagonal.",
-    "The largest numbers of the matrix sit on the diagonal; the question asks for the "
-    "largest off it. Cover the diagonal with a strip of paper, or show np.fill_diagonal(m, 0).",
-)
-_NOT_LARGEST = Mistake(
-    "not-the-largest",
-    "Not the largest off-diagonal cell",
-    "Another cell off the diagonal holds a larger number. Look for the largest number that "
-    "is not on the diagonal.",
-    "Reading a 10 x 10 table by eye is error-prone; colour helps. Show the matrix with the "
-    "diagonal set to 0 and let the brightest cell stand out.",
-)
-
-CONFUSION_READING = Exercise(
-    "confusion_reading",
-    "06_training",
-    2,
-    "Read the confusion matrix",
-    "values",
-    (
-        _COUNT_TRANSPOSED,
-        _WHOLE_ROW,
-        _WHOLE_COLUMN,
-        _DIAGONAL,
-        _PAIR_SWAPPED,
-        _PAIR_DIAGONAL,
-        _NOT_LARGEST,
-    ),
-)
-
-
-def _most_common_mistakes(matrix):
-    off = matrix.astype(float).copy()
-    np.fill_diagonal(off, -1)
-    top = off.max()
-    return [tuple(int(i) for i in pair) for pair in np.argwhere(off == top)], int(top)
-
-
-def _read_matrix(matrix):
-    """The confusion matrix as an int array, or (None, why not)."""
-    array, reason = as_array(matrix)
-    if reason is None and (
-        array.shape != (10, 10)
-        or not np.isfinite(array).all()
-        or (array < 0).any()
-        or (array != np.round(array)).any()
-    ):
-        reason = f"it has shape {array.shape}" if array.shape != (10, 10) else "it is not counts"
-    if reason is not None:
-        return None, reason
-    return array.astype(np.int64), None
-
-
-def _count_verdict(matrix, count):
-    """(mistake or None, hint) for a wrong count of 4s taken for 9s."""
-    if count == matrix[9, 4]:
-        return _COUNT_TRANSPOSED, f"{count}: {_COUNT_TRANSPOSED.hint}"
-    if count == matrix[4].sum() - matrix[4, 4]:
-        return _WHOLE_ROW, f"{count}: {_WHOLE_ROW.hint}"
-    if count == matrix[:, 9].sum() - matrix[9, 9]:
-        return _WHOLE_COLUMN, f"{count}: {_WHOLE_COLUMN.hint}"
-    if count in (matrix[4, 4], matrix[9, 9]):
-        return _DIAGONAL, f"{count}: {_DIAGONAL.hint}"
-    return None, (
-        f"not {count}. Find row 4 (the digits that really are 4) and go along it to column 9 "
-        "(what the network said). Counting starts at 0."
-    )
-
-
-def _pair_verdict(matrix, pair, best, count):
-    t, p = pair
-    n = len(matrix)
-    if not (0 <= t < n and 0 <= p < n):
-        return None, "both digits are between 0 and 9: (true digit, predicted digit)"
-    if (p, t) in best:
-        return _PAIR_SWAPPED, (
-            f"{_PAIR_SWAPPED.hint} ({t}, {p}) means a true {t} called {p}; the most common "
-            f"mistake sits in row {p}, column {t}: true {p}, called {t}."
-        )
-    if t == p:
-        return _PAIR_DIAGONAL, f"({t}, {p}): {_PAIR_DIAGONAL.hint}"
-    return _NOT_LARGEST, (
-        f"the cell for a true {t} called {p} holds {int(matrix[t, p])}. {_NOT_LARGEST.hint}"
-    )
-
-
-@checker(CONFUSION_READING)
-def check_confusion_reading(matrix, fours_as_nines, most_common) -> Feedback:
-    """Check two readings of a confusion matrix (rows: true digit, columns: prediction).
-
-    Parameters
-    ----------
-    matrix : int array (10, 10)
-        The matrix you read, e.g. ``confusion_matrix(test_labels, predictions)``.
-    fours_as_nines : int
-        How many test digits that really are 4 did the network call 9?
-    most_common : (int, int)
-        The most common mistake as (true digit, predicted digit).
-
-    Both readings are judged, each with its own hint.
-    """
-    matrix, reason = _read_matrix(matrix)
-    if matrix is None:
-        return Feedback(
-            False,
-            "Pass the confusion matrix of the ten digits (a 10 x 10 array of counts) as the "
-            f"first argument; {reason}.",
-            mistakes=(UNREADABLE.id,),
-        )
-    right = int(matrix[4, 9])
-    best, top = _most_common_mistakes(matrix)
-    lines, found, correct = [], [], 0
-    # 1. the count
-    count = as_whole_number(fours_as_nines)
-    if is_placeholder(fours_as_nines):
-        lines.append(placeholder_message("fours_as_nines", "a count"))
-        found.append(PLACEHOLDER.id)
-    elif count is None:
-        reason = why_not_a_number(fours_as_nines, "a count")
-        lines.append(f"fours_as_nines is a count (a whole number); {reason}.")
-        found.append(UNREADABLE.id)
-    elif count != right:
-        mistake, hint = _count_verdict(matrix, count)
-        lines.append(f"fours_as_nines: {hint}")
-        found += [mistake.id] if mistake else []
-    else:
-        correct += 1
-    # 2. the most common mistake
-    pair = as_shape(most_common)
-    if is_placeholder(most_common):
-        lines.append(placeholder_message("most_common", "a pair (true digit, predicted digit)"))
-        found.append(PLACEHOLDER.id)
-    elif pair is None or len(pair) != 2:
-        if isinstance(most_common, str | bytes):
-            reason = f"{short(most_common)} is text; write the pair as two numbers: (7, 9)"
-        else:
-            reason = f"not {short(most_common)}"
-        lines.append(
-            "most_common is a pair of whole digits (true digit, predicted digit), e.g. "
-            f"(3, 5); {reason}."
-        )
-        found.append(UNREADABLE.id)
-    elif pair not in best:
-        mistake, hint = _pair_verdict(matrix, pair, best, top)
-        lines.append(f"most_common: {hint}")
-        found += [mistake.id] if mistake else []
-    else:
-        correct += 1
-    if correct == 2:
-        fours = int(matrix[4].sum())
-        t, p = pair
-        also = (
-            "" if len(best) == 1 else f" (tied with {', '.join(str(b) for b in best if b != pair)})"
-        )
-        return Feedback(
-            True,
-            f"{right} of the {fours} test 4s were taken for 9s: row 4 holds every true 4, and "
-            f"column 9 is where the network said 9. The most common mistake is a {t} taken for "
-            f"a {p}{also}, {top} times. Look at them with "
-            f"MistakesGallery(model, test_images, test_labels) and true digit {t}, taken for "
-            f"{p}: most of them are ambiguous even to a human, or written in an unusual style.",
-        )
-    if correct == 1:
-        right_part = "fours_as_nines" if count == right else "most_common"
-        lines.insert(0, f"{right_part} is right.")
-    return Feedback(False, "\n".join(lines), mistakes=tuple(dict.fromkeys(found)))
-
-
-# ----------------------------------------------------------------------------
-# 3. a regulariser that beats the overfitting baseline
-# ----------------------------------------------------------------------------
-#: The small training run of exercise 3 (the same as notebook 06's overfitting section,
+#: The small training run of exercise 2 (the same as notebook 06's overfitting section,
 #: with fewer epochs): reference CNN, SGD with momentum, the first ``train_size``
 #: training digits; scored on the ``validation`` slice of other training digits
 #: (500 of them), which it never learns from.
@@ -441,7 +220,7 @@ def _data():
 
 
 def regulariser_run(weight_decay=0.0, dropout=0.0, max_shift=0) -> dict:
-    """Train the small setup of exercise 3 once; returns its numbers.
+    """Train the small setup of exercise 2 once; returns its numbers.
 
     The network is :func:`cnnlib.reference_cnn` with ``dropout`` (a
     :class:`cnnlib.Dropout` layer before its dense layer when above 0), trained
@@ -496,7 +275,7 @@ def _run(weight_decay: float, dropout: float, max_shift: int) -> tuple:
 
 
 def regulariser_baseline() -> dict:
-    """The numbers of exercise 3's setup without any regulariser (computed once)."""
+    """The numbers of exercise 2's setup without any regulariser (computed once)."""
     return regulariser_run()
 
 
@@ -544,7 +323,7 @@ _NOT_ENOUGH = Mistake(
 REGULARISER = Exercise(
     "regulariser",
     "06_training",
-    3,
+    2,
     "Beat the overfitting baseline",
     "values",
     (_BASELINE_ITSELF, _OUT_OF_RANGE, _TOO_STRONG, _LOSS_NOT_ACCURACY, _NOT_ENOUGH),

@@ -127,8 +127,9 @@ RIGHT = {
         {},
     ),
     "learning_rate": ((0.9, 0.0), {}),
-    "confusion_reading": ((MATRIX, 3, (7, 9)), {}),
     "regulariser": ((), {"weight_decay": 0.0, "dropout": 0.0, "max_shift": 2}),
+    "confusion_reading": ((MATRIX, 3, (7, 9)), {}),
+    "cover_the_cue": ((7, 11, 3), {}),
 }
 
 

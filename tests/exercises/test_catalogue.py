@@ -47,7 +47,7 @@ def test_the_catalogue_is_plain_data_with_the_documented_shape():
         assert exercise["kind"] in ("function", "values")
         for mistake in exercise["mistakes"]:
             assert set(mistake) == {"id", "name", "hint", "note"}
-    assert len(data["exercises"]) == 17
+    assert len(data["exercises"]) == 18
     assert catalogue() is not data and catalogue() == data  # a fresh copy each time
 
 

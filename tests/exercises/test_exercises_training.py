@@ -9,11 +9,7 @@ import numpy as np
 import pytest
 
 from cnnlib.descent import LANDSCAPES, gradient_descent
-from cnnlib.exercises import (
-    check_confusion_reading,
-    check_learning_rate,
-    check_regulariser,
-)
+from cnnlib.exercises import check_learning_rate, check_regulariser
 from cnnlib.exercises.training import (
     LEARNING_RATE_LANDSCAPE,
     LEARNING_RATE_STEPS,
@@ -92,95 +88,7 @@ def test_learning_rate_refuses_odd_momentum(momentum):
 
 
 # ----------------------------------------------------------------------------
-# 2. reading a confusion matrix
-# ----------------------------------------------------------------------------
-def make_matrix():
-    m = np.diag(np.full(10, 95))
-    m[4, 9] = 3  # three 4s taken for 9s
-    m[9, 4] = 1  # one 9 taken for a 4
-    m[4, 1] = 2
-    m[7, 9] = 6  # the most common mistake: 7 -> 9
-    m[3, 9] = 1
-    return m
-
-
-def test_the_right_reading_passes():
-    feedback = check_confusion_reading(make_matrix(), 3, (7, 9))
-    assert feedback
-    assert "3 of the 100 test 4s" in feedback.message and "a 7 taken for a 9" in feedback.message
-    assert check_confusion_reading(make_matrix(), np.int64(3), [7, 9])
-    assert check_confusion_reading(make_matrix().tolist(), 3.0, np.array([7, 9]))
-
-
-@pytest.mark.parametrize(
-    ("count", "words", "mistake"),
-    [
-        (1, "row 9, column 4", "count-transposed"),  # swapped
-        (5, "every mistake on a 4", "counted-whole-row"),  # the row's mistakes
-        (10, "every digit wrongly called 9", "counted-whole-column"),  # the column's mistakes
-        (95, "on the diagonal", "read-diagonal"),
-        (7, "Find row 4", None),
-        (..., "placeholder", "placeholder"),
-        ("three", "whole number", "unreadable"),
-        ("3", "write 3 without quotes", "unreadable"),
-        (3.5, "whole number", "unreadable"),
-        ((3,), "a tuple of 1 values", "unreadable"),
-        (float("nan"), "NaN", "unreadable"),
-    ],
-)
-def test_misreadings_of_the_cell_get_the_right_hint(count, words, mistake):
-    feedback = check_confusion_reading(make_matrix(), count, (7, 9))
-    assert not feedback and words in feedback.message
-    assert feedback.message.startswith("most_common is right.")
-    assert feedback.mistakes == ((mistake,) if mistake else ())
-
-
-@pytest.mark.parametrize(
-    ("pair", "words", "mistake"),
-    [
-        ((9, 7), "Swapped", "pair-swapped"),
-        ((5, 5), "on the diagonal", "pair-on-diagonal"),
-        ((4, 9), "holds 3. Another cell", "not-the-largest"),
-        ((7,), "a pair", "unreadable"),
-        ((12, 3), "between 0 and 9", None),
-        (..., "placeholder", "placeholder"),
-        ("79", "'79' is text", "unreadable"),
-        ((7.9, 9.9), "a pair of whole digits", "unreadable"),
-        ((7, 9, 0), "a pair", "unreadable"),
-    ],
-)
-def test_misreadings_of_the_most_common_mistake(pair, words, mistake):
-    feedback = check_confusion_reading(make_matrix(), 3, pair)
-    assert not feedback and words in feedback.message
-    assert feedback.message.startswith("fours_as_nines is right.")
-    assert feedback.mistakes == ((mistake,) if mistake else ())
-
-
-def test_both_readings_wrong_are_both_named():
-    feedback = check_confusion_reading(make_matrix(), 1, (9, 7))
-    assert feedback.mistakes == ("count-transposed", "pair-swapped")
-    assert feedback.message.count("\n") == 1
-
-
-def test_ties_accept_either_cell_and_say_so():
-    m = make_matrix()
-    m[2, 3] = 6
-    feedback = check_confusion_reading(m, 3, (2, 3))
-    assert feedback and "tied with (7, 9)" in feedback.message
-    assert check_confusion_reading(m, 3, (7, 9))
-
-
-@pytest.mark.parametrize(
-    "matrix",
-    [np.zeros((3, 3)), None, "matrix", np.full((10, 10), 0.5), -make_matrix(), [[1, 2], [3]]],
-)
-def test_a_wrong_matrix_is_refused(matrix):
-    feedback = check_confusion_reading(matrix, 0, (0, 1))
-    assert not feedback and "10 x 10" in feedback.message
-
-
-# ----------------------------------------------------------------------------
-# 3. a regulariser (each check trains the small network for about a second)
+# 2. a regulariser (each check trains the small network for about a second)
 # ----------------------------------------------------------------------------
 def test_the_baseline_overfits():
     base = regulariser_baseline()
