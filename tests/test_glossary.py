@@ -4,9 +4,8 @@ The glossary is a markdown file read in JupyterLab's Markdown Preview and on Git
 tests check that
 
 - every term the course relies on has an entry, in alphabetical order under its letter;
-- every entry names the notebook that teaches it, and every linked notebook exists
-  (``07_inside_the_network.ipynb`` may be missing until notebook 06 is split: that one check
-  skips with a reason and becomes strict by itself once the file exists);
+- every entry names the notebook that teaches it, every linked notebook exists, and every
+  numbered notebook is linked;
 - every link inside the page lands on an anchor that exists in both renderers, and no two
   elements of the rendered page share an id;
 - the formula sheet holds every formula the course teaches, and each worked number in it is
@@ -51,10 +50,6 @@ NOTEBOOKS = ROOT / "notebooks"
 GLOSSARY = NOTEBOOKS / "glossary.md"
 TEXT = GLOSSARY.read_text(encoding="utf-8")
 TERMS_PART, _, SHEET_PART = TEXT.partition('## <a id="formulas"></a>Formula sheet')
-
-# 07 is created when notebook 06 is split (issue 12); the glossary already links the
-# sections that move there.
-PENDING_NOTEBOOK = "07_inside_the_network.ipynb"
 
 ENTRY = re.compile(
     r'^<a id="(?P<id>[a-z0-9-]+)"></a>(?P<names>\*\*[^*]+\*\*(?:, \*\*[^*]+\*\*)*)'
@@ -247,25 +242,10 @@ def _linked_notebooks():
 
 
 def test_every_linked_notebook_exists():
-    missing = {
-        name
-        for name in _linked_notebooks()
-        if name != PENDING_NOTEBOOK and not (NOTEBOOKS / name).exists()
-    }
+    missing = {name for name in _linked_notebooks() if not (NOTEBOOKS / name).is_file()}
     assert not missing, f"the glossary links notebooks that do not exist: {sorted(missing)}"
     numbered = {p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
     assert numbered <= _linked_notebooks(), "every notebook should be linked from the glossary"
-
-
-def test_links_to_notebook_07_resolve_once_it_exists():
-    if PENDING_NOTEBOOK not in _linked_notebooks():
-        pytest.skip(f"the glossary does not link {PENDING_NOTEBOOK}")
-    if not (NOTEBOOKS / PENDING_NOTEBOOK).exists():
-        pytest.skip(
-            f"{PENDING_NOTEBOOK} does not exist yet (notebook 06 is split in issue 12); the "
-            "glossary already links its topics there, and this check becomes strict once it lands"
-        )
-    assert (NOTEBOOKS / PENDING_NOTEBOOK).is_file()
 
 
 # ---------------------------------------------------------------------------

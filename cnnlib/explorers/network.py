@@ -1,4 +1,4 @@
-"""Looking inside a trained network (notebook 06).
+"""Looking inside a trained network (notebook 07).
 
 * :func:`layer_outputs`: what every layer makes of one input;
 * :class:`FeatureMapExplorer`: a digit's feature maps through every layer,

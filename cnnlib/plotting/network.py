@@ -1,4 +1,4 @@
-"""Views of a trained network (notebook 06): its filters, feature maps and mistakes.
+"""Views of a trained network (notebook 07): its filters, feature maps and mistakes.
 
 Many maps are shown as one mosaic image (:func:`tile_maps`, :func:`show_tiles`),
 which draws much faster than one axes per map; :func:`signed_colors` colours a
