@@ -82,7 +82,6 @@ EXPLORERS = {
     "NetworkBuilder",
 }
 PENDING_EXPLORERS = {"NetworkBuilder"}  # being written (issue 14)
-PENDING_NOTEBOOK = "07_inside_the_network"  # made when notebook 06 is split (issue 12)
 
 
 def _adversarial_zoo():
@@ -195,8 +194,7 @@ def test_the_explorers_listed_exist_or_are_being_written():
 
 def test_every_notebook_named_exists_and_predictions_are_in_course_order():
     for prediction in PREDICTIONS:
-        if prediction.notebook != PENDING_NOTEBOOK:
-            assert (NOTEBOOKS / f"{prediction.notebook}.ipynb").exists(), prediction.id
+        assert (NOTEBOOKS / f"{prediction.notebook}.ipynb").is_file(), prediction.id
     order = [p.notebook for p in PREDICTIONS]
     assert order == sorted(order)
     numbered = {p.stem for p in NOTEBOOKS.glob("0[1-9]_*.ipynb")}
