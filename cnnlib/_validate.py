@@ -6,11 +6,22 @@ what was given, why it cannot work, and what to do instead.
 Nothing in this module computes anything a learner needs to understand
 convolution; it only makes sure the arrays that reach ``ops`` and
 ``reference`` have the shapes and types those functions expect.
+
+Three rules hold for the whole library:
+
+* a bad value raises ``ValueError``, a bad type ``TypeError``, with a
+  sentence that names the argument, the value given and the fix;
+* NaN and infinity are refused where numbers come in from the caller
+  (:func:`check_finite`); inside a network (the layers, during training) they
+  are let through, and the trainer reports them as divergence;
+* an operation that would allocate more than :data:`MEMORY_LIMIT` (2 GB)
+  fails at once with a sentence (:func:`check_memory`), before allocating.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import numbers
 from dataclasses import dataclass
 
@@ -22,6 +33,74 @@ PADDING_MODES = ("valid", "same", "full")
 # ----------------------------------------------------------------------------
 # arrays
 # ----------------------------------------------------------------------------
+#: The most memory one operation may ask for. Beyond it a call fails at once with
+#: a sentence instead of swapping the machine to a halt or dying with numpy's
+#: "Unable to allocate"; the limit is a variable so that tests can lower it.
+MEMORY_LIMIT = 2 << 30
+
+
+def as_array(x, name: str = "x", kinds: str = "uifb") -> np.ndarray:
+    """Return ``x`` as a numpy array of numbers, keeping its dtype.
+
+    ``kinds`` are the allowed numpy dtype kinds (``u`` unsigned, ``i`` signed
+    integers, ``f`` floats, ``b`` booleans).
+
+    Raises
+    ------
+    ValueError
+        For a ragged nested list (rows of different lengths).
+    TypeError
+        For strings, ``None``, complex numbers and other non-numbers.
+    """
+    if isinstance(x, np.ndarray):
+        arr = x
+    else:
+        if isinstance(x, str):
+            raise TypeError(
+                f"{name} must be an array of numbers, but is the text {x!r}; "
+                "pass a numpy array or a nested list of numbers"
+            )
+        try:
+            arr = np.asarray(x)
+        except (TypeError, ValueError):  # ragged lists and the like
+            raise ValueError(_ragged_message(x, name)) from None
+    if arr.dtype.kind not in kinds:
+        raise TypeError(_dtype_message(arr, name, kinds))
+    return arr
+
+
+def _ragged_message(x, name: str) -> str:
+    """Why ``np.asarray(x)`` failed, for a nested list whose rows differ in length."""
+    lengths = []
+    with contextlib.suppress(TypeError):  # not a list of lists
+        lengths = [len(row) for row in x][:6]
+    if len(set(lengths)) > 1:
+        shown = ", ".join(map(str, lengths)) + (", ..." if len(x) > 6 else "")
+        why = f"its rows have different lengths ({shown})"
+    else:
+        why = "its nested lists do not all have the same shape"
+    return (
+        f"{name} must be a rectangular grid of numbers, but {why}; every row must hold as "
+        f"many numbers as the others (a numpy array has one shape), so check how {name} "
+        "was built"
+    )
+
+
+def _dtype_message(arr: np.ndarray, name: str, kinds: str) -> str:
+    wanted = "integers" if kinds in ("iu", "ui") else "real numbers"
+    if arr.dtype.kind in "USO" and arr.size:
+        fix = f"convert it first, e.g. np.asarray({name}, dtype=float)"
+        if arr.dtype.kind == "O":
+            fix = "pass an array of numbers (no None, strings or nested arrays)"
+        return f"{name} must hold {wanted}, but has dtype {arr.dtype}; {fix}"
+    if arr.dtype.kind == "c":
+        return (
+            f"{name} must hold {wanted}, but has dtype {arr.dtype} (complex numbers); "
+            f"keep the real part with {name}.real if that is what you mean"
+        )
+    return f"{name} must hold {wanted}, but has dtype {arr.dtype}"
+
+
 def as_float_array(x, name: str = "x") -> np.ndarray:
     """Return ``x`` as a floating-point numpy array.
 
@@ -31,30 +110,25 @@ def as_float_array(x, name: str = "x") -> np.ndarray:
 
     Raises
     ------
+    ValueError
+        For a ragged nested list.
     TypeError
         If ``x`` holds complex numbers, strings or other objects.
     """
-    if isinstance(x, np.ndarray):
-        arr = x
-    else:
-        try:
-            arr = np.asarray(x)
-        except (TypeError, ValueError) as err:  # ragged lists and the like
-            raise TypeError(
-                f"{name} must be an array of numbers, but could not be turned into one ({err}); "
-                "pass a numpy array or a rectangular nested list"
-            ) from None
-    kind = arr.dtype.kind
-    if kind == "f":
+    arr = as_array(x, name, "uifb")
+    if arr.dtype.kind == "f":
         if arr.dtype == np.float16:
             return arr.astype(np.float32)
         return arr
-    if kind in "iub":
-        return arr.astype(np.float64)
-    raise TypeError(
-        f"{name} must hold real numbers, but has dtype {arr.dtype}; "
-        "convert it first, e.g. np.asarray(x, dtype=float)"
-    )
+    return arr.astype(np.float64)
+
+
+def finite_float_array(x, name: str = "x", fix: str | None = None) -> np.ndarray:
+    """:func:`as_float_array`, then :func:`check_finite`: the usual first line of a
+    public function that takes numbers from its caller."""
+    arr = as_float_array(x, name)
+    check_finite(arr, name, fix)
+    return arr
 
 
 class NonFiniteError(ValueError):
@@ -82,12 +156,13 @@ def check_finite(x: np.ndarray, name: str = "x", fix: str | None = None) -> None
     ``x.sum()``. Larger ones use ``max - min`` (NaN wins both, and an
     infinity shows in one of them): two fast passes, where the dot would make
     OpenBLAS wake its other threads, which after the kernel has been idle
-    can take ~16 ms instead of ~0.05 ms.
+    can take ~16 ms instead of ~0.05 ms. Integer and boolean arrays are
+    always finite and are not looked at.
     """
-    if x.size == 0:
+    if x.size == 0 or x.dtype.kind != "f":
         return
     with np.errstate(over="ignore", invalid="ignore"):
-        if x.size <= _DOT_LIMIT and x.flags.c_contiguous and x.dtype.kind == "f":
+        if x.size <= _DOT_LIMIT and x.flags.c_contiguous:
             flat = x.reshape(-1)  # a view
             total = np.dot(flat, flat)
         else:
@@ -104,6 +179,51 @@ def check_finite(x: np.ndarray, name: str = "x", fix: str | None = None) -> None
         f"{name} contains {int(bad.sum())} NaN or infinite value(s), the first at index {where}; "
         f"they would spread through every output they touch. {fix}"
     )
+
+
+def check_memory(nbytes: int, what: str, fix: str) -> None:
+    """Raise ``ValueError`` before allocating ``nbytes`` beyond :data:`MEMORY_LIMIT`.
+
+    ``what`` names what would be allocated, as the subject of the sentence
+    (e.g. "conv2d's output (1 x 1 x 24001 x 24001 values)"), ``fix`` says
+    what to do instead. Call it with sizes computed from shapes, before any
+    array is made.
+    """
+    if nbytes > MEMORY_LIMIT:
+        raise ValueError(
+            f"{what} would need {_bytes(nbytes)} of memory, more than the "
+            f"{_bytes(MEMORY_LIMIT)} one operation may take here (it would exhaust a laptop's "
+            f"memory); {fix}"
+        )
+
+
+def _bytes(n: int) -> str:
+    for unit, size in (("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}".replace("e+", "e")
+    return f"{n} bytes"
+
+
+def as_grid(x, name: str, colour: bool = False) -> np.ndarray:
+    """A finite float array to draw: (h, w), or also (h, w, 3 or 4) if ``colour``.
+
+    Used by the plotting functions, which draw grids of numbers (images,
+    kernels, feature maps).
+    """
+    arr = finite_float_array(x, name)
+    layouts = "(h, w) or (h, w, 3) for colour" if colour else "(h, w)"
+    if not (arr.ndim == 2 or (colour and arr.ndim == 3 and arr.shape[2] in (3, 4))):
+        hint = ""
+        if arr.ndim == 3 and arr.shape[0] in (3, 4) and colour:
+            hint = "; for channels-first (3, h, w) use cnnlib.to_channels_last first"
+        elif arr.ndim == 3 and arr.shape[2] in (3, 4):
+            hint = "; for a colour image pick one channel or use cnnlib.to_grayscale first"
+        elif arr.ndim > 2:
+            hint = "; pick one map, e.g. x[0], or remove extra axes with .squeeze()"
+        raise ValueError(f"{name} must have shape {layouts}, but has shape {arr.shape}{hint}")
+    if 0 in arr.shape:
+        raise ValueError(f"{name} is empty (shape {arr.shape}); there is nothing to draw")
+    return arr
 
 
 def check_ndim(x: np.ndarray, allowed: tuple[int, ...], name: str, meaning: str) -> None:
@@ -130,21 +250,139 @@ def _ndim_hint(x: np.ndarray, allowed: tuple[int, ...]) -> str:
 
 
 # ----------------------------------------------------------------------------
-# integers and pairs
+# numbers, integers and pairs
 # ----------------------------------------------------------------------------
 def _is_int(v) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
+def _is_real(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+
+
+#: Window sizes, strides, paddings and dilations above this are refused: no
+#: image has that many pixels, and numpy's strided views overflow beyond it.
+_LARGEST_PAIR = 2**31 - 1
+
+
+def _not_a_number(value, name: str, example) -> str:
+    """The TypeError message for a ``value`` that should have been a number."""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return f"{name} must be a number, but is the text {value!r}; e.g. {name}={example}"
+        return (
+            f"{name} must be a number, but is the text {value!r}; "
+            f"write it without quotes: {name}={value}"
+        )
+    if isinstance(value, (bool, np.bool_)):
+        return f"{name} must be a number, but is {value!r} (True/False); e.g. {name}={example}"
+    if isinstance(value, complex):
+        return f"{name} must be a real number, but is the complex number {value!r}"
+    return (
+        f"{name} must be a number, but is {value!r} ({type(value).__name__}); e.g. {name}={example}"
+    )
+
+
+def as_number(
+    value,
+    name: str,
+    *,
+    low=None,
+    high=None,
+    low_open: bool = False,
+    high_open: bool = False,
+    example=1,
+    why: str = "",
+) -> float:
+    """Check that ``value`` is a finite real number in the given range; return a float.
+
+    ``low``/``high`` bound the range (inclusive unless ``low_open``/``high_open``).
+    ``example`` is shown in the advice for a value of the wrong type, ``why``
+    (a clause such as "a negative factor would invert the image") explains the range.
+
+    Raises
+    ------
+    TypeError
+        For text, True/False, None, complex numbers, lists...
+    ValueError
+        For NaN, infinity and numbers outside the range.
+    """
+    if not _is_real(value):
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+            value = value.item()
+        else:
+            raise TypeError(_not_a_number(value, name, example))
+    try:
+        number = float(value)
+    except OverflowError:  # an int with hundreds of digits
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, but is {value!r}; e.g. {name}={example}")
+    below = low is not None and (number <= low if low_open else number < low)
+    above = high is not None and (number >= high if high_open else number > high)
+    if below or above:
+        raise ValueError(
+            f"{name} must be {_range_text(low, high, low_open, high_open)}, but is {value!r}"
+            + (f"; {why}" if why else f"; e.g. {name}={example}")
+        )
+    return number
+
+
+def _range_text(low, high, low_open, high_open) -> str:
+    if high is None:
+        return f"{'greater than' if low_open else 'at least'} {low:g}"
+    if low is None:
+        return f"{'less than' if high_open else 'at most'} {high:g}"
+    if low == 0 and not low_open and high_open:
+        return f"at least 0 and less than {high:g}"
+    left, right = "(" if low_open else "[", ")" if high_open else "]"
+    return f"in {left}{low:g}, {high:g}{right}"
+
+
+def as_int(value, name: str, minimum: int, maximum: int | None = None, why: str = "") -> int:
+    """Check that ``value`` is an int from ``minimum`` to ``maximum``; return it.
+
+    numpy integers count as ints; True/False and floats (even 3.0) do not.
+    ``why`` (a clause) explains the range when it is not met.
+    """
+    if not _is_int(value):
+        hint = ""
+        if _is_real(value) and math.isfinite(value) and float(value).is_integer():
+            hint = f"; write {name}={int(value)}"
+        elif isinstance(value, str):
+            hint = "; write it without quotes" if value.strip().lstrip("-").isdigit() else ""
+        raise TypeError(f"{name} must be an int, but is {value!r} ({type(value).__name__})" + hint)
+    tail = f"; {why}" if why else ""
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, but is {value}{tail}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, but is {value}{tail}")
+    return int(value)
+
+
+def as_bool(value, name: str) -> bool:
+    """Check that ``value`` is True or False (numpy's bool too); return it."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"{name} must be True or False, but is {value!r} ({type(value).__name__}); "
+            f"e.g. {name}=False"
+        )
+    return bool(value)
+
+
 def as_pair(value, name: str, minimum: int) -> tuple[int, int]:
     """Turn an int or a pair of ints into a ``(height, width)`` pair.
 
-    Raises ``TypeError`` for non-integers and ``ValueError`` below ``minimum``.
+    Raises ``TypeError`` for non-integers and ``ValueError`` below ``minimum``
+    (or above 2**31 - 1, more than any image has pixels).
     """
     if _is_int(value):
         pair = (int(value), int(value))
     elif (
         isinstance(value, (tuple, list, np.ndarray))
+        and np.ndim(value) == 1
         and len(value) == 2
         and all(_is_int(v) for v in value)
     ):
@@ -157,16 +395,11 @@ def as_pair(value, name: str, minimum: int) -> tuple[int, int]:
     if min(pair) < minimum:
         fix = {1: f"use {name}>=1 ({name}=1 is the usual choice)", 0: f"use {name}>=0"}[minimum]
         raise ValueError(f"{name} must be at least {minimum}, but is {value!r}; {fix}")
+    if max(pair) > _LARGEST_PAIR:
+        raise ValueError(
+            f"{name} must be at most {_LARGEST_PAIR}, but is {value!r}; no image is that large"
+        )
     return pair
-
-
-def as_int(value, name: str, minimum: int) -> int:
-    """Check that ``value`` is an int >= ``minimum`` and return it."""
-    if not _is_int(value):
-        raise TypeError(f"{name} must be an int, but is {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, but is {value}")
-    return int(value)
 
 
 def as_batch_size(value, name: str = "batch_size") -> int:
@@ -219,15 +452,6 @@ def as_drop_probability(value, name: str) -> float:
             f"{name} is the probability of dropping a value and must be in [0, 1), but is "
             f"{value}; e.g. {name}=0.5 drops half of the values, {name}=0 none"
         )
-    return float(value)
-
-
-def as_number(value, name: str) -> float:
-    """Check that ``value`` is one finite real number (not a bool); return it as a float."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, but is {value!r} ({type(value).__name__})")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, but is {value!r}")
     return float(value)
 
 
@@ -297,6 +521,91 @@ def as_patch(patch, image_size: tuple[int, int], name: str = "patch") -> tuple[i
             f"use {name}<={min(h, w)} (a patch at most as large as the image)"
         )
     return pair
+
+
+def as_negative_slope(value) -> float:
+    """Leaky ReLU's ``negative_slope``: a finite number (shared by ops, activations, layers)."""
+    return as_number(value, "negative_slope", example=0.01)
+
+
+def check_axis(x: np.ndarray, axis) -> None:
+    """Raise unless ``axis`` is an int that indexes an axis of ``x``."""
+    if not _is_int(axis):
+        raise TypeError(
+            f"axis must be an int, the axis to work along, but is {axis!r}; "
+            "e.g. axis=-1 for the last axis"
+        )
+    if not -x.ndim <= axis < max(x.ndim, 1):
+        raise ValueError(
+            f"axis must be an int between {-x.ndim} and {x.ndim - 1} for an array of shape "
+            f"{tuple(x.shape)}, but is {axis!r}"
+        )
+
+
+# ----------------------------------------------------------------------------
+# class labels, scores and the loss
+# ----------------------------------------------------------------------------
+def as_labels(labels, name: str, num_classes: int | None = None, length: int | None = None):
+    """Check class labels: integers 0, 1, 2, ... in one row; return them as int64.
+
+    ``num_classes`` (K) bounds them to 0..K-1; ``length`` fixes how many
+    there must be (one per example).
+    """
+    labels = as_array(labels, name)
+    if labels.size == 0 and labels.dtype.kind == "f":  # np.asarray([]) is float64
+        labels = labels.astype(np.int64)
+    if labels.dtype.kind not in "iu":
+        fix = "if you have one-hot rows or scores, take the largest: .argmax(axis=1)"
+        whole = labels.dtype.kind == "f" and labels.ndim == 1 and labels.size
+        if whole and np.all(labels == np.round(labels)):
+            fix = f"they look whole: convert them with {name}.astype(int)"
+        raise TypeError(
+            f"{name} must be integer class labels (0, 1, 2, ...), but have dtype "
+            f"{labels.dtype}; {fix}"
+        )
+    if labels.ndim != 1 or (length is not None and labels.shape[0] != length):
+        want = f"({length},), one label per example" if length is not None else "(N,)"
+        raise ValueError(f"{name} must have shape {want}, but has shape {tuple(labels.shape)}")
+    labels = labels.astype(np.int64, copy=False)
+    if labels.size:
+        lo, hi = int(labels.min()), int(labels.max())
+        top = None if num_classes is None else num_classes - 1
+        if lo < 0 or (top is not None and hi > top):
+            where = int(np.flatnonzero((labels < 0) | (labels > (hi if top is None else top)))[0])
+            span = "0, 1, 2, ..." if top is None else f"from 0 to {top}"
+            raise ValueError(
+                f"{name} must be class numbers {span}, but range from {lo} to {hi} "
+                f"(the first wrong one is {name}[{where}] = {labels[where]})"
+            )
+    return labels
+
+
+def logits_and_targets(logits, targets):
+    """The checks of the cross-entropy loss (``cross_entropy`` and ``softmax_cross_entropy``).
+
+    Returns ``(logits, targets)``: float logits (N, K) with N >= 1, finite,
+    and int64 targets (N,) from 0 to K-1.
+    """
+    logits = as_float_array(logits, "logits")
+    if logits.ndim != 2:
+        raise ValueError(
+            f"logits must have shape (N, K), one row of K class scores per example, but has "
+            f"shape {tuple(logits.shape)}; for one example use logits[None]"
+        )
+    n, k = logits.shape
+    if n == 0 or k == 0:
+        raise ValueError(
+            f"logits have shape {tuple(logits.shape)}: the loss needs at least one example "
+            "and one class (the mean loss of no examples is undefined)"
+        )
+    check_finite(
+        logits,
+        "logits",
+        "Scores like these out of a network mean its weights blew up: the learning rate "
+        "was too large; rebuild the network and train it with one about 10 times smaller",
+    )
+    targets = as_labels(targets, "targets", num_classes=k, length=n)
+    return logits, targets
 
 
 # ----------------------------------------------------------------------------
@@ -458,11 +767,13 @@ def conv_args(x, weight, bias, stride, padding, dilation):
                 f"bias must have shape ({weight.shape[0]},), one number per filter, "
                 f"but has shape {tuple(bias.shape)}"
             )
+    window = fit_window(x4.shape[2:], weight.shape[2:], stride, padding, dilation)
+    dtype = np.result_type(x4.dtype, weight.dtype)
+    _check_conv_memory(x4.shape, weight.shape, window, np.dtype(dtype).itemsize)
+    if bias is not None:
         check_finite(bias, "bias")
     check_finite(x, "x")
     check_finite(weight, "weight")
-    window = fit_window(x4.shape[2:], weight.shape[2:], stride, padding, dilation)
-    dtype = np.result_type(x4.dtype, weight.dtype)
     x4 = x4.astype(dtype, copy=False)
     weight = weight.astype(dtype, copy=False)
     if bias is not None:
@@ -479,7 +790,6 @@ def pool_args(x, kernel_size, stride, padding):
     """
     x = as_float_array(x, "x")
     check_ndim(x, (2, 3, 4), "x", "(H, W), (C, H, W) or (N, C, H, W)")
-    check_finite(x, "x")
     if 0 in x.shape:
         raise ValueError(f"x must not have an empty axis, but has shape {tuple(x.shape)}")
     x4, ndim = _as_batch(x)
@@ -488,13 +798,30 @@ def pool_args(x, kernel_size, stride, padding):
     window = fit_window(
         x4.shape[2:], kernel_size, stride, padding, 1, allow_modes=False, what="pooling window"
     )
-    for k, (p, _) in zip(window.kernel, window.pads):
+    check_pool_padding(window.kernel, (window.pads[0][0], window.pads[1][0]))
+    n, c, h, w = x4.shape
+    (pt, pb), (pl, pr) = window.pads
+    padded = n * c * (h + pt + pb) * (w + pl + pr) if pt or pb or pl or pr else 0
+    check_memory(
+        (padded + n * c * window.out[0] * (w + pl + pr)) * x4.itemsize,
+        f"pooling {n} x {c} planes of {h} x {w} values",
+        "pool fewer images at a time (split the batch)",
+    )
+    check_finite(x, "x")  # (x, not x4: the index of a NaN as the caller counts)
+    return x4, window, ndim
+
+
+def check_pool_padding(kernel: tuple[int, int], padding: tuple[int, int]) -> None:
+    """Pooling padding may be at most half the window (as in PyTorch), so that every
+    window sees at least one real value. Shared by the pooling functions and layers."""
+    for k, p in zip(kernel, padding):
         if p > k // 2:
+            shown = padding[0] if padding[0] == padding[1] else padding
+            size = kernel[0] if kernel[0] == kernel[1] else kernel
             raise ValueError(
-                f"padding {p} is more than half the pooling window {k}; windows would "
+                f"padding {shown} is more than half the pooling window {size}; windows would "
                 f"see only padding. Use padding<={k // 2}"
             )
-    return x4, window, ndim
 
 
 # ----------------------------------------------------------------------------
@@ -762,3 +1089,27 @@ def finite_weights(model) -> None:
                 "run diverge?); build the model again, e.g. model = reference_cnn(), and train "
                 "it with a smaller learning rate"
             )
+
+
+def _check_conv_memory(x_shape, w_shape, window: Window, itemsize: int) -> None:
+    """Fail fast when a convolution's output and padded input would not fit in memory."""
+    n, c, h, w = x_shape
+    f = w_shape[0]
+    (pt, pb), (pl, pr) = window.pads
+    ho, wo = window.out
+    hp, wp = h + pt + pb, w + pl + pr
+    nbytes = (n * f * ho * wo + n * c * hp * wp) * itemsize
+    if hp * wp > 4 * h * w:  # mostly padding
+        fix = (
+            f"padding {pt if len({pt, pb, pl, pr}) == 1 else window.pads} is far more than a "
+            f"{w_shape[2]}x{w_shape[3]} kernel needs: padding='same' keeps the output the size "
+            "of the input, padding='full' lets every kernel cell visit every pixel"
+        )
+    else:
+        fix = "convolve fewer images at a time (split the batch) or use fewer filters"
+    check_memory(
+        nbytes,
+        f"the convolution's output ({n} x {f} x {ho} x {wo} values) with a padded copy of its "
+        f"input ({n} x {c} x {hp} x {wp})",
+        fix,
+    )

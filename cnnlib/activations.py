@@ -46,7 +46,7 @@ def relu_slope(x):
     -------
     array, same shape and float dtype as ``x``
     """
-    x = v.as_float_array(x)
+    x = v.finite_float_array(x)
     return (x > 0).astype(x.dtype)
 
 
@@ -55,12 +55,9 @@ def leaky_relu_slope(x, negative_slope=0.01):
 
     Unlike ReLU's, this slope is never 0, so a little signal always gets through.
     """
-    x = v.as_float_array(x)
-    if not isinstance(negative_slope, (int, float, np.floating)) or isinstance(
-        negative_slope, bool
-    ):
-        raise TypeError(f"negative_slope must be a number, but is {negative_slope!r}")
-    return np.where(x > 0, x.dtype.type(1), x.dtype.type(negative_slope))
+    x = v.finite_float_array(x)
+    slope = x.dtype.type(v.as_negative_slope(negative_slope))
+    return np.where(x > 0, x.dtype.type(1), slope)
 
 
 def sigmoid_slope(x):
@@ -92,7 +89,7 @@ def sparsity(x) -> float:
     >>> sparsity(relu(np.array([-2.0, -1.0, 0.5, 3.0])))
     0.5
     """
-    x = v.as_float_array(x)
+    x = v.finite_float_array(x)
     if x.size == 0:
         raise ValueError("x is empty; sparsity needs at least one value")
     return float(np.count_nonzero(x == 0)) / x.size

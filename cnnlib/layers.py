@@ -25,6 +25,14 @@ layer to float64 with :meth:`Layer.astype`.
 
 Shapes inside a network follow PyTorch: ``(N, C, H, W)`` for images (batch,
 channels, height, width) and ``(N, features)`` after :class:`Flatten`.
+
+The layers check their arguments when they are built and the shape of what
+they are given, but not whether it holds NaN or infinity: inside a network a
+NaN means the weights blew up (a learning rate too large), which the trainer
+notices in the loss and explains; the data going into a network is checked
+where it enters (:func:`cnnlib.fit`, ``predict``, :func:`cnnlib.evaluate`).
+Skipping the check also keeps training from paying for an extra pass over
+every batch.
 """
 
 from __future__ import annotations
@@ -195,6 +203,13 @@ def _check_dtype(dtype):
     return dtype
 
 
+def _check_weight_memory(shape, dtype, fix):
+    """Refuse a weight too big for memory before drawing it (with its float64 draft)."""
+    count = int(np.prod(shape, dtype=object))
+    shown = " x ".join(map(str, shape))
+    v.check_memory(count * (8 + dtype.itemsize), f"a weight of {shown} numbers", fix)
+
+
 # ----------------------------------------------------------------------------
 # convolution
 # ----------------------------------------------------------------------------
@@ -244,8 +259,13 @@ class Conv2D(Layer):
             padding = v.as_pair(padding, "padding", minimum=0)
         v.resolve_padding(padding, self.kernel_size, self.stride, (1, 1))  # check it early
         self.padding = padding
-        self.use_bias = bool(bias)
+        self.use_bias = v.as_bool(bias, "bias")
         self._dtype = _check_dtype(dtype)
+        _check_weight_memory(
+            (self.out_channels, self.in_channels, *self.kernel_size),
+            self._dtype,
+            "use fewer channels or a smaller kernel_size",
+        )
         self._windows: dict[tuple[int, int], v.Window] = {}
         self._workspace = _conv_grad.Workspace()  # scratch arrays reused by backward
         self.initialize(seed)
@@ -340,13 +360,10 @@ class _Pool2D(Layer):
         super().__init__()
         self.kernel_size = v.as_pair(kernel_size, "kernel_size", minimum=1)
         self.stride = self.kernel_size if stride is None else v.as_pair(stride, "stride", 1)
+        if isinstance(padding, str):
+            v.resolve_padding(padding, self.kernel_size, self.stride, (1, 1), allow_modes=False)
         self.padding = v.as_pair(padding, "padding", minimum=0)
-        for k, p in zip(self.kernel_size, self.padding):
-            if p > k // 2:
-                raise ValueError(
-                    f"padding {self.padding} is more than half the pooling window "
-                    f"{self.kernel_size}; windows would see only padding. Use padding<={k // 2}"
-                )
+        v.check_pool_padding(self.kernel_size, self.padding)
         self._windows: dict[tuple[int, int], v.Window] = {}
 
     def _window(self, hw) -> v.Window:
@@ -404,7 +421,7 @@ class MaxPool2D(_Pool2D):
     def forward(self, x):
         """x (N, C, H, W) -> (N, C, Ho, Wo)."""
         x = self._input(x, 4, "(N, C, H, W)")
-        out = ops.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+        out = ops._max_pool2d_batched(x, self._window(x.shape[2:]))  # ops' fast path
         self._x, self._out = x, out
         return out
 
@@ -437,7 +454,7 @@ class AvgPool2D(_Pool2D):
         """x (N, C, H, W) -> (N, C, Ho, Wo)."""
         x = self._input(x, 4, "(N, C, H, W)")
         self._x_shape = x.shape
-        return ops.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return ops._avg_pool2d_batched(x, self._window(x.shape[2:]))  # ops' fast path
 
     def backward(self, grad_out):
         """grad_out (N, C, Ho, Wo) -> (N, C, H, W).
@@ -479,16 +496,12 @@ class LeakyReLU(Layer):
 
     def __init__(self, negative_slope: float = 0.01):
         super().__init__()
-        if not isinstance(negative_slope, (int, float, np.floating)) or isinstance(
-            negative_slope, bool
-        ):
-            raise TypeError(f"negative_slope must be a number, but is {negative_slope!r}")
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = v.as_negative_slope(negative_slope)
 
     def forward(self, x):
         x = v.as_float_array(x, "x")
         self._positive = x > 0
-        return ops.leaky_relu(x, self.negative_slope)
+        return np.where(self._positive, x, x * x.dtype.type(self.negative_slope))
 
     def backward(self, grad_out):
         slope = np.where(self._positive, 1, self.negative_slope).astype(grad_out.dtype)
@@ -506,7 +519,9 @@ class Sigmoid(Layer):
     """
 
     def forward(self, x):
-        self._out = ops.sigmoid(x)
+        x = v.as_float_array(x, "x")
+        e = np.exp(-np.abs(x))  # as cnnlib.sigmoid computes it: no exponential overflows
+        self._out = np.where(x >= 0, 1, e) / (1 + e)
         return self._out
 
     def backward(self, grad_out):
@@ -522,7 +537,7 @@ class Tanh(Layer):
     """
 
     def forward(self, x):
-        self._out = ops.tanh(x)
+        self._out = np.tanh(v.as_float_array(x, "x"))
         return self._out
 
     def backward(self, grad_out):
@@ -583,8 +598,11 @@ class Dense(Layer):
         super().__init__(seed)
         self.in_features = v.as_int(in_features, "in_features", minimum=1)
         self.out_features = v.as_int(out_features, "out_features", minimum=1)
-        self.use_bias = bool(bias)
+        self.use_bias = v.as_bool(bias, "bias")
         self._dtype = _check_dtype(dtype)
+        _check_weight_memory(
+            (self.out_features, self.in_features), self._dtype, "use fewer features"
+        )
         self.initialize(seed)
 
     def initialize(self, seed) -> None:

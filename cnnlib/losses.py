@@ -25,42 +25,13 @@ from cnnlib import _validate as v
 __all__ = ["softmax_cross_entropy", "SoftmaxCrossEntropy"]
 
 
-def _check(logits, targets):
-    logits = v.as_float_array(logits, "logits")
-    if logits.ndim != 2:
-        raise ValueError(
-            f"logits must have shape (N, K), one row of K class scores per example, but have "
-            f"shape {tuple(logits.shape)}; for one example use logits[None]"
-        )
-    targets = np.asarray(targets)
-    if targets.dtype.kind not in "iu":
-        raise TypeError(
-            f"targets must be integer class labels, but have dtype {targets.dtype}; "
-            "if you have one-hot rows, use targets.argmax(axis=1)"
-        )
-    n, k = logits.shape
-    if targets.shape != (n,):
-        raise ValueError(
-            f"targets must have shape ({n},), one label per row of logits, but have shape "
-            f"{tuple(targets.shape)}"
-        )
-    if n == 0:
-        raise ValueError("logits and targets are empty; the loss of no examples is undefined")
-    if targets.min() < 0 or targets.max() >= k:
-        raise ValueError(
-            f"targets must be class numbers from 0 to {k - 1} (logits have {k} columns), "
-            f"but range from {targets.min()} to {targets.max()}"
-        )
-    return logits, targets
-
-
 def softmax_cross_entropy(logits, targets) -> tuple[float, np.ndarray, np.ndarray]:
     """Mean cross-entropy of softmax probabilities, with its gradient.
 
     Parameters
     ----------
     logits : array, shape (N, K)
-        Class scores, one row per example.
+        Class scores, one row per example (N >= 1); NaN or infinity is refused.
     targets : int array, shape (N,)
         Correct class of each example, 0 to K-1.
 
@@ -81,7 +52,7 @@ def softmax_cross_entropy(logits, targets) -> tuple[float, np.ndarray, np.ndarra
     >>> grad.round(4)                     # probabilities minus 1 at the correct class
     array([[-0.1192,  0.1192]])
     """
-    logits, targets = _check(logits, targets)
+    logits, targets = v.logits_and_targets(logits, targets)
     n = logits.shape[0]
     rows = np.arange(n)
     shifted = logits - logits.max(axis=1, keepdims=True)  # the largest score becomes 0
@@ -115,7 +86,13 @@ class SoftmaxCrossEntropy:
 
     def backward(self) -> np.ndarray:
         """d(loss)/d(logits), shape (N, K), for the last ``forward``."""
-        return self._grad
+        grad = getattr(self, "_grad", None)
+        if grad is None:
+            raise RuntimeError(
+                "SoftmaxCrossEntropy.backward gives the gradient of the last loss computed: "
+                "call forward(logits, targets) first"
+            )
+        return grad
 
     def __repr__(self):
         return "SoftmaxCrossEntropy()"

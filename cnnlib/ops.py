@@ -406,11 +406,16 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, return_indices=False):
     indices : int64 array of the same shape, only if ``return_indices``
     """
     x4, win, ndim = v.pool_args(x, kernel_size, stride, padding)
-    xp = _pad(x4, win.pads, value=-np.inf)
     if not return_indices:
-        return v.restore_layout(_pool(xp, win, np.maximum), ndim)
+        return v.restore_layout(_max_pool2d_batched(x4, win), ndim)
+    xp = _pad(x4, win.pads, value=-np.inf)
     out, indices = _max_pool_with_indices(xp, win, x4.shape[3])
     return v.restore_layout(out, ndim), v.restore_layout(indices, ndim)
+
+
+def _max_pool2d_batched(x4: np.ndarray, win: v.Window) -> np.ndarray:
+    """(N, C, H, W) -> (N, C, Ho, Wo) without checks: padding with -infinity never wins."""
+    return _pool(_pad(x4, win.pads, value=-np.inf), win, np.maximum)
 
 
 def _max_pool_with_indices(xp: np.ndarray, win: v.Window, width: int):
@@ -447,31 +452,30 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
     (PyTorch's default, ``count_include_pad=True``).
     """
     x4, win, ndim = v.pool_args(x, kernel_size, stride, padding)
+    return v.restore_layout(_avg_pool2d_batched(x4, win), ndim)
+
+
+def _avg_pool2d_batched(x4: np.ndarray, win: v.Window) -> np.ndarray:
+    """(N, C, H, W) -> (N, C, Ho, Wo) without checks: the sum of each window, averaged."""
     kh, kw = win.kernel
-    out = _pool(_pad(x4, win.pads), win, np.add) / (kh * kw)  # the sum of the window, averaged
-    return v.restore_layout(out.astype(x4.dtype, copy=False), ndim)
+    out = _pool(_pad(x4, win.pads), win, np.add) / (kh * kw)
+    return out.astype(x4.dtype, copy=False)
 
 
 # ----------------------------------------------------------------------------
-# activations (element-wise; NaN in gives NaN out at that element only)
+# activations (element-wise, any shape; NaN and infinity are refused, as everywhere)
 # ----------------------------------------------------------------------------
 def relu(x):
-    """ReLU(x) = max(0, x): negatives become 0, positives pass unchanged.
-
-    Works on any shape; a NaN element stays NaN (it does not spread).
-    """
-    x = v.as_float_array(x)
+    """ReLU(x) = max(0, x): negatives become 0, positives pass unchanged. Any shape."""
+    x = v.finite_float_array(x)
     return np.maximum(x, 0, dtype=x.dtype)
 
 
 def leaky_relu(x, negative_slope=0.01):
     """x for x > 0, ``negative_slope * x`` otherwise. Any shape."""
-    x = v.as_float_array(x)
-    if not isinstance(negative_slope, (int, float, np.floating)) or isinstance(
-        negative_slope, bool
-    ):
-        raise TypeError(f"negative_slope must be a number, but is {negative_slope!r}")
-    return np.where(x > 0, x, x * x.dtype.type(negative_slope))
+    x = v.finite_float_array(x)
+    slope = x.dtype.type(v.as_negative_slope(negative_slope))
+    return np.where(x > 0, x, x * slope)
 
 
 def sigmoid(x):
@@ -480,22 +484,14 @@ def sigmoid(x):
     Computed as ``exp(min(x, 0)) / (1 + exp(-|x|))`` so that no exponential
     overflows, even for x = -1000.
     """
-    x = v.as_float_array(x)
+    x = v.finite_float_array(x)
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1, e) / (1 + e)
 
 
 def tanh(x):
     """Hyperbolic tangent, squashing any number into (-1, 1). Any shape."""
-    return np.tanh(v.as_float_array(x))
-
-
-def _check_axis(x, axis):
-    if not isinstance(axis, (int, np.integer)) or not -x.ndim <= axis < max(x.ndim, 1):
-        raise ValueError(
-            f"axis must be an int between {-x.ndim} and {x.ndim - 1} for an array of shape "
-            f"{tuple(x.shape)}, but is {axis!r}"
-        )
+    return np.tanh(v.finite_float_array(x))
 
 
 def softmax(x, axis=-1):
@@ -505,8 +501,8 @@ def softmax(x, axis=-1):
     the largest score (which does not change the result) so that ``exp`` never
     overflows, even for scores of 1000.
     """
-    x = v.as_float_array(x)
-    _check_axis(x, axis)
+    x = v.finite_float_array(x)
+    v.check_axis(x, axis)
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -516,8 +512,8 @@ def log_softmax(x, axis=-1):
 
     ``x_i - max(x) - log(sum_j exp(x_j - max(x)))``.
     """
-    x = v.as_float_array(x)
-    _check_axis(x, axis)
+    x = v.finite_float_array(x)
+    v.check_axis(x, axis)
     shifted = x - x.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -530,7 +526,7 @@ def cross_entropy(logits, targets):
     Parameters
     ----------
     logits : array, shape (N, K)
-        Raw class scores (not probabilities), one row per example.
+        Raw class scores (not probabilities), one row per example; N >= 1.
     targets : int array, shape (N,)
         The correct class of each example, from 0 to K-1.
 
@@ -539,29 +535,6 @@ def cross_entropy(logits, targets):
     float
         The loss; 0 means every correct class got probability 1.
     """
-    logits = v.as_float_array(logits, "logits")
-    if logits.ndim != 2:
-        raise ValueError(
-            f"logits must have shape (N, K), one row of K class scores per example, but has "
-            f"shape {tuple(logits.shape)}; for one example use logits[None]"
-        )
-    v.check_finite(logits, "logits")
-    targets = np.asarray(targets)
-    if targets.dtype.kind not in "iu":
-        raise TypeError(
-            f"targets must be integer class labels, but have dtype {targets.dtype}; "
-            "if you have one-hot rows, use targets.argmax(axis=1)"
-        )
-    if targets.shape != (logits.shape[0],):
-        raise ValueError(
-            f"targets must have shape ({logits.shape[0]},), one label per row of logits, "
-            f"but has shape {tuple(targets.shape)}"
-        )
-    k = logits.shape[1]
-    if targets.size and (targets.min() < 0 or targets.max() >= k):
-        raise ValueError(
-            f"targets must be class numbers from 0 to {k - 1} (logits have {k} columns), "
-            f"but range from {targets.min()} to {targets.max()}"
-        )
+    logits, targets = v.logits_and_targets(logits, targets)
     logp = log_softmax(logits, axis=1)
     return float(-logp[np.arange(len(targets)), targets].mean())

@@ -296,3 +296,73 @@ def test_kernel_too_big_for_input():
 def test_bad_arguments(make, error, match):
     with pytest.raises(error, match=match):
         make()
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        lambda: Conv2D(1, 2, 3, padding=1, seed=0),
+        lambda: MaxPool2D(2),
+        lambda: AvgPool2D(2),
+        ReLU,
+        lambda: LeakyReLU(0.1),
+        Sigmoid,
+        Tanh,
+    ],
+)
+def test_layers_let_nan_through_for_the_trainer_to_see(layer):
+    """Documented in the module: inside a network a NaN means the weights blew up,
+    which the trainer reports as divergence; a layer does not stop with a NaN
+    message of its own (MaxPool2D used to, so divergence read as bad data)."""
+    x = np.zeros((1, 1, 4, 4), np.float32)
+    x[0, 0, 1, 1] = np.nan
+    out = layer()(x)
+    assert np.isnan(out).any()
+
+
+def test_element_wise_layers_compute_what_the_functions_compute():
+    """Sigmoid, Tanh and LeakyReLU write their formula out (without the functions'
+    NaN check); they must agree with cnnlib.sigmoid, tanh and leaky_relu."""
+    from cnnlib import leaky_relu, sigmoid, tanh
+
+    for dtype in (np.float32, np.float64):
+        x = (RNG.standard_normal((3, 4, 5)) * 20).astype(dtype)
+        for layer, fn in (
+            (Sigmoid(), sigmoid),
+            (Tanh(), tanh),
+            (LeakyReLU(0.2), lambda z: leaky_relu(z, 0.2)),
+        ):
+            out = layer(x)
+            assert out.dtype == fn(x).dtype == dtype
+            np.testing.assert_array_equal(out, fn(x))
+
+
+def test_pool_layers_compute_what_the_functions_compute():
+    from cnnlib import avg_pool2d, max_pool2d
+
+    x = RNG.standard_normal((2, 3, 9, 8)).astype(np.float32)
+    np.testing.assert_array_equal(MaxPool2D(3, 2, 1)(x), max_pool2d(x, 3, 2, 1))
+    np.testing.assert_array_equal(AvgPool2D(2, padding=1)(x), avg_pool2d(x, 2, padding=1))
+
+
+@pytest.mark.parametrize("bias", [True, False, np.True_])
+def test_bias_takes_true_or_false(bias):
+    assert Conv2D(1, 2, 3, bias=bias).use_bias == bool(bias)
+    assert Dense(2, 2, bias=bias).use_bias == bool(bias)
+
+
+def test_a_diverging_cnn_is_reported_as_diverged_not_as_bad_data():
+    """Issue 10: SGD at a huge learning rate used to stop with a NaN message from MaxPool2D
+    advising np.nan_to_num, as if the data were bad. The layers let the NaN
+    through; the trainer sees it in the scores and says the run diverged."""
+    import warnings
+
+    from cnnlib import SGD, fit, load_mnist, prepare_images, reference_cnn
+
+    images, labels = load_mnist("train")
+    x, y = prepare_images(images[:128]), labels[:128]
+    model = reference_cnn(seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow inside the blown-up layers
+        history = fit(model, x, y, optimizer=SGD(model, lr=1e30), epochs=2, progress=False)
+    assert history.status == "diverged"

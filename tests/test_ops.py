@@ -327,8 +327,10 @@ def test_cross_entropy_values():
         assert cross_entropy(np.array([[1000.0, -1000.0]]), np.array([1])) == pytest.approx(2000.0)
 
 
-def test_activation_nan_propagates_elementwise_only():
-    """Documented: a NaN element stays NaN, its neighbours are unaffected."""
-    x = np.array([1.0, np.nan, -1.0])
-    out = relu(x)
-    assert np.isnan(out[1]) and out[0] == 1.0 and out[2] == 0.0
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("fn", [relu, leaky_relu, sigmoid, tanh, softmax, log_softmax])
+def test_activations_refuse_nan_and_inf_like_every_op(fn, bad):
+    """One NaN policy: the element-wise functions refuse NaN/inf as conv2d does (they
+    used to pass it through, and softmax spread it over a whole row)."""
+    with pytest.raises(ValueError, match=r"x contains 1 NaN or infinite value\(s\).*index \(1,\)"):
+        fn(np.array([1.0, bad, -1.0]))
