@@ -11,10 +11,24 @@ course converts between the two.
 The editing functions (:func:`to_grayscale`, :func:`negative`,
 :func:`adjust_brightness`, :func:`adjust_contrast`, :func:`threshold`,
 :func:`crop`, :func:`downsample`, :func:`shift`) work on the 0-255 scale and
-accept ``(H, W)`` or ``(H, W, C)`` arrays. A ``uint8`` image comes back as
-``uint8``; the arithmetic in between is done in a wider type and clipped to
-0-255, because ``uint8`` itself wraps around: ``np.uint8(250) + 10`` is 4,
-not 260.
+accept ``(H, W)`` or ``(H, W, C)`` arrays. The arithmetic is done in float64
+and clipped to 0-255, because small integer types wrap around:
+``np.uint8(250) + 10`` is 4, not 260, and ``np.int8(100) + 100`` is -56.
+
+One rule for every integer type (``uint8``, ``int8``, ``int64``, ``uint16``,
+``bool``...): an integer image is a 0-255 image.
+
+* The functions that compute new values (:func:`to_grayscale`,
+  :func:`negative`, :func:`adjust_brightness`, :func:`adjust_contrast`,
+  :func:`threshold`, :func:`downsample` with ``"mean"``) refuse an integer
+  image with values outside 0-255 (an ``int8`` image that already wrapped
+  around, a 16-bit image) and return ``uint8``, the type of 0-255 images,
+  whatever integer type came in. Floating-point images stay floating-point.
+* The functions that only move pixels (:func:`crop`, :func:`downsample`
+  with ``"subsample"``, :func:`shift`) return the type they were given, and
+  :func:`shift` refuses a ``fill`` that type cannot hold exactly.
+
+NaN and infinity are refused, as everywhere in the library.
 """
 
 from __future__ import annotations
@@ -52,8 +66,9 @@ def to_channels_first(image):
 
     Returns a view (no copy); the dtype is unchanged.
     """
-    image = np.asarray(image)
+    image = v.as_array(image, "image")
     v.check_ndim(image, (3, 4), "image", "(H, W, C) or (N, H, W, C)")
+    v.check_finite(image, "image")
     return np.moveaxis(image, -1, -3)
 
 
@@ -62,8 +77,9 @@ def to_channels_last(image):
 
     Use it before ``plt.imshow`` on a network's colour input.
     """
-    image = np.asarray(image)
+    image = v.as_array(image, "image")
     v.check_ndim(image, (3, 4), "image", "(C, H, W) or (N, C, H, W)")
+    v.check_finite(image, "image")
     return np.moveaxis(image, -3, -1)
 
 
@@ -71,14 +87,33 @@ def to_channels_last(image):
 # helpers: check the input, and return the result in the input's type
 # ----------------------------------------------------------------------------
 def _as_image(image, name: str = "image") -> np.ndarray:
-    """Check that ``image`` is a real-valued (H, W) or (H, W, C) array."""
-    image = np.asarray(image)
-    if image.dtype.kind not in "uifb":
-        raise TypeError(
-            f"{name} must hold numbers (e.g. uint8 values 0-255), but has dtype {image.dtype}; "
-            "load it as a numpy array of numbers first"
-        )
+    """Check that ``image`` is a finite real-valued (H, W) or (H, W, C) array."""
+    image = v.as_array(image, name)
     v.check_ndim(image, (2, 3), name, "(H, W) for grayscale or (H, W, C) for colour")
+    v.check_finite(image, name)
+    return image
+
+
+def _check_0_255(image: np.ndarray, name: str = "image") -> np.ndarray:
+    """An integer image must hold 0-255 values (see the module's docstring); return it."""
+    if image.dtype.kind in "iu" and image.size:
+        lo, hi = int(image.min()), int(image.max())
+        if lo < 0 or hi > 255:
+            if lo < 0:
+                why = (
+                    "negative numbers in an integer image usually come from arithmetic that "
+                    "wrapped around (np.int8(100) + 100 is -56); start again from the uint8 "
+                    f"image, or pass a float copy: {name}.astype(float)"
+                )
+            else:
+                why = (
+                    f"for a 16-bit image (0-65535) use ({name} / 257).astype(np.uint8), or pass "
+                    f"a float copy: {name}.astype(float)"
+                )
+            raise ValueError(
+                f"{name} is an integer image ({image.dtype}), which this function reads on the "
+                f"0-255 scale, but it has values from {lo} to {hi}; {why}"
+            )
     return image
 
 
@@ -112,7 +147,7 @@ def to_grayscale(image):
         ``0.299 R + 0.587 G + 0.114 B`` (see :data:`GRAY_WEIGHTS`), ``uint8``
         for an integer image.
     """
-    image = _as_image(image)
+    image = _check_0_255(_as_image(image))
     if image.ndim != 3 or image.shape[-1] not in (3, 4):
         raise ValueError(
             f"to_grayscale needs a channels-last colour image (H, W, 3), but got shape "
@@ -137,15 +172,23 @@ def negative(image, max_value=255):
     ----------
     image : array, shape (H, W) or (H, W, C)
     max_value : number
-        The brightest possible value (255 for ``uint8``).
+        The brightest possible value (255 for ``uint8``); at most 255 for an
+        integer image.
 
     Returns
     -------
-    array, same shape and dtype as ``image``
-        A new array; ``image`` is not changed.
+    array, same shape as ``image``
+        A new array; ``image`` is not changed. ``uint8`` for any integer
+        image (an ``int8`` result could not hold 255 - 0), the same float
+        type for a float image.
     """
-    image = _as_image(image)
-    top = v.as_number(max_value, "max_value")
+    image = _check_0_255(_as_image(image))
+    top = v.as_number(max_value, "max_value", low=0, low_open=True, example=255)
+    if image.dtype.kind in "uib" and top > 255:
+        raise ValueError(
+            f"max_value={max_value:g} is beyond the 0-255 scale of integer images; for other "
+            "ranges pass a float copy, e.g. negative(image.astype(float), max_value=65535)"
+        )
     if image.size and (float(image.max()) > top or float(image.min()) < 0):
         raise ValueError(
             f"negative() expects values from 0 to max_value={max_value:g}, but the image has "
@@ -154,8 +197,8 @@ def negative(image, max_value=255):
         )
     result = top - image.astype(np.float64)
     if image.dtype.kind in "uib":
-        result = np.rint(result)
-    return result.astype(image.dtype if image.dtype.kind != "b" else np.uint8)
+        return np.rint(result).astype(np.uint8)  # 0 <= result <= 255 here
+    return result.astype(image.dtype)
 
 
 def adjust_brightness(image, amount):
@@ -173,8 +216,8 @@ def adjust_brightness(image, amount):
         Values that would pass 255 stay at 255 (and below 0 stay at 0)
         instead of wrapping around as ``uint8`` arithmetic would.
     """
-    image = _as_image(image)
-    amount = v.as_number(amount, "amount")
+    image = _check_0_255(_as_image(image))
+    amount = v.as_number(amount, "amount", example=60)
     return _like(image.astype(np.float64) + amount, image)
 
 
@@ -196,14 +239,15 @@ def adjust_contrast(image, factor, pivot=128.0):
     -------
     array, same shape; ``uint8`` for an integer image
     """
-    image = _as_image(image)
-    factor = v.as_number(factor, "factor")
-    pivot = v.as_number(pivot, "pivot")
-    if factor < 0:
-        raise ValueError(
-            f"factor must be >= 0, but is {factor:g}; a negative factor would also invert "
-            "the image (use negative() for that)"
-        )
+    image = _check_0_255(_as_image(image))
+    factor = v.as_number(
+        factor,
+        "factor",
+        low=0,
+        example=2,
+        why="a negative factor would also invert the image (use negative() for that)",
+    )
+    pivot = v.as_number(pivot, "pivot", example=128)
     return _like(pivot + factor * (image.astype(np.float64) - pivot), image)
 
 
@@ -220,8 +264,8 @@ def threshold(image, level=128):
     -------
     array of uint8, same shape, values 0 and 255 only
     """
-    image = _as_image(image)
-    level = v.as_number(level, "level")
+    image = _check_0_255(_as_image(image))
+    level = v.as_number(level, "level", example=128)
     return np.where(image >= level, 255, 0).astype(np.uint8)
 
 
@@ -290,6 +334,7 @@ def downsample(image, factor, method="mean"):
     trimmed = image[: rows * factor, : cols * factor]
     if method == "subsample":
         return trimmed[::factor, ::factor].copy()
+    _check_0_255(image)
     blocks = trimmed.reshape(rows, factor, cols, factor, *image.shape[2:])
     return _like(blocks.mean(axis=(1, 3)), image)
 
@@ -299,7 +344,8 @@ def shift(image, down=0, right=0, fill=0):
 
     Negative values move up / left. Pixels pushed over the edge are lost; the
     uncovered strip is filled with ``fill`` (unlike ``np.roll``, nothing wraps
-    around to the other side).
+    around to the other side). ``fill`` must be a value the image's type
+    holds exactly: a whole number from 0 to 255 for ``uint8``.
 
     Returns
     -------
@@ -308,8 +354,10 @@ def shift(image, down=0, right=0, fill=0):
     image = _as_image(image)
     for name, value in (("down", down), ("right", right)):
         if not v._is_int(value):
-            raise TypeError(f"{name} must be a whole number of pixels, but is {value!r}")
-    out = np.full_like(image, fill)
+            raise TypeError(
+                f"{name} must be a whole number of pixels (an int), but is {value!r}; e.g. {name}=2"
+            )
+    out = np.full_like(image, _fill_value(fill, image.dtype))
     rows, cols = image.shape[:2]
     if abs(down) >= rows or abs(right) >= cols:
         return out
@@ -319,6 +367,21 @@ def shift(image, down=0, right=0, fill=0):
     dst_c = slice(max(right, 0), cols - max(-right, 0))
     out[dst_r, dst_c] = image[src_r, src_c]
     return out
+
+
+def _fill_value(fill, dtype: np.dtype):
+    """``fill`` as a number ``dtype`` holds exactly; an error for 0.5 or 300 in uint8."""
+    value = v.as_number(fill, "fill", example=0)
+    if dtype.kind in "iub":
+        lo, hi = (0, 1) if dtype.kind == "b" else (int(np.iinfo(dtype).min), np.iinfo(dtype).max)
+        if not (value.is_integer() and lo <= value <= hi):
+            raise ValueError(
+                f"fill={fill!r} cannot be stored in a {dtype} image, which holds whole numbers "
+                f"from {lo} to {hi}; use a whole number in that range (0 is black), or shift a "
+                f"float copy: shift(image.astype(float), ..., fill={fill!r})"
+            )
+        return int(value)
+    return value
 
 
 # ----------------------------------------------------------------------------

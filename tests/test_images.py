@@ -80,7 +80,7 @@ def test_to_grayscale_errors_say_what_to_do(shape, match):
 
 
 def test_non_numeric_image_is_a_type_error():
-    with pytest.raises(TypeError, match="must hold numbers"):
+    with pytest.raises(TypeError, match="image must hold real numbers, but has dtype <U1"):
         negative(np.array([["a", "b"]]))
 
 
@@ -246,3 +246,86 @@ def test_pixel_distance():
 def test_every_public_name_is_exported():
     for name in images.__all__:
         assert hasattr(images, name)
+
+
+# ----------------------------------------------------------------------------
+# one rule for every integer type: an integer image is a 0-255 image
+# ----------------------------------------------------------------------------
+INTEGER_TYPES = [np.uint8, np.int8, np.int16, np.int32, np.int64, np.uint16, np.uint64]
+
+
+@pytest.mark.parametrize("dtype", INTEGER_TYPES)
+def test_value_helpers_return_uint8_for_every_integer_type(dtype):
+    """negative() of an int8 image used to come back as int8, where 255 - 0 wraps
+    to -1: the very trap notebook 01 teaches."""
+    image = np.array([[0, 100], [127, 50]], dtype=dtype)
+    wide = image.astype(np.int64)
+    expected = {
+        "negative": 255 - wide,
+        "brightness": np.clip(wide + 200, 0, 255),
+        "contrast": np.clip(128 + 2 * (wide - 128), 0, 255),
+        "threshold": np.where(wide >= 60, 255, 0),
+    }
+    results = {
+        "negative": negative(image),
+        "brightness": adjust_brightness(image, 200),
+        "contrast": adjust_contrast(image, 2),
+        "threshold": threshold(image, 60),
+    }
+    for name, result in results.items():
+        assert result.dtype == np.uint8, name
+        np.testing.assert_array_equal(result, expected[name], err_msg=name)
+    mean = downsample(np.tile(image, (2, 2)), 2)
+    assert mean.dtype == np.uint8
+    colour = np.stack([image] * 3, axis=-1)
+    assert to_grayscale(colour).dtype == np.uint8
+    np.testing.assert_array_equal(to_grayscale(colour), image)
+
+
+def test_bool_images_are_0_255_images_too():
+    mask = np.array([[True, False]])
+    np.testing.assert_array_equal(negative(mask), [[254, 255]])
+    assert adjust_brightness(mask, 10).dtype == np.uint8
+
+
+@pytest.mark.parametrize("dtype", [*INTEGER_TYPES, np.float32, np.float64, bool])
+def test_helpers_that_only_move_pixels_keep_the_type(dtype):
+    image = (RNG.integers(0, 2 if dtype is bool else 100, size=(4, 6))).astype(dtype)
+    assert crop(image, 1, 1, 2, 2).dtype == image.dtype
+    assert downsample(image, 2, method="subsample").dtype == image.dtype
+    moved = shift(image, 1, -2, fill=1)
+    assert moved.dtype == image.dtype
+    np.testing.assert_array_equal(moved[1:, :4], image[:3, 2:])
+    assert (moved[0] == 1).all() and (moved[:, 4:] == 1).all()
+
+
+def test_shift_fill_follows_the_type():
+    assert shift(np.zeros((2, 2)), 1, fill=0.5)[0, 0] == 0.5  # float: any number
+    assert shift(np.zeros((2, 2), np.int8), 1, fill=-3)[0, 0] == -3  # int8 holds -3
+    assert shift(np.zeros((2, 2), np.uint8), 1, fill=255.0)[0, 0] == 255  # a whole float
+    for dtype, fill in ((np.uint8, -1), (np.uint8, 256), (np.int8, 200), (bool, 2)):
+        with pytest.raises(ValueError, match=f"fill={fill} cannot be stored in a"):
+            shift(np.zeros((2, 2), dtype), 1, fill=fill)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        negative,
+        lambda im: adjust_brightness(im, 1),
+        lambda im: adjust_contrast(im, 1),
+        lambda im: threshold(im, 1),
+        lambda im: downsample(im, 2),
+        lambda im: to_grayscale(np.stack([im] * 3, axis=-1)),
+    ],
+)
+def test_integer_images_outside_0_255_are_refused_not_clipped(call):
+    with pytest.raises(ValueError, match=r"values from -5 to 100; .*astype\(float\)"):
+        call(np.array([[-5, 100], [0, 0]], dtype=np.int16))
+
+
+def test_downsample_by_subsampling_takes_any_integer_values():
+    image = np.array([[-5, 1], [2, 3]], dtype=np.int16)
+    np.testing.assert_array_equal(downsample(image, 2, method="subsample"), [[-5]])
+    with pytest.raises(ValueError, match="from -5 to 3"):
+        downsample(image, 2)  # the mean computes new values: 0-255 only
