@@ -30,7 +30,8 @@ def random_shift(images, max_shift: int = 2, rng=None, seed=None) -> np.ndarray:
     ----------
     images : array, shape (N, C, H, W)
     max_shift : int
-        Largest shift in pixels, along each axis.
+        Largest shift in pixels, along each axis; less than the image's
+        height and width (a larger shift could push a whole digit out).
     rng : numpy.random.Generator, optional
         Where the shifts come from (``fit`` passes its own).
     seed : int, optional
@@ -41,18 +42,29 @@ def random_shift(images, max_shift: int = 2, rng=None, seed=None) -> np.ndarray:
     array, shape (N, C, H, W), same dtype
         The shifted images (a new array).
     """
-    x = v.as_float_array(images, "images")
+    x = v.finite_float_array(images, "images")
     if x.ndim != 4:
         raise ValueError(
             f"images must have shape (N, C, H, W), but have shape {tuple(x.shape)}; "
             "for (N, H, W) digits use images[:, None]"
         )
+    n, _, h, w = x.shape
     s = v.as_int(max_shift, "max_shift", minimum=0)
+    if s >= min(h, w) > 0:
+        raise ValueError(
+            f"max_shift={s} would let a shift push the whole {h}x{w} picture out of its frame; "
+            f"use max_shift<={min(h, w) - 1} (1 or 2 pixels suit 28x28 digits)"
+        )
+    if rng is None:
+        seed = 0 if seed is None else v.as_int(seed, "seed", minimum=0)
+        rng = np.random.default_rng(seed)
+    elif not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(0), but is "
+            f"{rng!r}; or leave it out and pass seed=0"
+        )
     if s == 0:
         return x.copy()
-    if rng is None:
-        rng = np.random.default_rng(0 if seed is None else seed)
-    n, _, h, w = x.shape
     padded = np.pad(x, ((0, 0), (0, 0), (s, s), (s, s)))
     # every (H, W) crop of the padded images: view (N, C, 2s+1, 2s+1, H, W), no copy
     crops = sliding_window_view(padded, (h, w), axis=(2, 3))

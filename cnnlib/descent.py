@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnnlib import _validate as v
+
 __all__ = [
     "LANDSCAPES",
     "Landscape",
@@ -166,7 +168,8 @@ def gradient_descent(gradient, start, learning_rate, momentum=0.0, steps=30, esc
     momentum : float
         From 0 (none) up to, but not including, 1.
     steps : int
-        Number of steps, >= 0.
+        Number of steps, from 0 to 100,000 (these landscapes settle within a
+        few hundred; more would only take time and memory).
     escape : float
         Stop early once a point is farther than this from the origin in any
         weight (or is not finite): the descent has diverged, and going on
@@ -185,27 +188,69 @@ def gradient_descent(gradient, start, learning_rate, momentum=0.0, steps=30, esc
            [0.8 ],
            [0.64]])
     """
-    if not learning_rate > 0:
-        raise ValueError(
-            f"learning_rate must be positive, but is {learning_rate!r}; try 0.1 and adjust"
+    if not callable(gradient):
+        raise TypeError(
+            f"gradient must be a function gradient(point) -> slope, but is {gradient!r}; "
+            "e.g. gradient=lambda w: 2 * w for loss = w**2"
         )
-    if not 0 <= momentum < 1:
-        raise ValueError(
-            f"momentum must be at least 0 and less than 1, but is {momentum!r}; "
-            "0.9 is the usual choice, 0 means no momentum"
-        )
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a whole number >= 0, but is {steps!r}")
-    point = np.array(start, dtype=float).reshape(-1)
+    point = v.finite_float_array(start, "start").astype(np.float64).reshape(-1)
+    if point.size == 0:
+        raise ValueError("start must hold at least one weight, e.g. start=[1.0]")
+    learning_rate = v.as_number(
+        learning_rate,
+        "learning_rate",
+        low=0,
+        low_open=True,
+        example=0.1,
+        why="it is the size of each step downhill: try 0.1 and adjust",
+    )
+    momentum = v.as_number(
+        momentum,
+        "momentum",
+        low=0,
+        high=1,
+        high_open=True,
+        example=0.9,
+        why="0.9 is the usual choice, 0 means no momentum",
+    )
+    steps = v.as_int(
+        steps,
+        "steps",
+        minimum=0,
+        maximum=MAX_STEPS,
+        why="these landscapes settle (or blow up) within a few hundred steps",
+    )
+    escape = v.as_number(escape, "escape", low=0, low_open=True, example=1e6)
     velocity = np.zeros_like(point)
     path = [point]
     for _ in range(steps):
-        velocity = momentum * velocity + gradient(point)
-        point = point - learning_rate * velocity
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging path: see escape
+            velocity = momentum * velocity + _slope(gradient, point)
+            point = point - learning_rate * velocity
         path.append(point)
         if not np.all(np.abs(point) <= escape):  # also true for NaN
             break
     return np.array(path)
+
+
+#: The most steps :func:`gradient_descent` takes.
+MAX_STEPS = 100_000
+
+
+def _slope(gradient, point):
+    """``gradient(point)`` as a float array shaped like ``point``, or a clear error."""
+    slope = gradient(point)
+    try:
+        slope = np.asarray(slope, dtype=np.float64)
+    except (TypeError, ValueError):
+        slope = None
+    if slope is None or slope.shape not in (point.shape, ()):
+        raise ValueError(
+            f"gradient(point) must return one slope per weight, an array of shape "
+            f"{point.shape}, but returned {slope if slope is None else slope.shape!r} for "
+            f"point {point}; check the gradient function"
+        )
+    return slope
 
 
 @dataclass(frozen=True)
@@ -241,11 +286,23 @@ def judge_descent(landscape: Landscape, path, tolerance=0.01) -> Verdict:
     ----------
     landscape : Landscape
     path : array, shape (n + 1, d)
-        From :func:`gradient_descent`.
+        From :func:`gradient_descent`; the last point may be infinite or NaN
+        (a descent that diverged).
     tolerance : float
         How close to the lowest loss counts as arrived.
     """
-    path = np.asarray(path, dtype=float)
+    if not isinstance(landscape, Landscape):
+        raise TypeError(
+            f"landscape must be a Landscape, e.g. LANDSCAPES['1-D: parabola'], but is {landscape!r}"
+        )
+    path = v.as_float_array(path, "path").astype(np.float64, copy=False)
+    if path.ndim != 2 or path.shape[1] != landscape.dim or len(path) == 0:
+        raise ValueError(
+            f"path must have shape (n + 1, {landscape.dim}), one point of {landscape.dim} "
+            f"weight(s) per step as gradient_descent returns it, but has shape "
+            f"{tuple(path.shape)}"
+        )
+    tolerance = v.as_number(tolerance, "tolerance", low=0, low_open=True, example=0.01)
     n = len(path) - 1
     with np.errstate(over="ignore", invalid="ignore"):
         gap = landscape.loss(path) - landscape.lowest_loss

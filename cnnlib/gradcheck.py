@@ -37,9 +37,12 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6, indices=None) -> np.
     f : callable
         ``f(x) -> float``. It is called with the same array ``x``, changed in
         place one element at a time (and restored afterwards).
-    x : float array, any shape
-        Where to take the gradient. Must be writeable.
-    eps : float
+    x : float64 array, any shape
+        Where to take the gradient. Must be a writeable, contiguous float64
+        array: an integer array cannot hold ``x + eps`` (it would store ``x``
+        again and the estimate would be nonsense), and float32 keeps only
+        about 7 digits, too few for a nudge of 1e-6.
+    eps : float > 0
         Size of the nudge.
     indices : int array, optional
         Flat indices of the elements to check; the others are left at 0.
@@ -56,11 +59,7 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6, indices=None) -> np.
     >>> numerical_gradient(lambda z: (z**2).sum(), x)   # the gradient is 2x
     array([2., 4.])
     """
-    if not x.flags.c_contiguous or not x.flags.writeable:
-        raise ValueError(
-            "x must be a writeable contiguous array so that it can be nudged in place; "
-            "pass np.array(x, dtype=float) (a fresh copy)"
-        )
+    x, eps, indices = _check_nudge_args(f, x, eps, indices)
     grad = np.zeros(x.shape, dtype=np.float64)
     flat = x.reshape(-1)  # a view: writing to it changes x
     for i in range(x.size) if indices is None else indices:
@@ -70,8 +69,64 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6, indices=None) -> np.
         flat[i] = old - eps
         down = f(x)
         flat[i] = old
-        grad.flat[i] = (up - down) / (2 * eps)
+        grad.flat[i] = (_loss_value(up, i) - _loss_value(down, i)) / (2 * eps)
     return grad
+
+
+def _check_nudge_args(f, x, eps, indices):
+    """The checks of :func:`numerical_gradient`; returns ``(x, eps, indices)``."""
+    if not callable(f):
+        raise TypeError(f"f must be a function f(x) -> float (the loss), but is {f!r}")
+    if not isinstance(x, np.ndarray):
+        raise TypeError(
+            f"x must be a numpy array, which is nudged in place, but is a "
+            f"{type(x).__name__}; pass np.array(x, dtype=float)"
+        )
+    v.as_array(x, "x")  # real numbers
+    if x.dtype != np.float64:
+        why = (
+            f"an {x.dtype} array cannot hold x + eps: it would store x again, and the "
+            "estimate would be nonsense"
+            if x.dtype.kind in "uib"
+            else f"{x.dtype} keeps too few digits for a nudge of eps={eps!r}"
+        )
+        raise TypeError(
+            f"x must be a float64 array, but has dtype {x.dtype}: {why}; pass a float64 copy, "
+            "x = np.array(x, dtype=np.float64), and let f read that copy"
+        )
+    if not x.flags.c_contiguous or not x.flags.writeable:
+        raise ValueError(
+            "x must be a writeable contiguous array so that it can be nudged in place; "
+            "pass np.array(x, dtype=float) (a fresh copy)"
+        )
+    v.check_finite(x, "x")
+    eps = v.as_number(eps, "eps", low=0, low_open=True, example=1e-6)
+    if indices is not None:
+        indices = v.as_array(indices, "indices", "iu").reshape(-1)
+        if indices.size and (indices.min() < 0 or indices.max() >= x.size):
+            raise ValueError(
+                f"indices must be flat positions from 0 to {x.size - 1} (x has {x.size} "
+                f"elements), but range from {indices.min()} to {indices.max()}"
+            )
+    return x, eps, indices
+
+
+def _loss_value(value, i) -> float:
+    """``f``'s answer as a float; an error naming the element for anything else."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        shape = f" of shape {np.shape(value)}" if np.ndim(value) else ""
+        raise TypeError(
+            f"f must return one number (the loss), but returned {type(value).__name__}"
+            f"{shape}; sum or average the values inside f, e.g. return float(loss.sum())"
+        ) from None
+    if not np.isfinite(number):
+        raise ValueError(
+            f"f returned {number} when element {i} of x was nudged; the gradient of a "
+            "NaN or infinite loss means nothing: check f at that point"
+        )
+    return number
 
 
 def relative_error(a, b) -> float:
@@ -79,9 +134,18 @@ def relative_error(a, b) -> float:
 
     Scale-free: 1e-7 means the two agree to about 7 digits whatever their size.
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    scale = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)
+    a = v.finite_float_array(a, "a").astype(np.float64, copy=False)
+    b = v.finite_float_array(b, "b").astype(np.float64, copy=False)
+    if a.shape != b.shape:
+        raise ValueError(
+            f"a and b must have the same shape to be compared element by element, but have "
+            f"shapes {a.shape} and {b.shape}"
+        )
+    top = max(float(np.abs(a).max(initial=0.0)), float(np.abs(b).max(initial=0.0)))
+    if top == 0:
+        return 0.0
+    a, b = a / top, b / top  # the ratio is the same, and squares of 1e200 cannot overflow
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
 
 
 @dataclass
@@ -167,8 +231,17 @@ def check_gradients(layer, x, y=None, *, eps=1e-6, tolerance=1e-6, seed=0, sampl
     GradientCheck
         Prints as a table; ``.passed`` is True if all arrays agree.
     """
+    if not (hasattr(layer, "forward") and hasattr(layer, "backward")):
+        raise TypeError(
+            f"layer must be a layer or a network with forward and backward, but is {layer!r}"
+        )
+    x = np.array(v.finite_float_array(x, "x"), dtype=np.float64)  # our own contiguous copy
+    eps = v.as_number(eps, "eps", low=0, low_open=True, example=1e-6)
+    tolerance = v.as_number(tolerance, "tolerance", low=0, example=1e-6)
+    seed = v.as_int(seed, "seed", minimum=0)
+    if samples is not None:
+        samples = v.as_int(samples, "samples", minimum=1)
     probe = copy.deepcopy(layer).astype(np.float64)
-    x = np.array(v.as_float_array(x, "x"), dtype=np.float64)  # our own contiguous copy
     rng = np.random.default_rng(seed)
     # a layer that draws random numbers (Dropout) must draw the same ones in every pass
     states = [(lay, copy.deepcopy(lay.rng.bit_generator.state)) for lay in _random_layers(probe)]

@@ -27,19 +27,37 @@ __all__ = [
 ]
 
 
-def _odd_size(size, name="size"):
-    size = v.as_int(size, name, minimum=1)
-    if size % 2 == 0:
+def _size(size, name="size", odd=True, minimum=1):
+    """Check a kernel's size: an int >= ``minimum`` (odd if ``odd``) that fits in memory."""
+    size = v.as_int(size, name, minimum=minimum)
+    if odd and size % 2 == 0:
         raise ValueError(
             f"{name} must be odd so the kernel has a centre, but is {size}; "
             f"use {size - 1} or {size + 1}"
         )
+    v.check_memory(
+        4 * 8 * size * size,  # the kernel and the coordinate grids it is computed from
+        f"a {size}x{size} kernel",
+        f"kernels are small grids of weights: {name}=3, 5 or 7 are the usual sizes",
+    )
     return size
+
+
+def _sigma(sigma):
+    return v.as_number(sigma, "sigma", low=0, low_open=True, example=1.0)
+
+
+def _bell(r, sigma):
+    """exp(-(y**2 + x**2) / (2 sigma**2)) on the grid of offsets ``r`` from the centre,
+    computed as (r / sigma)**2 so that no huge or tiny sigma overflows."""
+    with np.errstate(over="ignore", under="ignore"):
+        z = (np.asarray(r, dtype=np.float64) / sigma) ** 2
+        return np.exp(-(z[:, None] + z[None, :]) / 2.0)
 
 
 def identity(size=3):
     """A 1 in the centre, 0 elsewhere: the output equals the input."""
-    size = _odd_size(size)
+    size = _size(size)
     k = np.zeros((size, size))
     k[size // 2, size // 2] = 1.0
     return k
@@ -47,18 +65,15 @@ def identity(size=3):
 
 def box_blur(size=3):
     """Every weight ``1 / size**2``: each output is the mean of its neighbourhood."""
-    size = v.as_int(size, "size", minimum=1)
+    size = _size(size, odd=False)
     return np.full((size, size), 1.0 / size**2)
 
 
 def gaussian_blur(size=5, sigma=1.0):
     """A bell-shaped blur: near pixels count more than far ones; weights sum to 1."""
-    size = _odd_size(size)
-    if not sigma > 0:
-        raise ValueError(f"sigma must be positive, but is {sigma!r}; try sigma=1.0")
-    r = np.arange(size) - size // 2
-    g = np.exp(-(r[:, None] ** 2 + r[None, :] ** 2) / (2.0 * sigma**2))
-    return g / g.sum()
+    size = _size(size)
+    g = _bell(np.arange(size) - size // 2, _sigma(sigma))
+    return g / g.sum()  # the centre is always 1, so the sum is never 0
 
 
 def sharpen():
@@ -90,18 +105,25 @@ def oriented_edge(angle_degrees, size=5, sigma=1.0):
     The kernel is the slope of a Gaussian blob along the direction
     ``angle_degrees`` (0 = brightness increasing to the right, 90 = increasing
     upwards). It responds most to edges perpendicular to that direction and not
-    at all to flat areas (its weights sum to 0).
+    at all to flat areas (its weights sum to 0). ``size`` is odd and at least
+    3: one cell has no direction.
     """
-    size = _odd_size(size)
-    if not sigma > 0:
-        raise ValueError(f"sigma must be positive, but is {sigma!r}; try sigma=1.0")
-    theta = np.deg2rad(float(angle_degrees))
+    angle = v.as_number(angle_degrees, "angle_degrees", example=45)
+    size = _size(size, minimum=3)
+    sigma = _sigma(sigma)
+    theta = np.deg2rad(angle)
     r = np.arange(size) - size // 2
     yy, xx = np.meshgrid(-r, r, indexing="ij")  # y grows upwards
     along = xx * np.cos(theta) + yy * np.sin(theta)
-    k = along * np.exp(-(xx**2 + yy**2) / (2.0 * sigma**2))
+    k = along * _bell(r, sigma)
     k -= k.mean()
-    return k / np.abs(k).sum() * 4.0
+    total = np.abs(k).sum()
+    if not total > 1e-300:  # every weight but the centre's vanished: no direction is left
+        raise ValueError(
+            f"sigma={sigma:g} is so small that the bell is 0 on every cell but the centre, "
+            "and one cell has no direction; use sigma>=0.2 (1.0 is usual)"
+        )
+    return k / total * 4.0
 
 
 # --- the +1/-1 templates of the X-versus-O example ------------------------------

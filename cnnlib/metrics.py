@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnlib import _validate as v
+
 __all__ = ["confusion_matrix", "most_confident_mistakes"]
 
 
@@ -24,7 +26,8 @@ def confusion_matrix(labels, predictions, num_classes=None) -> np.ndarray:
     predictions : int array (N,)
         The network's answers, e.g. ``model.predict(x)``.
     num_classes : int, optional
-        K; default: one more than the largest class seen.
+        K (every label and prediction must be below it); default: one more
+        than the largest class seen.
 
     Returns
     -------
@@ -39,23 +42,23 @@ def confusion_matrix(labels, predictions, num_classes=None) -> np.ndarray:
     array([[1, 1],
            [0, 2]])
     """
-    labels = np.asarray(labels)
-    predictions = np.asarray(predictions)
-    if labels.shape != predictions.shape or labels.ndim != 1:
+    k = None if num_classes is None else v.as_int(num_classes, "num_classes", minimum=1)
+    labels = v.as_labels(labels, "labels")
+    predictions = v.as_labels(predictions, "predictions")
+    if len(labels) != len(predictions):
         raise ValueError(
-            f"labels and predictions must be two lists of the same length, but have shapes "
-            f"{labels.shape} and {predictions.shape}"
+            f"labels and predictions must be two lists of the same length, one pair per "
+            f"example, but have {len(labels)} and {len(predictions)} values"
         )
-    for name, values in (("labels", labels), ("predictions", predictions)):
-        if values.size and (values.dtype.kind not in "iu" or values.min() < 0):
-            raise ValueError(
-                f"{name} must be class numbers 0, 1, 2, ...; for probabilities or scores "
-                "take the largest one first: scores.argmax(axis=1)"
-            )
     seen = int(max(labels.max(initial=-1), predictions.max(initial=-1))) + 1
-    k = seen if num_classes is None else int(num_classes)
-    if k < seen:
-        raise ValueError(f"num_classes={k}, but class {seen - 1} occurs; use num_classes>={seen}")
+    if k is None:
+        k = seen
+    elif k < seen:
+        raise ValueError(
+            f"num_classes={k}, but class {seen - 1} occurs; use num_classes>={seen} "
+            "(classes are counted from 0)"
+        )
+    v.check_memory(8 * k * k, f"a {k} x {k} confusion matrix", "check num_classes and labels")
     matrix = np.zeros((k, k), dtype=np.int64)
     np.add.at(matrix, (labels, predictions), 1)
     return matrix
@@ -67,8 +70,9 @@ def most_confident_mistakes(probabilities, labels) -> np.ndarray:
     Parameters
     ----------
     probabilities : array (N, K)
-        E.g. ``model.predict_proba(x)``.
+        E.g. ``model.predict_proba(x)``: values from 0 to 1.
     labels : int array (N,)
+        The true classes, 0 to K-1.
 
     Returns
     -------
@@ -76,13 +80,20 @@ def most_confident_mistakes(probabilities, labels) -> np.ndarray:
         The examples whose most probable class is not their label, sorted by
         that (wrong) probability, largest first; ties keep the data's order.
     """
-    probabilities = np.asarray(probabilities, dtype=float)
-    labels = np.asarray(labels)
-    if probabilities.ndim != 2 or len(probabilities) != len(labels):
+    probabilities = v.finite_float_array(probabilities, "probabilities")
+    if probabilities.ndim != 2 or probabilities.shape[1] == 0:
         raise ValueError(
-            f"probabilities must be (N, K) with one row per label, but have shape "
-            f"{probabilities.shape} for {len(labels)} labels"
+            f"probabilities must have shape (N, K), one row of K class probabilities per "
+            f"example, but have shape {tuple(probabilities.shape)}"
         )
+    if probabilities.size and (probabilities.min() < 0 or probabilities.max() > 1):
+        raise ValueError(
+            f"probabilities must be between 0 and 1, but range from {probabilities.min():.3g} "
+            f"to {probabilities.max():.3g}; for class scores (logits) pass softmax(scores) or "
+            "model.predict_proba(x)"
+        )
+    n, k = probabilities.shape
+    labels = v.as_labels(labels, "labels", num_classes=k, length=n)
     predicted = probabilities.argmax(axis=1)
     wrong = np.flatnonzero(predicted != labels)
     confidence = probabilities[wrong, predicted[wrong]]

@@ -62,18 +62,18 @@ def test_zero_steps_is_just_the_start():
 
 
 @pytest.mark.parametrize(
-    "kwargs, word",
+    "kwargs, error, word",
     [
-        ({"learning_rate": 0}, "learning_rate"),
-        ({"learning_rate": -0.1}, "learning_rate"),
-        ({"learning_rate": 0.1, "momentum": 1.0}, "momentum"),
-        ({"learning_rate": 0.1, "momentum": -0.5}, "momentum"),
-        ({"learning_rate": 0.1, "steps": -1}, "steps"),
-        ({"learning_rate": 0.1, "steps": 2.5}, "steps"),
+        ({"learning_rate": 0}, ValueError, "learning_rate"),
+        ({"learning_rate": -0.1}, ValueError, "learning_rate"),
+        ({"learning_rate": 0.1, "momentum": 1.0}, ValueError, "momentum"),
+        ({"learning_rate": 0.1, "momentum": -0.5}, ValueError, "momentum"),
+        ({"learning_rate": 0.1, "steps": -1}, ValueError, "steps"),
+        ({"learning_rate": 0.1, "steps": 2.5}, TypeError, "steps"),
     ],
 )
-def test_bad_settings_are_explained(kwargs, word):
-    with pytest.raises(ValueError, match=word):
+def test_bad_settings_are_explained(kwargs, error, word):
+    with pytest.raises(error, match=word):
         gradient_descent(square_gradient, [1.0], **kwargs)
 
 
@@ -158,3 +158,21 @@ def test_momentum_helps_in_the_narrow_valley():
     heavy = verdict("2-D: narrow valley", 0.5, momentum=0.5, steps=100)
     assert plain.outcome == heavy.outcome == "converged"
     assert heavy.steps < plain.steps / 2
+
+
+def test_judge_descent_takes_a_path_that_ended_in_infinity():
+    """gradient_descent stops at the first point beyond escape, which may be inf or
+    NaN; judge_descent must still say "diverged" (no NaN check on the path)."""
+    parabola = LANDSCAPES["1-D: parabola"]
+    path = gradient_descent(parabola.gradient, [4.0], learning_rate=1e308, steps=5)
+    assert not np.isfinite(path[-1]).all()
+    assert judge_descent(parabola, path).outcome == "diverged"
+
+
+def test_a_gradient_that_returns_a_list_or_a_number_is_fine():
+    np.testing.assert_allclose(
+        gradient_descent(lambda w: [2 * w[0]], [1.0], 0.1, steps=1), [[1.0], [0.8]]
+    )
+    np.testing.assert_allclose(
+        gradient_descent(lambda w: 2 * float(w[0]), [1.0], 0.1, steps=1), [[1.0], [0.8]]
+    )

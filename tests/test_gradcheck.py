@@ -79,3 +79,30 @@ def test_check_gradients_with_labels_and_sampling():
     assert "Sequential of 4 layers" in str(result)
     with pytest.raises(KeyError, match="checked"):
         result["9.weight"]
+
+
+def test_numerical_gradient_by_hand_and_int_arrays_refused():
+    """On int64 [3, 5] the nudges used to be truncated away: the 'gradient' of
+    sum(x**2) came out as [2.5e6, 4.5e6] instead of [6, 10]."""
+
+    def f(z):
+        return float((z**2).sum())
+
+    np.testing.assert_allclose(numerical_gradient(f, np.array([3.0, 5.0])), [6.0, 10.0])
+    with pytest.raises(TypeError, match="x must be a float64 array, but has dtype int64"):
+        numerical_gradient(f, np.array([3, 5]))
+
+
+def test_numerical_gradient_checks_only_the_indices_asked_for():
+    x = np.array([1.0, 2.0, 3.0])
+    grad = numerical_gradient(lambda z: float((z**2).sum()), x, indices=[2])
+    np.testing.assert_allclose(grad, [0.0, 0.0, 6.0])
+    with pytest.raises(ValueError, match="indices must be flat positions from 0 to 2"):
+        numerical_gradient(lambda z: 0.0, x, indices=[3])
+
+
+def test_relative_error_of_huge_values_does_not_overflow():
+    """The norms of 1e200-sized vectors overflow to inf; inf / inf was NaN."""
+    a, b = np.array([1e200, 0.0]), np.array([1e200, 1e190])
+    assert relative_error(a, b) == pytest.approx(relative_error(a / 1e190, b / 1e190))
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0

@@ -56,8 +56,28 @@ def test_empty_drawing_gives_a_blank_image():
 def test_bad_input():
     with pytest.raises(ValueError, match=r"drawing must have shape \(H, W\)"):
         mnist_style(np.zeros((2, 28, 28)))
-    with pytest.raises(ValueError, match="threshold must be between 0 and 1"):
+    with pytest.raises(ValueError, match="threshold must be at least 0 and less than 1, but is 2"):
         mnist_style(np.ones((5, 5)), threshold=2)
+
+
+def test_a_huge_drawing_is_shrunk_first_and_looks_the_same():
+    """mnist_style on a 10000x10000 drawing took over a minute (a Gaussian blur of
+    10^8 pixels); the ink's box is now averaged down to <= 512 pixels first. The
+    result matches the same drawing made at a tenth of the size."""
+    small = np.zeros((400, 400), np.float32)
+    small[80:320, 190:210] = 1.0  # a "1" with a flag
+    small[80:92, 120:200] = 1.0
+    big = np.kron(small, np.ones((10, 10), np.float32))  # 4000 x 4000, the same picture
+    a, b = mnist_style(small).astype(float), mnist_style(big).astype(float)
+    assert np.abs(a - b).mean() < 3  # on the 0-255 scale
+
+
+def test_integer_and_odd_drawings():
+    drawing = np.zeros((60, 60), np.uint8)
+    drawing[10:50, 28:32] = 255
+    np.testing.assert_array_equal(mnist_style(drawing), mnist_style(drawing / 255.0))
+    assert not mnist_style(np.zeros((0, 0))).any()  # nothing drawn: blank, no error
+    assert mnist_style(np.ones((1, 1))).max() > 200  # one dot, blown up to the 20-pixel box
 
 
 # ----------------------------------------------------------------------------
