@@ -125,3 +125,33 @@ def test_colour_scale_labels_and_map():
     scale.update("gray", 0.0, 255.0)
     assert [t.get_text() for t in scale.labels] == ["255", "128", "0"]
     assert scale.image.get_cmap().name == "gray"
+
+
+def test_show_image_scales_a_float_colour_photo_like_a_gray_one():
+    """imshow ignores vmin/vmax for colour and clips floats to 0-1: a float photo on
+    the 0-255 scale came out nearly all white."""
+    import matplotlib.pyplot as plt
+
+    photo = np.zeros((2, 2, 3))
+    photo[0, 0] = [255.0, 128.0, 0.0]
+    fig, ax = plt.subplots()
+    im = plotting.show_image(ax, photo)
+    np.testing.assert_allclose(im.get_array()[0, 0], [1.0, 128 / 255, 0.0])
+    assert im.get_array()[1, 1].max() == 0.0  # black stays black
+    plt.close(fig)
+
+
+def test_plot_panels_never_leaves_empty_columns():
+    fig = plotting.plot_panels([("a", np.eye(3), "map"), ("b", np.eye(3), "map")], ncols=5)
+    assert sum(ax.get_visible() for ax in fig.axes if ax.get_label() != "<colorbar>") == 2
+    assert fig.axes[0].get_gridspec().get_geometry() == (1, 2)
+
+
+def test_short_numbers_stay_short():
+    assert [plotting.short_number(v) for v in (1.25e7, -1e308, 999_999, float("inf"))] == [
+        "1.2e7",
+        "\u22121e308",
+        "999999",
+        "inf",
+    ]
+    assert plotting.signed_limit(np.array([1e308, -1e308])) == 1e300  # no overflow in clim

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnlib import _validate as v
+
 __all__ = ["ACTIVATION_STYLES", "plot_activation_curves"]
 
 
@@ -32,6 +34,8 @@ def plot_activation_curves(ax_values, ax_slopes, negative_slope=0.1, limit=6.0, 
         Leaky ReLU's slope for negative inputs (0.1 shows better than 0.01).
     limit : float
         The z axis runs from ``-limit`` to ``limit``.
+    flat_beyond : float
+        Where the shaded, saturated region starts (between 0 and ``limit``).
 
     Returns
     -------
@@ -40,6 +44,11 @@ def plot_activation_curves(ax_values, ax_slopes, negative_slope=0.1, limit=6.0, 
     """
     from cnnlib.activations import ACTIVATIONS
 
+    negative_slope = v.as_negative_slope(negative_slope)
+    limit = v.as_number(limit, "limit", low=0, low_open=True, high=1e6, example=6.0)
+    flat_beyond = v.as_number(
+        flat_beyond, "flat_beyond", low=0, high=limit, low_open=True, high_open=True, example=4.0
+    )
     z = np.linspace(-limit, limit, 601)
     lines = {}
     for name, act in ACTIVATIONS.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnlib import _validate as v
 from cnnlib.plotting.values import _CAP_HEIGHT, _glyphs
 
 __all__ = ["BAR_COLOR", "HIGHLIGHT_COLOR", "OUTLINE_COLOR", "LabelledBars"]
@@ -98,7 +99,12 @@ class LabelledBars:
         """
         from matplotlib.path import Path
 
-        values = np.asarray(values, dtype=float)
+        values = v.as_float_array(values, "values")  # NaN draws no bar (a broken model)
+        if values.shape != (len(self.bars),):
+            raise ValueError(
+                f"values must hold one number per bar ({len(self.bars)}), but has shape "
+                f"{values.shape}"
+            )
         self.values = values
         gap = 0.35  # between bar and number, in font-size units
         paths, offsets, texts = [], [], []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnlib import _validate as v
 from cnnlib.plotting.style import (
     IMAGE_CMAP,
     SIGNED_CMAP,
@@ -19,9 +20,17 @@ __all__ = ["show_image", "show_signed", "pixel_grid", "show_pixels"]
 def show_image(ax, image, title=None, vmin=0, vmax=255, cmap=IMAGE_CMAP, colorbar=False):
     """Show a grayscale (H, W) or colour (H, W, 3) image with fixed limits.
 
+    ``vmin`` and ``vmax`` are the values drawn black and white, for colour
+    images too (each channel is scaled the same way, so a float photo on the
+    0-255 scale shows as it should rather than all white).
     Returns the ``AxesImage``; call ``.set_data`` on it to change the picture.
     """
-    im = ax.imshow(np.asarray(image), cmap=cmap, vmin=vmin, vmax=vmax)
+    shown = v.as_grid(image, "image", colour=True)
+    vmin = v.as_number(vmin, "vmin", example=0)
+    vmax = v.as_number(vmax, "vmax", low=vmin, low_open=True, example=255)
+    if shown.ndim == 3:  # imshow ignores vmin/vmax for colour: scale to 0-1 here
+        shown = np.clip((shown - vmin) / (vmax - vmin), 0.0, 1.0)
+    im = ax.imshow(shown, cmap=cmap, vmin=vmin, vmax=vmax)
     _bare(ax, title)
     if colorbar:
         ax.figure.colorbar(im, ax=ax, shrink=0.8)
@@ -35,17 +44,21 @@ def show_signed(ax, data, title=None, limit=None, colorbar=True):
     Returns ``(AxesImage, Colorbar or None)``; after ``set_data`` call
     ``im.set_clim(-l, l)`` with ``l = signed_limit(new_data)``.
     """
-    data = np.asarray(data, dtype=float)
-    lim = signed_limit(data) if limit is None else limit
+    data = v.as_grid(data, "data")
+    lim = signed_limit(data) if limit is None else _limit(limit)
     im = ax.imshow(data, cmap=SIGNED_CMAP, vmin=-lim, vmax=lim)
     _bare(ax, title)
     cbar = ax.figure.colorbar(im, ax=ax, shrink=0.8) if colorbar else None
     return im, cbar
 
 
+def _limit(limit) -> float:
+    return v.as_number(limit, "limit", low=0, low_open=True, example=1.0)
+
+
 def pixel_grid(ax, shape, color="0.6", linewidth=0.5):
     """Thin lines between the pixels of an (h, w) image shown with ``imshow``."""
-    h, w = shape
+    h, w = v.as_pair(shape, "shape", minimum=1)
     ax.set_xticks(np.arange(-0.5, w, 1), minor=True)
     ax.set_yticks(np.arange(-0.5, h, 1), minor=True)
     ax.grid(which="minor", color=color, linewidth=linewidth)
@@ -88,12 +101,13 @@ def show_pixels(
     -------
     (AxesImage, LabelGrid or None)
     """
-    image = np.asarray(image)
+    image = v.as_array(image, "image")
     if image.ndim != 2:
         raise ValueError(
             f"show_pixels needs a grayscale image (H, W), but got shape {image.shape}; "
             "for a colour image show one channel, e.g. image[:, :, 0]"
         )
+    v.as_grid(image, "image")  # finite, not empty
     im = ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax)
     h, w = image.shape
     pixel_grid(ax, (h, w), color="0.5", linewidth=0.4)

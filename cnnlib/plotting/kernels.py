@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnlib import _validate as v
 from cnnlib.plotting.images import show_image, show_signed
 from cnnlib.plotting.style import (
     IMAGE_CMAP,
@@ -38,7 +39,7 @@ def show_kernel(ax, kernel, title=None, labels=True, max_points=14):
 
     Returns ``(AxesImage, LabelGrid or None)``.
     """
-    kernel = np.asarray(kernel, dtype=float)
+    kernel = v.as_grid(kernel, "kernel")
     lim = signed_limit(kernel)
     im = ax.imshow(kernel, cmap=SIGNED_CMAP, vmin=-lim, vmax=lim)
     _bare(ax, title)
@@ -56,7 +57,7 @@ def show_feature_map(ax, data, title=None, colorbar=True, labels=False):
     ``labels=True`` prints the values on the cells (for small maps only).
     Returns ``(AxesImage, Colorbar or None)``.
     """
-    data = np.asarray(data, dtype=float)
+    data = v.as_grid(data, "data")
     cmap, vmin, vmax = feature_map_colors(data)
     im = ax.imshow(data, cmap=cmap, vmin=vmin, vmax=vmax)
     _bare(ax, title)
@@ -70,11 +71,11 @@ def show_feature_map(ax, data, title=None, colorbar=True, labels=False):
 
 
 SIGNED_KINDS = ("map", "signed")
+PANEL_KINDS = ("image", "ink", "kernel", "map", "signed")
 
 
 def _show_panel(ax, array, kind, title, labels, limit=None, colorbar=True):
-    """One panel of :func:`plot_panels`."""
-    array = np.asarray(array, dtype=float)
+    """One panel of :func:`plot_panels` (``array`` already checked)."""
     small = max(array.shape) <= 12 if labels is None else labels
     if kind == "kernel":
         show_kernel(ax, array, title=title, labels=small)
@@ -99,10 +100,56 @@ def _show_panel(ax, array, kind, title, labels, limit=None, colorbar=True):
             LabelGrid(ax, height=0.28, max_points=12).set(
                 array, fmt=short_number, colors=contrast_colors(array, vmin, vmax, cmap)
             )
-    else:
-        raise ValueError(
-            f"kind must be 'image', 'ink', 'kernel', 'map' or 'signed', but is {kind!r}"
+
+
+def _check_panels(panels):
+    """``panels`` as a list of (title, float array (h, w), kind), or a clear error."""
+    if isinstance(panels, (str, bytes)) or not hasattr(panels, "__iter__"):
+        raise TypeError(
+            f"panels must be a list of (title, array, kind) triples, but is {panels!r}; "
+            "e.g. [('input', image, 'image'), ('edges', edges, 'map')]"
         )
+    checked = []
+    for i, panel in enumerate(panels):
+        if not (isinstance(panel, (tuple, list)) and len(panel) == 3):
+            raise ValueError(
+                f"panels[{i}] must be a (title, array, kind) triple, but is {_short(panel)}; "
+                "e.g. ('edges', edges, 'map')"
+            )
+        title, array, kind = panel
+        if kind not in PANEL_KINDS:
+            raise ValueError(
+                f"panels[{i}]: kind must be one of {', '.join(map(repr, PANEL_KINDS))}, "
+                f"but is {kind!r}"
+            )
+        checked.append((title, v.as_grid(array, f"panels[{i}]'s array"), kind))
+    if not checked:
+        raise ValueError(
+            "panels is empty: there is nothing to draw; pass at least one (title, array, kind) "
+            "triple, e.g. [('input', image, 'image')]"
+        )
+    return checked
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _figure_size(ncols, nrows, panel_size, extra_height=0.0, row_height=1.0, dpi=90):
+    """(width, height) in inches for ``nrows`` x ``ncols`` panels, or a clear error.
+
+    A row is ``row_height`` panels tall; ``extra_height`` inches are added (a title).
+    """
+    size = v.as_number(panel_size, "panel_size", low=0, low_open=True, example=2.5)
+    width, height = size * ncols, size * row_height * nrows + extra_height
+    if max(width, height) * dpi > 30_000:
+        raise ValueError(
+            f"{nrows} x {ncols} panels of {size:g} inches would make a figure of "
+            f"{width * dpi:.0f} x {height * dpi:.0f} pixels, too big to draw; use fewer panels "
+            "per figure or a smaller panel_size"
+        )
+    return width, height
 
 
 def plot_panels(panels, ncols=None, panel_size=2.7, title=None, limit=None, values=None):
@@ -137,15 +184,20 @@ def plot_panels(panels, ncols=None, panel_size=2.7, title=None, limit=None, valu
     matplotlib Figure
         Shows itself as a PNG when it is the last value of a notebook cell.
     """
-    panels = list(panels)
-    ncols = ncols or len(panels)
+    panels = _check_panels(panels)
+    ncols = len(panels) if ncols is None else v.as_int(ncols, "ncols", minimum=1)
+    ncols = min(ncols, len(panels))  # no empty columns
     nrows = -(-len(panels) // ncols)
-    signed = [np.asarray(array, dtype=float) for _, array, kind in panels if kind in SIGNED_KINDS]
+    if values is not None:
+        values = v.as_bool(values, "values")
+    signed = [array for _, array, kind in panels if kind in SIGNED_KINDS]
     if isinstance(limit, str):
         if limit != "shared":
             raise ValueError(f"limit must be a number or 'shared', but is {limit!r}")
         limit = max((signed_limit(a) for a in signed), default=1.0)
-    fig = _new_figure(panel_size * ncols, panel_size * nrows + (0.35 if title else 0))
+    elif limit is not None:
+        limit = v.as_number(limit, "limit", low=0, low_open=True, example="'shared'")
+    fig = _new_figure(*_figure_size(ncols, nrows, panel_size, 0.35 if title else 0))
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, (name, array, kind) in zip(axes, panels):
         _show_panel(ax, array, kind, name, values, limit)
@@ -168,9 +220,12 @@ def plot_kernel_gallery(image, kernels, ncols=4, panel_size=2.5):
     Parameters
     ----------
     image : array (H, W)
-        A grayscale image, e.g. a photo on the 0-255 scale.
+        A grayscale image, e.g. a photo on the 0-255 scale (for a colour
+        photo, use ``to_grayscale(photo)`` first).
     kernels : dict of str to array (k, k)
         Kernels by name, applied with ``conv2d(image, kernel, padding='same')``.
+    ncols : int
+        Kernels per row.
 
     Returns
     -------
@@ -183,14 +238,28 @@ def plot_kernel_gallery(image, kernels, ncols=4, panel_size=2.5):
     """
     from cnnlib.ops import conv2d
 
-    image = np.asarray(image, dtype=float)
-    names = list(kernels)
+    image = v.as_array(image, "image")
+    if image.ndim == 3 and image.shape[-1] in (3, 4):
+        raise ValueError(
+            f"plot_kernel_gallery needs a grayscale image (H, W), but image has shape "
+            f"{image.shape}, a colour photo; convert it with to_grayscale(image) first"
+        )
+    image = v.as_grid(image, "image")
+    if not isinstance(kernels, dict) or not kernels:
+        raise TypeError(
+            f"kernels must be a dict of names to kernels, e.g. {{'blur': kernels.box_blur()}}, "
+            f"but is {_short(kernels)}"
+        )
+    checked = {name: v.as_grid(k, f"kernels[{name!r}]") for name, k in kernels.items()}
+    names = list(checked)
+    ncols = min(v.as_int(ncols, "ncols", minimum=1), len(names))
     nrows = -(-len(names) // ncols)
-    fig = _new_figure(panel_size * ncols, panel_size * 1.8 * nrows)
+    width, height = _figure_size(ncols, nrows, panel_size, row_height=1.8)
+    fig = _new_figure(width, height)
     grid = fig.add_gridspec(2 * nrows, ncols, height_ratios=[0.8, 1.0] * nrows)
     for n, name in enumerate(names):
         row, col = divmod(n, ncols)
-        kernel = np.asarray(kernels[name], dtype=float)
+        kernel = checked[name]
         show_kernel(fig.add_subplot(grid[2 * row, col]), kernel, title=name, max_points=10)
         fmap = conv2d(image, kernel, padding="same")
         cmap, vmin, vmax = feature_map_colors(fmap, kernel, image)

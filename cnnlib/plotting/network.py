@@ -11,6 +11,7 @@ import functools
 
 import numpy as np
 
+from cnnlib import _validate as v
 from cnnlib.plotting.kernels import plot_panels
 from cnnlib.plotting.style import SIGNED_CMAP, _bare, signed_limit
 from cnnlib.plotting.values import cell_borders
@@ -49,15 +50,23 @@ def tile_maps(maps, ncols=None, gap=1) -> np.ndarray:
     float array (rows * (H + gap) - gap, ncols * (W + gap) - gap)
         Tile ``k`` sits in row ``k // ncols``, column ``k % ncols``.
     """
-    maps = np.asarray(maps, dtype=float)
+    maps = v.finite_float_array(maps, "maps")
     if maps.ndim != 3:
         raise ValueError(
             f"maps must be a stack (K, H, W), but have shape {maps.shape}; "
             "for the kernels of a Conv2D weight (F, C, kH, kW) pass weight[:, 0]"
         )
     k, h, w = maps.shape
-    ncols = max(1, min(int(ncols or k), k)) if k else 1
+    if ncols is not None:
+        ncols = v.as_int(ncols, "ncols", minimum=1)
+    gap = v.as_int(gap, "gap", minimum=0)
+    ncols = max(1, min(ncols or k, k)) if k else 1
     nrows = max(1, -(-k // ncols))
+    v.check_memory(
+        8 * (nrows * (h + gap)) * (ncols * (w + gap)),
+        f"a mosaic of {k} maps of {h} x {w}",
+        "show fewer or smaller maps, or a smaller gap",
+    )
     mosaic = np.full((nrows * (h + gap) - gap, ncols * (w + gap) - gap), np.nan)
     for i in range(k):
         r, c = divmod(i, ncols)
@@ -90,7 +99,8 @@ def signed_colors(values, limit) -> np.ndarray:
     -------
     uint8 array (H, W, 4)
     """
-    values = np.asarray(values, dtype=float)
+    values = v.as_float_array(values, "values")
+    limit = v.as_number(limit, "limit", low=0, low_open=True, example=1.0)
     missing = np.isnan(values)
     scaled = (np.where(missing, 0.0, values) / limit + 1.0) * 128.0  # [-limit, limit] -> [0, 256]
     rgba = _signed_lut()[np.clip(scaled, 0, 255).astype(np.uint8)]
@@ -126,7 +136,10 @@ def show_tiles(ax, maps, ncols=None, limit=None, title=None, gap=1):
     import matplotlib as mpl
 
     mosaic = tile_maps(maps, ncols, gap)
-    lim = signed_limit(np.asarray(maps)) if limit is None else limit
+    if limit is None:
+        lim = signed_limit(mosaic[np.isfinite(mosaic)])  # the maps, without the NaN gaps
+    else:
+        lim = v.as_number(limit, "limit", low=0, low_open=True, example=1.0)
     cmap = mpl.colormaps[SIGNED_CMAP].with_extremes(bad=GAP_COLOR)
     im = ax.imshow(mosaic, cmap=cmap, vmin=-lim, vmax=lim)
     _bare(ax, title)
@@ -142,7 +155,8 @@ def plot_filters(weight, ncols=4, panel_size=1.9, title=None, values=True):
     ----------
     weight : array (F, 1, kH, kW) or (F, kH, kW), or a network
         A Conv2D weight, e.g. ``model.params["0.weight"]``; given a network
-        (a :class:`cnnlib.Sequential`), the weight of its first layer.
+        (a :class:`cnnlib.Sequential`), the weight of its first convolution
+        layer.
     ncols : int
         Filters per row.
     panel_size : float
@@ -159,8 +173,13 @@ def plot_filters(weight, ncols=4, panel_size=1.9, title=None, values=True):
         strong and weak filters can be compared.
     """
     if hasattr(weight, "layers"):
-        weight = weight.layers[0].params["weight"]
-    weight = np.asarray(weight, dtype=float)
+        weight = _first_conv_weight(weight)
+    weight = v.finite_float_array(
+        weight,
+        "weight",
+        "a network whose weights hold NaN or infinity has diverged in training: build it "
+        "again and train it with a smaller learning rate",
+    )
     if weight.ndim == 4:
         if weight.shape[1] != 1:
             raise ValueError(
@@ -169,10 +188,12 @@ def plot_filters(weight, ncols=4, panel_size=1.9, title=None, values=True):
                 "for channel c"
             )
         weight = weight[:, 0]
-    if weight.ndim != 3:
+    if weight.ndim != 3 or 0 in weight.shape:
         raise ValueError(
-            f"weight must have shape (F, 1, kH, kW) or (F, kH, kW), but has {weight.shape}"
+            f"weight must have shape (F, 1, kH, kW) or (F, kH, kW) with at least one filter, "
+            f"but has {weight.shape}"
         )
+    ncols = v.as_int(ncols, "ncols", minimum=1)
     panels = [(f"filter {f}", kernel, "signed") for f, kernel in enumerate(weight)]
     return plot_panels(
         panels,
@@ -181,6 +202,20 @@ def plot_filters(weight, ncols=4, panel_size=1.9, title=None, values=True):
         title=title,
         limit="shared",
         values=values and max(weight.shape[1:]) <= 12,
+    )
+
+
+def _first_conv_weight(network):
+    """The weight (F, C, kH, kW) of the first convolution layer of ``network``."""
+    for layer in network.layers:
+        weight = getattr(layer, "params", {}).get("weight")
+        if weight is not None and np.ndim(weight) == 4:
+            return weight
+    names = ", ".join(type(layer).__name__ for layer in network.layers) or "no layers"
+    raise ValueError(
+        f"plot_filters shows the kernels of a network's first convolution layer, but this "
+        f"network has none ({names}); pass a network that starts with Conv2D, or a weight "
+        "array (F, 1, kH, kW)"
     )
 
 
@@ -209,11 +244,23 @@ def plot_confusion_matrix(ax, matrix, class_names=None, title=None, fontsize=9):
     """
     import matplotlib as mpl
 
-    matrix = np.asarray(matrix)
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"a confusion matrix is square (K, K), but this one is {matrix.shape}")
+    matrix = v.finite_float_array(matrix, "matrix")
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.size == 0:
+        raise ValueError(
+            f"a confusion matrix is square (K, K), but this one is {matrix.shape}; make it with "
+            "confusion_matrix(labels, predictions)"
+        )
+    if matrix.min() < 0 or not np.all(matrix == np.round(matrix)):
+        raise ValueError(
+            "matrix must hold counts (whole numbers >= 0), as confusion_matrix(labels, "
+            "predictions) makes them"
+        )
     k = matrix.shape[0]
     names = [str(i) for i in range(k)] if class_names is None else list(class_names)
+    if len(names) != k:
+        raise ValueError(
+            f"class_names must name each of the {k} classes, but has {len(names)} names"
+        )
     diagonal = np.eye(k, dtype=bool)
     mistakes = np.where(diagonal, np.nan, matrix.astype(float))
     top = max(float(np.nanmax(mistakes)) if (~diagonal).any() else 0.0, 1.0)

@@ -95,11 +95,19 @@ def _notebook_figure_class():
     return NotebookFigure
 
 
+#: The widest colour scale: matplotlib computes ``value - vmin`` and ``vmax - vmin``,
+#: which overflow to infinity for limits near the largest float (1.8e308).
+_WIDEST = 1e300
+
+
 def signed_limit(data) -> float:
-    """Half-width of a colour scale centred on zero that fits ``data`` (never 0)."""
+    """Half-width of a colour scale centred on zero that fits ``data`` (never 0).
+
+    At most 1e300: larger values are drawn in the scale's end colours.
+    """
     data = np.asarray(data, dtype=float)
     m = float(np.max(np.abs(data))) if data.size else 0.0
-    return m if m > 0 and np.isfinite(m) else 1.0
+    return min(m, _WIDEST) if m > 0 and np.isfinite(m) else 1.0
 
 
 def image_limits(image):
@@ -110,7 +118,10 @@ def image_limits(image):
     images with negative values (the +1/-1 toys) a scale symmetric around 0.
     """
     image = np.asarray(image, dtype=float)
-    lo, hi = float(np.nanmin(image)), float(np.nanmax(image))
+    finite = image[np.isfinite(image)]
+    if finite.size == 0:  # nothing to fit (an empty or blank panel)
+        return 0.0, 1.0
+    lo, hi = float(finite.min()), float(finite.max())
     if lo >= 0:
         return 0.0, 255.0 if hi > 100 else max(hi, 1.0)
     m = max(abs(lo), abs(hi))
@@ -157,8 +168,12 @@ def contrast_colors(values, vmin, vmax, cmap_name):
 
 def short_number(value) -> str:
     """A number as a short label with a real minus sign: ``2``, ``-1``, ``0.11``,
-    ``0.004``, ``6600``; anything that rounds to zero is ``0``."""
+    ``0.004``, ``6600``, ``1.2e7``; anything that rounds to zero is ``0``."""
     value = float(value)
+    if not np.isfinite(value):
+        return str(value).replace("-", "\u2212")
+    if abs(value) >= 1e6:  # 2 significant digits instead of a long row of figures
+        return f"{value:.2g}".replace("e+0", "e").replace("e+", "e").replace("-", "\u2212")
     if abs(value) >= 100 or value == round(value):
         text = f"{value:.0f}"
     elif abs(value) >= 0.0095:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnlib import _validate as v
+
 __all__ = [
     "LabelGrid",
     "cell_borders",
@@ -22,6 +24,9 @@ __all__ = [
 # fast value labels: every number of a grid drawn as one artist
 # ----------------------------------------------------------------------------
 _GLYPH_CACHE: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
+#: The most numbers one LabelGrid prints: beyond that, none of them would be
+#: readable, and laying out a million labels takes minutes.
+MAX_LABELS = 10_000
 _CAP_HEIGHT = 0.73  # height of a digit in DejaVu Sans, as a fraction of the font size
 
 
@@ -107,9 +112,15 @@ class LabelGrid:
         """
         from matplotlib.path import Path
 
-        values = np.asarray(values)
+        values = v.as_array(values, "values", kinds="uifbUSO")  # numbers, or text to print
         if values.ndim != 2:
             raise ValueError(f"values must be a 2-D grid (h, w), but has shape {values.shape}")
+        if values.size > MAX_LABELS:
+            raise ValueError(
+                f"values has {values.shape[0]} x {values.shape[1]} cells, too many numbers to "
+                f"print (at most {MAX_LABELS:,}; none would be readable): show the picture "
+                "without its values, or a crop of it"
+            )
         texts = np.full(values.shape, "", dtype=object)
         for idx, val in np.ndenumerate(values):
             if not (isinstance(val, float | np.floating) and np.isnan(val)):
