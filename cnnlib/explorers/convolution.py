@@ -27,6 +27,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from cnnlib import _validate as v
 from cnnlib import plotting
 from cnnlib._validate import resolve_padding
 from cnnlib.explorers._base import _escape
@@ -39,6 +40,7 @@ from cnnlib.explorers.kernel_choice import (
     ORIENTED,
     PRESET_NAMES,
     KernelGrid,
+    check_weights,
     fit_kernel,
     preset_kernel,
 )
@@ -57,11 +59,16 @@ def shapes_image(size=32):
     edge), a disk (every direction) and a thin horizontal bar on a dark
     background; values 0-255.
 
+    Parameters
+    ----------
+    size : int
+        Pixels per side, from 8 (smaller hides the shapes) to 4096.
+
     Returns
     -------
     array, shape (size, size), float64
     """
-    n = int(size)
+    n = v.as_int(size, "size", minimum=8, maximum=4096, why="the shapes need 8 pixels to be seen")
     r, c = np.mgrid[:n, :n] * (32.0 / n)
     img = np.full((n, n), 30.0)
     img[(r >= 4) & (r < 14) & (c >= 4) & (c < 14)] = 220.0  # square
@@ -97,6 +104,31 @@ def example_images():
     template-matching example. Each is a float64 (H, W) array.
     """
     return {name: img.copy() for name, img in _default_images().items()}
+
+
+#: The largest image side the explorer takes: beyond it an update takes longer
+#: than the 50 ms that make a slider feel live (measured: 512 -> ~30 ms, 1024 -> ~60).
+MAX_SIDE = 512
+
+
+def _check_images(images) -> dict:
+    """The explorer's images as float64 (H, W) arrays by name, or a clear error."""
+    if not isinstance(images, dict) or not images:
+        raise TypeError(
+            f"images must be a dict of names to images, e.g. {{'mine': array}}, with at least "
+            f"one image, but is {images!r:.80}"
+        )
+    checked = {}
+    for name, img in images.items():
+        img = v.as_grid(img, f"image {name!r}").astype(np.float64, copy=False)
+        if max(img.shape) > MAX_SIDE:
+            raise ValueError(
+                f"image {name!r} is {img.shape[0]}x{img.shape[1]}; the explorer redraws it on "
+                f"every change, which stays quick up to {MAX_SIDE}x{MAX_SIDE}: shrink it first, "
+                f"e.g. downsample(image, {-(-max(img.shape) // MAX_SIDE)})"
+            )
+        checked[str(name)] = img
+    return checked
 
 
 # ----------------------------------------------------------------------------
@@ -141,7 +173,8 @@ class ConvolutionExplorer(BlitExplorer):
     Parameters
     ----------
     images : dict of str to array (H, W), optional
-        The images to choose from (default: :func:`example_images`).
+        The images to choose from (default: :func:`example_images`), each
+        grayscale and at most 512x512 (the explorer redraws on every change).
     image, preset : str
         The initial choices.
     size, stride, padding, dilation, angle
@@ -172,14 +205,7 @@ class ConvolutionExplorer(BlitExplorer):
         angle=0,
     ):
         super().__init__(figsize=(9.3, 3.55), dpi=90)  # 837 px: fits a notebook column
-        self._images = dict(example_images() if images is None else images)
-        if not self._images:
-            raise ValueError("images must hold at least one image, e.g. {'mine': array}")
-        for name, img in self._images.items():
-            img = np.asarray(img, dtype=np.float64)
-            if img.ndim != 2:
-                raise ValueError(f"image {name!r} must be 2-D (H, W), but has shape {img.shape}")
-            self._images[name] = img
+        self._images = _check_images(example_images() if images is None else images)
         names = list(self._images)
         image = names[0] if image is None else image
         pad_options = [
@@ -390,6 +416,7 @@ class ConvolutionExplorer(BlitExplorer):
         if self._problem:
             raise ValueError(self._problem)
         self._pads = resolve_padding(s["padding"], (k, k), (s["stride"],) * 2, (d, d))
+        check_weights(kernel)
         return conv2d(image, kernel, **s)
 
     def _draw(self, result):

@@ -4,22 +4,29 @@ The learner draws with the mouse on an HTML canvas (ipycanvas). The drawing is
 kept as a numpy array in Python, prepared the way MNIST digits were
 (:func:`cnnlib.mnist_style`), and fed to the network; the picture shows the
 28x28 image the network really sees and its ten probabilities.
+
+A notebook viewed without a kernel (GitHub, an HTML export) cannot show the
+canvas: there the pad appears as one picture of the drawing beside the
+network's view and its answer, as they were when the cell was shown.
 """
 
 from __future__ import annotations
 
+import base64
 import time
 
 import ipywidgets as widgets
 import numpy as np
 
-from cnnlib.explorers._base import Explorer
+from cnnlib import _validate as v
+from cnnlib.explorers._base import Explorer, png_bytes
 from cnnlib.preprocess import mnist_style
 from cnnlib.training import prepare_images
 
 __all__ = ["DigitPad"]
 
 INK = "#111111"
+EMPTY = "The pad is empty: draw a digit (0-9) large, in the middle of the box."
 
 
 def probability_bars(ax):
@@ -91,6 +98,8 @@ class DigitPad(Explorer):
         The drawing prepared like an MNIST digit: what the network sees.
     output : float array, shape (10,), or None
         The network's probabilities for the digits 0-9 (None while the pad is empty).
+    message : str
+        While the pad is empty, the sentence asking for a digit; else "".
 
     Headless use (tests, scripts): :meth:`draw_stroke` draws a polyline given in
     pad coordinates, :meth:`clear` wipes the pad.
@@ -100,13 +109,19 @@ class DigitPad(Explorer):
     refresh_seconds = 0.05  # how often the prediction refreshes while drawing (~15 ms each)
 
     def __init__(self, model=None, size=280):
+        size = v.as_int(size, "size", minimum=100, maximum=1000, why="the pad is on screen")
+        if model is not None and not callable(getattr(model, "predict_proba", None)):
+            raise TypeError(
+                f"model must be a trained network with predict_proba(x), e.g. "
+                f"load_pretrained(), but is {model!r:.80}"
+            )
         super().__init__(figsize=(6.2, 2.9))
         if model is None:
             from cnnlib import load_pretrained
 
             model = load_pretrained()
         self.model = model
-        self.size = int(size)
+        self.size = size
         self.drawing = np.zeros((self.size, self.size), np.float32)
         self.digit = np.zeros((28, 28), np.uint8)
         self._last = None
@@ -152,7 +167,10 @@ class DigitPad(Explorer):
         self._digit_listeners.append(callback)
 
     def update(self, change=None):
+        """Recompute and redraw; on an empty pad, ``message`` asks for a digit."""
         super().update(change)
+        if self.output is None and not self.message:
+            self.message = EMPTY  # no answer to show: say why, as every explorer does
         if not self._drawing_now:
             for callback in self._digit_listeners:
                 callback(self.digit)
@@ -228,7 +246,13 @@ class DigitPad(Explorer):
 
     def draw_stroke(self, points):
         """Draw a polyline through ``points`` [(x, y), ...] in pad pixels, then update."""
-        points = [tuple(map(float, p)) for p in points]
+        points = v.finite_float_array(points, "points")
+        if points.size and (points.ndim != 2 or points.shape[1] != 2):
+            raise ValueError(
+                f"points must be a list of (x, y) pairs in pad pixels, but has shape "
+                f"{points.shape}; e.g. [(40, 20), (40, 120)]"
+            )
+        points = [tuple(map(float, p)) for p in points.reshape(-1, 2)]
         if not points:
             return
         self._stamp(*points[0])
@@ -256,11 +280,39 @@ class DigitPad(Explorer):
     def _draw(self, probs):
         self._img.set_data(self.digit)
         show_probabilities(self._bars, self._bar_title, probs)
+        if probs is None:
+            self._bar_title.set_text("draw a digit in the box")
 
     def _describe(self, probs):
         if probs is None:
-            return "The pad is empty: draw a digit (0-9) large, in the middle of the box."
+            return EMPTY
         return top_guesses(probs)
+
+    # -- the picture for viewers without a kernel -------------------------------------------
+    def static_png(self) -> bytes:
+        """One PNG of the whole pad: the drawing (ink on paper, framed) beside the figure.
+
+        The live pad shows the drawing on a canvas in the browser, which a
+        notebook viewed without a kernel cannot show; this picture stands in
+        for it there.
+        """
+        figure = np.asarray(self.figure.canvas.buffer_rgba())
+        height = figure.shape[0]
+        side = height - 24  # the drawing, square, with a margin above and below
+        cells = (np.arange(side) * self.size) // side  # nearest pad pixel of each picture pixel
+        ink = self.drawing[np.ix_(cells, cells)]
+        paper = np.uint8(255) - (ink * (255 - int(INK[1:3], 16))).astype(np.uint8)
+        picture = np.full((height, side + 24 + figure.shape[1], 4), 255, dtype=np.uint8)
+        frame = picture[10 : 14 + side, 10 : 14 + side]
+        frame[..., :3] = 136  # the canvas's 2-pixel gray border (#888)
+        picture[12 : 12 + side, 12 : 12 + side, :3] = paper[..., None]
+        picture[:, side + 24 :] = figure
+        return png_bytes(picture)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = super()._repr_mimebundle_(include=include, exclude=exclude)
+        bundle["image/png"] = base64.b64encode(self.static_png()).decode("ascii")
+        return bundle
 
     def _layout_controls(self):
         return widgets.HBox(list(self.controls.values()))

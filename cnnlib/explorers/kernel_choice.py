@@ -8,7 +8,8 @@
 * :func:`fit_kernel` centres a kernel in a bigger grid of zeros, or cuts out
   its centre, when the size changes;
 * :class:`KernelGrid` is a square grid of number boxes whose ``value`` is the
-  kernel, for typing in your own numbers.
+  kernel, for typing in your own numbers; :func:`check_weights` keeps those
+  numbers within +-:data:`MAX_WEIGHT`.
 
 Used by :class:`~cnnlib.explorers.convolution.ConvolutionExplorer`.
 """
@@ -21,19 +22,26 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from cnnlib import _validate as v
 from cnnlib import kernels as K
 
 __all__ = [
     "KernelGrid",
+    "check_weights",
     "preset_kernel",
     "fit_kernel",
     "PRESET_NAMES",
     "MAX_KERNEL",
+    "MAX_WEIGHT",
     "ORIENTED",
     "CUSTOM",
 ]
 
 MAX_KERNEL = 7
+#: The largest weight (in size) a learner may type into the kernel grid. Teaching
+#: kernels hold weights of a few units; beyond this, a weight only scales the
+#: feature map up, and near 1e308 its products with 0-255 pixels overflow to infinity.
+MAX_WEIGHT = 1000.0
 ORIENTED = "oriented edge (angle)"
 CUSTOM = "custom (edit the grid)"
 
@@ -73,6 +81,10 @@ def _oriented(angle, size):
 
 def fit_kernel(kernel, size):
     """Put a kernel in the centre of a size x size grid of zeros, or cut out its centre."""
+    kernel = v.as_grid(kernel, "kernel")
+    if kernel.shape[0] != kernel.shape[1]:
+        raise ValueError(f"kernel must be square (k, k), but has shape {kernel.shape}")
+    size = v.as_int(size, "size", minimum=1, maximum=MAX_KERNEL)
     out = np.zeros((size, size))
     k = kernel.shape[0]
     if size >= k:
@@ -119,7 +131,8 @@ def preset_kernel(name, size=3, angle=0):
     kernel : array, shape (size, size), rounded to 3 decimals (what the grid shows)
     note : str, empty when the preset was built at this size
     """
-    size = int(size)
+    size = v.as_int(size, "size", minimum=1, maximum=MAX_KERNEL)
+    angle = v.as_number(angle, "angle", example=45)
     note = ""
     if name == "identity":
         kernel = np.zeros((size, size))
@@ -143,6 +156,21 @@ def preset_kernel(name, size=3, angle=0):
 PRESET_NAMES = (*K.PRESETS, ORIENTED)
 
 
+def check_weights(kernel) -> None:
+    """Raise ``ValueError`` (one line, for the status line) if a weight is beyond
+    :data:`MAX_WEIGHT`."""
+    kernel = np.asarray(kernel, dtype=np.float64)
+    too_big = np.abs(kernel) > MAX_WEIGHT
+    if too_big.any():
+        i, j = (int(n) for n in np.argwhere(too_big)[0])
+        raise ValueError(
+            f"the weight {kernel[i, j]:g} in row {i}, column {j} is too large: this explorer "
+            f"keeps weights between -{MAX_WEIGHT:g} and {MAX_WEIGHT:g} (larger ones only scale "
+            "the feature map, and near 1e308 they make it overflow to infinity); type a "
+            "smaller number"
+        )
+
+
 # ----------------------------------------------------------------------------
 # an editable grid of numbers
 # ----------------------------------------------------------------------------
@@ -153,6 +181,10 @@ class KernelGrid(widgets.GridBox):
     assigning a numpy array works too. Typing into a box updates ``value``;
     assigning ``value`` (any size up to 7x7) updates the boxes. Observe it like
     any widget: ``grid.observe(callback, names="value")``.
+
+    Any finite number is accepted, so that the boxes always show ``value``;
+    the explorer that uses the grid says in its status line when a weight is
+    beyond :data:`MAX_WEIGHT` (:func:`check_weights`).
     """
 
     value = traitlets.Any()

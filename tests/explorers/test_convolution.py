@@ -20,6 +20,7 @@ from cnnlib.explorers._base import Explorer
 from cnnlib.explorers.convolution import ConvolutionExplorer
 from cnnlib.explorers.kernel_choice import (
     CUSTOM,
+    MAX_WEIGHT,
     ORIENTED,
     PRESET_NAMES,
     KernelGrid,
@@ -133,6 +134,27 @@ def test_kernel_larger_than_padded_image_shows_a_message_and_recovers():
     assert e.message == ""
     assert e.output.shape == (1, 1)
     assert e._nomap.get_text() == ""
+    assert_shows_conv2d(e)
+
+
+@pytest.mark.parametrize("weight", [1e308, -1e308, 1e200, 1001.0])
+def test_a_huge_typed_weight_gives_one_line_instead_of_a_map_of_inf(weight):
+    """Typing 1e308 into a box used to give a feature map of inf and no message."""
+    import warnings
+
+    e = ConvolutionExplorer(image="digit 3 (28x28)")
+    kernel = np.zeros((3, 3))
+    kernel[1, 2] = weight
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow anywhere while drawing, either
+        e.controls["kernel"].value = kernel
+    assert e.output is None
+    assert e.message.startswith(f"the weight {weight:g} in row 1, column 2 is too large")
+    assert "between -1000 and 1000" in e.message and "type a smaller number" in e.message
+    assert "Not possible" in e._status.value and e.png.startswith(b"\x89PNG")
+    kernel[1, 2] = MAX_WEIGHT  # the largest allowed weight is fine
+    e.controls["kernel"].value = kernel
+    assert e.message == "" and np.isfinite(e.output).all()
     assert_shows_conv2d(e)
 
 
@@ -252,7 +274,7 @@ def test_own_images_can_be_passed_in():
     np.testing.assert_array_equal(e.output, conv2d(ramp, kernels.sobel_x()))
     # small enough: the values are printed on the cells
     assert e._lab_in.texts.shape == (6, 6)
-    with pytest.raises(ValueError, match="2-D"):
+    with pytest.raises(ValueError, match=r"image 'rgb' must have shape \(h, w\).*to_grayscale"):
         ConvolutionExplorer(images={"rgb": np.zeros((4, 4, 3))})
 
 

@@ -8,7 +8,7 @@ import pytest
 from scipy import ndimage
 
 from cnnlib import mnist_style, prepare_images, reference_cnn
-from cnnlib.explorers.drawing import DigitPad, _shrink
+from cnnlib.explorers.drawing import EMPTY, DigitPad, _shrink
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +22,70 @@ def pad(model):
 
 
 def test_an_empty_pad_asks_for_a_digit(pad):
+    """The contract: no output, so ``message`` says why (it used to be empty)."""
     assert pad.output is None and not pad.drawing.any() and not pad.digit.any()
-    assert "empty" in pad._status.value
+    assert (
+        pad.message
+        == EMPTY
+        == "The pad is empty: draw a digit (0-9) large, in the middle of the box."
+    )
+    assert pad._status.value == EMPTY  # a request, not "Not possible:"
+    assert pad._bar_title.get_text() == "draw a digit in the box"
     assert pad.png.startswith(b"\x89PNG")
+    pad.draw_stroke([(140, 40), (140, 240)])
+    assert pad.message == "" and pad.output is not None
+    pad.clear()
+    assert pad.message == EMPTY
+
+
+def _picture(png):
+    import io
+
+    import PIL.Image
+
+    return np.asarray(PIL.Image.open(io.BytesIO(png)).convert("L"))
+
+
+def test_static_picture_shows_the_drawing_beside_the_figure(pad):
+    """Without a kernel the canvas cannot be shown: the static PNG draws the pad's
+    ink in a frame left of the figure (issue 13: the static copy was empty)."""
+    import base64
+
+    empty = _picture(pad.static_png())
+    pad.draw_stroke([(140, 40), (140, 240)])  # a vertical bar down the middle of the pad
+    bundle = pad._repr_mimebundle_()
+    drawn = _picture(base64.b64decode(bundle["image/png"]))
+    figure = _picture(pad.png)
+    assert drawn.shape == empty.shape and drawn.shape[0] == figure.shape[0]
+    np.testing.assert_array_equal(drawn[:, -figure.shape[1] :], figure)  # the figure, as is
+    side = drawn.shape[0] - 24
+    middle = drawn[12 : 12 + side, 12 + side // 2]
+    assert (middle[side // 5 : 4 * side // 5] < 40).all()  # ink, dark on white
+    assert (empty[12 : 12 + side, 12 : 12 + side] == 255).all()  # nothing drawn: white paper
+    assert (drawn[12 : 12 + side, 12 : 12 + side // 4] == 255).all()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # the live pad as before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"size": 28}, ValueError, "size must be at least 100, but is 28"),
+        ({"size": 280.5}, TypeError, "size must be an int"),
+        ({"model": "net"}, TypeError, "model must be a trained network with predict_proba"),
+    ],
+)
+def test_bad_arguments_are_explained(model, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        DigitPad(**{"model": model, **kwargs})
+
+
+def test_draw_stroke_wants_pairs_of_numbers(pad):
+    with pytest.raises(ValueError, match=r"points must be a list of \(x, y\) pairs"):
+        pad.draw_stroke([1, 2, 3])
+    with pytest.raises(ValueError, match="points contains 1 NaN"):
+        pad.draw_stroke([(1, 2), (np.nan, 3)])
+    pad.draw_stroke([])  # nothing to draw
+    assert not pad.drawing.any()
 
 
 def test_a_stroke_in_a_corner_lands_centred_like_mnist(pad):
@@ -71,7 +132,7 @@ def test_clear_empties_the_pad(pad):
     before = pad.png
     pad.controls["clear"].click()
     assert not pad.drawing.any() and not pad.digit.any() and pad.output is None
-    assert "empty" in pad._status.value and pad._bar_title.get_text() == ""
+    assert "empty" in pad._status.value and pad._bar_title.get_text() == "draw a digit in the box"
     assert all(bar.get_height() == 0 for bar in pad._bars)
     assert pad.png != before
 
