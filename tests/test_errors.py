@@ -1,10 +1,18 @@
 """Bad input gets a clear error that names the argument, the value and the fix.
 
 Each case checks the exception type and the key parts of the message, for
-both the fast functions and their loop twins (they share the checks)."""
+both the fast functions and their loop twins (they share the checks).
+:data:`TABLE` lists one row per public function and kind of bad input: the
+call, the exception and a pattern that names the argument, the value given
+and the fix."""
 
+import math
+
+import matplotlib
 import numpy as np
 import pytest
+
+matplotlib.use("Agg")
 
 from cnnlib import (
     avg_pool2d,
@@ -202,7 +210,7 @@ def test_cross_entropy_errors():
     with pytest.raises(ValueError, match=r"targets must have shape \(2,\)"):
         cross_entropy(np.zeros((2, 3)), np.array([0, 1, 2]))
     with pytest.raises(
-        ValueError, match="targets must be class numbers from 0 to 2 .* range from 0 to 3"
+        ValueError, match="targets must be class numbers from 0 to 2, but range from 0 to 3"
     ):
         cross_entropy(np.zeros((2, 3)), np.array([0, 3]))
     with pytest.raises(ValueError, match="logits contains 1 NaN"):
@@ -221,10 +229,644 @@ def test_kernel_and_image_helper_errors():
         ValueError, match="size must be odd so the kernel has a centre, but is 4; use 3 or 5"
     ):
         kernels.identity(4)
-    with pytest.raises(ValueError, match="sigma must be positive"):
+    with pytest.raises(ValueError, match="sigma must be greater than 0, but is 0; e.g. sigma=1"):
         kernels.gaussian_blur(5, sigma=0)
     with pytest.raises(ValueError, match=r"image must have shape \(H, W, C\) or \(N, H, W, C\)"):
         to_channels_first(np.zeros((4, 4)))
+
+
+# ----------------------------------------------------------------------------
+# the table: one row per public function and kind of bad input
+# ----------------------------------------------------------------------------
+def _square(z):
+    return float((z**2).sum())
+
+
+def _plot(fn, *args, **kwargs):
+    """Call a plotting function, with a fresh axes first when it draws on one."""
+    import matplotlib.pyplot as plt
+
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        plt.close("all")
+
+
+def _on_axes(fn, *args, **kwargs):
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    return _plot(fn, ax, *args, **kwargs)
+
+
+def _rows():
+    """(id, call, exception, pattern) for every case; built lazily (imports plotting)."""
+    from cnnlib import (
+        Conv2D,
+        Dense,
+        Flatten,
+        LeakyReLU,
+        MaxPool2D,
+        RandomShift,
+        Sequential,
+        SoftmaxCrossEntropy,
+        adjust_brightness,
+        adjust_contrast,
+        confusion_matrix,
+        crop,
+        gradient_descent,
+        log_softmax,
+        mnist_style,
+        most_confident_mistakes,
+        negative,
+        numerical_gradient,
+        random_shift,
+        relu,
+        shift,
+        sigmoid,
+        softmax_cross_entropy,
+        sparsity,
+        tanh,
+        threshold,
+        to_grayscale,
+    )
+    from cnnlib import plotting as P
+    from cnnlib.descent import LANDSCAPES, judge_descent
+    from cnnlib.explorers.convolution import ConvolutionExplorer, shapes_image
+    from cnnlib.explorers.kernel_choice import fit_kernel, preset_kernel
+    from cnnlib.gradcheck import relative_error
+
+    nan, inf = math.nan, math.inf
+    img8 = np.array([[0, 100], [200, 255]], dtype=np.uint8)
+    gray = np.arange(16.0).reshape(4, 4) * 10
+    logits = np.zeros((2, 3))
+    ragged = [[1.0, 2.0, 3.0], [4.0, 5.0]]
+    x4 = np.zeros((2, 1, 6, 6))
+    return [
+        # --- item 8: silent wrong results ---------------------------------------------------
+        (
+            "numerical_gradient on ints",
+            lambda: numerical_gradient(_square, np.array([3, 5])),
+            TypeError,
+            r"x must be a float64 array, but has dtype int64: .*cannot hold x \+ eps.*"
+            r"np\.array\(x, dtype=np\.float64\)",
+        ),
+        (
+            "numerical_gradient on float32",
+            lambda: numerical_gradient(_square, np.array([3.0, 5.0], np.float32)),
+            TypeError,
+            r"x must be a float64 array, but has dtype float32: float32 keeps too few digits",
+        ),
+        (
+            "numerical_gradient of a list",
+            lambda: numerical_gradient(_square, [3.0, 5.0]),
+            TypeError,
+            r"x must be a numpy array, which is nudged in place, but is a list; "
+            r"pass np\.array\(x, dtype=float\)",
+        ),
+        (
+            "numerical_gradient eps=0",
+            lambda: numerical_gradient(_square, np.array([3.0]), eps=0),
+            ValueError,
+            r"eps must be greater than 0, but is 0; e\.g\. eps=1e-06",
+        ),
+        (
+            "numerical_gradient f returns an array",
+            lambda: numerical_gradient(lambda z: z**2, np.array([3.0, 5.0])),
+            TypeError,
+            r"f must return one number \(the loss\), but returned ndarray of shape \(2,\)",
+        ),
+        (
+            "numerical_gradient f returns nan",
+            lambda: numerical_gradient(lambda z: nan, np.array([3.0])),
+            ValueError,
+            r"f returned nan when element 0 of x was nudged",
+        ),
+        (
+            "relative_error of different shapes",
+            lambda: relative_error(np.zeros(3), np.zeros(1)),
+            ValueError,
+            r"a and b must have the same shape .* \(3,\) and \(1,\)",
+        ),
+        (
+            "relative_error of None",
+            lambda: relative_error(np.zeros(3), None),
+            TypeError,
+            r"b must hold real numbers, but has dtype object",
+        ),
+        (
+            "negative of a wrapped int8 image",
+            lambda: negative(np.array([[-56, 100]], dtype=np.int8)),
+            ValueError,
+            r"image is an integer image \(int8\), which this function reads on the 0-255 "
+            r"scale, but it has values from -56 to 100; .*wrapped around.*astype\(float\)",
+        ),
+        (
+            "negative of a 16-bit image",
+            lambda: adjust_brightness(np.array([[0, 65535]], dtype=np.uint16), 10),
+            ValueError,
+            r"image is an integer image \(uint16\).* from 0 to 65535; .* / 257",
+        ),
+        (
+            "negative max_value beyond 255 for integers",
+            lambda: negative(img8, max_value=65535),
+            ValueError,
+            r"max_value=65535 is beyond the 0-255 scale of integer images; .*astype\(float\)",
+        ),
+        (
+            "softmax with nan",
+            lambda: softmax(np.array([1.0, nan])),
+            ValueError,
+            r"x contains 1 NaN or infinite value\(s\), the first at index \(1,\).*nan_to_num",
+        ),
+        (
+            "log_softmax with inf",
+            lambda: log_softmax(np.array([[inf, 0.0]])),
+            ValueError,
+            r"x contains 1 NaN or infinite value\(s\), the first at index \(0, 0\)",
+        ),
+        (
+            "relu, sigmoid, tanh with nan",
+            lambda: [f(np.array([nan])) for f in (relu, sigmoid, tanh)],
+            ValueError,
+            r"x contains 1 NaN",
+        ),
+        (
+            "softmax_cross_entropy with nan logits",
+            lambda: softmax_cross_entropy(np.array([[nan, 0.0]]), np.array([0])),
+            ValueError,
+            r"logits contains 1 NaN or infinite value\(s\), the first at index \(0, 0\); "
+            r".*learning rate was too large",
+        ),
+        (
+            "image helper with nan",
+            lambda: adjust_contrast(np.array([[1.0, nan]]), 2),
+            ValueError,
+            r"image contains 1 NaN or infinite value\(s\), the first at index \(0, 1\)",
+        ),
+        (
+            "to_grayscale with inf",
+            lambda: to_grayscale(np.full((2, 2, 3), inf)),
+            ValueError,
+            r"image contains 12 NaN or infinite value\(s\)",
+        ),
+        (
+            "random_shift with nan",
+            lambda: random_shift(np.full((1, 1, 4, 4), nan), 1),
+            ValueError,
+            r"images contains 16 NaN or infinite value\(s\)",
+        ),
+        (
+            "LeakyReLU(nan)",
+            lambda: LeakyReLU(nan),
+            ValueError,
+            r"negative_slope must be a finite number, but is nan; e\.g\. negative_slope=0\.01",
+        ),
+        (
+            "leaky_relu slope as text",
+            lambda: leaky_relu(np.zeros(3), negative_slope="0.1"),
+            TypeError,
+            r"negative_slope must be a number, but is the text '0\.1'; write it without "
+            r"quotes: negative_slope=0\.1",
+        ),
+        (
+            "cross_entropy on empty input",
+            lambda: cross_entropy(np.zeros((0, 3)), np.zeros(0, int)),
+            ValueError,
+            r"logits have shape \(0, 3\): the loss needs at least one example",
+        ),
+        (
+            "softmax_cross_entropy on no classes",
+            lambda: softmax_cross_entropy(np.zeros((2, 0)), np.zeros(2, int)),
+            ValueError,
+            r"logits have shape \(2, 0\): the loss needs at least one example and one class",
+        ),
+        (
+            "confusion_matrix(num_classes=2.7)",
+            lambda: confusion_matrix([0, 1], [1, 0], num_classes=2.7),
+            TypeError,
+            r"num_classes must be an int, but is 2\.7 \(float\)",
+        ),
+        (
+            "confusion_matrix(num_classes=2.0)",
+            lambda: confusion_matrix([0, 1], [1, 0], num_classes=2.0),
+            TypeError,
+            r"num_classes must be an int, but is 2\.0 \(float\); write num_classes=2",
+        ),
+        (
+            "confusion_matrix of uint8 labels",
+            lambda: confusion_matrix(np.array([0, 300 % 256], np.uint8), [0, 1], num_classes=2),
+            ValueError,
+            r"num_classes=2, but class 44 occurs; use num_classes>=45",
+        ),
+        (
+            "most_confident_mistakes with a label out of range",
+            lambda: most_confident_mistakes(np.full((2, 3), 1 / 3), [0, 7]),
+            ValueError,
+            r"labels must be class numbers from 0 to 2, but range from 0 to 7 "
+            r"\(the first wrong one is labels\[1\] = 7\)",
+        ),
+        (
+            "most_confident_mistakes with one label too few",
+            lambda: most_confident_mistakes(np.full((2, 3), 1 / 3), [0]),
+            ValueError,
+            r"labels must have shape \(2,\), one label per example, but has shape \(1,\)",
+        ),
+        (
+            "most_confident_mistakes with scores",
+            lambda: most_confident_mistakes(np.array([[3.0, -1.0]]), [0]),
+            ValueError,
+            r"probabilities must be between 0 and 1, but range from -1 to 3; .*softmax",
+        ),
+        (
+            "oriented_edge size 1",
+            lambda: kernels.oriented_edge(0, size=1),
+            ValueError,
+            r"size must be at least 3, but is 1",
+        ),
+        (
+            "oriented_edge sigma=1e-9",
+            lambda: kernels.oriented_edge(0, sigma=1e-9),
+            ValueError,
+            r"sigma=1e-09 is so small that the bell is 0 on every cell but the centre.*"
+            r"sigma>=0\.2",
+        ),
+        (
+            "oriented_edge angle=nan",
+            lambda: kernels.oriented_edge(nan),
+            ValueError,
+            r"angle_degrees must be a finite number, but is nan; e\.g\. angle_degrees=45",
+        ),
+        (
+            "gaussian_blur sigma as text",
+            lambda: kernels.gaussian_blur(5, sigma="1"),
+            TypeError,
+            r"sigma must be a number, but is the text '1'; write it without quotes: sigma=1",
+        ),
+        (
+            "Conv2D(bias='no')",
+            lambda: Conv2D(1, 2, 3, bias="no"),
+            TypeError,
+            r"bias must be True or False, but is 'no' \(str\); e\.g\. bias=False",
+        ),
+        (
+            "Dense(bias=None)",
+            lambda: Dense(2, 2, bias=None),
+            TypeError,
+            r"bias must be True or False, but is None",
+        ),
+        (
+            "shift(fill=0.5) on uint8",
+            lambda: shift(img8, 1, 0, fill=0.5),
+            ValueError,
+            r"fill=0\.5 cannot be stored in a uint8 image, which holds whole numbers from 0 to "
+            r"255; .*shift\(image\.astype\(float\), \.\.\., fill=0\.5\)",
+        ),
+        # --- item 9: unclear errors ------------------------------------------------------
+        (
+            "ragged list into an image helper",
+            lambda: threshold(ragged, 2),
+            ValueError,
+            r"image must be a rectangular grid of numbers, but its rows have different lengths "
+            r"\(3, 2\)",
+        ),
+        (
+            "ragged list into crop",
+            lambda: crop(ragged, 0, 0, 1, 1),
+            ValueError,
+            r"image must be a rectangular grid of numbers",
+        ),
+        (
+            "ragged list into conv2d",
+            lambda: conv2d(ragged, np.ones((1, 1))),
+            ValueError,
+            r"x must be a rectangular grid of numbers, but its rows have different lengths",
+        ),
+        (
+            "ragged targets",
+            lambda: cross_entropy(logits, [[0], [1, 2]]),
+            ValueError,
+            r"targets must be a rectangular grid of numbers",
+        ),
+        (
+            "plot_panels([])",
+            lambda: _plot(P.plot_panels, []),
+            ValueError,
+            r"panels is empty: there is nothing to draw; pass at least one \(title, array, "
+            r"kind\) triple",
+        ),
+        (
+            "plot_panels with a pair",
+            lambda: _plot(P.plot_panels, [("a", gray)]),
+            ValueError,
+            r"panels\[0\] must be a \(title, array, kind\) triple, but is \('a', array",
+        ),
+        (
+            "plot_panels with a colour panel",
+            lambda: _plot(P.plot_panels, [("a", np.zeros((4, 4, 3)), "image")]),
+            ValueError,
+            r"panels\[0\]'s array must have shape \(h, w\), but has shape \(4, 4, 3\); "
+            r"for a colour image pick one channel or use cnnlib\.to_grayscale",
+        ),
+        (
+            "plot_panels ncols=0",
+            lambda: _plot(P.plot_panels, [("a", gray, "map")], ncols=0),
+            ValueError,
+            r"ncols must be at least 1, but is 0",
+        ),
+        (
+            "plot_filters of a network without a convolution",
+            lambda: _plot(P.plot_filters, Sequential(Flatten(), Dense(4, 2))),
+            ValueError,
+            r"plot_filters shows the kernels of a network's first convolution layer, but this "
+            r"network has none \(Flatten, Dense\); pass a network that starts with Conv2D",
+        ),
+        (
+            "plot_filters of weights that blew up",
+            lambda: _plot(P.plot_filters, np.full((2, 1, 3, 3), nan)),
+            ValueError,
+            r"weight contains 18 NaN .*diverged in training.*smaller learning rate",
+        ),
+        (
+            "plot_kernel_gallery on a colour image",
+            lambda: _plot(P.plot_kernel_gallery, np.zeros((8, 8, 3)), {"k": np.ones((3, 3))}),
+            ValueError,
+            r"plot_kernel_gallery needs a grayscale image \(H, W\), but image has shape "
+            r"\(8, 8, 3\), a colour photo; convert it with to_grayscale\(image\) first",
+        ),
+        (
+            "plot_kernel_gallery without kernels",
+            lambda: _plot(P.plot_kernel_gallery, gray, {}),
+            TypeError,
+            r"kernels must be a dict of names to kernels",
+        ),
+        (
+            "plot_confusion_matrix of fractions",
+            lambda: _on_axes(P.plot_confusion_matrix, np.full((2, 2), 0.5)),
+            ValueError,
+            r"matrix must hold counts \(whole numbers >= 0\)",
+        ),
+        (
+            "show_kernel with too many values to print",
+            lambda: _on_axes(P.show_kernel, np.zeros((200, 200))),
+            ValueError,
+            r"values has 200 x 200 cells, too many numbers to print \(at most 10,000",
+        ),
+        (
+            "SoftmaxCrossEntropy().backward() before forward",
+            lambda: SoftmaxCrossEntropy().backward(),
+            RuntimeError,
+            r"SoftmaxCrossEntropy\.backward gives the gradient of the last loss computed: "
+            r"call forward\(logits, targets\) first",
+        ),
+        (
+            "gradient_descent(f, [1.0], '0.1')",
+            lambda: gradient_descent(_square, [1.0], "0.1"),
+            TypeError,
+            r"learning_rate must be a number, but is the text '0\.1'; write it without "
+            r"quotes: learning_rate=0\.1",
+        ),
+        (
+            "gradient_descent with a gradient of the wrong shape",
+            lambda: gradient_descent(lambda w: [1.0, 2.0], [1.0], 0.1),
+            ValueError,
+            r"gradient\(point\) must return one slope per weight, an array of shape \(1,\), "
+            r"but returned \(2,\)",
+        ),
+        (
+            "gradient_descent with a billion steps",
+            lambda: gradient_descent(_square, [1.0], 0.1, steps=10**9),
+            ValueError,
+            r"steps must be at most 100000, but is 1000000000; these landscapes settle",
+        ),
+        (
+            "judge_descent of a path of the wrong width",
+            lambda: judge_descent(LANDSCAPES["1-D: parabola"], np.zeros((3, 2))),
+            ValueError,
+            r"path must have shape \(n \+ 1, 1\).* but has shape \(3, 2\)",
+        ),
+        (
+            "shift(fill=300) on uint8",
+            lambda: shift(img8, 1, 0, fill=300),
+            ValueError,
+            r"fill=300 cannot be stored in a uint8 image, which holds whole numbers from 0 to 255",
+        ),
+        (
+            "shift(down=1.5)",
+            lambda: shift(img8, 1.5),
+            TypeError,
+            r"down must be a whole number of pixels \(an int\), but is 1\.5; e\.g\. down=2",
+        ),
+        (
+            "shapes_image(0)",
+            lambda: shapes_image(0),
+            ValueError,
+            r"size must be at least 8, but is 0; the shapes need 8 pixels to be seen",
+        ),
+        (
+            "shapes_image(2.5)",
+            lambda: shapes_image(2.5),
+            TypeError,
+            r"size must be an int, but is 2\.5 \(float\)",
+        ),
+        (
+            "random_shift with a seed for rng",
+            lambda: random_shift(x4, 1, rng=3),
+            TypeError,
+            r"rng must be a numpy\.random\.Generator, e\.g\. np\.random\.default_rng\(0\), "
+            r"but is 3; or leave it out and pass seed=0",
+        ),
+        (
+            "random_shift that pushes everything out",
+            lambda: random_shift(x4, 6),
+            ValueError,
+            r"max_shift=6 would let a shift push the whole 6x6 picture out of its frame; "
+            r"use max_shift<=5",
+        ),
+        (
+            "RandomShift(1.5)",
+            lambda: RandomShift(1.5),
+            TypeError,
+            r"max_shift must be an int, but is 1\.5",
+        ),
+        (
+            "mnist_style threshold as text",
+            lambda: mnist_style(np.zeros((5, 5)), threshold="0.1"),
+            TypeError,
+            r"threshold must be a number, but is the text '0\.1'; write it without quotes",
+        ),
+        (
+            "sparsity of nothing",
+            lambda: sparsity([]),
+            ValueError,
+            r"x is empty; sparsity needs at least one value",
+        ),
+        (
+            "preset_kernel size 9",
+            lambda: preset_kernel("box blur", 9),
+            ValueError,
+            r"size must be at most 7, but is 9",
+        ),
+        (
+            "fit_kernel of a rectangle",
+            lambda: fit_kernel(np.ones((2, 3)), 3),
+            ValueError,
+            r"kernel must be square \(k, k\), but has shape \(2, 3\)",
+        ),
+        (
+            "ConvolutionExplorer on a huge image",
+            lambda: ConvolutionExplorer(images={"big": np.zeros((2000, 600))}),
+            ValueError,
+            r"image 'big' is 2000x600; the explorer redraws it on every change, which stays "
+            r"quick up to 512x512: shrink it first, e\.g\. downsample\(image, 4\)",
+        ),
+        (
+            "show_image with vmax below vmin",
+            lambda: _on_axes(P.show_image, gray, vmin=10, vmax=0),
+            ValueError,
+            r"vmax must be greater than 10, but is 0",
+        ),
+        # --- item 10: resources ---------------------------------------------------------------
+        (
+            "conv2d with padding 12000",
+            lambda: conv2d(np.zeros((3, 3)), np.ones((3, 3)), padding=12000),
+            ValueError,
+            r"the convolution's output \(1 x 1 x 24001 x 24001 values\) with a padded copy of "
+            r"its input \(1 x 1 x 24003 x 24003\) would need 8\.58 GB of memory, more than the "
+            r"2 GB .*; padding 12000 is far more than a 3x3 kernel needs: padding='same'",
+        ),
+        (
+            "conv2d of a huge batch",
+            lambda: conv2d(
+                np.broadcast_to(np.float32(0), (100_000, 1, 28, 28)), np.ones((64, 1, 3, 3))
+            ),
+            ValueError,
+            r"would need .* GB of memory.*convolve fewer images at a time",
+        ),
+        (
+            "reference.conv2d with padding 12000",
+            lambda: reference.conv2d(np.zeros((3, 3)), np.ones((3, 3)), padding=12000),
+            ValueError,
+            r"would need 8\.58 GB of memory",
+        ),
+        (
+            "max_pool2d of a huge batch",
+            lambda: max_pool2d(np.broadcast_to(np.float32(0), (60_000, 64, 28, 28)), 2),
+            ValueError,
+            r"pooling 60000 x 64 planes of 28 x 28 values would need .* GB of memory.*"
+            r"pool fewer images at a time",
+        ),
+        (
+            "conv2d with a stride beyond any image",
+            lambda: conv2d(np.zeros((3, 3)), np.ones((3, 3)), stride=2**70),
+            ValueError,
+            r"stride must be at most 2147483647, but is 1180591620717411303424",
+        ),
+        (
+            "box_blur(10**6)",
+            lambda: kernels.box_blur(10**6),
+            ValueError,
+            r"a 1000000x1000000 kernel would need 29\.1 TB of memory.*size=3, 5 or 7",
+        ),
+        (
+            "Conv2D with a billion filters",
+            lambda: Conv2D(1, 10**9, 3),
+            ValueError,
+            r"a weight of 1000000000 x 1 x 3 x 3 numbers would need .* GB.*fewer channels",
+        ),
+        (
+            "Dense(10**6, 10**6)",
+            lambda: Dense(10**6, 10**6),
+            ValueError,
+            r"a weight of 1000000 x 1000000 numbers would need 10\.9 TB.*use fewer features",
+        ),
+        (
+            "confusion_matrix(num_classes=10**6)",
+            lambda: confusion_matrix([0], [0], num_classes=10**6),
+            ValueError,
+            r"a 1000000 x 1000000 confusion matrix would need 7\.28 TB.*check num_classes",
+        ),
+        (
+            "MaxPool2D(2, padding=2)",
+            lambda: MaxPool2D(2, padding=2),
+            ValueError,
+            r"padding 2 is more than half the pooling window 2; windows would see only padding\. "
+            r"Use padding<=1",
+        ),
+    ]
+
+
+def _ids(rows):
+    return [row[0] for row in rows]
+
+
+@pytest.fixture(scope="module")
+def table():
+    return {row[0]: row[1:] for row in _rows()}
+
+
+def _row_ids():
+    # the ids only, without importing plotting at collection time
+    import ast
+    import inspect
+
+    source = inspect.getsource(_rows)
+    return [
+        node.elts[0].value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Tuple)
+        and len(node.elts) == 4
+        and isinstance(node.elts[0], ast.Constant)
+        and isinstance(node.elts[0].value, str)
+    ]
+
+
+@pytest.mark.parametrize("case", _row_ids())
+def test_bad_input_is_refused_with_a_sentence(table, case):
+    """Every public function rejects bad input with a sentence that names the
+    argument, the value and the fix (never a silent wrong result, never numpy's
+    raw message)."""
+    call, error, pattern = table[case]
+    with pytest.raises(error, match=pattern):
+        call()
+
+
+def test_shared_checks_say_the_same_in_every_place():
+    """Issue 12 section 4: the loss, the leaky slope and the pooling padding are
+    checked in one place each, so the function and its twin say the same."""
+    from cnnlib import LeakyReLU, MaxPool2D, leaky_relu_slope, softmax_cross_entropy
+    from cnnlib.layers import AvgPool2D
+
+    def message(call):
+        with pytest.raises((ValueError, TypeError)) as info:
+            call()
+        return str(info.value)
+
+    assert message(lambda: cross_entropy(np.zeros((2, 3)), np.array([0, 5]))) == message(
+        lambda: softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 5]))
+    )
+    assert message(lambda: cross_entropy(np.zeros(3), [0])) == message(
+        lambda: softmax_cross_entropy(np.zeros(3), [0])
+    )
+    slope = [
+        message(lambda: leaky_relu(np.zeros(2), "a")),
+        message(lambda: leaky_relu_slope(np.zeros(2), "a")),
+        message(lambda: LeakyReLU("a")),
+    ]
+    assert len(set(slope)) == 1
+    padding = [
+        message(lambda: max_pool2d(np.zeros((6, 6)), 3, padding=2)),
+        message(lambda: avg_pool2d(np.zeros((6, 6)), 3, padding=2)),
+        message(lambda: reference.max_pool2d(np.zeros((6, 6)), 3, padding=2)),
+        message(lambda: MaxPool2D(3, padding=2)),
+        message(lambda: AvgPool2D(3, padding=2)),
+    ]
+    assert len(set(padding)) == 1
+
+
+def test_the_table_has_one_row_per_id():
+    ids = _row_ids()
+    assert len(ids) == len(set(ids)) == len(_rows())
 
 
 class TestModelAndDataErrors:
