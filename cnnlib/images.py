@@ -248,7 +248,8 @@ def adjust_contrast(image, factor, pivot=128.0):
         why="a negative factor would also invert the image (use negative() for that)",
     )
     pivot = v.as_number(pivot, "pivot", example=128)
-    return _like(pivot + factor * (image.astype(np.float64) - pivot), image)
+    with np.errstate(over="ignore"):  # factor=1e308: +-inf, which the clipping turns to 0/255
+        return _like(pivot + factor * (image.astype(np.float64) - pivot), image)
 
 
 def threshold(image, level=128):

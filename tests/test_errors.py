@@ -613,6 +613,31 @@ def _rows():
             r"values has 200 x 200 cells, too many numbers to print \(at most 10,000",
         ),
         (
+            "show_pixels of a big image",
+            lambda: _on_axes(P.show_pixels, np.zeros((400, 300))),
+            ValueError,
+            r"show_pixels draws a grid line and a number for every pixel, which a 400x300 image "
+            r"has too many of \(at most 100 per side\); show a crop",
+        ),
+        (
+            "plot_confusion_matrix of 4000 classes",
+            lambda: _on_axes(P.plot_confusion_matrix, np.zeros((4000, 4000), int)),
+            ValueError,
+            r"a 4000 x 4000 confusion matrix has too many cells .* matrix\[:10, :10\]",
+        ),
+        (
+            "LabelGrid with a format that does not fit the values",
+            lambda: _on_axes(lambda ax: P.LabelGrid(ax).set(np.array([["a"]]), fmt="{:.0f}")),
+            TypeError,
+            r"fmt='\{:\.0f\}' cannot write the values \(dtype <U1\).*'\{\}' for text",
+        ),
+        (
+            "preset_kernel of a list",
+            lambda: preset_kernel(["sharpen"]),
+            ValueError,
+            r"unknown kernel preset \['sharpen'\]; choose one of \['identity'",
+        ),
+        (
             "SoftmaxCrossEntropy().backward() before forward",
             lambda: SoftmaxCrossEntropy().backward(),
             RuntimeError,

@@ -131,6 +131,8 @@ def preset_kernel(name, size=3, angle=0):
     kernel : array, shape (size, size), rounded to 3 decimals (what the grid shows)
     note : str, empty when the preset was built at this size
     """
+    if not isinstance(name, str) or name not in PRESET_NAMES:
+        raise ValueError(f"unknown kernel preset {name!r}; choose one of {list(PRESET_NAMES)}")
     size = v.as_int(size, "size", minimum=1, maximum=MAX_KERNEL)
     angle = v.as_number(angle, "angle", example=45)
     note = ""

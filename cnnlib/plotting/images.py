@@ -16,6 +16,9 @@ from cnnlib.plotting.values import LabelGrid
 
 __all__ = ["show_image", "show_signed", "pixel_grid", "show_pixels"]
 
+#: The largest side :func:`show_pixels` draws cell by cell (100 x 100 = 10,000 numbers).
+MAX_PIXELS_SHOWN = 100
+
 
 def show_image(ax, image, title=None, vmin=0, vmax=255, cmap=IMAGE_CMAP, colorbar=False):
     """Show a grayscale (H, W) or colour (H, W, 3) image with fixed limits.
@@ -108,6 +111,12 @@ def show_pixels(
             "for a colour image show one channel, e.g. image[:, :, 0]"
         )
     v.as_grid(image, "image")  # finite, not empty
+    if max(image.shape) > MAX_PIXELS_SHOWN:
+        raise ValueError(
+            f"show_pixels draws a grid line and a number for every pixel, which a "
+            f"{image.shape[0]}x{image.shape[1]} image has too many of (at most "
+            f"{MAX_PIXELS_SHOWN} per side); show a crop of it, or the whole with show_image"
+        )
     im = ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax)
     h, w = image.shape
     pixel_grid(ax, (h, w), color="0.5", linewidth=0.4)

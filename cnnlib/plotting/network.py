@@ -256,6 +256,11 @@ def plot_confusion_matrix(ax, matrix, class_names=None, title=None, fontsize=9):
             "predictions) makes them"
         )
     k = matrix.shape[0]
+    if k > 100:
+        raise ValueError(
+            f"a {k} x {k} confusion matrix has too many cells to print a count in each "
+            "(at most 100 classes); show the classes that matter, e.g. matrix[:10, :10]"
+        )
     names = [str(i) for i in range(k)] if class_names is None else list(class_names)
     if len(names) != k:
         raise ValueError(

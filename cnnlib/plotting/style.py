@@ -23,6 +23,8 @@ import functools
 
 import numpy as np
 
+from cnnlib import _validate as v
+
 IMAGE_CMAP = "gray"
 SIGNED_CMAP = "RdBu_r"
 INK_CMAP = "gray_r"
@@ -105,7 +107,7 @@ def signed_limit(data) -> float:
 
     At most 1e300: larger values are drawn in the scale's end colours.
     """
-    data = np.asarray(data, dtype=float)
+    data = v.as_float_array(data, "data")
     m = float(np.max(np.abs(data))) if data.size else 0.0
     return min(m, _WIDEST) if m > 0 and np.isfinite(m) else 1.0
 
@@ -117,7 +119,7 @@ def image_limits(image):
     stays dark; small teaching images (0-9, 0-1) use 0 to their maximum;
     images with negative values (the +1/-1 toys) a scale symmetric around 0.
     """
-    image = np.asarray(image, dtype=float)
+    image = v.as_float_array(image, "image")
     finite = image[np.isfinite(image)]
     if finite.size == 0:  # nothing to fit (an empty or blank panel)
         return 0.0, 1.0
@@ -141,7 +143,7 @@ def feature_map_colors(data, kernel=None, image=None):
       two signs.
     * Any other map (never negative) is gray from 0 to its maximum.
     """
-    data = np.asarray(data, dtype=float)
+    data = v.as_float_array(data, "data")
     finite = data[np.isfinite(data)]
     if kernel is not None and image is not None and abs(float(np.sum(kernel)) - 1.0) <= 0.05:
         lo, hi = image_limits(image)
@@ -169,7 +171,10 @@ def contrast_colors(values, vmin, vmax, cmap_name):
 def short_number(value) -> str:
     """A number as a short label with a real minus sign: ``2``, ``-1``, ``0.11``,
     ``0.004``, ``6600``, ``1.2e7``; anything that rounds to zero is ``0``."""
-    value = float(value)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"short_number writes a number, but got {value!r:.60}") from None
     if not np.isfinite(value):
         return str(value).replace("-", "\u2212")
     if abs(value) >= 1e6:  # 2 significant digits instead of a long row of figures

@@ -122,9 +122,15 @@ class LabelGrid:
                 "without its values, or a crop of it"
             )
         texts = np.full(values.shape, "", dtype=object)
-        for idx, val in np.ndenumerate(values):
-            if not (isinstance(val, float | np.floating) and np.isnan(val)):
-                texts[idx] = fmt.format(val) if isinstance(fmt, str) else fmt(val)
+        try:
+            for idx, val in np.ndenumerate(values):
+                if not (isinstance(val, float | np.floating) and np.isnan(val)):
+                    texts[idx] = fmt.format(val) if isinstance(fmt, str) else fmt(val)
+        except (TypeError, ValueError) as err:
+            raise TypeError(
+                f"fmt={fmt!r} cannot write the values (dtype {values.dtype}): {err}; pass a "
+                "fmt that suits them, e.g. '{:.2f}' for numbers or '{}' for text"
+            ) from None
         self.texts = texts
         widest = max((_glyphs(t)[2] for t in texts.flat if t), default=1.0)
         scale = min(self.height / _CAP_HEIGHT, 0.9 / widest)  # font size in cells
