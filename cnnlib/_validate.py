@@ -271,9 +271,9 @@ def _not_a_number(value, name: str, example) -> str:
         try:
             float(value)
         except ValueError:
-            return f"{name} must be a number, but is the text {value!r}; e.g. {name}={example}"
+            return f"{name} must be a number, but is {value!r} (text); e.g. {name}={example}"
         return (
-            f"{name} must be a number, but is the text {value!r}; "
+            f"{name} must be a number, but is {value!r} (text); "
             f"write it without quotes: {name}={value}"
         )
     if isinstance(value, (bool, np.bool_)):

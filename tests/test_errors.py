@@ -2,7 +2,7 @@
 
 Each case checks the exception type and the key parts of the message, for
 both the fast functions and their loop twins (they share the checks).
-:data:`TABLE` lists one row per public function and kind of bad input: the
+:func:`_rows` lists one row per public function and kind of bad input: the
 call, the exception and a pattern that names the argument, the value given
 and the fix."""
 
@@ -426,7 +426,7 @@ def _rows():
             "leaky_relu slope as text",
             lambda: leaky_relu(np.zeros(3), negative_slope="0.1"),
             TypeError,
-            r"negative_slope must be a number, but is the text '0\.1'; write it without "
+            r"negative_slope must be a number, but is '0\.1' \(text\); write it without "
             r"quotes: negative_slope=0\.1",
         ),
         (
@@ -501,7 +501,7 @@ def _rows():
             "gaussian_blur sigma as text",
             lambda: kernels.gaussian_blur(5, sigma="1"),
             TypeError,
-            r"sigma must be a number, but is the text '1'; write it without quotes: sigma=1",
+            r"sigma must be a number, but is '1' \(text\); write it without quotes: sigma=1",
         ),
         (
             "Conv2D(bias='no')",
@@ -648,7 +648,7 @@ def _rows():
             "gradient_descent(f, [1.0], '0.1')",
             lambda: gradient_descent(_square, [1.0], "0.1"),
             TypeError,
-            r"learning_rate must be a number, but is the text '0\.1'; write it without "
+            r"learning_rate must be a number, but is '0\.1' \(text\); write it without "
             r"quotes: learning_rate=0\.1",
         ),
         (
@@ -718,7 +718,7 @@ def _rows():
             "mnist_style threshold as text",
             lambda: mnist_style(np.zeros((5, 5)), threshold="0.1"),
             TypeError,
-            r"threshold must be a number, but is the text '0\.1'; write it without quotes",
+            r"threshold must be a number, but is '0\.1' \(text\); write it without quotes",
         ),
         (
             "sparsity of nothing",

@@ -528,6 +528,13 @@ def test_a_layer_without_translation_is_named(convert):
         convert(Sequential(Dense(2, 2), ReLU(), Sequential(DoubledReLU())))
 
 
+def _nan_slope():
+    """A LeakyReLU whose slope became NaN after it was built (LeakyReLU(nan) is refused)."""
+    layer = LeakyReLU()
+    layer.negative_slope = float("nan")
+    return layer
+
+
 @pytest.mark.parametrize("convert", [to_pytorch, torch_state_dict])
 @pytest.mark.parametrize(
     ("model", "error", "message"),
@@ -537,7 +544,7 @@ def test_a_layer_without_translation_is_named(convert):
         (Sequential(), ValueError, "the model has no layers"),
         (Sequential(Sequential()), ValueError, "the model has no layers"),
         (
-            Sequential(Dense(2, 2), LeakyReLU(float("nan"))),
+            Sequential(Dense(2, 2), _nan_slope()),
             ValueError,
             r"layer 1 LeakyReLU\(negative_slope=nan\): negative_slope is nan",
         ),
