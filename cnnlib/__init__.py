@@ -23,6 +23,7 @@ from cnnlib.attribution import occlusion_map, occlusion_per_pixel, saliency_map
 from cnnlib.augment import RandomShift, random_shift
 from cnnlib.datasets import load_mnist, load_photo, make_xo, user_data_dir, xo_image
 from cnnlib.descent import gradient_descent
+from cnnlib.design import CNNDesign
 from cnnlib.export import PyTorchSource, to_pytorch, torch_state_dict
 from cnnlib.gradcheck import check_gradients, numerical_gradient
 from cnnlib.handwired import (
@@ -149,6 +150,7 @@ __all__ = [
     *_LAZY,
     "Adam",
     "AvgPool2D",
+    "CNNDesign",
     "Callback",
     "Conv2D",
     "CosineDecay",

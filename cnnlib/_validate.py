@@ -455,6 +455,26 @@ def as_drop_probability(value, name: str) -> float:
     return float(value)
 
 
+def as_choice(value, name: str, choices) -> str:
+    """Check that ``value`` is one of the strings ``choices``; return it.
+
+    Letter case, spaces, hyphens and underscores do not count: ``"Leaky ReLU"``
+    is ``"leaky_relu"``. Returns the matching choice as spelt in ``choices``.
+    """
+
+    def key(text):
+        return "".join(ch for ch in text.lower() if ch.isalnum())
+
+    if isinstance(value, str):
+        for choice in choices:
+            if key(choice) == key(value):
+                return choice
+    listed = ", ".join(repr(c) for c in choices)
+    raise (ValueError if isinstance(value, str) else TypeError)(
+        f"{name} must be one of {listed}, but is {value!r}"
+    )
+
+
 # ----------------------------------------------------------------------------
 # one image and its class, for questions to a trained network (cnnlib.attribution)
 # ----------------------------------------------------------------------------

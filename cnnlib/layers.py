@@ -136,6 +136,18 @@ class Layer:
         """Number of learnable numbers in the layer."""
         return sum(int(p.size) for p in self.params.values())
 
+    def multiply_adds(self, input_shape: tuple) -> int:
+        """Multiply-adds for one example of shape ``input_shape`` (no batch axis).
+
+        A multiply-add is one input value multiplied by one weight and added
+        into a sum: the work that dominates a network's running time. Layers
+        without weights (pooling, activations, Flatten, Dropout) count 0:
+        they compare, average or move each value once, little next to the
+        convolutions. :class:`Conv2D` and :class:`Dense` give their formulas.
+        Biases, added once per output value, are not counted.
+        """
+        return 0
+
     @property
     def dtype(self):
         """Floating dtype of the parameters (None for layers without any)."""
@@ -307,6 +319,18 @@ class Conv2D(Layer):
             )
         self._check_channels(input_shape[0], (None, *input_shape))
         return (self.out_channels, *self._window(tuple(input_shape[1:])).out)
+
+    def multiply_adds(self, input_shape):
+        """``Ho * Wo * F * C * kH * kW`` for one image of shape (C, H, W).
+
+        At each of the ``Ho * Wo`` output positions, each of the ``F``
+        filters multiplies its ``C * kH * kW`` weights with the pixels under
+        them and adds the products. Padded zeros count too (the loop does not
+        skip them), as in the usual way of counting.
+        """
+        _, ho, wo = self.output_shape(input_shape)
+        kh, kw = self.kernel_size
+        return ho * wo * self.out_channels * self.in_channels * kh * kw
 
     def forward(self, x):
         """Convolve the batch with every filter; x (N, C, H, W) -> (N, F, Ho, Wo)."""
@@ -629,6 +653,11 @@ class Dense(Layer):
             )
         self._check_features(input_shape[0], (None, *input_shape))
         return (self.out_features,)
+
+    def multiply_adds(self, input_shape):
+        """``in_features * out_features``: every output is a weighted sum of every input."""
+        self.output_shape(input_shape)  # checks that the input fits
+        return self.in_features * self.out_features
 
     def forward(self, x):
         """x (N, in_features) -> (N, out_features)."""

@@ -222,21 +222,30 @@ class Sequential(Layer):
         """
         return self._batched(x, batch_size, lambda z: z.argmax(axis=1)).astype(np.int64)
 
+    def multiply_adds(self, input_shape) -> int:
+        """Multiply-adds of one example through every layer (see :meth:`Layer.multiply_adds`)."""
+        return self.summary(input_shape).total_multiply_adds
+
     # --- summary ---------------------------------------------------------------
-    def summary(self, input_shape) -> Summary:
+    def summary(self, input_shape, multiply_adds: bool = False) -> Summary:
         """A table of the layers with their output shapes and parameter counts.
 
         Parameters
         ----------
         input_shape : tuple
             Shape of one example, without the batch axis, e.g. ``(1, 28, 28)``.
+        multiply_adds : bool
+            Also show each layer's multiply-adds for one example (the work of
+            a forward pass, :meth:`Layer.multiply_adds`) and their total. The
+            rows hold them either way.
 
         Returns
         -------
         Summary
             Shows as the table in a notebook or the REPL (``print()`` it in a
             script); ``.rows`` holds one dict per layer (``index``, ``layer``,
-            ``type``, ``output_shape``, ``params``) and ``.total_params`` the sum.
+            ``type``, ``output_shape``, ``params``, ``multiply_adds``),
+            ``.total_params`` and ``.total_multiply_adds`` the sums.
 
         Raises
         ------
@@ -249,6 +258,7 @@ class Sequential(Layer):
         rows = []
         for i, layer in enumerate(self.layers):
             try:
+                work = layer.multiply_adds(shape)
                 shape = layer.output_shape(shape)
             except ValueError as err:
                 raise ValueError(f"layer {i} {layer!r}: {err}") from None
@@ -259,9 +269,10 @@ class Sequential(Layer):
                     "type": type(layer).__name__,
                     "output_shape": tuple(int(s) for s in shape),
                     "params": layer.num_params,
+                    "multiply_adds": int(work),
                 }
             )
-        return Summary(input_shape, rows)
+        return Summary(input_shape, rows, multiply_adds=multiply_adds)
 
     # --- saving and loading ------------------------------------------------------
     def save_weights(self, path) -> Path:
@@ -367,21 +378,28 @@ class Sequential(Layer):
 
 
 class Summary:
-    """The table returned by :meth:`Sequential.summary`.
+    """The table returned by :meth:`Sequential.summary` (and :meth:`cnnlib.CNNDesign.plan`).
 
     Attributes
     ----------
     input_shape : tuple
     rows : list of dict
-        ``index``, ``layer`` (its repr), ``type``, ``output_shape`` (without
-        the batch axis) and ``params`` for every layer.
+        ``index``, ``layer`` (its repr, or a description), ``type``,
+        ``output_shape`` (without the batch axis), ``params`` and
+        ``multiply_adds`` (for one example) for every layer.
     total_params : int
+    total_multiply_adds : int
+        Multiply-adds of one example's forward pass.
+    multiply_adds : bool
+        Whether the printed table has the multiply-adds column.
     """
 
-    def __init__(self, input_shape, rows):
+    def __init__(self, input_shape, rows, multiply_adds=False):
         self.input_shape = input_shape
         self.rows = rows
+        self.multiply_adds = bool(multiply_adds)
         self.total_params = sum(r["params"] for r in rows)
+        self.total_multiply_adds = sum(r.get("multiply_adds", 0) for r in rows)
 
     def __str__(self):
         def shape_text(shape):
@@ -393,17 +411,23 @@ class Summary:
             for r in self.rows
         ]
         first = ("", "Input", shape_text(self.input_shape), "")
-        widths = [max(len(row[k]) for row in [header, first, *body]) for k in range(4)]
+        if self.multiply_adds:
+            header += ("Mult-adds",)
+            body = [(*row, f"{r['multiply_adds']:,}") for row, r in zip(body, self.rows)]
+            first += ("",)
+        columns = len(header)
+        widths = [max(len(row[k]) for row in [header, first, *body]) for k in range(columns)]
 
         def line(row):
-            return (
-                f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  "
-                f"{row[2]:<{widths[2]}}  {row[3]:>{widths[3]}}"
-            )
+            cells = [f"{row[0]:>{widths[0]}}", f"{row[1]:<{widths[1]}}", f"{row[2]:<{widths[2]}}"]
+            cells += [f"{row[k]:>{widths[k]}}" for k in range(3, columns)]
+            return "  ".join(cells)
 
         rule = "=" * len(line(header))
         out = [line(header), rule, line(first), *[line(row) for row in body], rule]
         out.append(f"Total params: {self.total_params:,}")
+        if self.multiply_adds:
+            out.append(f"Total multiply-adds per example: {self.total_multiply_adds:,}")
         return "\n".join(out)
 
     __repr__ = __str__

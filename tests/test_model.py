@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from cnnlib import layers
 from cnnlib import model as model_module
@@ -79,6 +81,81 @@ def test_summary_of_the_reference_network():
     assert "Total params: 9,098" in text and "(N, 16, 7, 7)" in text and "7,850" in text
     assert repr(summary) == text
     assert text.splitlines()[0].split() == ["#", "Layer", "(type)", "Output", "shape", "Params"]
+
+
+def test_multiply_adds_of_the_reference_network_by_hand():
+    # conv 1: 28*28 positions x 8 filters x (1*3*3) weights; conv 2: 14*14 x 16 x (8*3*3);
+    # dense: 784 inputs x 10 outputs; ReLU, pooling and Flatten multiply no weights
+    by_hand = [28 * 28 * 8 * 9, 0, 0, 14 * 14 * 16 * 8 * 9, 0, 0, 0, 784 * 10]
+    assert by_hand == [56_448, 0, 0, 225_792, 0, 0, 0, 7_840]
+    model = reference_cnn()
+    summary = model.summary((1, 28, 28), multiply_adds=True)
+    assert [r["multiply_adds"] for r in summary.rows] == by_hand
+    assert summary.total_multiply_adds == model.multiply_adds((1, 28, 28)) == 290_080
+    lines = str(summary).splitlines()
+    assert lines[0].split()[-1] == "Mult-adds" and lines[3].split()[-1] == "56,448"
+    assert lines[-1] == "Total multiply-adds per example: 290,080"
+    # without asking, the table is the one notebooks 05 and 06 print; the rows have them anyway
+    plain = model.summary((1, 28, 28))
+    assert "Mult-adds" not in str(plain) and plain.rows[3]["multiply_adds"] == 225_792
+
+
+@pytest.mark.parametrize(
+    ("layer", "shape", "expected"),
+    [  # the glossary's formula sheet: Ho * Wo * F * C * k^2
+        (Conv2D(3, 1, 5), (3, 32, 32), 58_800),
+        (Conv2D(3, 6, 5), (3, 32, 32), 352_800),
+        (Conv2D(8, 16, 3, padding=1), (8, 28, 28), 903_168),
+        (Conv2D(8, 16, 3, padding=1), (8, 14, 14), 225_792),
+        (Conv2D(2, 3, (2, 4), padding="same"), (2, 5, 8), 5 * 8 * 3 * 2 * 8),
+        (Conv2D(2, 3, (2, 4), stride=(1, 2)), (2, 5, 8), 4 * 3 * 3 * 2 * 8),
+        (Dense(784, 10), (784,), 7_840),
+        (MaxPool2D(2), (8, 28, 28), 0),
+        (AvgPool2D(3, 1, 1), (8, 28, 28), 0),
+        (LeakyReLU(), (8, 28, 28), 0),
+        (Dropout(0.5), (10,), 0),
+        (Flatten(), (3, 4, 4), 0),
+    ],
+)
+def test_multiply_adds_of_each_layer(layer, shape, expected):
+    assert layer.multiply_adds(shape) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    c=st.integers(1, 3),
+    f=st.integers(1, 3),
+    h=st.integers(1, 9),
+    w=st.integers(1, 9),
+    k=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    pad=st.integers(0, 2),
+)
+def test_multiply_adds_count_the_products_a_convolution_makes(c, f, h, w, k, stride, pad):
+    """Independent count: with every input value (padding included) and every weight 1, each
+    output value is the number of products added into it, so the outputs sum to the count."""
+    assume(h + 2 * pad >= k and w + 2 * pad >= k)
+    layer = Conv2D(c, f, k, stride=stride, padding=pad, bias=False)
+    layer.params["weight"][:] = 1
+    unpadded = Conv2D(c, f, k, stride=stride, bias=False)  # the padding made explicit: ones
+    unpadded.params["weight"][:] = 1
+    x = np.ones((1, c, h + 2 * pad, w + 2 * pad), dtype=np.float32)
+    assert int(unpadded.forward(x).sum()) == layer.multiply_adds((c, h, w))
+    dense = Dense(h * w, f, bias=False)
+    dense.params["weight"][:] = 1
+    assert int(dense.forward(np.ones((1, h * w))).sum()) == dense.multiply_adds((h * w,))
+
+
+def test_multiply_adds_check_the_shape_like_output_shape():
+    with pytest.raises(ValueError, match="in_channels=3"):
+        Conv2D(1, 4, 3).multiply_adds((3, 28, 28))
+    with pytest.raises(ValueError, match=r"Dense\(100, 10\)"):
+        Dense(784, 10).multiply_adds((100,))
+    model = Sequential(Conv2D(1, 4, 3), Flatten(), Dense(100, 10))
+    with pytest.raises(ValueError, match=r"layer 2 Dense"):
+        model.multiply_adds((1, 28, 28))
+    nested = Sequential(reference_cnn()[:3], reference_cnn()[3:])
+    assert nested.multiply_adds((1, 28, 28)) == 290_080
 
 
 def test_reference_network_with_dropout_before_the_dense_layer():
