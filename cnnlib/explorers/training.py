@@ -22,14 +22,10 @@ that at most every ``refresh_seconds`` (0.5 s), or less often if redrawing
 gets slow (a busy machine): redrawing may take at most ``DRAW_BUDGET`` (3%)
 of the time.
 
-How the Stop button is heard while a cell is busy training: a kernel handles
-one message at a time, so a click normally waits until the cell has finished.
-With ipykernel 7, the kernel's shell-channel thread looks at every widget
-message as it arrives (to route it); the dashboard asks to see the Stop
-button's clicks there and sets the trainer's stop flag at once. With older
-kernels (ipykernel 6), the ``jupyter-ui-poll`` package lets the training loop
-handle waiting widget messages every few batches. Outside a kernel (tests,
-scripts) neither is needed: call :meth:`TrainingDashboard.stop`.
+How the Stop button is heard while a cell is busy training (a kernel handles
+one message at a time): :class:`~cnnlib.explorers._busy_kernel.ClicksWhileBusy`,
+which depends on the kernel's version and says how. Outside a kernel (tests,
+scripts) call :meth:`TrainingDashboard.stop`.
 """
 
 from __future__ import annotations
@@ -46,6 +42,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentF
 from cnnlib import _validate as v
 from cnnlib.explorers._base import _escape
 from cnnlib.explorers._blit import BlitExplorer
+from cnnlib.explorers._busy_kernel import ClicksWhileBusy
 from cnnlib.plotting import (
     TARGET_COLOR,
     TRAIN_COLOR,
@@ -61,7 +58,6 @@ __all__ = ["TrainingDashboard", "default_training_setup"]
 LOSS_RANGE = (0.01, 4.0)  # the loss axis (log scale): ln(10) = 2.3 at the start
 ACCURACY_RANGE = (0.05, 0.995)  # the accuracy axis (logit scale)
 SMOOTHING = 0.9  # the smoothed training curve averages over about the last 10 batches
-POLL_SECONDS = 0.1  # how often waiting widget messages are handled (ipykernel 6)
 DRAW_BUDGET = 0.03  # periodic redraws may take at most this share of the training time
 
 
@@ -210,8 +206,6 @@ class TrainingDashboard(BlitExplorer):
         self._xmax = 1.0
         self._last_draw = 0.0
         self._draw_cost = 0.0  # seconds of a recent periodic redraw
-        self._last_poll = 0.0
-        self._poll = None
         self._state = None
         self._first_conv = _first_conv(model)
 
@@ -231,7 +225,7 @@ class TrainingDashboard(BlitExplorer):
             tooltip="stop after the current mini-batch; the model keeps what it learned",
         )
         self.controls["start"].on_click(lambda _: self._start_clicked())
-        self.controls["stop"].on_click(lambda _: self.stop())
+        self.controls["stop"].on_click(lambda _: self._clicks.handled_early() or self.stop())
         self._progress = widgets.FloatProgress(
             value=0.0,
             min=0.0,
@@ -241,7 +235,7 @@ class TrainingDashboard(BlitExplorer):
             style=style,
             layout=widgets.Layout(width="260px"),
         )
-        self._early_stop_hook = _hear_clicks_early(self.controls["stop"], self.stop)
+        self._clicks = ClicksWhileBusy(self.controls["stop"], self.stop)  # heard while training
         self._build_figure()
         self.controls["epochs"].observe(self.update, names="value")
         self.update()
@@ -272,10 +266,9 @@ class TrainingDashboard(BlitExplorer):
         self._problem = ""
         self._set_buttons()
         try:
-            with _ui_polling() as poll, warnings.catch_warnings():
+            with self._clicks.busy(), warnings.catch_warnings():
                 # a diverged run is explained in the status line, not in a warning
                 warnings.filterwarnings("ignore", "Training diverged", RuntimeWarning)
-                self._poll = poll
                 history = self.trainer.fit(
                     self.x, self.y, epochs=epochs, validation_data=self.validation_data
                 )
@@ -284,7 +277,6 @@ class TrainingDashboard(BlitExplorer):
             self._problem = _one_line(err)
             raise
         finally:
-            self._poll = None
             self.running = False
             self._set_buttons()
             self.update()
@@ -320,10 +312,8 @@ class TrainingDashboard(BlitExplorer):
         self._refresh()
 
     def on_batch_end(self, state):
+        self._clicks.poll()  # a Stop click waiting in the queue (ipykernel 6)
         now = time.perf_counter()
-        if self._poll is not None and now - self._last_poll >= POLL_SECONDS:
-            self._last_poll = now
-            self._poll(10)
         if now - self._last_draw >= max(self.refresh_seconds, self._draw_cost / DRAW_BUDGET):
             cost = self._refresh()
             self._draw_cost = cost if not self._draw_cost else 0.5 * (self._draw_cost + cost)
@@ -580,79 +570,3 @@ def _first_conv(model):
 def _filter_columns(count):
     """Columns of the filter mosaic in its tall panel: 8 -> 2, 16 -> 4, 32 -> 4."""
     return 1 if count <= 3 else 2 if count <= 10 else 4
-
-
-# ----------------------------------------------------------------------------
-# hearing the Stop button while the kernel is busy training
-# ----------------------------------------------------------------------------
-def _kernel():
-    """The running IPython kernel, or None (plain Python, tests)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None
-    shell = get_ipython()
-    return getattr(shell, "kernel", None)
-
-
-def _hear_clicks_early(button, on_click):
-    """Call ``on_click()`` as soon as a click on ``button`` reaches the kernel.
-
-    ipykernel 7 receives every message in a thread of its own and asks a
-    widget's comm which thread should handle the message
-    (``comm._reply_subshell_for``) before queueing it for the busy main
-    thread. Wrapping that question lets us notice a click right away; the
-    message itself still takes its normal way. Returns True if it could be
-    arranged (ipykernel 7), else False.
-    """
-    comm = getattr(button, "comm", None)
-    route = getattr(comm, "_reply_subshell_for", None)
-    if comm is None or route is None or _kernel() is None:
-        return False
-
-    def route_and_watch(data, default):
-        if isinstance(data, dict) and data.get("method") == "custom":
-            content = data.get("content")
-            if isinstance(content, dict) and content.get("event") == "click":
-                on_click()
-        return route(data, default)
-
-    comm._reply_subshell_for = route_and_watch
-    return True
-
-
-@contextlib.contextmanager
-def _ui_polling():
-    """Yield ``poll(n)``, which handles up to ``n`` waiting widget messages, or None.
-
-    Uses ``jupyter_ui_poll`` in a kernel that can process one message at a
-    time on request (ipykernel 6; ipykernel 7 cannot, and
-    :func:`_hear_clicks_early` covers the Stop button there). In plain Python
-    (tests, scripts) there is nothing to poll.
-
-    ``jupyter_ui_poll`` holds back the cells a learner runs meanwhile and
-    replays them when the current cell ends. Training started by the Start
-    button runs in the button's click handler, not in a cell, so no cell end
-    would come: there, the same clean-up (restore the kernel, replay the held
-    cells) is done as soon as training ends.
-    """
-    kernel = _kernel()
-    if kernel is None or not hasattr(kernel, "do_one_iteration"):
-        yield None
-        return
-    try:
-        from jupyter_ui_poll import ui_events
-    except ImportError:
-        yield None
-        return
-    in_cell = False
-    with contextlib.suppress(Exception):
-        in_cell = kernel.get_parent()["header"]["msg_type"] == "execute_request"
-    wrapper = ui_events()
-    try:
-        with wrapper as poll:
-            yield poll
-    finally:
-        end_of_cell = getattr(wrapper, "_post_run_cell", None)
-        if not in_cell and end_of_cell is not None:
-            end_of_cell()

@@ -26,12 +26,8 @@ from cnnlib import (
     prepare_images,
     reference_cnn,
 )
-from cnnlib.explorers.training import (
-    SMOOTHING,
-    TrainingDashboard,
-    _hear_clicks_early,
-    _ui_polling,
-)
+from cnnlib.explorers._busy_kernel import NO_KERNEL
+from cnnlib.explorers.training import SMOOTHING, TrainingDashboard
 from cnnlib.plotting import smoothed, tile_maps
 
 N_TRAIN, N_VAL, BATCH = 96, 64, 32  # three mini-batches per epoch: fast
@@ -234,45 +230,9 @@ def test_default_dashboard_trains_the_reference_cnn_on_the_bundled_digits():
     assert d.model.summary((1, 28, 28)).total_params == 9098
 
 
-class FakeComm:
-    def __init__(self):
-        self.routed = []
-
-    def _reply_subshell_for(self, data, default):
-        self.routed.append((data, default))
-        return "routed"
-
-
-class FakeButton:
-    def __init__(self):
-        self.comm = FakeComm()
-
-
-def test_stop_clicks_are_heard_as_they_arrive_in_a_kernel(monkeypatch):
-    clicks = []
-    button = FakeButton()
-    monkeypatch.setattr(dashboard_module, "_kernel", lambda: None)
-    assert not _hear_clicks_early(button, lambda: clicks.append(1))  # no kernel: nothing to do
-    monkeypatch.setattr(dashboard_module, "_kernel", lambda: object())
-    assert _hear_clicks_early(button, lambda: clicks.append(1))
-    route = button.comm._reply_subshell_for
-    click = {"method": "custom", "content": {"event": "click"}}
-    assert route(click, None) == "routed" and clicks == [1]  # heard, and still routed
-    assert route({"method": "update", "state": {"disabled": True}}, None) == "routed"
-    assert route(None, "sub") == "routed"
-    assert clicks == [1] and len(button.comm.routed) == 3
-
-
-def test_outside_a_kernel_no_hook_is_installed(data):
-    assert make(data)._early_stop_hook is False
-
-
-def test_no_polling_outside_a_kernel_or_in_ipykernel_7(monkeypatch):
-    with _ui_polling() as poll:  # plain Python: nothing to poll
-        assert poll is None
-    monkeypatch.setattr(dashboard_module, "_kernel", lambda: object())  # no do_one_iteration
-    with _ui_polling() as poll:
-        assert poll is None
+def test_outside_a_kernel_stop_is_a_method_call(data):
+    """How clicks reach a busy kernel is tested in test_busy_kernel.py; here: none is needed."""
+    assert make(data)._clicks.how == NO_KERNEL
 
 
 @pytest.mark.slow
