@@ -111,6 +111,7 @@ _LAZY = {
     "ImageEditExplorer": "cnnlib.explorers",
     "LossLandscape": "cnnlib.explorers",
     "MistakesGallery": "cnnlib.explorers",
+    "NetworkBuilder": "cnnlib.explorers",
     "PixelExplorer": "cnnlib.explorers",
     "plot_confusion_matrix": "cnnlib.plotting",
     "plot_filters": "cnnlib.plotting",

@@ -206,7 +206,7 @@ class CNNDesign:
             )
 
         act_name, act_class = ACTIVATIONS[self.activation]
-        pool_name, pool_class = POOLINGS[self.pooling]
+        pool_class = POOLINGS[self.pooling][1]
         k = self.kernel_size
         for b, f in enumerate(self.filters_per_block(), start=1):
             try:  # the output-size formula of notebook 02 (cnnlib.output_size), on both axes
@@ -230,7 +230,8 @@ class CNNDesign:
                     h, w = pool_class(POOL_SIZE).output_shape((c, h, w))[1:]
                 except ValueError as err:
                     raise ValueError(self._too_small(b, err, "pooling", (h, w))) from None
-                add(pool_class.__name__, f"{pool_name} {POOL_SIZE}×{POOL_SIZE}", (c, h, w), block=b)
+                window = f"{POOL_SIZE}×{POOL_SIZE}, stride {POOL_SIZE}"
+                add(pool_class.__name__, window, (c, h, w), block=b)
         n = c * h * w
         add("Flatten", "flatten", (n,))
         if self.hidden:

@@ -120,10 +120,10 @@ def test_plan_rows_name_the_block_and_describe_the_layer():
     assert [r["layer"] for r in rows] == [
         "4 filters 3×3, same",
         "ReLU",
-        "max 2×2",
+        "2×2, stride 2",
         "8 filters 3×3, same",
         "ReLU",
-        "max 2×2",
+        "2×2, stride 2",
         "flatten",
         "32 units",
         "ReLU",

@@ -3,6 +3,7 @@
 from cnnlib.explorers._base import Explorer
 from cnnlib.explorers.activations import ActivationExplorer
 from cnnlib.explorers.attribution import AttributionExplorer
+from cnnlib.explorers.builder import NetworkBuilder
 from cnnlib.explorers.classifier import ClassifierExplorer, HandwiredExplorer
 from cnnlib.explorers.convolution import ConvolutionExplorer
 from cnnlib.explorers.drawing import DigitPad
@@ -34,6 +35,7 @@ __all__ = [
     "ImageEditExplorer",
     "LossLandscape",
     "MistakesGallery",
+    "NetworkBuilder",
     "PixelExplorer",
     "PoolingExplorer",
     "PredictionPrompt",

@@ -34,6 +34,9 @@ Which module holds what
 ``training``
     :func:`plot_training_curves`, :func:`smoothed`, :func:`plain_log_axis`
     and the colours of the curves.
+``shapes``
+    :class:`ShapeDiagram`: the shapes of a network's stages drawn to scale
+    (the network builder), ``STAGE_COLORS``.
 
 Import from ``cnnlib.plotting`` (every public name is here); the modules only
 say where to read the code.
@@ -57,6 +60,7 @@ from cnnlib.plotting.network import (
     signed_colors,
     tile_maps,
 )
+from cnnlib.plotting.shapes import STAGE_COLORS, ShapeDiagram
 from cnnlib.plotting.style import (
     IMAGE_CMAP,
     INK_CMAP,
@@ -110,6 +114,8 @@ __all__ = [
     "ACTIVATION_STYLES",
     "plot_activation_curves",
     "RUN_COLORS",
+    "STAGE_COLORS",
+    "ShapeDiagram",
     "TARGET_COLOR",
     "TRAIN_COLOR",
     "VALIDATION_COLOR",
