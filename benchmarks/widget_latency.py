@@ -4,11 +4,12 @@ Every explorer exported from ``cnnlib.explorers`` (each ``Explorer`` subclass
 in its ``__all__``) is built with its default arguments and driven through
 every control's range: sliders in steps across their range, menus and toggle
 buttons through all their options, checkboxes on and off, text boxes through
-a few values. Each update is timed from the ``control.value = ...``
-assignment until it returns; the base class recomputes, updates the artists
-and encodes the PNG synchronously inside that call, so this is the time from
-the value change until the picture's bytes exist (the browser then only has
-to show an image).
+a few values; buttons are not pressed (e.g. the network builder's Train,
+which starts a training run, not a redraw). Each update is timed from the
+``control.value = ...`` assignment until it returns; the base class
+recomputes, updates the artists and encodes the PNG synchronously inside that
+call, so this is the time from the value change until the picture's bytes
+exist (the browser then only has to show an image).
 
 Target: p95 <= 50 ms for every explorer at default sizes (100 ms is the usual
 bound for "feels instant").

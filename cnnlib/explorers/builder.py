@@ -239,7 +239,7 @@ class NetworkBuilder(BlitExplorer):
             options=[("max", "max"), ("average", "average"), ("none", "none")],
             value=design.pooling,
             description="pooling 2×2",
-            style={**style, "button_width": "70px"},
+            style={**style, "button_width": "78px"},
         )
         c["activation"] = widgets.Dropdown(
             options=[(name, key) for key, (name, _) in ACTIVATIONS.items()],
@@ -531,7 +531,8 @@ class NetworkBuilder(BlitExplorer):
             text.set_visible(True)
         for text in self._labels[len(shown) :]:
             text.set_visible(False)
-        self._runs_note.set_text("" if self.runs else "no runs yet:\npress Train to add one")
+        empty = not self.runs and not self.running
+        self._runs_note.set_text("no runs yet:\npress Train to add one" if empty else "")
 
     def best_run(self):
         """The smallest network (fewest parameters) that reached the target; else None."""
