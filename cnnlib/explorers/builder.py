@@ -864,8 +864,8 @@ def _stages(plan):
         if kind == "Conv2D":
             stages.append((f"conv {r['block']}\n{_shape_text(shape)}", shape, "conv"))
         elif kind in ("MaxPool2D", "AvgPool2D"):
-            name = "max" if kind == "MaxPool2D" else "avg"
-            stages.append((f"{name} pool {r['block']}\n{_shape_text(shape)}", shape, "pool"))
+            colour = "max pool" if kind == "MaxPool2D" else "avg pool"
+            stages.append((f"pool {r['block']}\n{_shape_text(shape)}", shape, colour))
         elif kind == "Flatten":
             stages.append((f"flatten\n{shape[0]:,}", shape, "vector"))
         elif kind == "Dense":

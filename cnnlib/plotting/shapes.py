@@ -26,7 +26,8 @@ __all__ = ["ShapeDiagram", "STAGE_COLORS"]
 STAGE_COLORS = {
     "input": "#bbbbbb",
     "conv": "#56B4E9",
-    "pool": "#E69F00",
+    "max pool": "#E69F00",
+    "avg pool": "#CC79A7",
     "vector": "#009E73",
 }
 DEPTH = 1.4  # depth of a stack of maps: DEPTH * sqrt(C) map pixels
@@ -35,6 +36,8 @@ GAP = 5.0  # between two stages, in map pixels
 BAR = 3.0  # width of a vector's bar
 UNITS_HIGH = 64.0  # the axes' height in map pixels (a 28x28 map fills less than half)
 MISSING = 12.0  # the room a stage that cannot be built takes
+CAPTION_ROWS = 3  # captions of narrow neighbours are spread over up to three rows
+CAPTION_STEP = 6.2  # from one row of captions to the next (two lines of text)
 IMPOSSIBLE_COLOR = "#b35806"
 
 
@@ -123,13 +126,15 @@ class ShapeDiagram:
         widths = [w + d * SLANT[0] for w, _, d in sizes]
         heights = [h + d * SLANT[1] for _, h, d in sizes]
         total = sum(widths) + GAP * max(len(stages) - 1, 0)
-        room_w, room_h = self.units_wide - 2.0, UNITS_HIGH * 0.62  # captions need the rest
-        scale = min(1.5, room_w / total if total else 1.0, room_h / max(heights, default=1.0))
+        room_w, room_h = self.units_wide - 2.0, UNITS_HIGH * 0.5  # captions need the rest
+        scale = min(1.3, room_w / total if total else 1.0, room_h / max(heights, default=1.0))
         self.scale = scale
-        middle = UNITS_HIGH * 0.62  # the boxes' fronts are centred on this line
+        middle = UNITS_HIGH * 0.64  # the boxes' fronts are centred on this line
+        tallest = max((h for _, h, _ in sizes), default=0.0) * scale
+        first_row = middle - tallest / 2 - 2.0  # the captions' first row, under every box
         x = (self.units_wide - total * scale) / 2
         polygons, colors = [], []
-        row_ends = [-np.inf, -np.inf]  # where the captions of each of the two rows end
+        row_ends = [-np.inf] * CAPTION_ROWS  # where the last caption of each row ends
         for i, ((caption, _, kind), (w, h, d)) in enumerate(zip(stages, sizes)):
             w, h, d = w * scale, h * scale, d * scale
             y = middle - h / 2
@@ -145,14 +150,14 @@ class ShapeDiagram:
                 polygons += _faces(x, y, w, h, d)
                 base = np.array(_rgb(STAGE_COLORS[kind]))
                 colors += [base, 0.55 * base + 0.45, 0.8 * base]  # front, lit top, shaded side
-                # the first of two rows under the boxes where the caption fits beside the last
+                # the first row where the caption clears the one before it; if none, the
+                # row whose last caption ends soonest
+                centre = x + w / 2
                 half = self.char_width * max(len(line) for line in caption.split("\n")) / 2
-                row = 0 if x + w / 2 - half > row_ends[0] else 1
-                if row == 1 and x + w / 2 - half <= row_ends[1]:
-                    row = 0  # both taken: overlap least on the first row
-                row_ends[row] = x + w / 2 + half + 0.5
-                low = middle - UNITS_HIGH * 0.21 - UNITS_HIGH * 0.13 * row
-                text.set_position((x + w / 2, min(y - 1.5 - UNITS_HIGH * 0.13 * row, low)))
+                free = [r for r in range(CAPTION_ROWS) if centre - half > row_ends[r]]
+                row = free[0] if free else int(np.argmin(row_ends))
+                row_ends[row] = centre + half + 0.5
+                text.set_position((centre, first_row - CAPTION_STEP * row))
                 text.set_color("black")
                 text.set_verticalalignment("top")
                 text.set_fontweight("normal")

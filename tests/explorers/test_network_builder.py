@@ -163,7 +163,7 @@ def test_maps_shrunk_to_nothing_are_explained_in_one_line_and_the_builder_recove
     assert "Traceback" not in b._status.value and b._layer_table.value == ""
     # the picture: the blocks that fit, then a red mark where the maps ran out
     captions = [t.get_text() for t in b._diagram.captions if t.get_visible()]
-    assert captions[-1] == "✗\nblock 3" and captions[-2] == "max pool 2\n16×2×2"
+    assert captions[-1] == "✗\nblock 3" and captions[-2] == "pool 2\n16×2×2"
     status = click(b)  # Train does nothing and says nothing new
     assert b.runs == [] and "Not possible" in status
     with pytest.raises(ValueError, match="block 3 cannot be built"):
