@@ -81,7 +81,7 @@ EXPLORERS = {
     "AttributionExplorer",
     "NetworkBuilder",
 }
-PENDING_EXPLORERS = {"NetworkBuilder"}  # being written (issue 14)
+PENDING_EXPLORERS: set[str] = set()  # explorers being written: none now
 
 
 def _adversarial_zoo():

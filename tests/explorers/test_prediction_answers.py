@@ -8,10 +8,9 @@ must be the catalogue's expected answer, and every typical wrong prediction must
 something the explorer does *not* show. A prediction without an observer here fails,
 so a new prediction cannot be added without checking it against its explorer.
 
-An explorer that is not in cnnlib yet (the NetworkBuilder is being written) is
-skipped with a message; its answers are checked against the core in
-``tests/exercises/test_predictions.py``, and the explorer is held to them here as
-soon as it lands.
+An explorer that is not in cnnlib yet is skipped with a message; its answers are
+checked against the core in ``tests/exercises/test_predictions.py``, and the
+explorer is held to them here as soon as it lands.
 """
 
 from __future__ import annotations
@@ -535,7 +534,7 @@ def _(p):
 
 @observes("builder-valid-blocks")
 def _(p):
-    e = explore(p)
+    e = explore(p, runs=[])
     assert not e.message, e.message
     e.controls["blocks"].value = p.settings["blocks"] + 1
     assert e.message, "a block too many should be explained in one line"
@@ -544,9 +543,21 @@ def _(p):
 
 @observes("builder-dense-parameters")
 def _(p):
-    e = explore(p)
-    dense = e.model.layers[-1]
-    return sum(int(np.size(v)) for v in dense.params.values())
+    e = explore(p, runs=[])
+    row = e.output.rows[-1]  # the dense layer's row of the layer table
+    assert row["type"] == "Dense" and f"{row['params']:,}" in e._layer_table.value
+    dense = e.build().layers[-1]  # and the network Train builds has that many
+    assert sum(int(np.size(v)) for v in dense.params.values()) == row["params"]
+    return row["params"]
+
+
+@observes("builder-multiply-adds")
+def _(p):
+    e = explore(p, runs=[])
+    first, second = (r["multiply_adds"] for r in e.output.rows if r["type"] == "Conv2D")
+    assert f"{first:,}" in e._layer_table.value and f"{second:,}" in e._layer_table.value
+    choices = p.choices  # conv 1, conv 2, both the same
+    return choices[0] if first > second else choices[1] if second > first else choices[2]
 
 
 # ----------------------------------------------------------------------------

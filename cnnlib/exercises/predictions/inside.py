@@ -10,6 +10,7 @@ pooling, then a dense layer to 10 classes.
 from __future__ import annotations
 
 from cnnlib.exercises._catalogue import Mistake, Prediction, register_predictions
+from cnnlib.layers import Conv2D
 from cnnlib.ops import output_size
 from cnnlib.preprocess import BOX
 
@@ -45,6 +46,20 @@ def dense_parameters(maps=16, blocks=2, classes=10, bias=True):
     return maps * side * side * classes + (classes if bias else 0)
 
 
+def costlier_convolution():
+    """Which of the course network's two convolutions does more multiply-adds per digit."""
+    first = Conv2D(1, 8, 3, padding=1).multiply_adds((1, 28, 28))  # 28*28*8*1*9 = 56,448
+    second = Conv2D(8, 16, 3, padding=1).multiply_adds((8, 14, 14))  # 14*14*16*8*9 = 225,792
+    return (
+        COST_CHOICES[0]
+        if first > second
+        else COST_CHOICES[1]
+        if second > first
+        else (COST_CHOICES[2])
+    )
+
+
+COST_CHOICES = ("conv 1, on the 28 x 28 digit", "conv 2, on the 14 x 14 maps", "both the same")
 PAD_CHOICES = (
     "small, in the same corner",
     f"in the middle, about {BOX} pixels tall",
@@ -387,6 +402,54 @@ PREDICTIONS = (
                 "Follow the shapes through the table: 28 → 14 → 7. This is where pooling "
                 "saves the most: 16 times fewer dense weights.",
                 compute=lambda: 16 * 28 * 28 * 10 + 10,
+            ),
+        ),
+    ),
+)
+
+PREDICTIONS += (
+    Prediction(
+        id="builder-multiply-adds",
+        notebook=NOTEBOOK,
+        explorer="NetworkBuilder",
+        title="Which convolution costs more",
+        question=(
+            "In the course's network, conv 1 has 8 filters of 1 x 3 x 3 and slides over the "
+            "28 x 28 digit; conv 2 has 16 filters of 8 x 3 x 3 and slides over the 14 x 14 "
+            "maps the pooling leaves. Which one does more multiply-adds for one digit?"
+        ),
+        answer=costlier_convolution,
+        choices=COST_CHOICES,
+        explanation=(
+            "Multiply-adds = positions × filters × weights per filter. First: 28 × 28 × 8 × "
+            "(1 × 3 × 3) = 56,448. Second: 14 × 14 × 16 × (8 × 3 × 3) = 225,792, four times "
+            "more: a quarter of the positions, but twice the filters, each eight times deeper."
+        ),
+        reveal="read the multiply-adds column of the layer table, rows 0 and 3",
+        nudge=(
+            "Count three things for each: the positions the filter visits, the filters, and "
+            "the weights in one filter (its channels × 3 × 3)."
+        ),
+        settings={"blocks": 2, "filters": 8, "padding": "same"},
+        moves=("blocks", "filters", "kernel"),
+        mistakes=(
+            Mistake(
+                "bigger-map-costs-more",
+                "Thinks the bigger picture costs more",
+                "Conv 1 visits four times more positions, but each of its filters has only 9 "
+                "weights; those of conv 2 have 72, and there are twice as many.",
+                "Only the map size was compared. Write positions × filters × weights per "
+                "filter for both; the depth of a filter (its input channels) is what is missed.",
+                compute=lambda: COST_CHOICES[0],
+            ),
+            Mistake(
+                "pooling-cancels-doubling",
+                "Thinks pooling cancels the doubling",
+                "Pooling leaves a quarter of the positions and the filters double, but each "
+                "filter is also 8 times deeper than before: 4 times more in all.",
+                "Two of the three factors were counted. The channels of the input set the "
+                "depth of every filter: 1 for the digit, 8 after the first block.",
+                compute=lambda: COST_CHOICES[2],
             ),
         ),
     ),
