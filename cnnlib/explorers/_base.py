@@ -80,6 +80,7 @@ class Explorer:
         self.message = ""
         self.png = b""
         self.last_update_ms = 0.0
+        figsize = tuple(_whole_pixels(inches, dpi) for inches in figsize)
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         self._layout_frozen = False
         _TextCachingCanvas(self.figure)
@@ -191,6 +192,21 @@ class Explorer:
         return bundle
 
 
+def _whole_pixels(inches: float, dpi: float) -> float:
+    """``inches`` nudged up to the nearest float that makes whole pixels at ``dpi``.
+
+    9.2 in at 90 dpi is 827.9999999999999 px in floating point, which
+    matplotlib before 3.11 truncates to 827 px (later versions allow for the
+    rounding error and make it 828). A size a hair above 828 px gives 828 with
+    both.
+    """
+    pixels = round(inches * dpi)
+    size = pixels / dpi
+    while size * dpi < pixels:
+        size = math.nextafter(size, math.inf)
+    return size
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -290,9 +306,22 @@ class _TextCachingRenderer(RendererAgg):
         return mask, int(rows[0]) - margin, int(cols[0]) - margin
 
 
+# matplotlib 3.11 places each glyph at its sub-pixel position, so a mask drawn a
+# quarter pixel off lands within 1/8 px. Earlier versions move the whole string to
+# the nearest pixel, where a quarter-pixel error can tip it one pixel over: there
+# the exact position is kept (a redraw at the same place, the usual case, still
+# finds its mask).
+_QUARTER_PIXELS = mpl.__version_info__[:2] >= (3, 11)
+
+
 def _split_pixel(value: float) -> tuple[int, float]:
-    """Whole pixels and the rest rounded to a quarter: 10.3 -> (10, 0.25)."""
+    """Whole pixels and the rest rounded to a quarter: 10.3 -> (10, 0.25).
+
+    With matplotlib before 3.11 the rest is kept as it is: 10.3 -> (10, 0.3...).
+    """
     whole = math.floor(value)
+    if not _QUARTER_PIXELS:
+        return whole, value - whole
     quarter = round((value - whole) * 4) / 4
     return (whole + 1, 0.0) if quarter == 1 else (whole, quarter)
 

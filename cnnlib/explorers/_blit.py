@@ -58,8 +58,11 @@ class BlitExplorer(Explorer):
         dynamic = self._dynamic_artists()
         key = self._background_key()
         if key not in self._backgrounds:
-            for artist in dynamic:
-                artist.set_animated(True)  # left out of a full draw
+            # hidden, they are left out of the full draw (animated=True would do, but
+            # matplotlib before 3.11 still draws animated images)
+            shown = [artist for artist in dynamic if artist.get_visible()]
+            for artist in shown:
+                artist.set_visible(False)
             canvas.draw()
             if not self._layout_frozen:  # as Explorer.render: layout and titles stay put
                 self.figure.set_layout_engine("none")
@@ -70,8 +73,8 @@ class BlitExplorer(Explorer):
             self._backgrounds[key] = canvas.copy_from_bbox(self.figure.bbox)
             while len(self._backgrounds) > self.max_backgrounds:
                 del self._backgrounds[next(iter(self._backgrounds))]  # least recently used
-            for artist in dynamic:
-                artist.set_animated(False)
+            for artist in shown:
+                artist.set_visible(True)
         else:
             self._backgrounds[key] = self._backgrounds.pop(key)  # now the most recently used
             canvas.restore_region(self._backgrounds[key])

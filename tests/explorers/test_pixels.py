@@ -299,8 +299,11 @@ def test_edit_explorer_started_on_a_digit_keeps_its_titles_inside_the_figure():
     e = ImageEditExplorer(source="MNIST digit", brightness=20, overflow="wrap")
     renderer = e.figure.canvas.get_renderer()
     top = e.figure.bbox.height
+    # a title laid out for one line is cut off by a whole line (~15 px); text extents
+    # differ by a fraction of a pixel between matplotlib versions (the two-line title
+    # ends at 324.1 px with matplotlib 3.11, at 324.6 px with 3.7-3.10)
     for ax in (e._ax_before, e._ax_after, e._ax_hist):
-        assert ax.title.get_window_extent(renderer).y1 <= top + 0.5, ax.get_title()
+        assert ax.title.get_window_extent(renderer).y1 <= top + 1, ax.get_title()
 
 
 def test_edit_explorer_title_says_wrapped_for_contrast_alone():
