@@ -8,9 +8,20 @@ takes precedence there.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from cnnlib import load_mnist, reference_cnn
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cpu_variants import describe  # noqa: E402
+
+
+def pytest_report_header(config):
+    """Which CPU code computes the floats of this run (``./course test`` runs several)."""
+    return f"cpu: {describe()}"
 
 
 @pytest.fixture(scope="module")

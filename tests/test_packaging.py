@@ -2,6 +2,7 @@
 floors that only import downwards, and a CI that runs the README's command."""
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -175,9 +176,44 @@ def test_plotting_does_not_import_widgets_or_explorers():
     assert not bad
 
 
-def test_ci_runs_the_readme_test_command():
+def test_ci_runs_the_readme_test_commands():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    assert "./course test" in readme
     commands = [line.strip() for line in ci.splitlines() if line.strip().startswith("./course")]
-    assert commands == ["./course test"]
+    assert commands == ["./course setup", "./course test", "./course test-lowest"]
+    for command in commands[1:]:
+        assert f"`{command}`" in readme, f"README must document {command}"
+
+
+def test_lowest_versions_are_the_floors_of_pyproject(tmp_path):
+    """Every requirement has one floor, and the lowest-versions run installs exactly it."""
+    from lowest_versions import lowest_pin, main
+
+    project = _pyproject()["project"]
+    lines = project["dependencies"] + project["optional-dependencies"]["dev"]
+    pins = [Requirement(lowest_pin(Requirement(line))) for line in lines]
+    for line, pin in zip(lines, pins):
+        req = Requirement(line)
+        (floor,) = [s.version for s in req.specifier if s.operator == ">="]
+        assert pin.name == req.name and str(pin.specifier) == f"=={floor}"
+        assert pin.marker == req.marker  # tomli stays limited to Python 3.10
+        assert req.specifier.contains(floor), f"{line}: its own floor is excluded"
+    with pytest.raises(ValueError, match="needs exactly one '>=' lower bound"):
+        lowest_pin(Requirement("numpy<3"))
+    out = tmp_path / "pins.txt"
+    assert main(["-o", str(out)]) == 0
+    assert [Requirement(p) for p in out.read_text().splitlines()] == pins
+
+
+@pytest.mark.parametrize("cpu", ["zen", "prescott"])
+def test_cpu_variants_only_disable_what_numpy_may_disable(cpu):
+    """numpy refuses to start when told to disable a feature of its baseline."""
+    from cpu_variants import _numpy_simd, environment
+
+    baseline, targets, _ = _numpy_simd()
+    env = environment(cpu)
+    assert env["OPENBLAS_CORETYPE"] in ("Zen", "Prescott")
+    disabled = env.get("NPY_DISABLE_CPU_FEATURES", "").split(",")
+    assert set(disabled) <= set(targets) | {""} and not set(disabled) & set(baseline)
+    code = "import numpy; numpy.ones(3).sum()"
+    subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, check=True)
