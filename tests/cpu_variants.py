@@ -52,7 +52,8 @@ def _numpy_simd():
 def environment(name: str) -> dict[str, str]:
     """The environment variables that make numpy and OpenBLAS compute as on CPU ``name``."""
     coretype, keep = VARIANTS[name]
-    _, targets, _ = _numpy_simd()
+    _, targets, available = _numpy_simd()
+    targets = [t for t in targets if available.get(t)]  # numpy 1.x warns about the others
     if keep == "baseline":
         drop = targets
     else:  # the AVX-512 targets: AVX512F, AVX512_SKX, ... (numpy 1.x), X86_V4, AVX512_ICL (2.4)
