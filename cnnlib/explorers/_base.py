@@ -56,6 +56,10 @@ from cnnlib.plotting import apply_style
 
 __all__ = ["Explorer"]
 
+# sub-pixel text and figure sizes with rounding errors allowed for (see _whole_pixels
+# and _split_pixel); the explorers look the same with earlier versions
+_MATPLOTLIB_3_11 = mpl.__version_info__[:2] >= (3, 11)
+
 
 class Explorer:
     """Base class: controls + a persistent figure + a status line.
@@ -193,14 +197,16 @@ class Explorer:
 
 
 def _whole_pixels(inches: float, dpi: float) -> float:
-    """``inches`` nudged up to the nearest float that makes whole pixels at ``dpi``.
+    """``inches``, or for matplotlib before 3.11 a hair more if ``inches * dpi`` is meant
+    to be a whole number of pixels.
 
-    9.2 in at 90 dpi is 827.9999999999999 px in floating point, which
-    matplotlib before 3.11 truncates to 827 px (later versions allow for the
-    rounding error and make it 828). A size a hair above 828 px gives 828 with
-    both.
+    9.2 in at 90 dpi is 827.9999999999999 px in floating point. matplotlib 3.11
+    allows for such rounding errors and makes it 828 px; earlier versions truncate
+    it to 827. The next float above 9.2 in gives 828 with those too.
     """
     pixels = round(inches * dpi)
+    if _MATPLOTLIB_3_11 or abs(inches * dpi - pixels) > 1e-6:
+        return inches
     size = pixels / dpi
     while size * dpi < pixels:
         size = math.nextafter(size, math.inf)
@@ -311,16 +317,13 @@ class _TextCachingRenderer(RendererAgg):
 # the nearest pixel, where a quarter-pixel error can tip it one pixel over: there
 # the exact position is kept (a redraw at the same place, the usual case, still
 # finds its mask).
-_QUARTER_PIXELS = mpl.__version_info__[:2] >= (3, 11)
-
-
 def _split_pixel(value: float) -> tuple[int, float]:
     """Whole pixels and the rest rounded to a quarter: 10.3 -> (10, 0.25).
 
     With matplotlib before 3.11 the rest is kept as it is: 10.3 -> (10, 0.3...).
     """
     whole = math.floor(value)
-    if not _QUARTER_PIXELS:
+    if not _MATPLOTLIB_3_11:
         return whole, value - whole
     quarter = round((value - whole) * 4) / 4
     return (whole + 1, 0.0) if quarter == 1 else (whole, quarter)

@@ -58,18 +58,14 @@ class BlitExplorer(Explorer):
         dynamic = self._dynamic_artists()
         key = self._background_key()
         if key not in self._backgrounds:
-            # hidden, they are left out of the full draw (animated=True would do, but
-            # matplotlib before 3.11 still draws animated images)
+            if not self._layout_frozen:
+                Explorer.render(self)  # one full draw with every artist fixes the layout
+            # the background: everything but the changing artists, hidden for this draw
+            # (animated=True would do, but matplotlib before 3.11 still draws animated images)
             shown = [artist for artist in dynamic if artist.get_visible()]
             for artist in shown:
                 artist.set_visible(False)
             canvas.draw()
-            if not self._layout_frozen:  # as Explorer.render: layout and titles stay put
-                self.figure.set_layout_engine("none")
-                for ax in self.figure.axes:
-                    if hasattr(ax, "_autotitlepos"):
-                        ax._autotitlepos = False
-                self._layout_frozen = True
             self._backgrounds[key] = canvas.copy_from_bbox(self.figure.bbox)
             while len(self._backgrounds) > self.max_backgrounds:
                 del self._backgrounds[next(iter(self._backgrounds))]  # least recently used
