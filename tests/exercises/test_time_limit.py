@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
+from cnnlib.exercises import _check, check_my_conv2d, check_softmax
 from cnnlib.exercises import _time_limit as tl
-from cnnlib.exercises import check_my_conv2d, check_softmax
 from cnnlib.exercises._time_limit import TookTooLong, call_with_time_limit
 
 posix = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs POSIX timers")
@@ -80,7 +80,10 @@ def test_a_fast_function_leaves_no_timer_behind():
 
 
 @posix
-def test_ctrl_c_in_the_learners_function_still_interrupts(short_time_limit):
+def test_ctrl_c_in_the_learners_function_still_interrupts(monkeypatch):
+    # a generous limit: this test is about Ctrl+C, and on a loaded machine a 0.3 s alarm
+    # can fire before the learner's function has even sent its SIGINT
+    monkeypatch.setattr(_check, "TIME_LIMIT_SECONDS", 30.0)
     handler = signal.getsignal(signal.SIGALRM)
 
     def interrupted(*args):
