@@ -97,13 +97,59 @@ def test_kernel_gallery_applies_every_kernel():
     fig = plotting.plot_kernel_gallery(
         image, {"identity": kernels.identity(), "sobel x": kernels.sobel_x()}, ncols=2
     )
-    maps = [ax.get_images()[0] for ax in fig.axes[1::2]]  # kernel, map, kernel, map
+    maps = [ax.get_images()[0] for ax in fig.axes[1::3]]  # kernel, map, colour bar, ...
     np.testing.assert_array_equal(maps[0].get_array(), image)
     np.testing.assert_array_equal(
         maps[1].get_array(), conv2d(image, kernels.sobel_x(), padding="same")
     )
     assert maps[0].get_cmap().name == "gray" and maps[1].get_cmap().name == "RdBu_r"
     assert fig._repr_png_().startswith(PNG_SIGNATURE)
+
+
+def _gallery_maps(fig):
+    """(image, colour bar axes) of every feature map of a kernel gallery."""
+    axes = fig.axes
+    return [(axes[i].get_images()[0], axes[i + 1]) for i in range(1, len(axes), 3)]
+
+
+def test_kernel_gallery_edge_maps_have_contrast_and_a_colour_bar():
+    """Edge maps are mostly near 0: scaled to the strongest edge they looked white (#13)."""
+    rng = np.random.default_rng(0)
+    image = rng.uniform(0, 255, size=(30, 30))
+    image[14:16, 14:16] += 5000.0  # a few edges far stronger than all the others
+    sobel = kernels.sobel_x()
+    fmap = conv2d(image, sobel, padding="same")
+    fig = plotting.plot_kernel_gallery(image, {"sobel": sobel, "blur": kernels.box_blur(3)})
+    (edges, edge_bar), (blurred, blur_bar) = _gallery_maps(fig)
+    low, high = edges.get_clim()
+    assert high == -low == pytest.approx(np.percentile(np.abs(fmap), 95))
+    assert high < 0.5 * np.abs(fmap).max()  # the one strong edge no longer sets the scale
+    assert edge_bar.get_label() == "<colorbar>" and blur_bar.get_label() == "<colorbar>"
+    assert [t.get_text() for t in edge_bar.get_xticklabels()][1] == "0"
+    assert fig.axes[2]._colorbar.extend == "both"  # values beyond both ends are drawn
+    assert blurred.get_cmap().name == "gray"
+    # percentile=100 reaches the strongest value exactly; nothing is beyond the bar
+    fig = plotting.plot_kernel_gallery(image, {"sobel": sobel}, percentile=100)
+    ((edges, bar),) = _gallery_maps(fig)
+    assert edges.get_clim()[1] == np.abs(fmap).max()
+    assert fig.axes[2]._colorbar.extend == "neither"
+    with pytest.raises(ValueError, match="percentile"):
+        plotting.plot_kernel_gallery(image, {"sobel": sobel}, percentile=20)
+
+
+def test_plot_panels_grid_without_values():
+    """The receptive-field squares of notebook 02 need lines to count 3x3, 5x5, 7x7 (#13)."""
+    from matplotlib.collections import LineCollection
+
+    dot = np.zeros((11, 11))
+    panels = [("dot", dot, "image")]
+    bare = plotting.plot_panels(panels, values=False)
+    assert not [c for c in bare.axes[0].collections if isinstance(c, LineCollection)]
+    fig = plotting.plot_panels(panels, values=False, grid=True)
+    (lines,) = [c for c in fig.axes[0].collections if isinstance(c, LineCollection)]
+    assert len(lines.get_segments()) == 12 + 12  # 12 lines across, 12 down
+    with pytest.raises(TypeError, match="grid must be True or False"):
+        plotting.plot_panels(panels, grid="yes")
 
 
 def test_cell_borders_follow_the_grid():

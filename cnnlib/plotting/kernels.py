@@ -74,9 +74,11 @@ SIGNED_KINDS = ("map", "signed")
 PANEL_KINDS = ("image", "ink", "kernel", "map", "signed")
 
 
-def _show_panel(ax, array, kind, title, labels, limit=None, colorbar=True):
+def _show_panel(ax, array, kind, title, labels, limit=None, colorbar=True, grid=None):
     """One panel of :func:`plot_panels` (``array`` already checked)."""
     small = max(array.shape) <= 12 if labels is None else labels
+    if grid and not small:  # lines between the cells, without numbers on them
+        cell_borders(ax, array.shape, color="0.5")
     if kind == "kernel":
         show_kernel(ax, array, title=title, labels=small)
     elif kind == "map" and limit is None:
@@ -152,7 +154,7 @@ def _figure_size(ncols, nrows, panel_size, extra_height=0.0, row_height=1.0, dpi
     return width, height
 
 
-def plot_panels(panels, ncols=None, panel_size=2.7, title=None, limit=None, values=None):
+def plot_panels(panels, ncols=None, panel_size=2.7, title=None, limit=None, values=None, grid=None):
     """A row (or grid) of labelled arrays, each coloured for what it is.
 
     Parameters
@@ -178,6 +180,10 @@ def plot_panels(panels, ncols=None, panel_size=2.7, title=None, limit=None, valu
     values : bool, optional
         Print the values on the cells: by default only for arrays of at most
         12x12 cells.
+    grid : bool, optional
+        Draw lines between the cells even where no values are printed, so
+        that the cells can be counted (cells with printed values always get
+        them): ``values=False, grid=True`` gives the lines without numbers.
 
     Returns
     -------
@@ -190,6 +196,8 @@ def plot_panels(panels, ncols=None, panel_size=2.7, title=None, limit=None, valu
     nrows = -(-len(panels) // ncols)
     if values is not None:
         values = v.as_bool(values, "values")
+    if grid is not None:
+        grid = v.as_bool(grid, "grid")
     signed = [array for _, array, kind in panels if kind in SIGNED_KINDS]
     if isinstance(limit, str):
         if limit != "shared":
@@ -200,7 +208,7 @@ def plot_panels(panels, ncols=None, panel_size=2.7, title=None, limit=None, valu
     fig = _new_figure(*_figure_size(ncols, nrows, panel_size, 0.35 if title else 0))
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, (name, array, kind) in zip(axes, panels):
-        _show_panel(ax, array, kind, name, values, limit)
+        _show_panel(ax, array, kind, name, values, limit, grid=grid)
     for ax in axes[len(panels) :]:
         ax.set_visible(False)
     if limit is not None and signed:  # one colour bar for every signed panel
@@ -214,7 +222,7 @@ def plot_panels(panels, ncols=None, panel_size=2.7, title=None, limit=None, valu
     return fig
 
 
-def plot_kernel_gallery(image, kernels, ncols=4, panel_size=2.5):
+def plot_kernel_gallery(image, kernels, ncols=4, panel_size=2.5, percentile=95):
     """Apply each kernel to ``image`` and show kernel and feature map together.
 
     Parameters
@@ -226,15 +234,24 @@ def plot_kernel_gallery(image, kernels, ncols=4, panel_size=2.5):
         Kernels by name, applied with ``conv2d(image, kernel, padding='same')``.
     ncols : int
         Kernels per row.
+    panel_size : float
+        Inches per column.
+    percentile : float
+        Contrast of the signed maps, from 50 to 100. Edge maps are mostly
+        near 0 with a few very strong edges: a colour scale that reached the
+        strongest one would leave every other edge pale. So the scale ends
+        at this percentile of the absolute values: with 95, the strongest 5%
+        of the responses all get the darkest red or blue (the colour bar's
+        pointed ends say so), and 100 reaches the strongest exactly.
 
     Returns
     -------
     matplotlib Figure
-        For each kernel, its weights (small, printed) above its feature map,
-        coloured by :func:`feature_map_colors` (gray pictures for kernels
-        whose weights add up to 1, red and blue for signed maps, whose scale
-        stops at the 99.5th percentile of the absolute values so that a few
-        extreme edges do not make all the others pale).
+        For each kernel, its weights (small, printed) above its feature map
+        and a colour bar, coloured by :func:`feature_map_colors`: gray
+        pictures for kernels whose weights add up to 1 (on the image's own
+        scale), red (positive) and blue (negative) for signed maps, white
+        for 0.
     """
     from cnnlib.ops import conv2d
 
@@ -251,22 +268,40 @@ def plot_kernel_gallery(image, kernels, ncols=4, panel_size=2.5):
             f"but is {_short(kernels)}"
         )
     checked = {name: v.as_grid(k, f"kernels[{name!r}]") for name, k in kernels.items()}
+    percentile = v.as_number(percentile, "percentile", low=50, high=100, example=95)
     names = list(checked)
     ncols = min(v.as_int(ncols, "ncols", minimum=1), len(names))
     nrows = -(-len(names) // ncols)
-    width, height = _figure_size(ncols, nrows, panel_size, row_height=1.8)
+    width, height = _figure_size(ncols, nrows, panel_size, row_height=2.0)
     fig = _new_figure(width, height)
-    grid = fig.add_gridspec(2 * nrows, ncols, height_ratios=[0.8, 1.0] * nrows)
+    grid = fig.add_gridspec(2 * nrows, ncols, height_ratios=[0.75, 1.0] * nrows)
     for n, name in enumerate(names):
         row, col = divmod(n, ncols)
         kernel = checked[name]
         show_kernel(fig.add_subplot(grid[2 * row, col]), kernel, title=name, max_points=10)
         fmap = conv2d(image, kernel, padding="same")
-        cmap, vmin, vmax = feature_map_colors(fmap, kernel, image)
-        if cmap == SIGNED_CMAP:  # a few very strong edges would make all others pale
-            vmax = max(float(np.percentile(np.abs(fmap), 99.5)), 1e-12)
-            vmin = -vmax
         ax = fig.add_subplot(grid[2 * row + 1, col])
-        ax.imshow(fmap, cmap=cmap, vmin=vmin, vmax=vmax)
-        _bare(ax, None)
+        _gallery_map(ax, fmap, kernel, image, percentile)
     return fig
+
+
+def _gallery_map(ax, fmap, kernel, image, percentile):
+    """One feature map of :func:`plot_kernel_gallery`, with its colour bar below it."""
+    cmap, vmin, vmax = feature_map_colors(fmap, kernel, image)
+    if cmap == SIGNED_CMAP:  # a few very strong edges would make all others pale
+        vmax = max(float(np.percentile(np.abs(fmap), percentile)), 1e-12)
+        vmin = -vmax
+    # pointed ends on the colour bar where values beyond it are drawn in its end colour
+    below, above = bool(fmap.min() < vmin), bool(fmap.max() > vmax)
+    extend = {(False, False): "neither", (True, False): "min", (False, True): "max"}.get(
+        (below, above), "both"
+    )
+    im = ax.imshow(fmap, cmap=cmap, vmin=vmin, vmax=vmax)
+    _bare(ax, None)
+    bar = ax.figure.colorbar(
+        im, ax=ax, location="bottom", shrink=0.9, aspect=16, pad=0.02, extend=extend
+    )
+    ticks = [vmin, (vmin + vmax) / 2, vmax]
+    bar.set_ticks(ticks, labels=[short_number(t) for t in ticks])
+    bar.ax.tick_params(labelsize=8)
+    return im, bar
