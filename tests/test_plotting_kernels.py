@@ -85,6 +85,10 @@ def test_plot_panels_shared_limit_and_bad_values():
     fig = plotting.plot_panels([("a", np.array([[2.0, -4.0]]), "map")], limit="shared")
     image = fig.axes[0].get_images()[0]
     assert image.get_clim() == (-4.0, 4.0)
+    assert fig.axes[1]._colorbar.extend == "neither"  # nothing lies beyond the scale
+    # a fixed limit below the values: the colour bar's pointed ends say they are clipped
+    fig = plotting.plot_panels([("a", np.array([[2.0, -4.0]]), "map")], limit=3)
+    assert fig.axes[1]._colorbar.extend == "min"
     with pytest.raises(ValueError, match="'shared'"):
         plotting.plot_panels([("a", np.ones((2, 2)), "map")], limit="same")
     with pytest.raises(ValueError, match="kind must be"):

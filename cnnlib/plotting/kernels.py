@@ -216,7 +216,17 @@ def plot_panels(panels, ncols=None, panel_size=2.7, title=None, limit=None, valu
         from matplotlib.colors import Normalize
 
         scale = ScalarMappable(norm=Normalize(-limit, limit), cmap=SIGNED_CMAP)
-        fig.colorbar(scale, ax=list(axes[: len(panels)]), shrink=0.8, aspect=30)
+        # pointed ends where some values lie beyond the scale and take its end colour
+        below = any(float(np.nanmin(a)) < -limit for a in signed)
+        above = any(float(np.nanmax(a)) > limit for a in signed)
+        extend = {(False, False): "neither", (True, False): "min", (False, True): "max"}
+        fig.colorbar(
+            scale,
+            ax=list(axes[: len(panels)]),
+            shrink=0.8,
+            aspect=30,
+            extend=extend.get((below, above), "both"),
+        )
     if title:
         fig.suptitle(title, fontsize=13, fontweight="bold")
     return fig
