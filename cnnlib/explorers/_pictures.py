@@ -25,6 +25,7 @@ __all__ = [
     "bare",
     "check_digits",
     "course_photo",
+    "fit_image",
     "full_labels",
     "photo_and_gray",
     "pixel_extent",
@@ -122,3 +123,18 @@ def screen_copy(image, limit=SCREEN_PIXELS):
 def pixel_extent(h, w):
     """imshow extent that puts pixel (i, j) at x=j, y=i for an h x w image."""
     return (-0.5, w - 0.5, h - 0.5, -0.5)
+
+
+def fit_image(ax, h, w):
+    """Show the pixels of an h x w image in ``ax`` and give the axes its shape now.
+
+    matplotlib fits an axes with a fixed aspect to its picture's shape only when
+    the figure is drawn. A blitting explorer may paste a background drawn earlier
+    for this image and draw only its moving artists (a frame, a marker, a
+    title): :meth:`~matplotlib.axes.Axes.apply_aspect` puts the axes where that
+    background has the picture, so they land on it (and the picture itself is
+    not stretched to the previous image's shape).
+    """
+    ax.set_xlim(-0.5, w - 0.5)
+    ax.set_ylim(h - 0.5, -0.5)
+    ax.apply_aspect()

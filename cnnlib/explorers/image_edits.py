@@ -19,6 +19,7 @@ from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.explorers._pictures import (
     MARK,
     check_digits,
+    fit_image,
     full_labels,
     photo_and_gray,
     pixel_extent,
@@ -128,8 +129,7 @@ class ResolutionExplorer(BlitExplorer):
             for im, ax in ((self._im_before, self._ax_before), (self._im_after, self._ax_after)):
                 im.set_extent(pixel_extent(h, w))
                 im.set_cmap(cmap)
-                ax.set_xlim(-0.5, w - 0.5)
-                ax.set_ylim(h - 0.5, -0.5)
+                fit_image(ax, h, w)
             what = source
             if source == "MNIST digit":
                 label = self._label
@@ -243,6 +243,8 @@ class ImageEditExplorer(BlitExplorer):
     title = "Image editing = arithmetic on the numbers"
     SOURCES = ("photo (grayscale)", "MNIST digit")
     OVERFLOW = (("clip to 0-255 (safe)", "clip"), ("raw uint8: wraps around", "wrap"))
+    #: The histogram's height is this times its tallest bar: the legend sits in the rest.
+    HIST_HEADROOM = 1.3
 
     def __init__(
         self,
@@ -351,16 +353,17 @@ class ImageEditExplorer(BlitExplorer):
             self._im_before.set_data(image)
             for im, ax in ((self._im_before, self._ax_before), (self._im_after, self._ax_after)):
                 im.set_extent(pixel_extent(h, w))
-                ax.set_xlim(-0.5, w - 0.5)
-                ax.set_ylim(h - 0.5, -0.5)
+                fit_image(ax, h, w)
             self._before_counts = self._histogram(image)
             self._hist_before.set_data(self._before_counts)
             self._shown = source
         after = self._histogram(edited)
         self._im_after.set_data(edited)
         self._hist_after.set_data(after)
-        # a log-like scale would hide the spikes; cap at the tallest bar instead
-        self._ax_hist.set_ylim(0, 1.08 * max(after.max(), self._before_counts.max()))
+        # a log-like scale would hide the spikes; scale to the tallest bar instead, with
+        # the top of the panel kept free for the legend, which a peak may sit under anywhere
+        tallest = max(after.max(), self._before_counts.max())
+        self._ax_hist.set_ylim(0, self.HIST_HEADROOM * tallest)
         self._ax_after.set_title(self._formula(short=True))
 
     def _formula(self, short=False):

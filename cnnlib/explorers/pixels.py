@@ -28,6 +28,7 @@ from cnnlib.explorers._pictures import (
     bare,
     check_digits,
     course_photo,
+    fit_image,
     full_labels,
     photo_and_gray,
     pixel_extent,
@@ -161,8 +162,7 @@ class PixelExplorer(BlitExplorer):
         # switching images later never pushes a title off the picture
         h, w = self._gray_photo.shape
         self._im_all.set_extent(pixel_extent(h, w))
-        self._ax_all.set_xlim(-0.5, w - 0.5)
-        self._ax_all.set_ylim(h - 0.5, -0.5)
+        fit_image(self._ax_all, h, w)
         self._ax_all.set_title("photo")
         self._lay_out()
         for c_name in ("source", "size"):
@@ -271,8 +271,7 @@ class PixelExplorer(BlitExplorer):
         if key != self._shown:  # a new image: the overview changes, else only the frame moves
             self._im_all.set_data(self._screen[key[0]] if key[0] != "MNIST digit" else image)
             self._im_all.set_extent(pixel_extent(h, w))
-            self._ax_all.set_xlim(-0.5, w - 0.5)
-            self._ax_all.set_ylim(h - 0.5, -0.5)
+            fit_image(self._ax_all, h, w)
             self._shown = key
         if self._im_all.get_cmap().name != cmap:
             for im in (self._im_all, self._im_win):
@@ -366,6 +365,12 @@ class ChannelExplorer(BlitExplorer):
     photo : array, shape (H, W, 3), optional
         Another channels-last colour image (default: :func:`cnnlib.datasets.load_photo`).
 
+    The ``upload`` button takes the learner's own PNG or JPEG: it becomes the
+    image "your picture", in colour (a gray file gets three equal channels),
+    shrunk to at most :attr:`UPLOAD_SIDE` pixels a side; the line below the
+    picture says what was done to it, and the ``image`` menu switches back to
+    the photo.
+
     Attributes
     ----------
     output : ndarray, shape (H, W, 3), uint8
@@ -374,6 +379,10 @@ class ChannelExplorer(BlitExplorer):
 
     title = "Channel explorer: a colour image is three grayscale images"
     NAMES = ("red", "green", "blue")
+    PHOTO = "photo"
+    UPLOAD = "your picture"
+    UPLOAD_SIDE = 512  #: an upload is shrunk to this (the course photo is 600 x 512)
+    SCREEN_SIDE = 240  #: images are drawn from a copy at most this many pixels a side
 
     def __init__(self, red=True, green=True, blue=True, row=None, col=None, *, photo=None):
         super().__init__(figsize=(9.2, 3.25))  # 828 px: fits a notebook column
@@ -383,9 +392,13 @@ class ChannelExplorer(BlitExplorer):
                 f"photo must be a channels-last colour image (H, W, 3), but has shape "
                 f"{photo.shape}; for (3, H, W) use cnnlib.to_channels_last(photo)"
             )
-        self._photo = photo
-        self._small, self._factor = screen_copy(photo, 240)
-        self._black = np.zeros(self._small.shape[:2], dtype=np.uint8)
+        self._photos = {self.PHOTO: photo}
+        self._upload = UploadSlot(self._uploaded, max_side=self.UPLOAD_SIDE, grayscale=False)
+        self._uploads = 0  # how many pictures were uploaded: a new one needs new panels
+        self._problem = ""  # why the last upload could not be used, until a control moves
+        self._holding = False
+        self._shown = None
+        self._use(photo)
         h, w = photo.shape[:2]
         row = int(0.56 * h) if row is None else row  # a red stripe of the flag
         col = int(0.135 * w) if col is None else col
@@ -405,6 +418,9 @@ class ChannelExplorer(BlitExplorer):
         self.controls["col"] = widgets.IntSlider(
             value=col, min=0, max=w - 1, step=step, description="column"
         )
+        self.controls["source"] = widgets.Dropdown(
+            options=(self.PHOTO,), value=self.PHOTO, description="image"
+        )
 
         axes = self.figure.subplots(1, 4)
         extent = pixel_extent(h, w)
@@ -422,26 +438,93 @@ class ChannelExplorer(BlitExplorer):
             (inner,) = ax.plot([col], [row], "s", ms=11, mfc="none", mec=MARK, mew=1.8)
             self._markers += [outer, inner]
         self._axes = axes
+        self._shown = (self.PHOTO, 0)
+        self.controls["source"].observe(self._source_changed, names="value")
         full_labels(self.controls)
         self._watch()
+        self.controls["upload"] = self._upload.control  # after _watch: it calls back when decoded
         self.update()
 
+    # -- the image: the photo or the learner's picture --------------------------------------
+    def _use(self, photo):
+        """Make ``photo`` the image shown: its screen-sized copy and the step it sets."""
+        self._photo = photo
+        self._small, self._factor = screen_copy(photo, self.SCREEN_SIDE)
+        self._black = np.zeros(self._small.shape[:2], dtype=np.uint8)
+
+    def _uploaded(self):
+        """A file arrived: show it, or say in one line why it cannot be shown."""
+        self._problem = self._upload.problem
+        if self._problem:
+            self.update()
+            return
+        self._uploads += 1
+        self._photos[self.UPLOAD] = self._upload.image.pixels
+        source = self.controls["source"]
+        if self.UPLOAD not in source.options:
+            source.options = (self.PHOTO, self.UPLOAD)
+        if source.value == self.UPLOAD:  # a second upload: same menu entry, new picture
+            self._source_changed()
+            self.update()
+        else:
+            source.value = self.UPLOAD  # fits the sliders and updates
+
+    def _source_changed(self, change=None):
+        """Show the chosen image: sliders fitted to it, the marker on its default pixel."""
+        c = self.controls
+        source = c["source"].value
+        photo = self._photos[source]
+        self._use(photo)
+        h, w = photo.shape[:2]
+        self._holding = True  # one update at the end, not one per slider
+        try:
+            if source == self.UPLOAD:
+                row, col = h // 2, w // 2  # the middle of the learner's picture
+            else:
+                row, col = int(0.56 * h), int(0.135 * w)
+            for name, size, value in (("row", h, row), ("col", w, col)):
+                slider = c[name]
+                slider.step = self._factor
+                slider.max = max(slider.max, size - 1)  # max before value, value before max
+                slider.value = value
+                slider.max = size - 1
+        finally:
+            self._holding = False
+
+    def update(self, change=None):
+        if self._holding:  # the sliders are being fitted to a new image
+            return
+        if change is not None:  # a control moved: a bad upload's message has been read
+            self._problem = ""
+        super().update(change)
+
+    # -- compute and draw -----------------------------------------------------------------
     def _on(self):
         return [self.controls[name].value for name in self.NAMES]
 
     def _background_key(self):
-        return tuple(self._on())  # the photos change only when a channel is switched
+        # the photos change only when a channel is switched or the image changes
+        return (*self._on(), self.controls["source"].value, self._uploads)
 
     def _dynamic_artists(self):
         return self._markers + [ax.title for ax in self._axes]
 
     def _compute(self):
+        if self._problem:
+            raise ValueError(self._problem)
         keep = np.array(self._on(), dtype=np.uint8)
         return self._photo * keep  # (H, W, 3) * (3,): channel k times 1 or 0
 
     def _draw(self, combined):
         on = self._on()
         keep = np.array(on, dtype=np.uint8)
+        key = (self.controls["source"].value, self._uploads)
+        if key != self._shown:  # another image: new extent and limits in every panel
+            h, w = self._photo.shape[:2]
+            for ax, im in zip(self._axes, [self._im_rgb, *self._im_channels]):
+                im.set_extent(pixel_extent(h, w))
+                fit_image(ax, h, w)
+            self._shown = key
         self._im_rgb.set_data(self._small * keep)
         row, col = self.controls["row"].value, self.controls["col"].value
         values = self._photo[row, col]
@@ -461,9 +544,12 @@ class ChannelExplorer(BlitExplorer):
         h, w, c = self._photo.shape
         row, col = self.controls["row"].value, self.controls["col"].value
         r, g, b = (int(v) for v in self._photo[row, col])
-        return (
+        text = (
             f"photo.shape = ({h}, {w}, {c}) = (H, W, C), channels-last: "
             f"{thousands(h * w * c)} numbers. For a network: to_channels_first(photo).shape = "
             f"({c}, {h}, {w}) = (C, H, W). Pixel [{row}, {col}] holds 3 numbers: "
             f"R={r}, G={g}, B={b}."
         )
+        if self.controls["source"].value == self.UPLOAD:
+            text += f"<br>Your picture, {_escape(self._upload.summary)}"
+        return text

@@ -315,6 +315,55 @@ def test_edit_explorer_title_says_wrapped_for_contrast_alone():
     assert "wrapped" in e._ax_after.get_title()
 
 
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},
+        {"overflow": "wrap", "brightness": 80},  # the peak moves under the legend's middle
+        {"brightness": 150},  # a pile at 255
+        {"contrast": 0.0},  # one bar holding every pixel
+        {"threshold": 100},
+        {"source": "MNIST digit"},
+        {"source": "MNIST digit", "negative": True},
+    ],
+    ids=lambda s: ",".join(f"{k}={v}" for k, v in s.items()) or "default",
+)
+def test_edit_explorer_legend_never_covers_a_bar(settings):
+    """Issue 13: the legend sat on the histogram's peak (brightness +80, wrapped)."""
+    e = ImageEditExplorer()
+    for name, value in settings.items():
+        e.controls[name].value = value
+    ax = e._ax_hist
+    renderer = e.figure.canvas.get_renderer()
+    legend = e._legend.get_window_extent(renderer)
+    edges = e._edges
+    for stairs in (e._hist_before, e._hist_after):
+        for left, right, height in zip(edges[:-1], edges[1:], stairs.get_data().values):
+            (x0, _), (x1, top) = ax.transData.transform([(left, 0), (right, height)])
+            if x1 > legend.x0 and x0 < legend.x1:  # the bar runs under the legend
+                assert top < legend.y0, f"a bar of height {height:.3f} reaches the legend"
+
+
+SWITCHES = {
+    PixelExplorer: ["photo (grayscale)", "MNIST digit", "photo (grayscale)", "MNIST digit"],
+    ResolutionExplorer: ["MNIST digit", "photo (colour)", "MNIST digit", "photo (colour)"],
+    ImageEditExplorer: ["MNIST digit", "photo (grayscale)", "MNIST digit", "photo (grayscale)"],
+}
+
+
+@pytest.mark.parametrize("cls", list(SWITCHES), ids=lambda c: c.__name__)
+def test_switching_back_to_an_image_draws_it_in_its_own_shape(cls):
+    """Coming back to an image redraws it from its kept background: the axes must be
+    sized for that image again, or the photo is stretched into the digit's square and
+    the frame lands beside the picture."""
+    e = cls()
+    for source in SWITCHES[cls]:
+        e.controls["source"].value = source
+        fast = _png_array(e)
+        Explorer.render(e)  # everything drawn from scratch
+        assert np.array_equal(fast, _png_array(e)), f"after source={source!r}"
+
+
 # ----------------------------------------------------------------------------
 # ShiftExplorer
 # ----------------------------------------------------------------------------

@@ -18,10 +18,11 @@ import pytest
 
 from cnnlib import conv2d, load_mnist, to_grayscale
 from cnnlib.datasets import load_photo
+from cnnlib.explorers._base import Explorer
 from cnnlib.explorers._upload import UploadSlot, uploaded_file
 from cnnlib.explorers.convolution import ConvolutionExplorer
 from cnnlib.explorers.handwriting import DigitPhoto, example_photos
-from cnnlib.explorers.pixels import PixelExplorer
+from cnnlib.explorers.pixels import ChannelExplorer, PixelExplorer
 from cnnlib.photos import photo_of_digit, read_image
 
 
@@ -142,6 +143,83 @@ def test_a_second_upload_replaces_the_first():
     assert e.controls["source"].options.count(PixelExplorer.UPLOAD) == 1
     assert e.controls["row"].max == 30 - e.controls["size"].value
     assert np.all(e.output == 200) and "second.png" in e._status.value
+
+
+# ----------------------------------------------------------------------------
+# ChannelExplorer
+# ----------------------------------------------------------------------------
+def test_a_colour_photo_becomes_the_channel_explorers_image():
+    e = ChannelExplorer()
+    wide = np.asarray(PIL.Image.fromarray(PHOTO).resize((1400, 900)))  # 900 x 1400 (H x W)
+    data = _jpeg(wide)
+    browser_upload(e.controls["upload"], "holiday.jpg", data)
+    expected = read_image(data, max_side=ChannelExplorer.UPLOAD_SIDE, grayscale=False).pixels
+    assert expected.shape == (329, 512, 3)  # shrunk, in colour, its shape kept
+    assert e.controls["source"].value == ChannelExplorer.UPLOAD and e.message == ""
+    np.testing.assert_array_equal(e.output, expected)
+    row, col = (e.controls[n] for n in ("row", "col"))
+    assert (row.value, col.value) == (164, 256)  # the middle of the picture
+    assert (row.max, col.max) == (328, 511)
+    assert row.step == col.step == 3  # 512 / 240 rounded up: one pixel of the screen copy
+    r, g, b = expected[164, 256]
+    assert e._ax_rgb.get_title() == f"(R, G, B) = ({r}, {g}, {b})"
+    status = e._status.value
+    assert "(329, 512, 3)" in status and "(3, 329, 512)" in status
+    assert "holiday.jpg: a 900 x 1400 JPEG image (H x W): shrunk to 329 x 512" in status
+    # the switches work on the upload; the course photo comes back with its own sliders
+    e.controls["red"].value = False
+    np.testing.assert_array_equal(e.output, expected * np.array([0, 1, 1], np.uint8))
+    assert np.all(np.asarray(e._im_channels[0].get_array()) == 0)
+    e.controls["source"].value = ChannelExplorer.PHOTO
+    np.testing.assert_array_equal(e.output, PHOTO * np.array([0, 1, 1], np.uint8))
+    assert (row.value, col.value, row.max, col.max) == (336, 69, 599, 511)
+    assert "Your picture" not in e._status.value
+
+
+def test_a_gray_picture_gets_three_equal_channels_and_says_so():
+    e = ChannelExplorer()
+    ramp = np.tile(np.arange(0, 250, 10, dtype=np.uint8), (12, 1))  # 12 x 25, gray
+    browser_upload(e.controls["upload"], "ramp.png", _png(ramp), "image/png")
+    assert e.output.shape == (12, 25, 3)
+    for k in range(3):
+        np.testing.assert_array_equal(e.output[..., k], ramp)
+    assert e.controls["row"].step == 1 and e.controls["row"].max == 11
+    assert "its red, green and blue are equal" in e._status.value
+
+
+def test_a_bad_file_in_the_channel_explorer_is_one_line_and_it_recovers():
+    e = ChannelExplorer()
+    browser_upload(e.controls["upload"], "notes.pdf", b"%PDF-1.7 ...", "application/pdf")
+    assert e.output is None and e.message.startswith("notes.pdf: this file is a PDF document")
+    assert "Not possible" in e._status.value and "Traceback" not in e._status.value
+    assert e.controls["source"].options == (ChannelExplorer.PHOTO,)  # nothing to switch to
+    e.controls["green"].value = False  # any move: the message has been read
+    assert e.message == "" and e.output is not None
+
+
+def test_a_second_upload_replaces_the_first_in_the_channel_explorer():
+    e = ChannelExplorer()
+    browser_upload(e.controls["upload"], "a.png", _png(np.zeros((40, 50, 3), np.uint8)))
+    browser_upload(e.controls["upload"], "b.png", _png(np.full((30, 20, 3), 90, np.uint8)))
+    assert e.controls["source"].options == (ChannelExplorer.PHOTO, ChannelExplorer.UPLOAD)
+    assert e.output.shape == (30, 20, 3) and np.all(e.output == 90)
+    assert (e.controls["row"].max, e.controls["col"].max) == (29, 19)
+    assert "b.png" in e._status.value
+
+
+def test_the_channel_explorers_quick_redraw_of_an_upload_is_a_full_draw():
+    e = ChannelExplorer()
+    browser_upload(e.controls["upload"], "big.jpg", _jpeg(BIG))
+    for name, value in [
+        ("row", 99),
+        ("blue", False),
+        ("source", "photo"),
+        ("source", "your picture"),
+    ]:
+        e.controls[name].value = value
+        fast = e.png
+        Explorer.render(e)  # everything drawn from scratch
+        assert fast == e.png, f"after {name}={value!r}"
 
 
 # ----------------------------------------------------------------------------
