@@ -60,6 +60,7 @@ CHOICES = [p for p in PREDICTIONS if p.choices]
 #: Every explorer the notebooks use, and the ones being added (notebook 07's saliency and
 #: occlusion explorer, the network builder): each gets at least one prediction.
 EXPLORERS = {
+    "WidgetCheck",
     "PixelExplorer",
     "ChannelExplorer",
     "ResolutionExplorer",

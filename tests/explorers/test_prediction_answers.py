@@ -93,6 +93,18 @@ def browser_upload(control, name, data, kind="image/jpeg"):
 
 
 # ----------------------------------------------------------------------------
+# 00 start here
+# ----------------------------------------------------------------------------
+@observes("widget-wave-hills")
+def _(p):
+    e = explore(p)
+    wave = e.output
+    assert f"frequency = {p.settings['frequency']:g}" == title(e._ax)
+    hills = (wave[1:-1] > wave[:-2]) & (wave[1:-1] >= wave[2:]) & (wave[1:-1] > 0.9)
+    return int(np.count_nonzero(hills))
+
+
+# ----------------------------------------------------------------------------
 # 01 pixels
 # ----------------------------------------------------------------------------
 @observes("pixel-background-value")

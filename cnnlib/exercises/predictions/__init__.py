@@ -7,8 +7,9 @@ then moves the explorer's controls and sees the answer. Predictions are
 practice, not graded: their answers are what the explorers show, and they
 stay in a student copy of the course.
 
-* one module per notebook (:mod:`~cnnlib.exercises.predictions.pixels` for
-  01 ... :mod:`~cnnlib.exercises.predictions.inside` for 07) holds its
+* one module per notebook (:mod:`~cnnlib.exercises.predictions.start` for
+  00, :mod:`~cnnlib.exercises.predictions.pixels` for 01 ...
+  :mod:`~cnnlib.exercises.predictions.inside` for 07) holds its
   questions as :class:`~cnnlib.exercises._catalogue.Prediction` records: the
   expected answer (computed with cnnlib where it is a number), why, where the
   explorer shows it, and the typical wrong predictions with a hint each;
@@ -28,6 +29,7 @@ from cnnlib.exercises.predictions import (  # noqa: F401  (they register their p
     inside,
     pixels,
     pooling,
+    start,
     training,
 )
 from cnnlib.exercises.predictions._check import check_prediction, read_choice, read_number
