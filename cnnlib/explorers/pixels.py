@@ -120,6 +120,9 @@ class PixelExplorer(BlitExplorer):
         self._holding = False
         self._upload = UploadSlot(self._uploaded, max_side=self.UPLOAD_SIDE, grayscale=True)
         self._uploads = 0  # how many pictures were uploaded: a new one needs a new overview
+        # the line under the picture takes two lines for most settings: keep room for two, so
+        # the page does not jump when a longer window or another image adds a sentence
+        self._status.layout.min_height = "4em"
         self._problem = ""  # why the last upload could not be used, until a control moves
         c = self.controls
         c["source"] = widgets.Dropdown(options=self.SOURCES, value=source, description="image")
@@ -419,7 +422,10 @@ class ChannelExplorer(BlitExplorer):
             value=col, min=0, max=w - 1, step=step, description="column"
         )
         self.controls["source"] = widgets.Dropdown(
-            options=(self.PHOTO,), value=self.PHOTO, description="image"
+            options=(self.PHOTO,),
+            value=self.PHOTO,
+            description="image",
+            layout=widgets.Layout(width="15em"),  # two short names: no need for a wide menu
         )
 
         axes = self.figure.subplots(1, 4)
