@@ -122,7 +122,7 @@ class PixelExplorer(BlitExplorer):
         self._uploads = 0  # how many pictures were uploaded: a new one needs a new overview
         # the line under the picture takes two lines for most settings: keep room for two, so
         # the page does not jump when a longer window or another image adds a sentence
-        self._status.layout.min_height = "4em"
+        self._status.layout.min_height = "4.4em"
         self._problem = ""  # why the last upload could not be used, until a control moves
         c = self.controls
         c["source"] = widgets.Dropdown(options=self.SOURCES, value=source, description="image")
