@@ -1,9 +1,12 @@
 """Pooling explorer: window, stride, max or average, and what a small shift does.
 
-The top row shows a feature map and its pooled version; in max mode the
-winning cell of every window is outlined. The bottom row answers "what if the
-input moves a few pixels?": how much each map changed compared with the
-unshifted input, measured as a relative change in percent.
+Two large panels show a feature map and its pooled version. In max mode the
+cell that wins each window is marked: outlined in orange on the small example
+(every value printed), coloured orange on the big maps of a digit or the
+photo, where the cells that lose their window are dimmed (dozens of outlines
+would bury the strokes). A narrow column on the right answers "what if the
+input moves a few pixels?": shifted minus unshifted for each map, titled with
+how much the map changed (a relative change in percent).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
 from cnnlib import kernels
@@ -39,10 +43,14 @@ EXAMPLE_MAP = np.array(
 # Okabe-Ito colours, distinguishable with every common colour-vision deficiency
 WINNER_COLOR = "#E69F00"  # orange: the cell that wins its window
 WINDOW_COLOR = "#56B4E9"  # sky blue: the first window and the output cell it makes
+_WINNER_RGB = np.array(to_rgb(WINNER_COLOR))
 PADDING_COLOR = "#f3e7cf"  # pale sand: the padded border around the input
 
-_LABEL_LIMIT = 12  # value labels only for maps up to 12x12
-_WINNER_LIMIT = 40  # winner outlines only for maps up to 40x40
+_LABEL_LIMIT = 12  # value labels and winner outlines only for maps up to 12x12
+# bigger maps: winners coloured orange, at least this bright (so a weak winner is
+# still orange, not black), and the other cells dimmed to this share of their brightness
+_WINNER_FLOOR = 0.2
+_DIMMED = 0.45
 # The 600x512 photo is shrunk 6 times, to 100x85, before the edge kernel: big enough
 # to recognise, and under 10,000 values, above which numpy's BLAS (used by the core's
 # input checks) wakes extra threads, which costs 10-20 ms on a busy 2-core machine.
@@ -102,6 +110,12 @@ class PoolingExplorer(Explorer):
         "small example (6x6)": "example",
         "digit: vertical edges (28x28)": "digit",
         "photo: vertical edges (100x85)": "photo",
+    }
+    #: What each source's feature map is, and the kernel that made it (for its title).
+    WHAT = {
+        "example": ("a made-up feature map", ""),
+        "digit": ("vertical edges of a digit", "|Sobel x|, "),
+        "photo": ("vertical edges of the photo", "|Sobel x|, "),
     }
 
     def __init__(
@@ -196,14 +210,33 @@ class PoolingExplorer(Explorer):
     # -- figure -----------------------------------------------------------------------
     def _build_figure(self):
         fig = self.figure
-        axes = fig.subplots(2, 2, height_ratios=[1, 0.6])  # the change maps: smaller
-        (self._ax_in, self._ax_out), (self._ax_din, self._ax_dout) = axes
+        # placed by hand, in pixels of the 828 x 495 picture: the two maps large, side by
+        # side, and what a shift changed in a narrow column on the right (constrained
+        # layout leaves gaps around square images that span rows)
+        fig.set_layout_engine("none")
+        width, height = fig.canvas.get_width_height()
+
+        def axes(left, top, size):
+            return fig.add_subplot(
+                position=(left / width, 1 - (top + size) / height, size / width, size / height)
+            )
+
+        big, small = 285, 187
+        self._ax_in = axes(8, 92, big)
+        self._ax_out = axes(8 + big + 24, 92, big)
+        self._ax_din = axes(width - 8 - small, 40, small)
+        self._ax_dout = axes(width - 8 - small, 40 + small + 44, small)
         blank = np.zeros((6, 6))
-        self._im_in = show_image(self._ax_in, blank, "feature map", vmin=0, vmax=1)
-        self._im_out = show_image(self._ax_out, blank, "pooled map", vmin=0, vmax=1)
-        self._im_din, _ = show_signed(self._ax_din, blank, "change", limit=1, colorbar=False)
-        self._im_dout, _ = show_signed(self._ax_dout, blank, "change", limit=1, colorbar=False)
+        # two-line titles from the start: the layout is computed once, on the first draw
+        self._im_in = show_image(self._ax_in, blank, "feature map\n ", vmin=0, vmax=1)
+        self._im_out = show_image(self._ax_out, blank, "pooled map\n ", vmin=0, vmax=1)
+        self._im_din, _ = show_signed(self._ax_din, blank, "change\n ", limit=1, colorbar=False)
+        self._im_dout, _ = show_signed(self._ax_dout, blank, "change\n ", limit=1, colorbar=False)
+        for ax in (self._ax_in, self._ax_out, self._ax_din, self._ax_dout):
+            ax.title.set_fontsize(11)
         self._ax_in.set_facecolor(PADDING_COLOR)
+        # big maps in max mode: winners orange, the other cells dimmed (an RGBA layer on top)
+        self._winner_layer = self._ax_in.imshow(np.zeros((1, 1, 4)), zorder=3)
         self._labels_in = LabelGrid(self._ax_in, height=0.3, max_points=15)
         self._labels_out = LabelGrid(self._ax_out, height=0.3, max_points=15)
         self._winner_lines = LineCollection([], colors=WINNER_COLOR, linewidths=2.0, zorder=4)
@@ -215,7 +248,7 @@ class PoolingExplorer(Explorer):
         self._cell_box = Rectangle((0, 0), 1, 1, fill=False, ec=WINDOW_COLOR, lw=3.0, zorder=5)
         self._ax_out.add_patch(self._cell_box)
         self._shift_hints = [
-            ax.text(0.5, 0.5, "", ha="center", va="center", transform=ax.transAxes, fontsize=11)
+            ax.text(0.5, 0.5, "", ha="center", va="center", transform=ax.transAxes, fontsize=10)
             for ax in (self._ax_din, self._ax_dout)
         ]
         self._not_possible = self._ax_out.text(
@@ -228,11 +261,10 @@ class PoolingExplorer(Explorer):
             fontsize=13,
             color="#b35806",
         )
-        fig.supxlabel(
-            "bottom row: shifted minus unshifted (red: value went up, blue: went down, "
-            "white: unchanged)",
-            fontsize=11,
-        )
+        # one-line keys under the panels (their text changes, their place does not)
+        self._ax_in.set_xlabel(" ", fontsize=10)
+        self._ax_out.set_xlabel(" ", fontsize=10)
+        self._ax_dout.set_xlabel("red: went up, blue: went down", fontsize=10)
 
     @staticmethod
     def _show_grid(ax, im, data, pad=0):
@@ -254,14 +286,15 @@ class PoolingExplorer(Explorer):
         # the input (the feature map after the shift), its padded border visible
         self._show_grid(self._ax_in, self._im_in, x, pad=padding)
         self._im_in.set_clim(0, top)
-        where = f"shifted {pixels} px right" if pixels else "the input"
-        self._ax_in.set_title(f"feature map {x.shape[0]}x{x.shape[1]}, {where}")
+        what, kernel = self.WHAT[source]
+        where = f"shifted {pixels} px" if pixels else "no shift"
+        self._ax_in.set_title(f"{what}\n{kernel}{x.shape[0]}x{x.shape[1]}, {where}")
         self._set_labels(self._labels_in, x if small else None, top, fmt)
         self._window_box.set_bounds(-0.5 - padding, -0.5 - padding, window, window)
         self._show_grid(self._ax_din, self._im_din, x - unshifted)
         self._im_din.set_clim(-top, top)
         self._ax_din.set_title(
-            f"change in the feature map: {100 * self.change['feature map']:.0f}%"
+            f"the shift changed the\nfeature map {100 * self.change['feature map']:.0f}%"
         )
 
         hint = "" if pixels else "no shift yet:\nmove “shift\ninput right”"
@@ -273,11 +306,12 @@ class PoolingExplorer(Explorer):
             artist.set_visible(ok)
         if not ok:
             self._not_possible.set_text("not possible:\nsee the line below")
-            self._winner_lines.set_segments([])
+            self._show_winners(None, x, top, small)
             self._labels_out.clear()
-            self._ax_out.set_title("pooled map")
-            self._ax_din.set_title("change in the feature map")
-            self._ax_dout.set_title("change in the pooled map")
+            self._ax_out.set_title("pooled map\n ")
+            self._ax_din.set_title("the shift changed the\nfeature map")
+            self._ax_dout.set_title("the shift changed the\npooled map")
+            self._ax_out.set_xlabel("")
             return
         self._not_possible.set_text("")
 
@@ -285,28 +319,58 @@ class PoolingExplorer(Explorer):
         ho, wo = result.shape
         self._show_grid(self._ax_out, self._im_out, result)
         self._im_out.set_clim(0, top)
-        self._ax_out.set_title(f"{mode} pooled {ho}x{wo}")
+        self._ax_out.set_title(f"{mode} pooled\n{ho}x{wo}")
         pooled_fmt = fmt if mode == "max" or source != "example" else _two_decimals
         small_out = small and max(ho, wo) <= _LABEL_LIMIT
         self._set_labels(self._labels_out, result if small_out else None, top, pooled_fmt)
         self._cell_box.set_bounds(-0.5, -0.5, 1, 1)
-
-        # the winning cell of every window (windows that are all zero have no real winner)
-        if self.winners is not None and max(x.shape) <= _WINNER_LIMIT:
-            cells = np.unique(self.winners[result > 0])
-            rows, cols = np.divmod(cells, x.shape[1])
-            r = 0.42
-            square = np.array([[-r, -r], [r, -r], [r, r], [-r, r], [-r, -r]])
-            centres = np.stack([cols, rows], axis=1).astype(float)
-            self._winner_lines.set_segments(centres[:, None, :] + square[None])
-            self._winner_lines.set_linewidth(3.0 if small else 1.5)
-        else:
-            self._winner_lines.set_segments([])
+        self._show_winners(result, x, top, small)
+        kept = "largest" if mode == "max" else "mean"
+        self._ax_out.set_xlabel(
+            f"each cell: the {kept} value of one window\nblue: the first window and its cell"
+        )
 
         # what the shift changed after pooling (signed: red up, blue down)
         self._show_grid(self._ax_dout, self._im_dout, result - self._pooled_before)
         self._im_dout.set_clim(-top, top)
-        self._ax_dout.set_title(f"change in the pooled map: {100 * self.change['pooled map']:.0f}%")
+        self._ax_dout.set_title(
+            f"the shift changed the\npooled map {100 * self.change['pooled map']:.0f}%"
+        )
+
+    def _show_winners(self, result, x, top, small):
+        """Mark the cell that wins each window (max mode; windows that are all 0 have none).
+
+        Small maps: an orange outline per winner, over the printed values. Big maps:
+        the winners coloured orange (brighter for larger values) and every other cell
+        dimmed, so the cells that max pooling keeps stand out without outlines.
+        """
+        h, w = x.shape
+        self._winner_lines.set_segments([])
+        self._winner_layer.set_visible(False)
+        if self.winners is None or result is None:
+            self._ax_in.set_xlabel("average: every cell counts" if result is not None else "")
+            return
+        cells = np.unique(self.winners[result > 0])
+        rows, cols = np.divmod(cells, w)
+        if small:
+            r = 0.42
+            square = np.array([[-r, -r], [r, -r], [r, r], [-r, r], [-r, -r]])
+            centres = np.stack([cols, rows], axis=1).astype(float)
+            self._winner_lines.set_segments(centres[:, None, :] + square[None])
+            self._winner_lines.set_linewidth(3.0)
+            self._ax_in.set_xlabel(
+                "orange frame: the largest value of\nits window, kept by max pooling"
+            )
+            return
+        layer = np.zeros((h, w, 4))
+        layer[..., 3] = 1.0 - _DIMMED  # black over every cell: dimmed...
+        brightness = _WINNER_FLOOR + (1 - _WINNER_FLOOR) * np.clip(x[rows, cols] / top, 0, 1)
+        layer[rows, cols, :3] = brightness[:, None] * _WINNER_RGB
+        layer[rows, cols, 3] = 1.0  # ...except the winners, painted orange
+        self._winner_layer.set_data(layer)
+        self._winner_layer.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+        self._winner_layer.set_visible(True)
+        self._ax_in.set_xlabel("orange: the largest of its window (kept)\ndimmed: not the largest")
 
     @staticmethod
     def _set_labels(labels, values, top, fmt):

@@ -77,12 +77,74 @@ def test_winners_are_outlined_only_where_something_wins(explorer):
     centres = {tuple(seg[0] + [0.42, 0.42]) for seg in explorer._winner_lines.get_segments()}
     rows, cols = np.divmod(explorer.winners.ravel(), 6)
     assert centres == {(float(c), float(r)) for r, c in zip(rows, cols)}
-    set_all(explorer, source="digit")  # windows of the empty background have no winner
-    n_outlined = len(explorer._winner_lines.get_segments())
-    assert 0 < n_outlined == len(np.unique(explorer.winners[explorer.output > 0]))
+    assert not explorer._winner_layer.get_visible()
     set_all(explorer, mode="average")
     assert len(explorer._winner_lines.get_segments()) == 0
-    set_all(explorer, mode="max", source="example")
+    set_all(explorer, mode="max")
+
+
+@pytest.mark.parametrize("source", ["digit", "photo"])
+def test_big_maps_colour_the_winners_and_dim_the_rest(explorer, source):
+    """No outlines on a big map: the winners are painted orange, the other cells dimmed."""
+    set_all(explorer, source=source, mode="max", window=2, stride=2, padding=0, shift=1)
+    assert len(explorer._winner_lines.get_segments()) == 0
+    layer = explorer._winner_layer.get_array()
+    assert explorer._winner_layer.get_visible()
+    assert layer.shape == (*explorer.input_map.shape, 4)
+    # windows of the empty background have no winner: painted = the winners of the rest
+    painted = layer[..., 3] == 1.0
+    winners = np.unique(explorer.winners[explorer.output > 0])
+    np.testing.assert_array_equal(np.flatnonzero(painted), winners)
+    assert 0 < painted.sum() < painted.size / 4  # at most one cell per 2x2 window
+    # orange (red > green > blue), brighter for larger values; the rest covered half-dark
+    r, g, b = layer[painted][:, :3].T
+    assert np.all((r > g) & (g > b))
+    values = explorer.input_map.flat[winners]
+    assert np.corrcoef(values, r)[0, 1] > 0.99
+    assert np.all(layer[~painted] == [0, 0, 0, 0.55])
+    assert "orange" in explorer._ax_in.get_xlabel()
+    set_all(explorer, mode="average")  # every cell counts: nothing marked
+    assert not explorer._winner_layer.get_visible()
+    assert len(explorer._winner_lines.get_segments()) == 0
+    assert explorer._ax_in.get_xlabel() == "average: every cell counts"
+    set_all(explorer, source="example", mode="max", shift=0)
+
+
+def test_the_titles_name_the_kernel_and_the_shift(explorer):
+    set_all(explorer, source="digit", mode="max", window=2, stride=2, padding=0, shift=2)
+    title = explorer._ax_in.get_title()
+    assert title == "vertical edges of a digit\n|Sobel x|, 28x28, shifted 2 px"
+    set_all(explorer, source="photo", shift=0)
+    title = explorer._ax_in.get_title()
+    assert title == "vertical edges of the photo\n|Sobel x|, 100x85, no shift"
+    set_all(explorer, source="example")
+    assert explorer._ax_in.get_title() == "a made-up feature map\n6x6, no shift"
+    assert explorer._ax_out.get_title() == "max pooled\n3x3"
+
+
+def test_the_change_panels_are_large_and_the_layout_stays_put():
+    """The shift's change maps are at least 180 px square (they were 157 px), the maps
+    285 px, and nothing moves when titles or the source change."""
+    ex = PoolingExplorer(source="digit", shift=1)
+    width, height = ex.figure.canvas.get_width_height()
+
+    def box(ax):
+        return np.round(ax.get_position().bounds * np.array([width, height, width, height]))
+
+    before = [box(ax) for ax in ex.figure.axes]
+    assert [b[2] for b in before] == [285, 285, 187, 187]
+    set_all(ex, source="photo", shift=0)
+    set_all(ex, source="example", window=7)
+    assert all(np.array_equal(a, b) for a, b in zip(before, [box(ax) for ax in ex.figure.axes]))
+    # every title and key stays inside the picture
+    renderer = ex.figure.canvas.get_renderer()
+    for source in SIZES:
+        set_all(ex, source=source, window=2, shift=1)
+        for ax in ex.figure.axes:
+            for text in (ax.title, ax.xaxis.label):
+                extent = text.get_window_extent(renderer)
+                assert extent.x0 >= 0 and extent.x1 <= width, text.get_text()
+                assert extent.y0 >= 0 and extent.y1 <= height, text.get_text()
 
 
 def test_average_labels_show_two_decimals(explorer):
@@ -167,7 +229,7 @@ def test_shift_moves_the_input_and_measures_the_change(explorer):
     np.testing.assert_allclose(explorer._im_din.get_array(), diff)
     np.testing.assert_allclose(explorer._im_dout.get_array(), pooled_diff)
     title = explorer._ax_dout.get_title()
-    assert title == f"change in the pooled map: {100 * explorer.change['pooled map']:.0f}%"
+    assert title == f"the shift changed the\npooled map {100 * explorer.change['pooled map']:.0f}%"
     assert "input shifted 1 px" in explorer._status.value
     explorer.controls["shift"].value = 0
 
