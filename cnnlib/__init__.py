@@ -13,6 +13,7 @@ Notebooks import the names they use explicitly, e.g.
 
 from cnnlib import kernels, reference
 from cnnlib.activations import (
+    best_single_kernel,
     leaky_relu_slope,
     relu_slope,
     sigmoid_slope,
@@ -187,6 +188,7 @@ __all__ = [
     "adjust_contrast",
     "avg_pool2d",
     "bar_image",
+    "best_single_kernel",
     "conv2d",
     "crop",
     "cross_entropy",

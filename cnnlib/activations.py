@@ -9,9 +9,14 @@ needs to *compare* them:
   during training (notebook 06) almost no learning signal gets through;
 * :func:`sparsity`, the fraction of values that are exactly zero;
 * :data:`ACTIVATIONS`, the four functions with their slopes and output ranges
-  by display name, for menus in the explorers.
+  by display name, for menus in the explorers;
+* :func:`best_single_kernel`, which asks whether ONE convolution could have
+  made a given map: without an activation, two convolutions in a row can
+  always be replaced by one; with a ReLU between them, even the best single
+  kernel misses.
 
-Every function is element-wise: any shape in, the same shape out.
+The activations and their slopes are element-wise: any shape in, the same
+shape out.
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnlib import _validate as v
-from cnnlib.ops import leaky_relu, relu, sigmoid, tanh
+from cnnlib.ops import conv2d, leaky_relu, relu, sigmoid, tanh
 
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "best_single_kernel",
     "leaky_relu_slope",
     "relu_slope",
     "sigmoid_slope",
@@ -122,3 +128,80 @@ ACTIVATIONS = {
 }
 """The four activations of notebook 04 by display name. ``leaky ReLU``'s
 ``function`` and ``slope`` accept ``negative_slope`` as a second argument."""
+
+
+def best_single_kernel(image, target, kernel_size):
+    """The kernel whose convolution with ``image`` comes closest to ``target``, and how close.
+
+    Could a single convolution turn ``image`` into ``target``? At every position
+    the kernel would have to give the target's value from the k x k patch under
+    it: one equation per position (576 for a 28x28 image and a 5x5 kernel), but
+    only k * k unknown weights (25). In general no kernel solves them all, so
+    this finds the *least-squares* kernel, the one whose squared misses add up
+    to the least (``np.linalg.lstsq`` on the matrix of every patch), and
+    reports how far its map still is from ``target``.
+
+    Parameters
+    ----------
+    image : array (H, W)
+    target : array (H - k + 1, W - k + 1)
+        The map to reproduce; the size a k x k kernel gives without padding.
+    kernel_size : int
+        k, from 1 to ``min(H, W)``.
+
+    Returns
+    -------
+    kernel : ndarray (k, k)
+        The best kernel.
+    miss : float
+        ``||conv2d(image, kernel) - target|| / ||target||``: 0 when one
+        convolution reproduces ``target`` exactly, 1 when the best it can do
+        is as far off as a map of zeros.
+
+    Examples
+    --------
+    Two 3x3 convolutions in a row are one 5x5 convolution (miss 0.0); with a
+    ReLU between them they are not (notebook 04: miss 0.39 on a digit).
+
+    >>> from cnnlib import best_single_kernel, conv2d, kernels
+    >>> image = np.arange(64.0).reshape(8, 8) % 7
+    >>> two = conv2d(conv2d(image, kernels.sobel_x()), kernels.diagonal())
+    >>> kernel, miss = best_single_kernel(image, two, 5)
+    >>> round(miss, 6)
+    0.0
+    """
+    image = v.finite_float_array(image, "image")
+    v.check_ndim(image, (2,), "image", "(H, W), one grayscale image")
+    k = v.as_int(
+        kernel_size,
+        "kernel_size",
+        1,
+        min(image.shape),
+        why=f"a square kernel must fit inside the {image.shape[0]}x{image.shape[1]} image",
+    )
+    target = v.finite_float_array(target, "target")
+    size = (image.shape[0] - k + 1, image.shape[1] - k + 1)
+    if target.shape != size:
+        raise ValueError(
+            f"target must have shape {size}, the size of a {k}x{k} kernel's map of a "
+            f"{image.shape[0]}x{image.shape[1]} image without padding, but has shape "
+            f"{target.shape}; pass the map made from this image, or the kernel_size that made it"
+        )
+    scale = float(np.sqrt(np.sum(target**2)))
+    if scale == 0:
+        raise ValueError(
+            "target is all zeros, so every kernel whose map is 0 reproduces it and the miss "
+            "(relative to the size of target) is not defined; pass a map with a nonzero value"
+        )
+    positions = size[0] * size[1]
+    v.check_memory(
+        positions * k * k * 8,
+        f"best_single_kernel's table of every {k}x{k} patch ({positions} x {k * k} values)",
+        "use a smaller image or kernel_size",
+    )
+    # one row per position: the k*k pixels under the kernel there
+    patches = np.lib.stride_tricks.sliding_window_view(image, (k, k)).reshape(positions, k * k)
+    weights, *_ = np.linalg.lstsq(patches, target.reshape(-1), rcond=None)
+    kernel = weights.reshape(k, k)
+    miss = float(np.sqrt(np.sum((conv2d(image, kernel) - target) ** 2)) / scale)
+    return kernel, miss

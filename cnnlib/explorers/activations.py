@@ -117,7 +117,9 @@ class ActivationExplorer(BlitExplorer):
         The activated map, ``f(feature_map)`` with ``f`` the chosen function
         (e.g. :func:`cnnlib.relu`).
     feature_map : ndarray (H-2, W-2)
-        ``conv2d(image / 255, kernel) + bias``, the map shown in the middle.
+        ``conv2d(image, kernel) / 255 + bias``, the map shown in the middle: the
+        map of the image scaled to 0-1, divided after the convolution so that
+        whole-number kernels give exact zeros.
     sparsity : float
         Fraction of exact zeros in ``output``.
     flat : float
@@ -186,11 +188,20 @@ class ActivationExplorer(BlitExplorer):
 
     # -- data -------------------------------------------------------------------------
     def _feature_map(self, image, kernel):
-        """conv2d of the image (scaled to 0-1) with the kernel, no padding; cached."""
+        """conv2d of the image with the kernel, no padding, scaled to 0-1 images; cached.
+
+        The image is convolved as it is (whole numbers 0-255) and the result divided by
+        255 afterwards, not before: with a kernel of whole numbers (Sobel, Laplacian...)
+        every sum is then a whole number, exact in any order of addition, so a position
+        where the edges cancel is exactly 0 on every CPU. Dividing first gives fractions
+        such as 0.4 that floats only approximate, and sums that should cancel leave a
+        tiny rest (~1e-17) that depends on the order of the additions: the photo's
+        Sobel x map had 1.2% exact zeros that way, against 1.8% in exact arithmetic.
+        """
         key = (image, kernel)
         if key not in self._maps:
-            pixels = np.asarray(self.images[image], dtype=float) / 255.0
-            self._maps[key] = conv2d(pixels, kernels.PRESETS[kernel])
+            pixels = np.asarray(self.images[image], dtype=float)
+            self._maps[key] = conv2d(pixels, kernels.PRESETS[kernel]) / 255.0
         return self._maps[key]
 
     def _compute(self):

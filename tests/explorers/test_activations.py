@@ -10,6 +10,7 @@ from itertools import pairwise
 import numpy as np
 import PIL.Image
 import pytest
+import scipy.signal
 
 from cnnlib import conv2d, kernels, leaky_relu, relu, sigmoid, tanh
 from cnnlib.activations import ACTIVATIONS, sparsity
@@ -36,8 +37,8 @@ def decode(png):
 
 def expected_output(ex):
     c = ex.controls
-    pixels = np.asarray(ex.images[c["image"].value], dtype=float) / 255.0
-    z = conv2d(pixels, kernels.PRESETS[c["kernel"].value]) + c["bias"].value
+    pixels = np.asarray(ex.images[c["image"].value], dtype=float)
+    z = conv2d(pixels, kernels.PRESETS[c["kernel"].value]) / 255.0 + c["bias"].value
     name = c["activation"].value
     if name == "ReLU":
         return z, relu(z)
@@ -106,6 +107,20 @@ def test_every_control_value_gives_the_core_output(explorer):
         for kernel in c["kernel"].options:  # every kernel once
             c["kernel"].value = kernel
             check_consistent(explorer)
+
+
+def test_zeros_are_counted_exactly_whatever_the_cpu():
+    """The share of zeros is that of exact arithmetic: scipy's correlation of the whole
+    numbers in int64 (exact), not a count that depends on how the CPU adds floats. Dividing
+    the image by 255 before the convolution found 2.1% zeros instead of 3.0% here."""
+    ex = ActivationExplorer(kernel="sobel x (vertical edges)", activation="ReLU", bias=0.0)
+    pixels = np.asarray(ex.images[ex.controls["image"].value], dtype=np.int64)
+    exact = scipy.signal.correlate2d(pixels, kernels.sobel_x().astype(np.int64), mode="valid")
+    np.testing.assert_array_equal(ex.feature_map == 0, exact == 0)
+    np.testing.assert_array_equal(ex.output == 0, exact <= 0)
+    assert round(sparsity(ex.feature_map), 3) == 0.030
+    assert round(ex.sparsity, 3) == 0.516
+    assert "51.6%" in ex._status.value and "before the activation 3.0%" in ex._status.value
 
 
 def test_relu_with_a_negative_bias_is_a_threshold(explorer):
