@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.colors import PowerNorm
+from matplotlib.ticker import LogLocator, NullLocator
 
 from cnnlib.descent import LANDSCAPES, gradient_descent, judge_descent
 from cnnlib.explorers._blit import BlitExplorer
@@ -105,10 +106,10 @@ class LossLandscape(BlitExplorer):
     def _build_figure(self):
         fig = self.figure
         fig.set_layout_engine("none")  # axes placed by hand: the 1-D and 2-D views share a slot
-        left = [0.07, 0.14, 0.52, 0.74]
-        self._ax1 = fig.add_axes(left)
-        self._ax2 = fig.add_axes(left)
-        self._axg = fig.add_axes([0.69, 0.14, 0.29, 0.74])
+        # the 2-D map is narrower than the 1-D curve: its colour bar stands beside it
+        self._ax1 = fig.add_axes([0.07, 0.25, 0.54, 0.64])
+        self._ax2 = fig.add_axes([0.07, 0.25, 0.47, 0.64])
+        self._axg = fig.add_axes([0.71, 0.25, 0.27, 0.64])
 
         # 1-D: the curve and the path on it
         ax = self._ax1
@@ -142,27 +143,41 @@ class LossLandscape(BlitExplorer):
         (self._star2,) = ax.plot([], [], "*", ms=16, color="white", mec="black", zorder=4)
         ax.set_xlabel("weight w₁")
         ax.set_ylabel("weight w₂")
+        # the colour scale of the map, beside it (it follows the map's height)
+        self._colorbar_ax = ax.inset_axes([1.03, 0.0, 0.035, 1.0])
+        colorbar = fig.colorbar(self._surface, cax=self._colorbar_ax)
+        colorbar.set_label("loss (dark = low)", fontsize=10)
+        colorbar.ax.tick_params(labelsize=9)
 
-        for ax, path, star, where in (
-            (self._ax1, self._path1, self._star1, "upper center"),
-            (self._ax2, self._path2, self._star2, "upper right"),
-        ):
+        for ax in (self._ax1, self._ax2):
             (start,) = ax.plot([], [], "s", ms=9, color="white", mec="black", zorder=4)
             ax._start_marker = start
             ax._title = ax.set_title("")
-            ax.legend(
-                [start, path, star],
-                ["start", "after each step", "lowest point"],
-                loc=where,
-                fontsize=9,
-                framealpha=0.85,
-                numpoints=1,
-            )
+        # one legend for both views, under the picture: inside, it hid part of the map
+        fig.legend(
+            [
+                self._ax1._start_marker,
+                self._path1,
+                self._star1,
+            ],
+            ["start", "the weights after each step", "lowest point"],
+            loc="lower left",
+            bbox_to_anchor=(0.05, 0.0),
+            ncol=3,
+            fontsize=10,
+            frameon=False,
+            numpoints=1,
+            handletextpad=0.4,
+            columnspacing=1.5,
+        )
 
         # right: the loss after every step
         ax = self._axg
         ax.set_yscale("log")
         ax.set_ylim(GAP_FLOOR, GAP_CEILING)
+        # a grid line at every power of 10 (matplotlib would skip every other one here)
+        ax.yaxis.set_major_locator(LogLocator(base=10, numticks=20))
+        ax.yaxis.set_minor_locator(NullLocator())
         self._target = ax.axhline(self.tolerance, color=TARGET_COLOR, ls="--", lw=1.5, zorder=3)
         self._target_label = ax.text(  # at the right end, on white: the path starts at the left
             0.98,
@@ -192,6 +207,7 @@ class LossLandscape(BlitExplorer):
         one_d = landscape.dim == 1
         self._ax1.set_visible(one_d)
         self._ax2.set_visible(not one_d)
+        self._colorbar_ax.set_visible(not one_d)
         ax = self._ax1 if one_d else self._ax2
         if one_d:
             (lo, hi) = landscape.view[0]
@@ -253,7 +269,6 @@ class LossLandscape(BlitExplorer):
     def _dynamic_artists(self):
         markers = [self._star1, self._star2, self._ax1._start_marker, self._ax2._start_marker]
         frame = list(self._axg.spines.values())  # the loss line starts on the left spine
-        legends = [self._ax1.get_legend(), self._ax2.get_legend()]  # a wild path passes under
         return [
             self._path1,
             self._path2,
@@ -262,7 +277,6 @@ class LossLandscape(BlitExplorer):
             self._target,
             self._target_label,
             *frame,
-            *legends,
         ]
 
     def _background_key(self):

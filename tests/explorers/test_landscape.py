@@ -123,8 +123,8 @@ def test_fast_picture_equals_a_full_redraw(explorer):
     for landscape, lr, momentum, steps in [
         ("2-D: narrow valley", 0.9, 0.5, 40),
         ("1-D: two valleys", 2.0, 0.5, 40),
-        ("1-D: two valleys", 0.3, 0.5, 30),  # the path passes under the legend
-        ("2-D: narrow valley", 1.5, 0.9, 30),  # here too
+        ("1-D: two valleys", 0.3, 0.5, 30),  # a path high up, near the title
+        ("2-D: narrow valley", 1.5, 0.9, 30),  # a path that leaves the map
     ]:
         c["landscape"].value, c["learning_rate"].value = landscape, lr
         c["momentum"].value, c["steps"].value = momentum, steps
@@ -132,6 +132,43 @@ def test_fast_picture_equals_a_full_redraw(explorer):
         explorer.figure.canvas.draw()
         full = np.asarray(explorer.figure.canvas.buffer_rgba())[..., :3]
         np.testing.assert_array_equal(fast, full)
+
+
+@pytest.mark.parametrize("landscape", list(LANDSCAPES))
+def test_the_legend_covers_neither_the_curve_nor_the_map(landscape):
+    ex = LossLandscape(landscape=landscape)
+    ex.figure.canvas.draw()
+    (legend,) = ex.figure.legends
+    box = legend.get_window_extent()
+    for ax in (ex._ax1, ex._ax2, ex._axg, ex._colorbar_ax):
+        if ax.get_visible():
+            assert not box.overlaps(ax.get_window_extent()), landscape
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "start",
+        "the weights after each step",
+        "lowest point",
+    ]
+
+
+def test_the_map_has_a_colour_bar_of_its_loss():
+    ex = LossLandscape(landscape="2-D: narrow valley")
+    assert ex._colorbar_ax.get_visible()
+    loss = ex._contours["2-D: narrow valley"][1]  # the map as drawn
+    colorbar = ex._surface.colorbar
+    assert colorbar.ax is ex._colorbar_ax
+    assert (colorbar.norm.vmin, colorbar.norm.vmax) == (loss.min(), loss.max())
+    ex.figure.canvas.draw()
+    low, high = colorbar.ax.get_ylim()
+    shown = [t for t in colorbar.get_ticks() if low <= t <= high]
+    assert (low, high) == (loss.min(), loss.max()) and len(shown) >= 4
+    # beside the map, as high as it is (the map keeps equal scales on both axes)
+    bar, picture = ex._colorbar_ax.get_window_extent(), ex._ax2.get_window_extent()
+    assert bar.x0 > picture.x1 and abs(bar.height - picture.height) < 1
+    ex.controls["landscape"].value = "2-D: round bowl"
+    loss = ex._contours["2-D: round bowl"][1]
+    assert (colorbar.norm.vmin, colorbar.norm.vmax) == (loss.min(), loss.max())
+    ex.controls["landscape"].value = "1-D: parabola"
+    assert not ex._colorbar_ax.get_visible()
 
 
 def test_widget_has_a_play_button_tied_to_steps():
