@@ -27,7 +27,7 @@ from cnnlib import (
     reference_cnn,
 )
 from cnnlib.explorers._busy_kernel import NO_KERNEL
-from cnnlib.explorers.training import SMOOTHING, TrainingDashboard
+from cnnlib.explorers.training import ACCURACY_SMOOTHING, SMOOTHING, TrainingDashboard
 from cnnlib.plotting import smoothed, tile_maps
 
 N_TRAIN, N_VAL, BATCH = 96, 64, 32  # three mini-batches per epoch: fast
@@ -90,7 +90,7 @@ def test_the_curves_are_the_history(data):
         curves["loss (smoothed)"][1], smoothed(history.batch_loss, SMOOTHING)
     )
     np.testing.assert_allclose(
-        curves["accuracy (smoothed)"][1], smoothed(history.batch_accuracy, SMOOTHING)
+        curves["accuracy (smoothed)"][1], smoothed(history.batch_accuracy, ACCURACY_SMOOTHING)
     )
     for name, key in (("validation loss", "val_loss"), ("validation accuracy", "val_accuracy")):
         ends, values = curves[name]
@@ -110,7 +110,21 @@ def test_the_filters_shown_are_the_first_layer_weights(data):
     np.testing.assert_array_equal(shown, tile_maps(weight, 2))
     lim = np.abs(weight).max()
     np.testing.assert_allclose(d._filters.get_clim(), (-lim, lim), rtol=1e-6)
-    assert "after 3 weight updates" in d._filters_note.get_text()
+    assert d._filters_note.get_text() == "after 3\nweight updates"
+    # the colour bar's ends say the scale; every filter is numbered above its tile
+    assert [t.get_text() for t in d._filters_scale] == [f"\u2212{lim:.2f}", f"+{lim:.2f}"]
+    numbers = {t.get_text(): t.get_position() for t in d._ax_filters.texts}
+    assert set("01234567") <= set(numbers)
+    assert numbers["0"] == (1.0, -1) and numbers["3"] == (5.0, 3)  # over tiles 0 and 3
+
+
+def test_the_axes_hold_the_curves_of_the_courses_run(data):
+    """The loss axis reaches down to 0.001 (a late mini-batch that is all right and sure)
+    and the accuracy axis up to 99.9%: the curves of the notebook's run stay inside."""
+    d = make(data)
+    assert d._ax_loss.get_ylim() == pytest.approx((0.001, 4.0))
+    low, high = d._ax_acc.get_ylim()
+    assert low == pytest.approx(0.05) and high == pytest.approx(0.999)
 
 
 def test_stop_ends_training_mid_epoch_and_the_model_stays_usable(data):
@@ -223,10 +237,21 @@ def test_bad_data_is_refused_when_the_dashboard_is_built(data):
         TrainingDashboard(reference_cnn(), x, y, validation_data=xv)
 
 
-def test_default_dashboard_trains_the_reference_cnn_on_the_bundled_digits():
+def test_default_dashboard_validates_on_held_out_training_digits_not_on_the_test_digits():
+    """The orange curves are the last 500 training digits (as in the NetworkBuilder and
+    notebook 06), never trained on; the test digits are kept for the final evaluation."""
+    images, labels = load_mnist("train")
+    test_images, _ = load_mnist("test")
     d = TrainingDashboard()
-    assert len(d.x) == 4000 and d.batches == 125
-    assert len(d.validation_data[0]) == 1000
+    assert len(d.x) == 3500 and d.batches == 110  # 109 batches of 32 and one of 12
+    np.testing.assert_array_equal(d.x, prepare_images(images[:3500]))
+    np.testing.assert_array_equal(d.y, labels[:3500])
+    x_val, y_val = d.validation_data
+    np.testing.assert_array_equal(x_val, prepare_images(images[3500:]))
+    np.testing.assert_array_equal(y_val, labels[3500:])
+    test = prepare_images(test_images).reshape(len(test_images), -1)
+    seen = {row.tobytes() for row in test}
+    assert not any(row.tobytes() in seen for row in x_val.reshape(len(x_val), -1))
     assert d.model.summary((1, 28, 28)).total_params == 9098
 
 
