@@ -93,7 +93,13 @@ def plain_log_axis(axis):
 
 
 def plot_training_curves(
-    histories, per="epoch", smooth=0.9, title=None, target=None, curves=("training", "validation")
+    histories,
+    per="epoch",
+    smooth=0.9,
+    title=None,
+    target=None,
+    curves=("training", "validation"),
+    chance=None,
 ):
     """Loss and accuracy of one or several training runs, side by side.
 
@@ -115,6 +121,10 @@ def plot_training_curves(
         With ``per="epoch"``: which curves to draw, ``"training"`` and/or
         ``"validation"`` (only the validation curves keep a comparison of many
         runs readable).
+    chance : int, optional
+        The number of classes K: draws what guessing among them scores, the
+        loss ln K and the accuracy 1/K, as gray dotted lines (e.g. ``10`` for
+        digits: 2.30 and 10%), to see a run that learns nothing.
 
     Returns
     -------
@@ -123,7 +133,11 @@ def plot_training_curves(
     """
     from matplotlib.ticker import PercentFormatter
 
+    from cnnlib import _validate as v
+
     histories = _runs(histories)
+    if chance is not None:
+        chance = v.as_int(chance, "chance", minimum=2, why="it is the number of classes")
     if per not in ("epoch", "batch"):
         raise ValueError(f"per must be 'epoch' or 'batch', but is {per!r}")
     unknown = set(curves) - {"training", "validation"}
@@ -157,6 +171,24 @@ def plot_training_curves(
             style = {"ls": "--", "lw": 1.8} if kind == "training" else {"marker": "o", "lw": 2.2}
             ax_loss.plot(epochs, loss, color=color, ms=4, label=label, **style)
             ax_acc.plot(epochs, accuracy, color=color, ms=4, label=label, **style)
+    if chance is not None:  # a dotted line for each, its value written over its right end
+        for ax, value, text in (
+            (ax_loss, np.log(chance), f"guessing: ln {chance} = {np.log(chance):.2f}"),
+            (ax_acc, 1 / chance, f"guessing: 1/{chance} = {1 / chance:.0%}"),
+        ):
+            ax.axhline(value, color="0.35", ls=":", lw=2.0, zorder=1)
+            ax.annotate(
+                text,
+                xy=(0.99, value),
+                xycoords=("axes fraction", "data"),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                fontsize=9,
+                color="0.25",
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
+            )
     ax_loss.set_yscale("log")
     plain_log_axis(ax_loss.yaxis)
     ax_loss.set_ylabel("loss (log scale)")
@@ -168,8 +200,11 @@ def plot_training_curves(
     for ax, what in ((ax_loss, "loss"), (ax_acc, "accuracy")):
         ax.set_xlabel(xlabel)
         ax.grid(True, which="major", alpha=0.3)
-        ax.set_title(f"{what} (smoothed)" if per == "batch" else what)
-    ax_acc.legend(fontsize=9, loc="lower right")
+        if per == "batch":
+            what = f"{what} (smoothed)" if smooth else f"{what} of each mini-batch"
+        ax.set_title(what)
+    # lower right suits curves that rise; "best" finds room when a run stays low
+    ax_acc.legend(fontsize=9, loc="lower right" if chance is None else "best")
     if title:
         fig.suptitle(title, fontsize=13, fontweight="bold")
     return fig
