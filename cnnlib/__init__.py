@@ -80,6 +80,7 @@ from cnnlib.ops import (
 from cnnlib.optim import SGD, Adam, RMSprop
 from cnnlib.preprocess import digit_from_photo, ink_from_photo, mnist_style
 from cnnlib.pretrained import load_pretrained
+from cnnlib.source import show_source
 from cnnlib.training import (
     Callback,
     CosineDecay,
@@ -220,6 +221,7 @@ __all__ = [
     "relu_slope",
     "saliency_map",
     "shift",
+    "show_source",
     "sigmoid",
     "sigmoid_slope",
     "softmax",

@@ -1133,3 +1133,47 @@ def _check_conv_memory(x_shape, w_shape, window: Window, itemsize: int) -> None:
         f"input ({n} x {c} x {hp} x {wp})",
         fix,
     )
+
+
+# ----------------------------------------------------------------------------
+# source code to show (cnnlib.source)
+# ----------------------------------------------------------------------------
+def source_lines(function, name: str = "function") -> tuple[list[str], int, str]:
+    """The source lines of a Python function, method or class, its first line
+    number and its file; a TypeError when it has no Python source to show."""
+    import inspect
+
+    target = getattr(function, "__func__", function)  # a bound method: its function
+    if not (inspect.isfunction(target) or inspect.isclass(target)):
+        given = f"{type(function).__name__} {function!r}"[:120]
+        raise TypeError(
+            f"{name} must be a function or class written in Python, e.g. "
+            f"cnnlib.reference.conv2d_backward, but is a {given}"
+        )
+    try:
+        lines, first = inspect.getsourcelines(target)
+        path = inspect.getsourcefile(target) or "?"
+    except (OSError, TypeError) as err:  # defined in a notebook cell that is gone, or built in
+        raise TypeError(
+            f"{name}={target.__qualname__} has no source file to read ({err}); show a "
+            "function of a module, e.g. cnnlib.reference.conv2d_backward"
+        ) from None
+    return [line.rstrip("\n") for line in lines], first, path
+
+
+def line_with(lines: list[str], text, name: str, where: str, start: int = 0) -> int:
+    """The index of the first of ``lines[start:]`` that contains ``text``."""
+    if not isinstance(text, str) or not text.strip():
+        raise TypeError(
+            f"{name} must be a piece of text from a line of {where}, e.g. 'for n in range', "
+            f"but is {text!r}"
+        )
+    for i in range(start, len(lines)):
+        if text in lines[i]:
+            return i
+    after = " after the first line shown" if start else ""
+    raise ValueError(
+        f"{name}={text!r} is on no line of {where}{after}; copy a piece of the line you "
+        f"want (spaces and case count), or leave {name} out. `{where.split()[0]}??` in a "
+        "cell shows the whole source"
+    )
