@@ -204,9 +204,10 @@ def learning_rate():
 
 def regulariser():
     # Random shifts of up to 2 pixels make every epoch's digits new to the network: it
-    # cannot memorise them, and learns what shifted copies of a digit share instead.
-    # (Dropout 0.5 before the dense layer works too; weight decay alone mostly lowers the
-    # validation loss rather than raising the accuracy.)
+    # cannot memorise them, and learns what shifted copies of a digit share instead
+    # (about 5 points more validation accuracy). Dropout 0.5 alone and weight decay alone
+    # mostly lower the validation loss: the network is less sure of its mistakes, but
+    # the accuracy rises by less than the 1.5 points asked for.
     weight_decay = 0.0
     dropout = 0.0
     max_shift = 2

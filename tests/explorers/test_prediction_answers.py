@@ -431,7 +431,7 @@ def one_epoch():
     dashboard = cnnlib.explorers.TrainingDashboard()
     apply(dashboard, find_prediction("training-first-epoch-accuracy").settings)
     dashboard.controls["start"].click()  # trains the slider's epochs, in the foreground
-    assert len(dashboard.history.epoch) == 1 and len(dashboard.history.batch_loss) == 125
+    assert len(dashboard.history.epoch) == 1 and len(dashboard.history.batch_loss) == 110
     return dashboard
 
 
@@ -447,6 +447,9 @@ def _(p):
 @observes("training-first-epoch-accuracy")
 def _(p):
     dashboard = one_epoch()
+    # the question's numbers are the dashboard's: 3,500 digits, 110 batches, 500 to validate
+    assert f"{len(dashboard.x):,} training digits: {dashboard.batches} mini-batches" in (p.question)
+    assert f"{len(dashboard.validation_data[0])} validation digits" in p.question
     accuracy = dashboard.history.val_accuracy[0]
     assert f"validation accuracy {accuracy:.1%}" in dashboard._status.value
     if accuracy < 0.2:

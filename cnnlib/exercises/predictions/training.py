@@ -277,13 +277,14 @@ PREDICTIONS = (
         explorer="TrainingDashboard",
         title="Accuracy after one epoch",
         question=(
-            "One epoch is one pass over the 4,000 training digits: 125 mini-batches of 32. "
-            "What accuracy on the validation digits will the first orange dot show?"
+            "One epoch is one pass over the 3,500 training digits: 110 mini-batches of 32 "
+            "(the last one holds the 12 left over). What accuracy on the 500 validation "
+            "digits will the first orange dot show?"
         ),
         answer="between 90% and 99%",
         choices=("about 10% (still guessing)", "about 50%", "between 90% and 99%", "above 99%"),
         explanation=(
-            "125 small steps are plenty to learn the easy things about digits (where ink "
+            "110 small steps are plenty to learn the easy things about digits (where ink "
             "usually is for each of them): one epoch already reads over 90% of new digits. "
             "The last few percent take the remaining epochs."
         ),
@@ -292,8 +293,8 @@ PREDICTIONS = (
             "panel and the line under the picture"
         ),
         nudge=(
-            "Each of the 125 mini-batches nudges all the weights. How much can a network learn "
-            "about the easy digits in 125 nudges?"
+            "Each of the 110 mini-batches nudges all the weights. How much can a network learn "
+            "about the easy digits in 110 nudges?"
         ),
         settings={"epochs": 1},
         moves=("start",),
@@ -301,10 +302,10 @@ PREDICTIONS = (
             Mistake(
                 "one-epoch-is-nothing",
                 "Thinks one epoch barely helps",
-                "An epoch is 125 weight updates, not one: the network learns most of what is "
+                "An epoch is 110 weight updates, not one: the network learns most of what is "
                 "easy within the first epoch.",
                 "The learner counts epochs as steps. Compare: the parabola needed about 20 "
-                "steps; one epoch gives the network 125.",
+                "steps; one epoch gives the network 110.",
                 compute=lambda: "about 10% (still guessing)",
             ),
             Mistake(
