@@ -594,9 +594,13 @@ def test_relative_error_example():
 
 
 def test_steps_per_epoch():
+    from cnnlib.explorers.training import HELD_OUT, default_training_setup
+
     train, _ = load_mnist("train")
-    steps = math.ceil(len(train) / 32)
-    assert steps == 125 and _says(
-        _sheet_block("f-steps-per-epoch"), f"{len(train):,} training digits"
-    )
-    assert _says(_sheet_block("f-steps-per-epoch"), f"{steps} steps per epoch")
+    setup = default_training_setup()  # notebook 06's split
+    steps = math.ceil(len(setup["x"]) / 32)
+    assert len(setup["x"]) == len(train) - HELD_OUT == 3500 and steps == 110
+    block = _sheet_block("f-steps-per-epoch")
+    assert _says(block, f"{len(setup['x']):,} training digits")
+    assert _says(block, f"the {len(train):,} shipped minus the {HELD_OUT} held out")
+    assert _says(block, f"{steps} steps per epoch, the last one with the {len(setup['x']) % 32}")
