@@ -84,7 +84,7 @@ numerical gradient; centred difference; gradient check; relative error; float32;
 infinity; NaN; saliency map; occlusion map; PyTorch; autograd; CNN; neuron; unit; layer;
 convolution layer; feature extractor; classifier; feature; feature vector; class; label;
 MNIST; output size; kernel size; floor; sparsity; norm; relative change; shift tolerance;
-Jupyter kernel; explorer; seed; model; learning-rate schedule; cosine decay
+Jupyter kernel; explorer; seed; model; learning-rate schedule; cosine decay; local minimum
 """
 
 # The formulas the sheet must hold: (anchor of its block, strings that must appear in it).
@@ -530,6 +530,20 @@ def test_gradient_descent_and_momentum_paths():
     heavy = gradient_descent(lambda w: 2 * w, start=[4.0], learning_rate=0.1, momentum=0.9, steps=2)
     text = " → ".join(f"{w:g}" for (w,) in heavy)
     assert text == "4 → 3.2 → 1.84" and _says(_sheet_block("f-momentum"), text)
+
+
+def test_local_minimum_example():
+    """The entry's numbers are what notebook 06's "two valleys" explorer reports."""
+    from cnnlib.descent import LANDSCAPES, judge_descent
+
+    valleys = LANDSCAPES["1-D: two valleys"]
+    entry = next(e for e in ENTRIES if e["id"] == "local-minimum")["body"]
+    plain = judge_descent(valleys, gradient_descent(valleys.gradient, [2.5], 0.05, steps=30))
+    assert plain.outcome == "stuck" and "w = 1.27" in plain.text and "1.41 above" in plain.text
+    assert _says(entry, "w = 2.5 stops at w = 1.27, 1.41 above the lowest loss")
+    rolled = gradient_descent(valleys.gradient, [2.5], 0.05, momentum=0.8, steps=30)
+    assert judge_descent(valleys, rolled).outcome == "converged"
+    assert _says(entry, "momentum](#momentum) 0.8 carries it")
 
 
 def test_weight_decay_example():
