@@ -22,7 +22,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from cnnlib import reference_cnn, user_data_dir
+from cnnlib import evaluate, load_pretrained, reference_cnn, user_data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_06 = ROOT / "notebooks" / "06_training.ipynb"
@@ -107,6 +107,9 @@ def test_notebook_06_saves_its_network_in_the_data_folder_and_says_where(tmp_pat
     monkeypatch.chdir(tmp_path)  # where a relative path would land
     model = reference_cnn(seed=0)
     namespace = {"model": model, "np": np, "reference_cnn": reference_cnn}
+    # what the cells use from earlier ones: the first cell's imports and the test digits
+    namespace.update(user_data_dir=user_data_dir, load_pretrained=load_pretrained)
+    namespace.update(evaluate=evaluate, y_test=np.zeros(5, dtype=np.int64))
     namespace["x_test"] = np.random.default_rng(0).random((5, 1, 28, 28), dtype=np.float32)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
