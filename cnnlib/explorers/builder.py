@@ -421,8 +421,8 @@ class NetworkBuilder(BlitExplorer):
             for _ in range(LABELLED_RUNS)
         ]
         self._runs_note = ax.text(
-            0.5, 0.3, "", transform=ax.transAxes, ha="center", va="center", fontsize=9,
-            color="0.35",
+            0.5, 0.3, "", transform=ax.transAxes, ha="left", va="center", fontsize=9,
+            color="0.35", linespacing=1.3, multialignment="left",
         )  # fmt: skip
 
     def _dynamic_artists(self):
@@ -532,7 +532,13 @@ class NetworkBuilder(BlitExplorer):
         for text in self._labels[len(shown) :]:
             text.set_visible(False)
         empty = not self.runs and not self.running
-        self._runs_note.set_text("no runs yet:\npress Train to add one" if empty else "")
+        self._runs_note.set_text("no runs yet:\npress Train\nto add one" if empty else "")
+        if empty and visible:  # beside the dashed line and its label, on the wider side
+            low, high = (math.log10(end) for end in PARAMS_RANGE)
+            at = (math.log10(x) - low) / (high - low)  # where the line is, 0-1 across
+            right = at < 0.5
+            self._runs_note.set_x(at + 0.07 if right else at - 0.03)
+            self._runs_note.set_horizontalalignment("left" if right else "right")
 
     def best_run(self):
         """The smallest network (fewest parameters) that reached the target; else None."""

@@ -398,6 +398,24 @@ def test_the_picture_shows_each_run_and_the_current_design():
     assert not np.array_equal(picture(b), picture_after)
 
 
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"blocks": 0}, {"filters": 64, "hidden": 128, "pooling": "none"}, {"filters": 4}],
+)
+def test_the_no_runs_note_stays_clear_of_the_current_design_line(settings):
+    """Before: 'no runs yet' was written across the dashed line's 'this design' label."""
+    b = make()
+    for name, value in settings.items():
+        b.controls[name].value = value
+    renderer = b.figure.canvas.get_renderer()
+    note = b._runs_note.get_window_extent(renderer)
+    label = b._current_label.get_window_extent(renderer)
+    axes = b._ax_runs.get_window_extent(renderer)
+    assert b._runs_note.get_text().startswith("no runs yet")
+    assert not note.overlaps(label), (note, label)
+    assert axes.x0 <= note.x0 and note.x1 <= axes.x1  # inside the scatter
+
+
 def test_the_displayed_picture_is_updated_after_a_run(monkeypatch):
     import IPython.display
 
