@@ -25,7 +25,13 @@ from cnnlib.augment import RandomShift, random_shift
 from cnnlib.datasets import load_mnist, load_photo, make_xo, user_data_dir, xo_image
 from cnnlib.descent import gradient_descent
 from cnnlib.design import CNNDesign
-from cnnlib.export import PyTorchSource, to_pytorch, torch_state_dict
+from cnnlib.export import (
+    PyTorchSource,
+    Translation,
+    pytorch_translation,
+    to_pytorch,
+    torch_state_dict,
+)
 from cnnlib.gradcheck import check_gradients, numerical_gradient
 from cnnlib.handwired import (
     BAR_CLASSES,
@@ -175,12 +181,14 @@ __all__ = [
     "SoftmaxCrossEntropy",
     "Tanh",
     "Trainer",
+    "Translation",
     "check_gradients",
     "confusion_matrix",
     "evaluate",
     "fit",
     "numerical_gradient",
     "prepare_images",
+    "pytorch_translation",
     "random_shift",
     "reference_cnn",
     "softmax_cross_entropy",

@@ -2,8 +2,9 @@
 
 :func:`to_pytorch` writes the Python source of a ``torch.nn.Module`` named
 ``Net`` with the layers of a :class:`cnnlib.Sequential`, one PyTorch layer for
-each cnnlib layer and in the same order; :func:`torch_state_dict` gives the
-model's weights under the names ``Net`` uses for them::
+each cnnlib layer and in the same order; :func:`pytorch_translation` lists the
+two side by side, layer by layer; :func:`torch_state_dict` gives the model's
+weights under the names ``Net`` uses for them::
 
     >>> from cnnlib import load_pretrained, to_pytorch, torch_state_dict
     >>> model = load_pretrained()
@@ -33,6 +34,7 @@ says it explicitly instead, with an ``nn.ZeroPad2d`` before the convolution.
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -55,7 +57,7 @@ from cnnlib.layers import (
 )
 from cnnlib.model import Sequential
 
-__all__ = ["PyTorchSource", "to_pytorch", "torch_state_dict"]
+__all__ = ["PyTorchSource", "Translation", "pytorch_translation", "to_pytorch", "torch_state_dict"]
 
 #: Longest line written: ruff's (and black's) default, below the course's own 100,
 #: so the generated file passes ruff under either setting.
@@ -352,6 +354,19 @@ def _infer_input(model: Sequential, layers) -> tuple[tuple | None, str]:
     return (channels, "H", "W"), "input"
 
 
+def _given_input(model: Sequential, input_shape) -> tuple[int, ...]:
+    """``input_shape`` as a tuple, checked to fit ``model`` (the error names the layer)."""
+    input_shape = v.as_shape(input_shape, "input_shape")
+    try:
+        model.output_shape(input_shape)
+    except ValueError as err:
+        raise ValueError(
+            f"input_shape={input_shape} does not fit the model: {err} (or give the "
+            "input_shape the model was built for)"
+        ) from None
+    return input_shape
+
+
 def _fits(model: Sequential, shape) -> bool:
     try:
         model.output_shape(shape)
@@ -557,14 +572,7 @@ def to_pytorch(model: Sequential, input_shape=None) -> PyTorchSource:
     if input_shape is None:
         input_shape, how = _infer_input(model, layers)
     else:
-        input_shape, how = v.as_shape(input_shape, "input_shape"), "fixed"
-        try:
-            model.output_shape(input_shape)
-        except ValueError as err:
-            raise ValueError(
-                f"input_shape={input_shape} does not fit the model: {err} (or give the "
-                "input_shape the model was built for)"
-            ) from None
+        input_shape, how = _given_input(model, input_shape), "fixed"
     output_shape = None
     if how == "fixed":
         output_shape = _annotate_shapes(modules, input_shape)
@@ -574,6 +582,215 @@ def to_pytorch(model: Sequential, input_shape=None) -> PyTorchSource:
     description = _describe(input_shape, how, output_shape)
     has_dropout = any(type(layer) is Dropout for _, layer in layers)
     return PyTorchSource(_source(groups, layers, description, has_dropout))
+
+
+def _cnnlib_call(layer: Layer) -> str:
+    """How the course writes ``layer``: its class with the settings that differ from the
+    defaults, e.g. ``Conv2D(1, 8, 3, padding=1)`` (shorter than ``repr(layer)``)."""
+    name = type(layer).__name__
+    if isinstance(layer, Conv2D):
+        args = [str(layer.in_channels), str(layer.out_channels), _pair(layer.kernel_size)]
+        if layer.stride != (1, 1):
+            args.append(f"stride={_pair(layer.stride)}")
+        if isinstance(layer.padding, str):
+            args.append(f"padding={layer.padding!r}")
+        elif layer.padding != (0, 0):
+            args.append(f"padding={_pair(layer.padding)}")
+        if not layer.use_bias:
+            args.append("bias=False")
+    elif isinstance(layer, MaxPool2D | AvgPool2D):
+        args = [_pair(layer.kernel_size)]
+        if layer.stride != layer.kernel_size:
+            args.append(f"stride={_pair(layer.stride)}")
+        if tuple(layer.padding) != (0, 0):
+            args.append(f"padding={_pair(layer.padding)}")
+    elif isinstance(layer, Dense):
+        args = [str(layer.in_features), str(layer.out_features)]
+        if not layer.use_bias:
+            args.append("bias=False")
+    elif isinstance(layer, Dropout):
+        args = [f"{layer.p:g}"]
+    elif isinstance(layer, LeakyReLU):
+        args = [f"{layer.negative_slope:g}"]
+    else:
+        args = []
+    return f"{name}({', '.join(args)})"
+
+
+class Translation:
+    """Each layer of a cnnlib model beside the PyTorch module :func:`to_pytorch` writes for it.
+
+    Shows as a table in a notebook (and as plain text when printed).
+
+    Attributes
+    ----------
+    rows : list of dict
+        One per cnnlib layer, in order: ``index`` (its name in ``model.params``,
+        e.g. ``"0"``), ``layer`` (how the course builds it, e.g. ``"Conv2D(1, 8,
+        3, padding=1)"``), ``pytorch`` (list of ``"name:
+        code"`` strings, e.g. ``"features.0: nn.Conv2d(1, 8, kernel_size=3,
+        padding=1)"``; two for a 'same' convolution with an even kernel),
+        ``output_shape`` (without the batch axis; None when the input size is
+        not known) and ``params``.
+    input_shape : tuple or None
+        The input the shapes start from.
+    """
+
+    def __init__(self, rows, input_shape):
+        self.rows = rows
+        self.input_shape = input_shape
+        self.total_params = sum(r["params"] for r in rows)
+
+    def _cells(self):
+        head = ("#", "cnnlib layer", "PyTorch module (its name in Net)", "output shape", "params")
+        body = [
+            (
+                r["index"],
+                r["layer"],
+                "\n".join(r["pytorch"]),
+                "" if r["output_shape"] is None else _shape_text(r["output_shape"]),
+                f"{r['params']:,}",
+            )
+            for r in self.rows
+        ]
+        first = (
+            "",
+            "input",
+            "",
+            "" if self.input_shape is None else _shape_text(self.input_shape),
+            "",
+        )
+        last = ("", "total", "", "", f"{self.total_params:,}")
+        return head, [first, *body], last
+
+    def __str__(self) -> str:
+        head, body, last = self._cells()
+        rows = [head, *body, last]
+        lines = [row[2].split("\n") for row in rows]
+        widths = [max(len(row[k]) for row in rows) for k in (0, 1, 3, 4)]
+        widths.insert(2, max(len(part) for parts in lines for part in parts))
+        out = []
+        for n, (row, parts) in enumerate(zip(rows, lines)):
+            for m, part in enumerate(parts):
+                cells = row if m == 0 else ("", "", part, "", "")
+                out.append(
+                    "  ".join(
+                        [
+                            f"{cells[0]:>{widths[0]}}",
+                            f"{cells[1]:<{widths[1]}}",
+                            f"{part:<{widths[2]}}",
+                            f"{cells[3]:<{widths[3]}}",
+                            f"{cells[4]:>{widths[4]}}",
+                        ]
+                    ).rstrip()
+                )
+            if n == 0 or n == len(rows) - 2:
+                out.append("-" * sum(widths[k] + 2 for k in range(5)))
+        return "\n".join(out)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        head, body, last = self._cells()
+
+        def cell(text, tag="td", right=False, code=False, extra="", wrap=True):
+            content = "<br>".join(
+                f"<code>{html.escape(part)}</code>" if code and part else html.escape(part)
+                for part in text.split("\n")
+            )
+            scope = ' scope="col"' if tag == "th" else ""
+            align = "right" if right else "left"
+            style = f"text-align:{align};padding:2px 8px;{extra}"
+            style += "" if wrap else "white-space:nowrap;"
+            return f'<{tag}{scope} style="{style}">{content}</{tag}>'
+
+        rule = "border-bottom:1px solid #999;"
+        lines = [
+            "<tr>"
+            + "".join(cell(t, "th", k in (0, 4), extra=rule) for k, t in enumerate(head))
+            + "</tr>"
+        ]
+        for row in body:
+            lines.append(
+                "<tr>"
+                + "".join(
+                    cell(t, right=k in (0, 4), code=k in (1, 2), wrap=k == 1)
+                    for k, t in enumerate(row)
+                )
+                + "</tr>"
+            )
+        top = "border-top:1px solid #999;font-weight:600;"
+        lines.append(
+            "<tr>" + "".join(cell(t, right=k == 4, extra=top) for k, t in enumerate(last)) + "</tr>"
+        )
+        return (
+            '<table style="border-collapse:collapse;font-size:12px">'
+            '<caption style="text-align:left;font-weight:600">Each cnnlib layer and the PyTorch '
+            "module to_pytorch writes for it</caption>" + "".join(lines) + "</table>"
+        )
+
+
+def pytorch_translation(model: Sequential, input_shape=None) -> Translation:
+    """Each layer of ``model`` beside the PyTorch module :func:`to_pytorch` writes for it.
+
+    A table with one row per cnnlib layer: the layer, the module of ``Net``
+    that does the same (with its name in ``Net``, the prefix of its weights in
+    :func:`torch_state_dict`), the output shape and the number of parameters,
+    so that the cnnlib model and the PyTorch source can be read side by side.
+
+    Parameters
+    ----------
+    model : Sequential
+        Built from the course's layers, as for :func:`to_pytorch`.
+    input_shape : tuple of int, optional
+        Shape of one example without the batch axis, as for :func:`to_pytorch`
+        (by default the one the model was built for).
+
+    Returns
+    -------
+    Translation
+        Shows as a table in a notebook; ``.rows`` holds the rows.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`to_pytorch`.
+
+    Examples
+    --------
+    >>> from cnnlib import pytorch_translation, reference_cnn
+    >>> table = pytorch_translation(reference_cnn())
+    >>> table.rows[0]["pytorch"], table.rows[0]["output_shape"], table.rows[0]["params"]
+    (['features.0: nn.Conv2d(1, 8, kernel_size=3, padding=1)'], (8, 28, 28), 80)
+    >>> table.rows[-1]["pytorch"]
+    ['classifier.0: nn.Linear(784, 10)']
+    """
+    layers = _layers(model)
+    modules = _modules(layers)
+    if input_shape is None:
+        input_shape, how = _infer_input(model, layers)
+        if how != "fixed":  # no size the model was built for: no shapes rather than examples
+            input_shape = None
+    else:
+        input_shape = _given_input(model, input_shape)
+    names = {}
+    for attr, group in _groups(modules):
+        for i, module in enumerate(group):
+            names[id(module)] = attr if attr == "flatten" else f"{attr}.{i}"
+    rows, shape = [], input_shape
+    for where, layer in layers:
+        if shape is not None:
+            shape = tuple(int(s) for s in layer.output_shape(shape))
+        rows.append(
+            {
+                "index": where,
+                "layer": _cnnlib_call(layer),
+                "pytorch": [f"{names[id(m)]}: {m.code}" for m in modules if m.where == where],
+                "output_shape": shape,
+                "params": layer.num_params,
+            }
+        )
+    return Translation(rows, input_shape)
 
 
 def torch_state_dict(model: Sequential) -> dict[str, np.ndarray]:

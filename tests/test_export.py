@@ -38,6 +38,7 @@ from cnnlib import (
     load_mnist,
     load_pretrained,
     prepare_images,
+    pytorch_translation,
     reference_cnn,
     to_pytorch,
     torch_state_dict,
@@ -506,6 +507,83 @@ def test_neither_function_imports_torch():
 
 
 # ----------------------------------------------------------------------------
+# pytorch_translation: the two side by side
+# ----------------------------------------------------------------------------
+def test_translation_of_the_course_network_layer_by_layer():
+    table = pytorch_translation(load_pretrained())
+    rows = [
+        (r["index"], r["layer"], r["pytorch"], r["output_shape"], r["params"]) for r in table.rows
+    ]
+    conv1 = "features.0: nn.Conv2d(1, 8, kernel_size=3, padding=1)"
+    conv2 = "features.3: nn.Conv2d(8, 16, kernel_size=3, padding=1)"
+    assert rows == [
+        ("0", "Conv2D(1, 8, 3, padding=1)", [conv1], (8, 28, 28), 80),
+        ("1", "ReLU()", ["features.1: nn.ReLU()"], (8, 28, 28), 0),
+        ("2", "MaxPool2D(2)", ["features.2: nn.MaxPool2d(kernel_size=2)"], (8, 14, 14), 0),
+        ("3", "Conv2D(8, 16, 3, padding=1)", [conv2], (16, 14, 14), 1168),
+        ("4", "ReLU()", ["features.4: nn.ReLU()"], (16, 14, 14), 0),
+        ("5", "MaxPool2D(2)", ["features.5: nn.MaxPool2d(kernel_size=2)"], (16, 7, 7), 0),
+        ("6", "Flatten()", ["flatten: nn.Flatten()"], (784,), 0),
+        ("7", "Dense(784, 10)", ["classifier.0: nn.Linear(784, 10)"], (10,), 7850),
+    ]
+    assert table.input_shape == (1, 28, 28) and table.total_params == 9098
+    text = str(table)
+    assert "7  Dense(784, 10)" in text and "classifier.0: nn.Linear(784, 10)" in text
+    assert text.splitlines()[-1].split() == ["total", "9,098"]
+    page = table._repr_html_()
+    assert "<caption" in page and page.count('scope="col"') == 5
+    assert "<code>features.3: nn.Conv2d(8, 16, kernel_size=3, padding=1)</code>" in page
+
+
+def test_translation_names_are_the_state_dict_prefixes_and_the_source_lines():
+    model = Sequential(
+        Conv2D(1, 2, 2, padding="same"), ReLU(), Sequential(MaxPool2D(2)), Flatten(),
+        Dense(2 * 14 * 14, 5), Dropout(0.5), Dense(5, 3, bias=False),
+    )  # fmt: skip
+    table = pytorch_translation(model, input_shape=(1, 28, 28))
+    assert [r["index"] for r in table.rows] == ["0", "1", "2.0", "3", "4", "5", "6"]
+    assert table.rows[0]["pytorch"] == [
+        "features.0: nn.ZeroPad2d((0, 1, 0, 1))",
+        "features.1: nn.Conv2d(1, 2, kernel_size=2)",
+    ]
+    named = [part.split(": ") for r in table.rows for part in r["pytorch"]]
+    with_weights = {name for name, code in named if code.startswith(("nn.Conv2d", "nn.Linear"))}
+    assert with_weights == {key.rsplit(".", 1)[0] for key in torch_state_dict(model)}
+    source = to_pytorch(model, input_shape=(1, 28, 28))
+    for _, code in named:
+        assert code in source
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        Conv2D(1, 8, 3),
+        Conv2D(2, 3, (3, 5), stride=(2, 1), padding=(1, 2), bias=False),
+        Conv2D(1, 2, 4, padding="same"),
+        Conv2D(1, 2, 3, padding="full"),
+        MaxPool2D(3, stride=2, padding=1),
+        AvgPool2D((2, 3), stride=1),
+        LeakyReLU(-0.25),
+        Dropout(0.3),
+        Dense(4, 3, bias=False),
+        Sigmoid(),
+    ],
+    ids=repr,
+)
+def test_translation_writes_each_layer_as_code_that_builds_it(layer):
+    written = pytorch_translation(Sequential(layer)).rows[0]["layer"]
+    rebuilt = eval(written, vars(cnnlib))  # noqa: S307 - our own text, checked here
+    assert type(rebuilt) is type(layer) and repr(rebuilt) == repr(layer)
+    assert len(written) <= len(repr(layer))
+
+
+def test_translation_without_a_size_the_model_fixes_shows_no_shapes():
+    table = pytorch_translation(Sequential(Conv2D(1, 2, 3), ReLU()))
+    assert table.input_shape is None and {r["output_shape"] for r in table.rows} == {None}
+    assert "(N" not in str(table)
+
+
+# ----------------------------------------------------------------------------
 # errors
 # ----------------------------------------------------------------------------
 class Square(Layer):
@@ -518,7 +596,7 @@ class DoubledReLU(ReLU):
         return 2 * super().forward(x)
 
 
-@pytest.mark.parametrize("convert", [to_pytorch, torch_state_dict])
+@pytest.mark.parametrize("convert", [to_pytorch, torch_state_dict, pytorch_translation])
 def test_a_layer_without_translation_is_named(convert):
     with pytest.raises(TypeError, match=r"layer 1 Square\(\) has no PyTorch translation") as err:
         convert(Sequential(Dense(2, 2), Square()))
@@ -535,7 +613,7 @@ def _nan_slope():
     return layer
 
 
-@pytest.mark.parametrize("convert", [to_pytorch, torch_state_dict])
+@pytest.mark.parametrize("convert", [to_pytorch, torch_state_dict, pytorch_translation])
 @pytest.mark.parametrize(
     ("model", "error", "message"),
     [
@@ -570,6 +648,8 @@ def test_what_cannot_be_converted(convert, model, error, message):
 def test_bad_input_shape(input_shape, error, message):
     with pytest.raises(error, match=message):
         to_pytorch(reference_cnn(), input_shape=input_shape)
+    with pytest.raises(error, match=message):
+        pytorch_translation(reference_cnn(), input_shape=input_shape)
 
 
 def test_weights_that_diverged_are_refused():

@@ -484,6 +484,14 @@ def test_multiplication_counts():
     assert _says(_sheet_block("f-multiplications"), "784 positions × 75 multiplications")
 
 
+def test_multiply_adds_of_the_course_network():
+    body = next(e["body"] for e in ENTRIES if e["id"] == "multiply-add")
+    summary = reference_cnn().summary((1, 28, 28), multiply_adds=True)
+    conv2 = [r["multiply_adds"] for r in summary.rows if r["type"] == "Conv2D"][1]
+    assert _says(body, f"needs {summary.total_multiply_adds:,} per digit")
+    assert _says(body, f"{conv2 / summary.total_multiply_adds:.0%} of them in its second")
+
+
 def test_activation_numbers():
     block = _sheet_block("f-activations")
     assert sigmoid_slope(np.array([0.0]))[0] == 0.25

@@ -4,9 +4,9 @@
    taken for 9s, and which mistake is the most common.
 2. :func:`check_cover_the_cue`: find the part of a misread digit that misleads
    the network, and prove it by experiment: the check paints a square of
-   background over the digit where the learner says and runs the course's
-   trained network on it; covering the right part makes it read the digit
-   correctly.
+   background over the digit where the learner says and runs the network on it
+   (the course's trained one, or the learner's own with ``model=``); covering
+   the right part makes it read the digit correctly.
 
 Model answers: ``show_solution("confusion_reading")`` and ``show_solution("cover_the_cue")``.
 """
@@ -316,11 +316,13 @@ _OTHER_DIGIT = Mistake(
     "another one. A good moment to say that an occlusion map measures the network's reaction "
     "to a new picture, not only the importance of a region.",
 )
+
+
 _CLOSER_MISTAKE = Mistake(
     "cover-closer",
     "Right area, not enough",
-    "Closer: the probability of 5 rose, but the network still says 6. Move the square a pixel "
-    "or two, or make it a little larger (up to 6).",
+    "Closer: the probability of the true digit rose, but not enough to change the answer. "
+    f"Move the square a pixel or two, or make it a little larger (up to {COVER_MAX_SIZE}).",
     "The student found the right area (the probability of the true digit rose). Point them "
     "back to the occlusion map with a patch of their size and stride 1: the strongest blue "
     "cell is the best place for that size.",
@@ -328,9 +330,9 @@ _CLOSER_MISTAKE = Mistake(
 _WRONG_PART = Mistake(
     "cover-wrong-part",
     "Covered a part that does not mislead",
-    "Covering that part does not help the 5: the network still says 6 and the probability "
-    "of 5 did not rise. Look for the patch whose covering raises P(5) (blue on the "
-    "occlusion map of class 5).",
+    "Covering that part does not help: the probability of the true digit did not rise. Look "
+    "for the patch whose covering raises it (blue on the occlusion map of the true digit's "
+    "class).",
     "Often the square covers what makes the digit a 5 rather than what makes it look like "
     "a 6 (red on the map for class 5, not blue). Ask what the two colours of the occlusion "
     "map mean before choosing.",
@@ -363,6 +365,50 @@ def _probabilities(model, digit) -> np.ndarray:
     from cnnlib.training import prepare_images
 
     return model.predict_proba(prepare_images(digit[None]))[0]
+
+
+def _network_setup(model):
+    """``(model, digit, label, P before)`` for the network the check runs, or a Feedback
+    saying why ``model`` cannot do this exercise."""
+    shipped, digit, label, before = _cover_setup()
+    if model is None:
+        return shipped, digit, label, before
+    from cnnlib.model import Sequential
+
+    if not isinstance(model, Sequential):
+        return Feedback(
+            False,
+            f"model must be a cnnlib network (a Sequential), such as the `model` of section 1, "
+            f"not {short(model)}. Leave model out to run the check with the course's network.",
+            mistakes=(UNREADABLE.id,),
+        )
+    try:
+        p = np.asarray(_probabilities(model, digit), dtype=float)
+    except Exception as err:  # a network for other inputs: say so, never a traceback
+        reason = (str(err).splitlines() or [type(err).__name__])[0]
+        reason = reason[:200].rstrip(". ") + (" [...]" if len(reason) > 200 else "")
+        return Feedback(
+            False,
+            "model cannot read a 28 x 28 digit and give 10 probabilities, as this exercise "
+            f"needs: {reason}. Use the network of section 1, or leave model out.",
+            mistakes=(UNREADABLE.id,),
+        )
+    if p.shape != (10,) or not np.isfinite(p).all():
+        return Feedback(
+            False,
+            f"model gives {p.shape} values for one digit, not 10 finite probabilities. Use the "
+            "network of section 1, or leave model out.",
+            mistakes=(UNREADABLE.id,),
+        )
+    if int(np.argmax(p)) == label:
+        return Feedback(
+            False,
+            f"This network reads test digit #{COVER_DIGIT} correctly: it says {label} "
+            f"({p[label]:.0%} sure), so there is no misleading part to cover. The exercise "
+            "needs a network that gets it wrong: run it with the course's network "
+            "(use_my_network = False in section 1, or leave model out).",
+        )
+    return model, digit, label, p
 
 
 def cover(image, row, column, size) -> np.ndarray:
@@ -405,8 +451,8 @@ def _fits(row, column, size, shape) -> bool:
 
 
 @checker(COVER_THE_CUE)
-def check_cover_the_cue(row, column, size) -> Feedback:
-    """Paint a square of background over test digit #141 and ask the course's network again.
+def check_cover_the_cue(row, column, size, model=None) -> Feedback:
+    """Paint a square of background over test digit #141 and ask the network again.
 
     Test digit :data:`COVER_DIGIT` (#141) is a 5 that the course's trained network
     (:func:`cnnlib.load_pretrained`) reads as a 6. The check paints the square of side
@@ -420,12 +466,19 @@ def check_cover_the_cue(row, column, size) -> Feedback:
         The square's top-left pixel: row from the top, column from the left (0-27).
     size : int
         The square's side in pixels, 1 to 6.
+    model : Sequential, optional
+        The network to ask: by default the course's trained network. Pass your own
+        (notebook 07 passes the one its explorers show) to find what misleads it; the
+        check then says so if it reads #141 correctly, leaving nothing to cover.
     """
     numbers = _cover_numbers(row, column, size)
     if isinstance(numbers, Feedback):
         return numbers
     row, column, size = numbers["row"], numbers["column"], numbers["size"]
-    model, digit, label, before = _cover_setup()
+    setup = _network_setup(model)
+    if isinstance(setup, Feedback):
+        return setup
+    model, digit, label, before = setup
     wrong = int(np.argmax(before))
     where = f"rows {row}-{row + size - 1}, columns {column}-{column + size - 1}"
     if size > COVER_MAX_SIZE:
@@ -467,5 +520,8 @@ def check_cover_the_cue(row, column, size) -> Feedback:
         )
     mistake = _CLOSER_MISTAKE if closer else _WRONG_PART
     return Feedback(
-        False, f"With {where} covered, {change}. {mistake.hint}", mistakes=(mistake.id,)
+        False,
+        f"With {where} covered, {change}: the network still says {wrong}, not {label}. "
+        f"{mistake.hint}",
+        mistakes=(mistake.id,),
     )

@@ -48,6 +48,9 @@ OCCLUSION_SCALE_FLOOR = 0.02
 NOTICEABLE = 0.0005
 OUTLINE_COLOR = "0.1"  # the digit's outline over the maps: near black reads on red, blue, white
 RAISES_COLOR = "#2166ac"  # the blue end of RdBu: the patch whose covering raises P most
+#: The status line always has this many lines (and keeps their height when a setting is
+#: impossible), so the explorer does not jump up and down as the controls move.
+STATUS_LINES = 4
 
 
 @dataclass
@@ -186,6 +189,8 @@ class AttributionExplorer(BlitExplorer):
         height, width = self.images.shape[2:]
         classes = model.predict_proba(self.images[:1]).shape[1]
         super().__init__(figsize=(9.2, 3.3), dpi=90)  # 828 px: fits a notebook column
+        # a widget's line is 28 px high in JupyterLab (--jp-widgets-inline-height)
+        self._status.layout.min_height = f"{28 * STATUS_LINES}px"
 
         style = {"description_width": "initial"}
         if pad is not None:
@@ -282,7 +287,7 @@ class AttributionExplorer(BlitExplorer):
         ax_bars.set_xlim(0, 1.5)
         ax_bars.set_xticks([])
         ax_bars.set_title("probabilities", fontsize=10.5, y=1.0)
-        ax_bars.tick_params(axis="y", labelsize=9, length=0)
+        ax_bars.tick_params(axis="y", labelsize=10, length=0)
         for spine in ("top", "right", "bottom"):
             ax_bars.spines[spine].set_visible(False)
         self._bars_caption = ax_bars.text(
@@ -484,6 +489,8 @@ class AttributionExplorer(BlitExplorer):
         self._bars.set(r.probabilities, fmt=_percent, highlight=t, outline=r.label)
 
     def _describe(self, r):
+        """Always four lines (:data:`STATUS_LINES`), each short enough not to wrap in a
+        notebook column, so that the explorer keeps its height as the controls move."""
         p = r.probabilities
         t = r.target
         truth = "" if r.label is None else f" (label {r.label})"
@@ -500,30 +507,29 @@ class AttributionExplorer(BlitExplorer):
                 f"Saliency: the score of {t} would rise most with more ink at row {high[0]}, "
                 f"column {high[1]}, and fall most at row {low[0]}, column {low[1]}."
             )
-        top, left = r.lowers_most
         size = r.patch - 1
         most, least = r.drops.max(), r.drops.min()
         if most >= NOTICEABLE:
+            top, left = r.lowers_most
             where = (
                 f"covering rows {top}-{top + size}, columns {left}-{left + size} lowers "
                 f"P({t}) most, by {most * 100:.1f} points"
             )
         else:
             where = f"no patch lowers P({t}) by more than 0.05 points"
-        rise = ""
+        lines.append(f"Occlusion (patch {r.patch}, stride {r.stride}): {where}.")
         if least <= -NOTICEABLE:
             top, left = r.raises_most
             rise = (
-                f"; covering rows {top}-{top + size}, columns {left}-{left + size} raises it "
-                f"most, by {-least * 100:.1f} points"
+                f"Covering rows {top}-{top + size}, columns {left}-{left + size} raises "
+                f"P({t}) most, by {-least * 100:.1f} points."
             )
-        lines.append(f"Occlusion (patch {r.patch}, stride {r.stride}): {where}{rise}.")
+        else:
+            rise = f"No patch raises P({t}) by more than 0.05 points."
         never = int(np.isnan(r.drops_per_pixel).sum())
         if never:
-            lines.append(
-                f"{never} pixels (gray) were never covered: the stride is larger than the "
-                "patch, or the last positions do not reach the edge."
-            )
+            rise += f" {never} pixels (gray) were never covered."
+        lines.append(rise)
         return "<br>".join(lines)
 
 

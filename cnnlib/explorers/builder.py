@@ -59,6 +59,11 @@ STATUS_SECONDS = 0.25  # shortest time between two updates of the status line wh
 CHANCE = 0.2  # a validation accuracy below this after a run is close to guessing (10%)
 HEAVY = 20  # warn when a design needs this many times the course network's multiply-adds
 FAILED_COLOR = "#b35806"
+#: Lines the status line keeps room for: the design, a warning when it is heavy, Train, and
+#: the picture's shapes (more after runs, which are added by a click, not by a slider).
+STATUS_LINES = 4
+TABLE_ROW_PX = 18.5  #: one row of the layer table (12 px text, line height 1.35, padding)
+TABLE_CAPTION_PX = 40  #: its caption, two lines when the table is narrow
 _COURSE = CNNDesign()  # the course's network (reference_cnn): the yardstick for "heavy"
 
 
@@ -194,8 +199,13 @@ class NetworkBuilder(BlitExplorer):
         self._displays = []
         super().__init__(figsize=(9.2, 3.5), dpi=90)  # 828 px: fits a notebook column
         self._make_controls(design, epochs)
-        self._layer_table = widgets.HTML(layout=widgets.Layout(min_width="380px"))
-        self._runs_table = widgets.HTML(layout=widgets.Layout(min_width="420px"))
+        # the status line and the layer table keep the height of the largest design, so
+        # that moving a control does not make the notebook below jump
+        self._status.layout.min_height = f"{28 * STATUS_LINES}px"  # a widget line: 28 px
+        self._layer_table = widgets.HTML(
+            layout=widgets.Layout(min_width="380px", min_height=f"{_table_height()}px")
+        )
+        self._runs_table = widgets.HTML(layout=widgets.Layout(min_width="200px"))
         self._progress = widgets.FloatProgress(
             value=0.0,
             min=0.0,
@@ -421,8 +431,8 @@ class NetworkBuilder(BlitExplorer):
             for _ in range(LABELLED_RUNS)
         ]
         self._runs_note = ax.text(
-            0.5, 0.3, "", transform=ax.transAxes, ha="center", va="center", fontsize=9,
-            color="0.35",
+            0.5, 0.3, "", transform=ax.transAxes, ha="left", va="center", fontsize=9,
+            color="0.35", linespacing=1.3, multialignment="left",
         )  # fmt: skip
 
     def _dynamic_artists(self):
@@ -532,7 +542,13 @@ class NetworkBuilder(BlitExplorer):
         for text in self._labels[len(shown) :]:
             text.set_visible(False)
         empty = not self.runs and not self.running
-        self._runs_note.set_text("no runs yet:\npress Train to add one" if empty else "")
+        self._runs_note.set_text("no runs yet:\npress Train\nto add one" if empty else "")
+        if empty and visible:  # beside the dashed line and its label, on the wider side
+            low, high = (math.log10(end) for end in PARAMS_RANGE)
+            at = (math.log10(x) - low) / (high - low)  # where the line is, 0-1 across
+            right = at < 0.5
+            self._runs_note.set_x(at + 0.07 if right else at - 0.03)
+            self._runs_note.set_horizontalalignment("left" if right else "right")
 
     def best_run(self):
         """The smallest network (fewest parameters) that reached the target; else None."""
@@ -547,14 +563,16 @@ class NetworkBuilder(BlitExplorer):
             text = (
                 f"This design: {plan.total_params:,} parameters, "
                 f"{plan.total_multiply_adds:,} multiply-adds per image, "
-                f"{values:,} numbers computed per image ({_kilobytes(values * 4)} in float32)."
+                f"{values:,} values computed ({_kilobytes(values * 4)} in float32)."
             )
-            if heavy >= HEAVY:
-                text += (
-                    f" Heavy: {heavy:.0f}× the course network's multiply-adds, so a run "
-                    "takes about that much longer; lower the epochs or press Stop."
-                )
             lines.append(_escape(text))
+            if heavy >= HEAVY:
+                lines.append(
+                    _escape(
+                        f"Heavy: {heavy:.0f}× the course network's multiply-adds, so a run "
+                        "takes about that much longer; lower the epochs or press Stop."
+                    )
+                )
         lines.append(self._training_line())
         if plan is not None:
             lines.append(_escape(self._picture_text(plan)))
@@ -597,11 +615,10 @@ class NetworkBuilder(BlitExplorer):
                     "rate too large is the usual cause; sigmoid or tanh in many blocks too."
                 )
             lines.append(_escape(text))
-        text = (
+        text = (  # one line in a notebook column (at most ~120 characters)
             f"Train: {self.controls['epochs'].value} epoch(s) on {len(self._training_data()[0]):,} "
-            f"training digits, Adam, learning rate {self.controls['learning_rate'].value:g}; "
-            f"accuracy is measured on the last {HELD_OUT} training digits, held out (the test "
-            "digits stay unseen)."
+            f"digits, Adam, learning rate {self.controls['learning_rate'].value:g}; validation "
+            f"on {HELD_OUT} other training digits, held out."
         )
         if self._clicks.how == INTERRUPT_ONLY:
             text += (
@@ -614,7 +631,7 @@ class NetworkBuilder(BlitExplorer):
     def _picture_text(self, plan):
         stages = _stages(plan)
         path = " → ".join(_shape_text(shape) for _, shape, _ in stages)
-        text = f"Picture: the data's shapes from input to scores: {path}."
+        text = f"Picture, input to scores: {path}."
         usable = [r for r in self.runs if r.usable]
         if usable:
             best = self.best_run()
@@ -856,6 +873,13 @@ class NetworkBuilder(BlitExplorer):
 # ----------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------
+def _table_height():
+    """Pixels for the layer table of the design with the most layers the controls allow."""
+    largest = CNNDesign(blocks=4, hidden=max(h for _, h in HIDDEN_CHOICES), dropout=0.5)
+    rows = len(largest.plan().rows) + 3  # the input row, the header and the total
+    return int(math.ceil(TABLE_CAPTION_PX + rows * TABLE_ROW_PX))
+
+
 def _stages(plan):
     """The shape-changing stages of a plan: ``(caption, shape, kind)`` for the diagram."""
     stages = [(f"input\n{_shape_text(plan.input_shape)}", plan.input_shape, "input")]

@@ -106,7 +106,8 @@ class DigitPad(Explorer):
     """
 
     title = "Draw a digit: hold the mouse button down (or use a finger) and write in the box"
-    refresh_seconds = 0.05  # how often the prediction refreshes while drawing (~15 ms each)
+    #: while drawing, the pause between the end of one refresh and the next (each ~15 ms)
+    refresh_seconds = 0.05
 
     def __init__(self, model=None, size=280):
         size = v.as_int(size, "size", minimum=100, maximum=1000, why="the pad is on screen")
@@ -174,6 +175,9 @@ class DigitPad(Explorer):
         if not self._drawing_now:
             for callback in self._digit_listeners:
                 callback(self.digit)
+        # counted from the end: when a refresh takes longer than refresh_seconds (a busy
+        # machine), the pen's events that queued up meanwhile are drawn without one
+        self._last_refresh = time.perf_counter()
 
     # -- the canvas -----------------------------------------------------------------
     def _make_canvas(self):
@@ -270,7 +274,6 @@ class DigitPad(Explorer):
 
     # -- the explorer contract -------------------------------------------------------------
     def _compute(self):
-        self._last_refresh = time.perf_counter()
         self.digit = mnist_style(_shrink(self.drawing))
         if not self.digit.any():
             return None

@@ -298,6 +298,7 @@ def _blocks(outputs):
 # the most confident mistakes
 # ----------------------------------------------------------------------------
 ANY = -1
+TICK_FONTSIZE = 10  #: the digits 0-9 under each tile's bars, in points
 
 
 class MistakesGallery(BlitExplorer):
@@ -385,9 +386,10 @@ class MistakesGallery(BlitExplorer):
             )
             bars_ax.set_ylim(0, 1.0)
             bars_ax.set_xlim(-0.6, k - 0.4)
-            bars_ax.set_xticks(range(k), [str(d) for d in range(k)], fontsize=7)
+            # the digits under the bars: 10 pt (readable on a projector), one per bar
+            bars_ax.set_xticks(range(k), [str(d) for d in range(k)], fontsize=TICK_FONTSIZE)
             bars_ax.set_yticks([])
-            bars_ax.tick_params(length=0, pad=6)
+            bars_ax.tick_params(length=0, pad=7)
             for side in ("top", "right", "left"):
                 bars_ax.spines[side].set_visible(False)
             self._tiles.append((ax, image, bars, truth))

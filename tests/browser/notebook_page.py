@@ -98,6 +98,12 @@ class ExplorerReport:
                 f"{self.control}, then '{clicked['then_clicked']}': back to rest"
                 f" {clicked['settle_seconds']:.1f} s after the picture first changed"
             )
+        busy = info.get("busy_after_moves")
+        if busy is not None and busy > 1.0:
+            notes.append(
+                f"the kernel was still busy {busy:.1f} s after the last move of {self.control}:"
+                " work queued behind the controls (the picture lags behind them)"
+            )
         still = sum(m.latency_ms is None for m in self.moves)
         if still and self.moves:
             notes.append(
@@ -195,6 +201,26 @@ class NotebookPage:
 
     def state(self) -> dict:
         return self.page.evaluate("path => window.__cnn.state(path)", self.path)
+
+    def wait_quiet(self, timeout: float = 60.0, quiet: float = 0.3) -> float | None:
+        """Wait until the kernel has been idle for ``quiet`` seconds in a row; return how
+        long that took (None: still busy after ``timeout``).
+
+        The kernel shows *idle* for a moment between two queued messages (e.g. the
+        mouse moves of a drawing), so one idle reading does not mean it has caught up.
+        """
+        start = time.monotonic()
+        idle_since = None
+        while time.monotonic() - start < timeout:
+            now = time.monotonic()
+            if self.state().get("kernel") == "idle":
+                idle_since = idle_since or now
+                if now - idle_since >= quiet:
+                    return round(idle_since - start, 2)
+            else:
+                idle_since = None
+            self.page.wait_for_timeout(50)
+        return None
 
     def survey(self) -> dict:
         """Problems in the outputs (errors, stderr, broken widgets) and the explorers."""

@@ -154,9 +154,9 @@ def test_every_square_that_fixes_the_mistake_passes_and_no_other(network_and_dig
         ((-1, 11, 3), "does not fit inside", "cover-outside"),
         ((7, 28, 1), "does not fit inside", "cover-outside"),
         ((11, 7, 3), "the network says 3", "cover-other-digit"),
-        ((6, 11, 3), "Closer: the probability of 5 rose", "cover-closer"),
-        ((1, 12, 3), "does not help the 5", "cover-wrong-part"),
-        ((18, 20, 3), "does not help the 5", "cover-wrong-part"),
+        ((6, 11, 3), "still says 6, not 5. Closer: the probability", "cover-closer"),
+        ((1, 12, 3), "still says 6, not 5. Covering that part does not help", "cover-wrong-part"),
+        ((18, 20, 3), "Covering that part does not help", "cover-wrong-part"),
         ((..., 11, 3), "row: replace the placeholder", "placeholder"),
         ((7, None, 3), "column: replace the placeholder", "placeholder"),
         ((7, 11, ...), "size: replace the placeholder", "placeholder"),
@@ -181,3 +181,102 @@ def test_a_swapped_square_is_only_blamed_when_the_learners_own_square_does_not_h
     assert check_cover_the_cue(12, 6, 3).mistakes == ("cover-closer",)
     swapped = check_cover_the_cue(9, 15, 3)
     assert check_cover_the_cue(15, 9, 3) and swapped.mistakes == ("cover-swapped",)
+
+
+# ----------------------------------------------------------------------------
+# model=: the network the learner's explorers show
+# ----------------------------------------------------------------------------
+def _shifted(class_shift):
+    """The course's network with its dense biases moved: another network, cheaply."""
+    model = load_pretrained()
+    for k, shift in class_shift.items():
+        model.params["7.bias"][k] += shift
+    return model
+
+
+def test_the_course_network_passed_as_model_gives_the_same_verdicts():
+    for answer in [(7, 11, 3), (6, 11, 3), (1, 12, 3), (11, 7, 3), (0, 0, 3)]:
+        default, given = (
+            check_cover_the_cue(*answer),
+            check_cover_the_cue(*answer, model=load_pretrained()),
+        )
+        assert (bool(default), default.message, default.mistakes) == (
+            bool(given),
+            given.message,
+            given.mistakes,
+        )
+
+
+def test_a_network_that_reads_the_digit_right_is_told_there_is_nothing_to_cover():
+    right = _shifted({5: 20.0})  # now sure it is a 5
+    feedback = check_cover_the_cue(7, 11, 3, model=right)
+    assert not feedback and "reads test digit #141 correctly: it says 5" in feedback.message
+    assert "use_my_network = False" in feedback.message
+
+
+def test_a_network_with_another_wrong_answer_gets_feedback_that_names_it():
+    """The feedback names the asked network's answer (the course's says 6, this one 3)."""
+    other = _shifted({6: -8.0, 3: 3.0})  # reads #141 as a 3
+    images, _ = load_mnist("test")
+    assert says(other, images[COVER_DIGIT]) == 3
+    closer = check_cover_the_cue(6, 11, 3, model=other)
+    assert (
+        closer.mistakes == ("cover-closer",) and "the network still says 3, not 5" in closer.message
+    )
+    wrong = check_cover_the_cue(1, 12, 3, model=other)
+    assert wrong.mistakes == ("cover-wrong-part",) and "still says 3, not 5" in wrong.message
+    passed = check_cover_the_cue(7, 11, 3, model=other)
+    assert passed and "evidence for a 3" in passed.message
+
+
+@pytest.mark.parametrize(
+    ("model", "words"),
+    [
+        ("my network", "must be a cnnlib network (a Sequential)"),
+        (np.zeros((28, 28)), "must be a cnnlib network (a Sequential)"),
+        ("dense 10 -> 10", "cannot read a 28 x 28 digit"),
+        ("dense 784 -> 3", "not 10 finite probabilities"),
+    ],
+)
+def test_a_model_that_cannot_do_the_exercise_is_explained(model, words):
+    from cnnlib import Dense, Flatten, Sequential
+
+    built = {
+        "dense 10 -> 10": Sequential(Flatten(), Dense(10, 10)),
+        "dense 784 -> 3": Sequential(Flatten(), Dense(784, 3)),
+    }
+    feedback = check_cover_the_cue(
+        7, 11, 3, model=built.get(model, model) if isinstance(model, str) else model
+    )
+    assert not feedback and words in feedback.message, feedback.message
+    assert "checker-error" not in feedback.mistakes
+
+
+class _Hostile:
+    """Breaks anything that touches it."""
+
+    def __getattr__(self, name):
+        raise RuntimeError("hostile")
+
+
+def _nan_network():
+    model = load_pretrained()
+    model.params["7.weight"][...] = np.nan
+    return model
+
+
+@pytest.mark.parametrize(
+    "model",
+    [0, 1.5, True, "", [1, 2], {"0.weight": 1}, np.ones(10), load_pretrained, _Hostile()],
+    ids=repr,
+)
+def test_any_other_model_gets_a_helpful_not_yet(model):
+    feedback = check_cover_the_cue(7, 11, 3, model=model)
+    assert not feedback and len(feedback.message) > 60 and "Sequential" in feedback.message
+    assert "checker-error" not in feedback.mistakes
+
+
+def test_a_network_whose_weights_broke_is_explained():
+    feedback = check_cover_the_cue(7, 11, 3, model=_nan_network())
+    assert not feedback and "checker-error" not in feedback.mistakes, feedback.details
+    assert "model" in feedback.message

@@ -315,3 +315,27 @@ def test_a_network_blind_to_the_pixels_is_described_as_such(digits):
     assert "no patch lowers P" in ex._status.value
     assert not ex._strongest.get_visible()
     assert "no patch changes P" in ex._captions[0].get_text()
+
+
+def test_the_status_line_keeps_its_height_as_the_controls_move(explorer):
+    """Before: a line appeared and vanished with the digit (the explorer jumped by 28 px)."""
+    from cnnlib.explorers.attribution import STATUS_LINES
+
+    ex, c = explorer, explorer.controls
+    assert ex._status.layout.min_height == f"{28 * STATUS_LINES}px"
+    seen = set()
+    for index, target, patch, stride in [
+        (0, TRUE, 6, 2),
+        (12, 1, 10, 2),
+        (141, TRUE, 3, 1),
+        (552, TRUE, 12, 7),
+        (7, 0, 1, 1),
+        (3, 6, 28, 28),
+    ]:
+        c["index"].value, c["target"].value = index, target
+        c["patch"].value, c["stride"].value = patch, stride
+        assert ex.message == ""
+        lines = ex._status.value.split("<br>")
+        seen.add(len(lines))
+        assert all(len(line) <= 120 for line in lines), lines  # one line each in a column
+    assert seen == {STATUS_LINES}

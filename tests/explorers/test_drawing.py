@@ -182,3 +182,57 @@ def test_moving_the_brush_slider_reads_the_drawing_again(pad):
     assert pad.png is not before and pad.output is not None
     steps = list(pad.benchmark_sweep())  # the latency benchmark draws first, then moves it
     assert pad.drawing.any() and {name for name, _ in steps} == {"brush"}
+
+
+class _KernelClock:
+    """A fake ``time`` module for the pad: the kernel's clock, advanced by hand."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def perf_counter(self):
+        return self.now
+
+
+def test_a_slow_machine_does_not_fall_behind_the_pen(model, monkeypatch):
+    """Mouse moves arrive at 60 per second; one refresh costs 80 ms (a busy shared
+    server), more than the 50 ms between refreshes. The events the kernel could not
+    take during a refresh wait in its queue. The pad used to count the 50 ms from the
+    *start* of the last refresh, so every waiting event found them passed and
+    refreshed again: one refresh per event, the queue grew by 63 ms of work per
+    event and the picture ended 3.6 s behind a one-second stroke. Counted from the
+    *end* of the last refresh, the waiting events are drawn without a refresh and
+    the pad catches up within one refresh."""
+    from cnnlib.explorers import drawing
+
+    clock = _KernelClock()
+    monkeypatch.setattr(drawing, "time", clock)
+
+    class Slow:
+        def predict_proba(self, x):
+            clock.now += 0.080
+            return model.predict_proba(x)
+
+    pad = DigitPad(Slow())
+    assert pad.refresh_seconds < 0.080
+    refreshes = []
+    pad.observe_digit(lambda digit: None)
+    pad.update = _counting(pad.update, refreshes)
+    pad._on_down(40.0, 140.0)
+    arrivals = [k / 60 for k in range(1, 61)]  # one second of moving the pen
+    for k, arrival in enumerate(arrivals):
+        clock.now = max(clock.now, arrival)  # the kernel takes the event when it is free
+        pad._on_move(40.0 + 3 * k, 140.0)
+    behind = clock.now - arrivals[-1]
+    assert behind <= 0.080 + 1e-9, f"the picture ends {behind:.2f} s behind the pen"
+    assert 5 <= len(refreshes) <= 9  # one every 50 ms + 80 ms: ~8 pictures in a second
+    pad._on_up(217.0, 140.0)
+    assert len(refreshes) <= 10 and pad.output is not None and pad.drawing[140, 40:218].all()
+
+
+def _counting(method, calls):
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return method(*args, **kwargs)
+
+    return counted

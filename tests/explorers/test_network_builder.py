@@ -78,7 +78,7 @@ def test_the_default_is_the_course_network_with_its_numbers():
     assert body[-1] == ["", "", "total", "", "9,098", "290,080"]
     status = b._status.value
     assert "9,098 parameters, 290,080 multiply-adds per image" in status
-    assert f"the last {HELD_OUT} training digits, held out (the test digits stay unseen)" in status
+    assert f"validation on {HELD_OUT} other training digits, held out" in status
     assert "1×28×28 → 8×28×28 → 8×14×14 → 16×14×14 → 16×7×7 → 784 → 10" in status
     assert b._clicks.how == NO_KERNEL
     assert b.model is None and b.last_run is None
@@ -396,6 +396,58 @@ def test_the_picture_shows_each_run_and_the_current_design():
     offsets = b._done.get_offsets()
     assert len(offsets) == 2 and offsets[0][0] == b.runs[0].params
     assert not np.array_equal(picture(b), picture_after)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"blocks": 0}, {"filters": 64, "hidden": 128, "pooling": "none"}, {"filters": 4}],
+)
+def test_the_no_runs_note_stays_clear_of_the_current_design_line(settings):
+    """Before: 'no runs yet' was written across the dashed line's 'this design' label."""
+    b = make()
+    for name, value in settings.items():
+        b.controls[name].value = value
+    renderer = b.figure.canvas.get_renderer()
+    note = b._runs_note.get_window_extent(renderer)
+    label = b._current_label.get_window_extent(renderer)
+    axes = b._ax_runs.get_window_extent(renderer)
+    assert b._runs_note.get_text().startswith("no runs yet")
+    assert not note.overlaps(label), (note, label)
+    assert axes.x0 <= note.x0 and note.x1 <= axes.x1  # inside the scatter
+
+
+def test_moving_the_controls_keeps_the_status_and_the_layer_table_in_their_room():
+    """Before: the status line and the table grew and shrank with the design (the browser
+    saw the notebook below jump by 55-83 px as 'conv blocks' moved). Now every line fits a
+    notebook column (only the largest designs, 4 blocks or 32-64 filters, may wrap one)
+    and the table has room for the most layers the controls allow."""
+    from cnnlib.explorers.builder import STATUS_LINES, _table_height
+
+    b = make()
+    assert b._status.layout.min_height == f"{28 * STATUS_LINES}px"
+    assert b._layer_table.layout.min_height == f"{_table_height()}px"
+    c = b.controls
+    for blocks in range(5):
+        for filters, padding, pooling, hidden in [
+            (8, "same", "max", 0),
+            (16, "same", "max", 128),
+            (4, "valid", "none", 16),
+            (64, "same", "max", 0),
+        ]:
+            c["blocks"].value, c["filters"].value = blocks, filters
+            c["padding"].value, c["pooling"].value = padding, pooling
+            c["hidden"].value = hidden
+            if b.message:
+                continue
+            lines = b._status.value.split("<br>")
+            assert len(lines) <= STATUS_LINES, lines
+            if blocks <= 3 and filters <= 16 or filters <= 8:
+                assert all(len(re.sub("<[^>]+>", "", line)) <= 120 for line in lines), lines
+    c["blocks"].value, c["filters"].value, c["pooling"].value = 4, 8, "max"
+    c["hidden"].value, c["dropout"].value = 128, 0.5  # the most layers
+    rows = len(table_rows(b._layer_table.value))
+    assert rows == len(b.output.rows) + 3  # with the header, input and total rows
+    assert _table_height() >= 40 + rows * 18.5
 
 
 def test_the_displayed_picture_is_updated_after_a_run(monkeypatch):

@@ -189,6 +189,17 @@ def test_gallery_filters_by_true_and_predicted_digit(gallery, digits):
     c["true"].value, c["said"].value = ANY, ANY
 
 
+def test_the_digits_under_every_bar_chart_are_readable(gallery, digits, model):
+    """Before: 7 pt digits under the gallery's bars (issue 13: 'the 0-9 labels are tiny')."""
+    for _, _, bars, _ in gallery._tiles:
+        labels = bars.axes.get_xticklabels()
+        assert [t.get_text() for t in labels] == [str(d) for d in range(10)]
+        assert min(t.get_fontsize() for t in labels) >= 10
+    explorer = FeatureMapExplorer(model, *digits)
+    names = explorer._bars.ax.get_yticklabels()
+    assert len(names) == 10 and min(t.get_fontsize() for t in names) >= 10
+
+
 def test_gallery_pages_through_the_mistakes(gallery):
     gallery.controls["start"].value = 10
     np.testing.assert_array_equal(gallery.output, gallery.mistakes[10:20])

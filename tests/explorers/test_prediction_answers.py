@@ -547,6 +547,33 @@ def _(p):
     return "not at all: exactly 0" if drop == 0 else "a little" if abs(drop) < 0.05 else "a lot"
 
 
+@observes("occlusion-seven-as-one")
+def _(p):
+    images, labels = load_mnist("test")
+    e = explore(p, load_pretrained(), images, labels)
+    assert labels[p.settings["index"]] == 7 and e.output.answer == 7
+    found = re.search(
+        r"Covering rows (\d+)-(\d+), columns (\d+)-(\d+) raises P\(1\) most", e._status.value
+    )
+    if found is None:  # "No patch raises P(1) ..."
+        return p.choices[2]
+    top, bottom, left, right = (int(g) for g in found.groups())
+    from matplotlib.colors import to_rgba
+
+    from cnnlib.explorers.attribution import RAISES_COLOR
+
+    assert e._strongest.get_edgecolor() == to_rgba(RAISES_COLOR)  # blue square: it raises P
+    row, column = (top + bottom) / 2, (left + right) / 2
+    ink = e.output.image > 0
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    height = rows[-1] - rows[0]
+    if row <= rows[0] + height / 3 and column < (columns[0] + columns[-1]) / 2:
+        return p.choices[0]  # over the left part of the bar
+    if row >= rows[0] + 2 * height / 3:
+        return p.choices[1]
+    return f"elsewhere: rows {top}-{bottom}, columns {left}-{right}"
+
+
 @observes("builder-valid-blocks")
 def _(p):
     e = explore(p, runs=[])

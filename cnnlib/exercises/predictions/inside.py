@@ -1,7 +1,8 @@
 """Predictions of notebook 07 (inside the trained network).
 
 FeatureMapExplorer, MistakesGallery, DigitPad, DigitPhoto, the saliency and
-occlusion explorer (AttributionExplorer) and the NetworkBuilder. Sizes and
+occlusion explorer (AttributionExplorer) and the NetworkBuilder. The occlusion of
+test digit #12 (:func:`part_whose_covering_raises`) runs the course's trained network. Sizes and
 parameter counts are computed with :func:`cnnlib.output_size` for the course's
 network: two blocks of a 3 x 3 convolution (padding 1), ReLU and 2 x 2 max
 pooling, then a dense layer to 10 classes.
@@ -66,6 +67,44 @@ PAD_CHOICES = (
     "filling the whole 28 x 28 picture",
 )
 MISTAKE_COUNTS = ("about 3", "about 30", "about 300")
+SEVEN_PARTS = (
+    "the left part of the top bar",
+    "the bottom of the stem",
+    "nowhere: covering can only lower P(1)",
+)
+#: The 7 of the prediction below: test digit #12, asked about class 1 with a 10 x 10 patch.
+SEVEN, SEVEN_PATCH, SEVEN_STRIDE = 12, 10, 2
+
+
+def part_whose_covering_raises(index=SEVEN, target=1, patch=SEVEN_PATCH, stride=SEVEN_STRIDE):
+    """Which part of test digit ``index`` to cover to raise P(``target``) most (SEVEN_PARTS).
+
+    From :func:`cnnlib.occlusion_map` of the course's trained network: the patch with the
+    most negative drop, placed by its centre within the digit's ink box (top third and
+    left half: the bar of a 7; bottom third: the foot of its stem). ``None`` if it is
+    elsewhere.
+    """
+    import numpy as np
+
+    from cnnlib.attribution import occlusion_map
+    from cnnlib.datasets import load_mnist
+    from cnnlib.pretrained import load_pretrained
+
+    images, _ = load_mnist("test")
+    digit = images[index]
+    drops = occlusion_map(load_pretrained(), digit, target, patch=patch, stride=stride)
+    if drops.min() >= 0:
+        return SEVEN_PARTS[2]
+    top, left = np.array(np.unravel_index(np.argmin(drops), drops.shape)) * stride
+    row, column = top + (patch - 1) / 2, left + (patch - 1) / 2
+    rows, columns = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+    height = rows[-1] - rows[0]
+    if row <= rows[0] + height / 3 and column < (columns[0] + columns[-1]) / 2:
+        return SEVEN_PARTS[0]
+    if row >= rows[0] + 2 * height / 3:
+        return SEVEN_PARTS[1]
+    return None
+
 
 PREDICTIONS = (
     Prediction(
@@ -323,6 +362,58 @@ PREDICTIONS = (
                 "to hide, the map is exactly 0. That is also why the map outlines the "
                 "digit's surroundings.",
                 compute=lambda: "a little",
+            ),
+        ),
+    ),
+    Prediction(
+        id="occlusion-seven-as-one",
+        notebook=NOTEBOOK,
+        explorer="AttributionExplorer",
+        title="Covering part of a 7 to make it a 1",
+        question=(
+            f"Test digit #{SEVEN} is a 7, and the network is sure of it. Ask about class 1 "
+            f"with a {SEVEN_PATCH} x {SEVEN_PATCH} patch: where does covering the 7 make '1' "
+            "most likely?"
+        ),
+        answer=part_whose_covering_raises,
+        choices=SEVEN_PARTS,
+        explanation=(
+            "Covering the left part of the bar leaves a slanted stroke with a small hook: a "
+            "1. P(1) rises from almost 0 to over 90%, so those cells are deep blue on the "
+            "occlusion map of class 1. The bar was the evidence against a 1."
+        ),
+        reveal=(
+            f"choose test digit #{SEVEN}, class 1, patch {SEVEN_PATCH}: the blue square on the "
+            "digit and the line under the picture name the patch that raises P(1) most"
+        ),
+        nudge="Which stroke does a 7 have that a 1 does not?",
+        settings={
+            "index": SEVEN,
+            "target": 1,
+            "patch": SEVEN_PATCH,
+            "stride": SEVEN_STRIDE,
+        },
+        moves=("target", "patch"),
+        mistakes=(
+            Mistake(
+                "occlusion-only-lowers",
+                "Thinks covering can only lower a probability",
+                "Covering removes evidence against a class too: hide what makes the digit "
+                "a 7 and what is left may look like another digit. Blue on the occlusion map "
+                "is exactly that.",
+                "The map's two colours: red where covering lowers the class's probability "
+                "(evidence for it), blue where it raises it (evidence against it). Ask what "
+                "a 7 without its bar looks like.",
+                compute=lambda: SEVEN_PARTS[2],
+            ),
+            Mistake(
+                "occlusion-stem-foot",
+                "Covered the foot of the stem",
+                "Without the foot of its stem the digit still has its bar, and the bar is "
+                "what says 7: a shorter 7 is still a 7.",
+                "The learner looked for what a 1 lacks instead of what the 7 has too much "
+                "of. Compare the two digits stroke by stroke: the 1 is the 7 minus its bar.",
+                compute=lambda: SEVEN_PARTS[1],
             ),
         ),
     ),
