@@ -42,6 +42,7 @@ from cnnlib import (
     softmax,
     to_grayscale,
 )
+from cnnlib.explorers.classifier import classifier_parts
 from cnnlib.gradcheck import numerical_gradient, relative_error
 from cnnlib.reference import avg_pool2d_backward, conv2d_backward
 
@@ -509,6 +510,24 @@ def test_dense_score_of_the_cat():
     dense.params["bias"][:] = [0.0]
     score = dense.forward(np.array([[2.0, 0.0, 1.0]]))[0, 0]
     assert f"{score:.1f}" == "2.8" and _says(_sheet_block("f-dense-score"), "= 2.8")
+
+
+def _entry_body(anchor):
+    return next(e["body"] for e in ENTRIES if e["id"] == anchor)
+
+
+def test_noise_and_zero_feature_numbers():
+    """The shares notebook 05 prints (bars with noise) and its explorer shows (zero features)."""
+    net = cnnlib.handwired_cnn()
+    noise = _entry_body("noise")
+    for level, text in ((0.4, "95.4% of the bars right at noise 0.4"), (0.6, "77.7% at 0.6")):
+        images, labels = cnnlib.make_bars(1000, noise=level, seed=0)
+        share = f"{np.mean(net.predict(images) == labels):.1%}"
+        assert share in text and _says(noise, text), (level, share)
+    digits, _ = load_mnist("test")
+    _, features, _ = classifier_parts(cnnlib.load_pretrained(), digits[:1, None] / 255)
+    zeros = f"{np.mean(features[0] == 0):.0%}"
+    assert _says(_entry_body("feature-vector"), f"({zeros} for the first test digit)")
 
 
 def test_softmax_and_temperature_examples():

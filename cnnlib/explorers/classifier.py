@@ -15,8 +15,12 @@ written out, and the probabilities.
 
 from __future__ import annotations
 
+import functools
+
 import ipywidgets as widgets
+import matplotlib as mpl
 import numpy as np
+from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 
 from cnnlib.explorers._blit import BlitExplorer
@@ -24,6 +28,7 @@ from cnnlib.handwired import BAR_CLASSES, bar_image, handwired_cnn, make_bars, t
 from cnnlib.layers import Dense, Flatten
 from cnnlib.ops import softmax
 from cnnlib.plotting import (
+    GAP_COLOR,
     IMAGE_CMAP,
     INK_CMAP,
     OUTLINE_COLOR,
@@ -128,6 +133,13 @@ def _handwired_setup(n=40, noise=0.3, seed=0):
     }
 
 
+def _feature_text(value, whole) -> str:
+    """``3.0 -> "3"`` when the numbers of a clean input are whole, else ``"2.93"``
+    (with "-", and no "-0" for tiny negative values)."""
+    value = round(float(value), 0 if whole else 2) + 0.0
+    return f"{value:.0f}" if whole else f"{value:.2f}"
+
+
 def _one_decimal(value) -> str:
     """``0.43 -> "0.4"``, with no "-0.0" for tiny negative values."""
     return f"{round(float(value), 1) + 0.0:.1f}".replace("-", "\u2212")
@@ -206,7 +218,7 @@ class ClassifierExplorer(BlitExplorer):
                 "a model was given without images; pass the inputs to choose from, e.g. "
                 "ClassifierExplorer(model, images, labels)"
             )
-        super().__init__(figsize=(9.2, 5.6), dpi=90)  # 828 px: fits a notebook column
+        super().__init__(figsize=(9.2, 6.4), dpi=90)  # 828 px: fits a notebook column
         self.model = model
         self.images = _prepare_images(images)
         self.labels = None if labels is None else np.asarray(labels, dtype=np.int64)
@@ -259,12 +271,12 @@ class ClassifierExplorer(BlitExplorer):
             "contributions": _range_with_zero(contributions),
             "scores": _range_with_zero(self._scores),
         }
-        # colour scales of the long vectors: a few extreme values would make all the
-        # others look white, so the scale ends at the 99th percentile (larger values
-        # get the darkest colour)
-        self._colour_limits = {
-            "features": _typical_size(self._features),
-            "contributions": _typical_size(contributions),
+        # colour scales of the long vectors, the same for every input: a few extreme
+        # values would make all the others look white, so each scale ends at the 99th
+        # percentile (larger values take its end colour: the colour bar's pointed end)
+        self._colour_scales = {
+            "features": _colour_scale(self._features),
+            "contributions": _colour_scale(contributions),
         }
         self._build_figure(n_features)
         self._watch()
@@ -300,12 +312,15 @@ class ClassifierExplorer(BlitExplorer):
     # -- figure -----------------------------------------------------------------------------
     def _build_figure(self, n_features):
         fig = self.figure
-        grid = fig.add_gridspec(2, 6)
-        self._ax_input = fig.add_subplot(grid[0, 0:2])
-        self._ax_features = fig.add_subplot(grid[0, 2:4])
-        self._ax_contrib = fig.add_subplot(grid[0, 4:6])
-        self._ax_scores = fig.add_subplot(grid[1, 0:3])
-        self._ax_probs = fig.add_subplot(grid[1, 3:6])
+        grid = fig.add_gridspec(2, 1, height_ratios=[1.3, 1])
+        # the two long vectors get the most room: one tile per map, each cell visible
+        top = grid[0].subgridspec(1, 3, width_ratios=[0.75, 1.12, 1.12])
+        bottom = grid[1].subgridspec(1, 2)
+        self._ax_input = fig.add_subplot(top[0])
+        self._ax_features = fig.add_subplot(top[1])
+        self._ax_contrib = fig.add_subplot(top[2])
+        self._ax_scores = fig.add_subplot(bottom[0])
+        self._ax_probs = fig.add_subplot(bottom[1])
 
         first = self.images[0]
         shown = first[0] if first.shape[0] != 3 else first.transpose(1, 2, 0)
@@ -323,18 +338,25 @@ class ClassifierExplorer(BlitExplorer):
                 ax.set_xlim(*_padded(self._limits[name]))
             self._dynamic += self._feature_bars.artists + self._contrib_bars.artists
         else:
-            rows, cols = self._strip_shape(n_features)
-            blank = np.zeros((rows, cols))
+            self._layout = VectorLayout(n_features, self._map_shape)
             for ax, name in ((self._ax_features, "features"), (self._ax_contrib, "contributions")):
-                lim = self._colour_limits[name]
-                im, _ = show_signed(ax, blank, limit=lim, colorbar=True)
-                ax.set_aspect("auto")
-                if self._map_shape is not None and len(self._map_shape) == 3:
-                    ax.set_yticks([0, rows - 1], ["1", str(rows)])
-                    ax.set_ylabel("map")
-                    ax.set_xlabel(f"{cols} values per map")
+                cmap, vmin, vmax, extend = self._colour_scales[name]
+                im = ax.imshow(
+                    self._layout.picture(np.zeros(n_features)),
+                    cmap=cmap,
+                    vmin=vmin,
+                    vmax=vmax,
+                    interpolation="nearest",
+                    aspect="equal" if self._layout.tiled else "auto",
+                )
+                self.figure.colorbar(im, ax=ax, shrink=0.8, extend=extend)
                 setattr(self, f"_im_{name}", im)
-                self._dynamic += [im, *ax.spines.values()]
+                # the gaps are see-through and the axes behind them gap-gray, so the tile
+                # numbers on the tabs stay in the background, drawn once (32 texts drawn
+                # on every update cost about 10 ms)
+                ax.set_facecolor(GAP_COLOR)
+                self._layout.label(ax)
+                self._dynamic.append(im)
         self._dynamic += [self._ax_features.title, self._ax_contrib.title]
 
         self._score_bars = LabelledBars(self._ax_scores, self.class_names)
@@ -364,26 +386,12 @@ class ClassifierExplorer(BlitExplorer):
     def _dynamic_artists(self):
         return self._dynamic
 
-    def _strip_shape(self, n_features):
-        """(rows, columns) of the image that shows a long feature vector."""
-        shape = self._map_shape
-        if shape is not None and len(shape) == 3 and shape[0] * shape[1] * shape[2] == n_features:
-            return shape[0], shape[1] * shape[2]
-        cols = int(np.ceil(np.sqrt(n_features * 4)))
-        return int(np.ceil(n_features / cols)), cols
-
-    def _as_strip(self, vector):
-        rows, cols = self._strip_shape(len(vector))
-        padded = np.full(rows * cols, np.nan)
-        padded[: len(vector)] = vector
-        return padded.reshape(rows, cols)
-
     def _draw(self, probs):
         index = self.controls["index"].value
         image = self.images[index]
         self._im_input.set_data(image[0] if image.shape[0] != 3 else image.transpose(1, 2, 0))
         true = None if self.labels is None else int(self.labels[index])
-        truth = "" if true is None else f" (true class: {self.class_names[true]})"
+        truth = "" if true is None else f"\ntrue class: {self.class_names[true]}"
         self._ax_input.set_title(f"input #{index}{truth}")
 
         name = self.class_names[self.prediction]
@@ -394,22 +402,22 @@ class ClassifierExplorer(BlitExplorer):
             self._ax_features.set_title(f"feature vector: {n} numbers")
         else:
             zeros = float(np.mean(self.features == 0))
-            self._im_features.set_data(self._as_strip(self.features))
-            self._im_contributions.set_data(self._as_strip(self.contributions))
-            self._ax_features.set_title(f"feature vector: {n} numbers\n({zeros:.0%} of them are 0)")
+            self._im_features.set_data(self._layout.picture(self.features))
+            self._im_contributions.set_data(self._layout.picture(self.contributions))
+            self._ax_features.set_title(f"feature vector: {n} numbers\n{zeros:.0%} of them are 0")
         self._ax_contrib.set_title(f"weight × feature\nfor class {name}")
 
         self._score_bars.set(self.scores, fmt=_score_text, highlight=self.prediction, outline=true)
         if probs is None:
             self._not_possible.set_text("not possible:\nsee the line below")
             self._prob_bars.set(np.zeros(len(self.scores)), fmt=lambda v: "")
-            self._ax_probs.set_title("probabilities")
+            self._ax_probs.set_title("softmax(scores / T)")
             return
         self._not_possible.set_text("")
         fmt = "{:.0%}" if len(probs) > 4 else "{:.3f}"
         self._prob_bars.set(probs, fmt=fmt, highlight=self.prediction, outline=true)
         temperature = self.controls["temperature"].value
-        self._ax_probs.set_title(f"probabilities = softmax(scores / T), T = {temperature:.2f}")
+        self._ax_probs.set_title(f"softmax(scores / T) with T = {temperature:.2f}")
 
     def _describe(self, probs):
         index = self.controls["index"].value
@@ -451,6 +459,120 @@ def _typical_size(values):
     sizes = np.abs(np.asarray(values, dtype=float))
     sizes = sizes[np.isfinite(sizes) & (sizes > 0)]
     return float(np.percentile(sizes, 99)) if sizes.size else 1.0
+
+
+SEE_THROUGH = (0.0, 0.0, 0.0, 0.0)  # the gaps of a mosaic: the axes' gap-gray shows
+
+
+@functools.cache
+def _positive_cmap():
+    """The red half of the signed colour map: white = 0, red = large (no blue: no value is
+    negative); the gaps of a mosaic are see-through."""
+    red_half = mpl.colormaps[SIGNED_CMAP](np.linspace(0.5, 1.0, 128))
+    return ListedColormap(red_half, name=f"{SIGNED_CMAP}_positive").with_extremes(bad=SEE_THROUGH)
+
+
+def _colour_scale(values):
+    """``(cmap, vmin, vmax, extend)`` for a long vector, fitted to every input's values.
+
+    Values that are never negative (features after ReLU) get white to red from 0;
+    values of both signs (weight x feature) red and blue, centred on 0. The scale ends at
+    the 99th percentile of the non-zero sizes; ``extend`` says which ends of the colour
+    bar are pointed because some values lie beyond them.
+    """
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    limit = _typical_size(finite)
+    above = bool(finite.size) and float(finite.max()) > limit
+    if not finite.size or float(finite.min()) >= 0:
+        return _positive_cmap(), 0.0, limit, "max" if above else "neither"
+    below = float(finite.min()) < -limit
+    extend = {(False, False): "neither", (True, False): "min", (False, True): "max"}
+    signed = mpl.colormaps[SIGNED_CMAP].with_extremes(bad=SEE_THROUGH)
+    return signed, -limit, limit, extend.get((below, above), "both")
+
+
+class VectorLayout:
+    """Where each number of a long feature vector sits in the picture that shows it.
+
+    When the vector is a stack of maps flattened (``map_shape`` (C, H, W), e.g. 16 maps
+    of 7x7 = 784 numbers), map ``k`` is shown as a tile of H x W cells with its number
+    ``k`` on a tab above it, tiles side by side in rows: numbers ``k*H*W`` to
+    ``(k+1)*H*W - 1`` of the vector, row by row, are tile ``k`` (flattening only
+    reshapes). Otherwise the vector is wrapped into rows about four times as long as
+    there are rows.
+
+    Parameters
+    ----------
+    n : int
+        Length of the vector.
+    map_shape : tuple (C, H, W), optional
+        The shape of the maps it was flattened from.
+
+    Attributes
+    ----------
+    shape : (rows, columns)
+        Size of the picture, in cells.
+    index : int array (n,)
+        ``picture.flat[index[j]]`` shows number ``j`` of the vector.
+    tiled : bool
+        Whether the picture shows maps as tiles.
+    """
+
+    TAB = 2  # rows above each tile, for its map number
+
+    def __init__(self, n, map_shape=None):
+        self.n = int(n)
+        self.map_shape = None
+        if map_shape is not None and len(map_shape) == 3 and int(np.prod(map_shape)) == self.n:
+            self.map_shape = tuple(int(d) for d in map_shape)
+        self.tiled = self.map_shape is not None
+        j = np.arange(self.n)
+        if self.tiled:
+            c, h, w = self.map_shape
+            self.ncols = int(np.ceil(np.sqrt(c)))
+            self.nrows = -(-c // self.ncols)
+            k, row, col = j // (h * w), j % (h * w) // w, j % w
+            tile_row, tile_col = k // self.ncols, k % self.ncols
+            rows = tile_row * (self.TAB + h) + self.TAB + row
+            cols = tile_col * (w + 1) + col
+            self.shape = (self.nrows * (self.TAB + h), self.ncols * (w + 1) - 1)
+        else:
+            width = int(np.ceil(np.sqrt(self.n * 4)))
+            rows, cols = j // width, j % width
+            self.shape = (-(-self.n // width), width)
+        self.index = np.ravel_multi_index((rows, cols), self.shape)
+        self._blank = np.full(self.shape, np.nan)
+
+    def picture(self, vector) -> np.ndarray:
+        """The vector laid out as the picture (NaN where no number is: the gaps)."""
+        picture = self._blank.copy()
+        picture.flat[self.index] = vector
+        return picture
+
+    def label(self, ax):
+        """Number the tiles on their tabs and say how the vector fills them.
+
+        Returns the tile numbers (``Text`` artists; the picture must leave its gaps
+        see-through for them to show when it is drawn over them).
+        """
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        if not self.tiled:
+            ax.set_xlabel(f"{self.n} numbers, row by row")
+            return []
+        c, h, w = self.map_shape
+        numbers = []
+        for k in range(c):
+            tile_row, tile_col = divmod(k, self.ncols)
+            x = tile_col * (w + 1) + (w - 1) / 2
+            y = tile_row * (self.TAB + h) + (self.TAB - 1) / 2
+            numbers.append(ax.text(x, y, str(k), ha="center", va="center", fontsize=7))
+        size = h * w
+        ax.set_xlabel(f"{c} maps of {h}x{w}: map k holds\nnumbers {size}k to {size}k+{size - 1}")
+        return numbers
 
 
 def _padded(limits, room=0.22):
@@ -499,7 +621,7 @@ class HandwiredExplorer(BlitExplorer):
     }
 
     def __init__(self, shape="horizontal", position=2, length=5, noise=0.0, noise_seed=0, size=8):
-        super().__init__(figsize=(9.2, 5.6), dpi=90)  # 828 px: fits a notebook column
+        super().__init__(figsize=(9.2, 6.0), dpi=90)  # 828 px: fits a notebook column
         if shape not in self.SHAPES.values():
             raise ValueError(
                 f"shape={shape!r} is not known; use one of {list(self.SHAPES.values())}"
@@ -525,6 +647,9 @@ class HandwiredExplorer(BlitExplorer):
             value=noise_seed, min=0, max=9, description="noise pattern", style=style
         )
         self._build_figure()
+        # the layout first: the numbers printed on the cells are sized from the cells'
+        # final size on the picture
+        self._lay_out()
         self._watch()
         self.update()
 
@@ -547,7 +672,7 @@ class HandwiredExplorer(BlitExplorer):
         self._ax_in = fig.add_subplot(grid[:, 0])
         self._im_in = show_image(self._ax_in, blank, "input", vmin=0, vmax=1)
         borders = cell_borders(self._ax_in, (n, n))
-        self._labels_in = LabelGrid(self._ax_in, height=0.3, max_points=12)
+        self._labels_in = LabelGrid(self._ax_in, height=0.36, max_points=12)
         # what changes on an update, in drawing order (the rest is drawn once)
         self._dynamic = [self._im_in, borders, self._labels_in.collection, self._ax_in.title]
 
@@ -562,12 +687,13 @@ class HandwiredExplorer(BlitExplorer):
             colors = contrast_colors(filters[k], low, high, SIGNED_CMAP)
             weights.set(filters[k], fmt=short_number, colors=colors)
             ax_m = fig.add_subplot(grid[k, 2])
-            im, _ = show_signed(ax_m, blank, f"its feature map ({name[0]})", 3, colorbar=False)
+            # the title names the feature this map gives: its largest value after ReLU
+            im, _ = show_signed(ax_m, blank, f"its feature map\n{name[0]} = 0", 3, colorbar=False)
             borders = cell_borders(ax_m, (n, n))
             labels = LabelGrid(ax_m, height=0.3, max_points=12)
             box = Rectangle((0, 0), 1, 1, fill=False, ec=OUTLINE_COLOR, lw=3.5, zorder=5)
             ax_m.add_patch(box)
-            self._dynamic += [im, borders, labels.collection, box]
+            self._dynamic += [im, borders, labels.collection, box, ax_m.title]
             self._ax_maps.append(ax_m)
             self._im_maps.append(im)
             self._labels_maps.append(labels)
@@ -580,9 +706,9 @@ class HandwiredExplorer(BlitExplorer):
         ax.xaxis.tick_top()
         ax.set_yticks(range(2), list(BAR_CLASSES))
         ax.tick_params(length=0)
-        ax.set_title("dense: each score is a sum")
+        ax.set_title("dense: scores as sums")
         sum_borders = cell_borders(ax, (2, 4), color="0.4", linewidth=1.0)
-        self._labels_sums = LabelGrid(ax, height=0.2, max_points=13)
+        self._labels_sums = LabelGrid(ax, height=0.24, max_points=13)
         self._dynamic += [self._im_sums, sum_borders, self._labels_sums.collection]
         self._ax_probs = fig.add_subplot(grid[1, 3])
         self._prob_bars = LabelledBars(
@@ -593,8 +719,8 @@ class HandwiredExplorer(BlitExplorer):
         self._ax_probs.set_title("softmax: probabilities")
         self._dynamic += self._prob_bars.artists
         fig.supxlabel(
-            "feature maps: red = the pattern is there, blue = the opposite (ReLU turns it "
-            "into 0); orange box = the largest value",
+            "maps: red = the pattern is there, blue = the opposite (ReLU turns it into 0); "
+            "h, v = the largest value after ReLU (orange box)",
             fontsize=10,
         )
 
@@ -617,28 +743,33 @@ class HandwiredExplorer(BlitExplorer):
             r, c = t.winners[k]
             self._boxes[k].set_bounds(c - 0.5, r - 0.5, 1, 1)
             self._boxes[k].set_visible(bool(t.features[k] > 0))
-        table, texts = self._sums(t)
+            feature = _feature_text(t.features[k], whole=not noisy)
+            self._ax_maps[k].set_title(f"its feature map\n{'hv'[k]} = {feature}")
+        table, texts = self._sums(t, whole=not noisy)
         self._im_sums.set_data(table)
         self._labels_sums.set(texts, fmt="{}", colors=contrast_colors(table, -3, 3, SIGNED_CMAP))
-        self._prob_bars.set(probs, fmt="{:.3f}", highlight=t.prediction)
+        tie = t.scores[0] == t.scores[1]  # no prediction to mark dark
+        self._prob_bars.set(probs, fmt="{:.3f}", highlight=None if tie else t.prediction)
 
     def _dynamic_artists(self):
         return self._dynamic
 
     @staticmethod
-    def _sums(t):
+    def _sums(t, whole=False):
         """The dense layer's arithmetic as a (2, 4) table of values and of printed texts.
 
         Row k (a class): weight·h, weight·v, bias, score; the texts show each
-        weight with the feature it multiplies, e.g. "(+1)·3.00".
+        weight with the feature it multiplies, e.g. "(+1)·3" for a clean input
+        (``whole``: every feature a whole number) and "(+1)·2.93" for a noisy one.
         """
         table = np.column_stack([t.terms, t.bias, t.scores]).astype(float)
         texts = np.empty((2, 4), dtype=object)
         for k in range(2):
             for j in range(2):
-                texts[k, j] = f"({t.weight[k, j]:+.0f})·{t.features[j]:.2f}"
+                texts[k, j] = f"({t.weight[k, j]:+.0f})·{_feature_text(t.features[j], whole)}"
             texts[k, 2] = f"{t.bias[k]:+.0f}"
-            texts[k, 3] = f"{t.scores[k]:+.2f}"
+            score = _feature_text(t.scores[k], whole)
+            texts[k, 3] = score if score.startswith("-") else f"+{score}"
         return table, np.vectorize(lambda text: text.replace("-", "\u2212"))(texts)
 
     def _describe(self, probs):

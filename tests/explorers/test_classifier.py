@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import io
 
+import matplotlib
 import numpy as np
 import PIL.Image
 import pytest
 
 from cnnlib import bar_image, handwired_cnn, load_mnist, make_bars, softmax, trace_handwired
-from cnnlib.explorers.classifier import ClassifierExplorer, HandwiredExplorer, classifier_parts
+from cnnlib.explorers.classifier import (
+    ClassifierExplorer,
+    HandwiredExplorer,
+    VectorLayout,
+    classifier_parts,
+)
 from cnnlib.layers import Conv2D, Flatten, ReLU
 from cnnlib.model import Sequential, reference_cnn
+from cnnlib.plotting import SIGNED_CMAP
 
 
 @pytest.fixture(scope="module")
@@ -85,13 +92,60 @@ def test_the_784_features_are_the_flattened_maps(mnist_explorer):
     maps, features, scores = classifier_parts(ex.model, ex.images[7:8])
     assert maps.shape == (1, 16, 7, 7) and features.shape == (1, 784)
     np.testing.assert_array_equal(features[0], maps[0].ravel())
-    strip = ex._im_features.get_array()
-    assert strip.shape == (16, 49)  # one row per map
-    np.testing.assert_allclose(np.asarray(strip).ravel(), ex.features)
+    # each map is a 7x7 tile of the picture, under a 2-row tab with its number:
+    # 4 tiles a row, a gap column between tiles; every other cell is a gap (NaN)
+    picture = np.ma.filled(ex._im_features.get_array(), np.nan)
+    assert picture.shape == (4 * (2 + 7), 4 * 8 - 1)
+    for k in range(16):
+        top, left = (k // 4) * 9 + 2, (k % 4) * 8
+        np.testing.assert_array_equal(picture[top : top + 7, left : left + 7], maps[0, k])
+    assert np.isnan(picture).sum() == picture.size - 784
+    contributions = np.ma.filled(ex._im_contributions.get_array(), np.nan)
     np.testing.assert_allclose(
-        np.asarray(ex._im_contributions.get_array()).ravel(), ex.contributions
+        contributions[np.isfinite(contributions)], ex.contributions[ex._layout.index.argsort()]
     )
+    numbers = [t.get_text() for t in ex._ax_features.texts]
+    assert numbers == [str(k) for k in range(16)]
     assert "784 numbers" in ex._ax_features.get_title()
+    assert "map k holds" in ex._ax_features.get_xlabel()
+
+
+def test_feature_colours_start_at_zero_and_contributions_are_centred(mnist_explorer):
+    """Features come out of ReLU: white at 0, no blue half (the scale ran to -5 before);
+    weight x feature has both signs: centred on 0. A pointed end where values go beyond."""
+    ex = mnist_explorer
+    assert ex._features.min() >= 0
+    low, high = ex._im_features.get_clim()
+    assert low == 0 and high > 0
+    # 0 takes the signed map's middle colour (near white), the top its darkest red
+    signed = matplotlib.colormaps[SIGNED_CMAP]
+    assert ex._im_features.cmap(0.0) == pytest.approx(signed(0.5), abs=0.01)
+    assert ex._im_features.cmap(1.0) == pytest.approx(signed(1.0), abs=0.01)
+    assert ex._im_features.colorbar.extend in ("max", "neither")
+    low, high = ex._im_contributions.get_clim()
+    assert low == -high < 0
+    assert ex._im_contributions.colorbar.extend != "neither"  # the 99th percentile cuts
+
+
+@pytest.mark.parametrize(
+    ("n", "map_shape", "shape"),
+    [
+        (784, (16, 7, 7), (36, 31)),
+        (12, (3, 2, 2), (8, 5)),
+        (10, None, (2, 7)),
+        (12, (2, 2, 2), (2, 7)),
+    ],
+)
+def test_vector_layout_places_every_number_once(n, map_shape, shape):
+    layout = VectorLayout(n, map_shape)
+    assert layout.shape == shape
+    assert len(set(layout.index.tolist())) == n  # no two numbers share a cell
+    vector = np.arange(n, dtype=float) + 1
+    picture = layout.picture(vector)
+    np.testing.assert_array_equal(picture.flat[layout.index], vector)
+    assert np.isnan(picture).sum() == picture.size - n
+    # a stack of maps that does not match the length is shown as plain rows
+    assert layout.tiled == (map_shape is not None and int(np.prod(map_shape)) == n)
 
 
 def test_temperature_sharpens_or_flattens_but_keeps_the_prediction(mnist_explorer):
@@ -165,7 +219,7 @@ def test_default_is_the_trained_network_on_the_test_digits():
     assert "prediction" in ex._status.value
     # a confident, correct first digit; the strip shows 16 maps of 7x7
     assert ex.prediction == labels[0] and ex.output.max() > 0.9
-    assert ex._im_features.get_array().shape == (16, 49)
+    assert ex._im_features.get_array().shape == (36, 31)  # 16 tiles of 7x7
 
 
 def test_png_keeps_its_size(mnist_explorer):
@@ -261,10 +315,13 @@ def test_clean_bars_are_classified_and_the_sums_are_written_out(handwired):
             assert int(np.argmax(handwired.output)) == winner
             assert handwired.output[winner] == pytest.approx(np.exp(3) / (np.exp(3) + np.exp(-3)))
     m = "\u2212"
+    # a clean bar gives whole numbers: printed without decimals
     assert handwired._labels_sums.texts.tolist() == [
-        ["(+1)·0.00", f"({m}1)·3.00", "+0", f"{m}3.00"],
-        [f"({m}1)·0.00", "(+1)·3.00", "+0", "+3.00"],
+        ["(+1)·0", f"({m}1)·3", "+0", f"{m}3"],
+        [f"({m}1)·0", "(+1)·3", "+0", "+3"],
     ]
+    titles = [ax.get_title() for ax in handwired._ax_maps]
+    assert titles == ["its feature map\nh = 0", "its feature map\nv = 3"]
     np.testing.assert_allclose(handwired._im_sums.get_array(), [[0, -3, 0, -3], [0, 3, 0, 3]])
     assert f"score(horizontal) = (+1)·0.00 + ({m}1)·3.00 + 0 = {m}3.00" in handwired._status.value
     assert "vertical" in handwired._status.value
@@ -274,9 +331,20 @@ def test_a_plus_sign_is_a_tie(handwired):
     handwired.controls["shape"].value = "plus"
     np.testing.assert_allclose(handwired.output, [0.5, 0.5])
     assert "no evidence either way" in handwired._status.value
+    # no bar is dark: there is no prediction to mark
+    colours = {tuple(bar.get_facecolor()) for bar in handwired._prob_bars.bars}
+    assert len(colours) == 1
     handwired.controls["shape"].value = "horizontal"
 
 
 def test_unknown_shape_is_refused():
     with pytest.raises(ValueError, match="shape='x' is not known"):
         HandwiredExplorer(shape="x")
+
+
+def test_noisy_inputs_print_two_decimals(handwired):
+    handwired.controls["noise"].value = 0.4
+    h = float(handwired.trace.features[0])
+    assert handwired._ax_maps[0].get_title() == f"its feature map\nh = {h:.2f}"
+    assert handwired._labels_sums.texts[0, 0] == f"(+1)·{h:.2f}"
+    handwired.controls["noise"].value = 0.0
