@@ -566,9 +566,13 @@ def check_parameter_count(answer) -> Feedback:
         wrong += 1
     if wrong:
         layers = "layer needs" if wrong == 1 else "layers need"
+        if wrong == len(expected):
+            summary = f"All {wrong} layers need another look."
+        else:
+            summary = f"{wrong} {layers} another look; the others are right."
         return Feedback(
             False,
-            f"{wrong} {layers} another look; the others are right.",
+            summary,
             lines,
             mistakes=tuple(dict.fromkeys(found)),
         )

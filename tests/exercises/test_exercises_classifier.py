@@ -242,3 +242,11 @@ def test_softmax_errors_and_placeholders_are_explained():
     wrong_shape = check_softmax(lambda x: stable(x).ravel()[:1])
     assert not wrong_shape and "shape" in wrong_shape.message
     assert wrong_shape.mistakes == ("wrong-shape",)
+
+
+def test_every_layer_wrong_is_not_told_that_the_others_are_right():
+    # with no layer right there are no "others"; the summary must not claim any
+    feedback = check_parameter_count({name: 1 for name in RIGHT_COUNTS})
+    assert not feedback
+    assert feedback.message == "All 8 layers need another look."
+    assert "others are right" not in str(feedback)
