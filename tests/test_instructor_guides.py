@@ -208,8 +208,10 @@ def _plain(catalogue_text: str) -> str:
     return " ".join(catalogue_text.replace("`", " ").split())
 
 
-def test_hints_and_notes_show_as_written_once_rendered():
-    """Markdown must not eat characters: ``y*stride, x*stride`` is not italics, and
+def test_catalogue_text_shows_as_written_once_rendered():
+    """Titles, questions, names, hints and notes read as the catalogue writes them.
+
+    Markdown must not eat characters: ``y*stride, x*stride`` is not italics, and
     ``<`` not the start of a tag."""
     render = mistune.create_markdown(escape=True, plugins=["strikethrough", "table", "url"])
     data = catalogue()
@@ -220,13 +222,17 @@ def test_hints_and_notes_show_as_written_once_rendered():
         for item in [*data["exercises"], *data["predictions"]]:
             if item["notebook"] != notebook:
                 continue
-            for mistake in item["mistakes"]:
-                for key in ("name", "hint", "note"):
-                    wanted = _plain(mistake[key])
-                    assert wanted in shown, (
-                        f"{notebook}: {item['id']}/{mistake['id']} {key} does not show as "
-                        f"written: {wanted[:80]!r}"
-                    )
+            texts = [(item["id"], key, item[key]) for key in ("title", "question") if key in item]
+            texts += [
+                (f"{item['id']}/{mistake['id']}", key, mistake[key])
+                for mistake in item["mistakes"]
+                for key in ("name", "hint", "note")
+            ]
+            for where, key, text in texts:
+                wanted = _plain(text)
+                assert wanted in shown, (
+                    f"{notebook}: {where} {key} does not show as written: {wanted[:80]!r}"
+                )
 
 
 @pytest.mark.parametrize(
