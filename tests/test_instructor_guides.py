@@ -299,9 +299,18 @@ def test_generated_parts_hold_no_model_answer(tmp_path):
     for name, path in guides().items():
         (tmp_path / f"{name}.md").write_text(region(path), encoding="utf-8")
     (tmp_path / "README.md").write_text(region(gen.INDEX, gen.COMMON), encoding="utf-8")
-    # the photo's 921,600 numbers are in a prediction's question, as in notebook 01
-    photo = answers.NotAnAnswer(
-        "image_sizes", "921,600", ("01_pixels.md",), "notebook 01's photo, in a prediction"
+    allowed = (
+        *answers.NOT_ANSWERS,
+        answers.NotAnAnswer(
+            "image_sizes", "921,600", ("01_pixels.md",), "notebook 01's photo, in a prediction"
+        ),
+        answers.NotAnAnswer(
+            "softmax",
+            "each row adds up to 1",
+            ("05_dense_classifier.md",),
+            "what softmax gives, said by the hint for e^score left undivided (in cnnlib the "
+            "words are split over two string literals, so the release's search misses them)",
+        ),
     )
-    leaks = answers.find_answers(tmp_path, prints, (*answers.NOT_ANSWERS, photo))
+    leaks = answers.find_answers(tmp_path, prints, allowed)
     assert not leaks, "\n".join(map(str, leaks))
