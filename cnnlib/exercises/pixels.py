@@ -309,8 +309,8 @@ _CHANGED_INPUT = Mistake(
     "changed-input",
     "Changed the image it was given",
     "Your function changed the image it was given (for example with `image[...] = ...` or "
-    "`image -= ...`). Whoever calls it still needs the original: build and return a new "
-    "array, e.g. `return 255 - image`.",
+    "`image -= ...`). Whoever calls it still needs the original: compute the negative as a "
+    "new array and return that one.",
     "In-place updates are a numpy habit with a cost: the caller's array changes too. Show "
     "`b = a` sharing one array against `b = a.copy()`, and why library functions return new "
     "arrays.",
