@@ -3,7 +3,8 @@
 Three floors, each importing only from the floors below it:
 
 1. core (numpy only): ``ops`` (fast operations), ``reference`` (the same as
-   plain loops), ``kernels``, ``images``, ``metrics``;
+   plain loops), ``geometry`` (output sizes, padding, where a kernel goes),
+   ``kernels``, ``images``, ``metrics``;
 2. ``plotting``: draws on matplotlib axes it is given;
 3. ``explorers``: ipywidgets controls wired to the core and the plots.
 
@@ -11,7 +12,7 @@ Notebooks import the names they use explicitly, e.g.
 ``from cnnlib import conv2d, output_size``.
 """
 
-from cnnlib import kernels, reference
+from cnnlib import geometry, kernels, reference
 from cnnlib.activations import (
     best_single_kernel,
     leaky_relu_slope,
@@ -32,6 +33,7 @@ from cnnlib.export import (
     to_pytorch,
     torch_state_dict,
 )
+from cnnlib.geometry import output_size
 from cnnlib.gradcheck import check_gradients, numerical_gradient
 from cnnlib.handwired import (
     BAR_CLASSES,
@@ -77,7 +79,6 @@ from cnnlib.ops import (
     leaky_relu,
     log_softmax,
     max_pool2d,
-    output_size,
     relu,
     sigmoid,
     softmax,
@@ -204,6 +205,7 @@ __all__ = [
     "digit_from_photo",
     "downsample",
     "every_bar",
+    "geometry",
     "gradient_descent",
     "handwired_cnn",
     "ink_from_photo",

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlib import _validate as v
+from cnnlib.geometry import Window
 
 __all__ = [
     "Workspace",
@@ -43,17 +43,12 @@ __all__ = [
 ]
 
 
-def _offset_slice(offset: int, stride: int, count: int) -> slice:
-    """Rows (or columns) under kernel cell ``offset``: ``count`` of them, ``stride`` apart."""
-    return slice(offset, offset + stride * (count - 1) + 1, stride)
-
-
-def _padded_shape(x_shape, win: v.Window) -> tuple[int, int]:
+def _padded_shape(x_shape, win: Window) -> tuple[int, int]:
     (pt, pb), (pl, pr) = win.pads
     return x_shape[-2] + pt + pb, x_shape[-1] + pl + pr
 
 
-def _crop(xp: np.ndarray, win: v.Window) -> np.ndarray:
+def _crop(xp: np.ndarray, win: Window) -> np.ndarray:
     """Remove the padding rows/columns from the last two axes of ``xp``."""
     (pt, pb), (pl, pr) = win.pads
     return xp[..., pt : xp.shape[-2] - pb, pl : xp.shape[-1] - pr]
@@ -97,7 +92,7 @@ def _scratch(workspace, name, shape, dtype):
     return workspace.zeros(name, shape, dtype)[0]
 
 
-def conv2d_backward(x, weight, grad_out, win: v.Window, input_grad=True, workspace=None):
+def conv2d_backward(x, weight, grad_out, win: Window, input_grad=True, workspace=None):
     """Gradients of a convolution with respect to its weights and its input.
 
     Parameters
@@ -193,7 +188,7 @@ def _backward_stride1(x, weight, grad_out, win, input_grad, workspace):
     return grad_weight, np.ascontiguousarray(dx)  # a new array
 
 
-def conv2d_weight_grad(xp_cn: np.ndarray, grad_out: np.ndarray, win: v.Window) -> np.ndarray:
+def conv2d_weight_grad(xp_cn: np.ndarray, grad_out: np.ndarray, win: Window) -> np.ndarray:
     """Gradient of the loss with respect to the convolution weights.
 
     ``dW[f, c, i, j] = sum over n, y, x of grad_out[n, f, y, x] * xp[n, c, y*s + i*d, x*s + j*d]``
@@ -214,20 +209,20 @@ def conv2d_weight_grad(xp_cn: np.ndarray, grad_out: np.ndarray, win: v.Window) -
     """
     c, n = xp_cn.shape[:2]
     f = grad_out.shape[1]
-    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = win.kernel, win.stride, win.dilation, win.out
+    (kh, kw), (ho, wo) = win.kernel, win.out
     g = grad_out.transpose(1, 0, 2, 3).reshape(f, n * ho * wo)  # (F, N*Ho*Wo), one copy
     # the input pixels under kernel cell (i, j) at every output position, for every (i, j):
     # (C, kH, kW, N*Ho*Wo), filled offset by offset (each a strided slice of the input)
     cols = np.empty((c, kh, kw, n, ho, wo), dtype=xp_cn.dtype)
     for i in range(kh):
         for j in range(kw):
-            rows, columns = _offset_slice(i * dh, sh, ho), _offset_slice(j * dw, sw, wo)
+            rows, columns = win.rows_under(i), win.columns_under(j)
             cols[:, i, j] = xp_cn[:, :, rows, columns]
     cols = cols.reshape(c * kh * kw, n * ho * wo)
     return (g @ cols.T).reshape(f, c, kh, kw)  # one matrix product for all weights
 
 
-def conv2d_input_grad(grad_out: np.ndarray, weight: np.ndarray, win: v.Window, x_shape):
+def conv2d_input_grad(grad_out: np.ndarray, weight: np.ndarray, win: Window, x_shape):
     """Gradient of the loss with respect to the convolution's input.
 
     Every input pixel collects ``grad_out * weight`` from each window it was
@@ -250,19 +245,19 @@ def conv2d_input_grad(grad_out: np.ndarray, weight: np.ndarray, win: v.Window, x
     """
     n, c = x_shape[:2]
     f, _, kh, kw = weight.shape
-    (sh, sw), (dh, dw), (ho, wo) = win.stride, win.dilation, win.out
+    ho, wo = win.out
     g = grad_out.transpose(1, 0, 2, 3).reshape(f, n * ho * wo)  # (F, N*Ho*Wo)
     # share of every output gradient for every (channel, kernel cell): (C*kH*kW, N*Ho*Wo)
     dcols = (weight.reshape(f, c * kh * kw).T @ g).reshape(c, kh, kw, n, ho, wo)
     dxp = np.zeros((c, n, *_padded_shape(x_shape, win)), dtype=dcols.dtype)
     for i in range(kh):
         for j in range(kw):
-            rows, columns = _offset_slice(i * dh, sh, ho), _offset_slice(j * dw, sw, wo)
+            rows, columns = win.rows_under(i), win.columns_under(j)
             dxp[:, :, rows, columns] += dcols[:, i, j]
     return np.ascontiguousarray(_crop(dxp, win).transpose(1, 0, 2, 3))
 
 
-def max_pool2d_backward(grad_out: np.ndarray, x: np.ndarray, out: np.ndarray, win: v.Window):
+def max_pool2d_backward(grad_out: np.ndarray, x: np.ndarray, out: np.ndarray, win: Window):
     """Route each output gradient to the input pixel that won its window.
 
     Max pooling passes only its largest value on, so only that pixel
@@ -300,7 +295,7 @@ def max_pool2d_backward(grad_out: np.ndarray, x: np.ndarray, out: np.ndarray, wi
     dxp = (np.empty if tiled else np.zeros)(xp.shape, dtype=grad_out.dtype)
     unclaimed = np.ones(out.shape, dtype=bool)  # windows whose winner is not found yet
     for k, (i, j) in enumerate(np.ndindex(kh, kw)):
-        rows, cols = _offset_slice(i, sh, ho), _offset_slice(j, sw, wo)
+        rows, cols = win.rows_under(i), win.columns_under(j)
         wins = xp[:, :, rows, cols] == out
         if k:
             wins &= unclaimed
@@ -313,7 +308,7 @@ def max_pool2d_backward(grad_out: np.ndarray, x: np.ndarray, out: np.ndarray, wi
     return np.ascontiguousarray(_crop(dxp, win))
 
 
-def avg_pool2d_backward(grad_out: np.ndarray, x_shape, win: v.Window) -> np.ndarray:
+def avg_pool2d_backward(grad_out: np.ndarray, x_shape, win: Window) -> np.ndarray:
     """Spread each output gradient evenly over the pixels of its window.
 
     An average of ``kH * kW`` values changes by ``1 / (kH * kW)`` when any one
@@ -331,10 +326,10 @@ def avg_pool2d_backward(grad_out: np.ndarray, x_shape, win: v.Window) -> np.ndar
     -------
     array, shape (N, C, H, W)
     """
-    (kh, kw), (sh, sw), (ho, wo) = win.kernel, win.stride, win.out
+    kh, kw = win.kernel
     share = grad_out / grad_out.dtype.type(kh * kw)
     dxp = np.zeros((*x_shape[:2], *_padded_shape(x_shape, win)), dtype=grad_out.dtype)
     for i in range(kh):
         for j in range(kw):
-            dxp[:, :, _offset_slice(i, sh, ho), _offset_slice(j, sw, wo)] += share
+            dxp[:, :, win.rows_under(i), win.columns_under(j)] += share
     return np.ascontiguousarray(_crop(dxp, win))

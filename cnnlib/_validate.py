@@ -1,11 +1,13 @@
 """Argument checks shared by every public function.
 
 All error messages of the core live here, so they read the same everywhere:
-what was given, why it cannot work, and what to do instead.
+what was given, why it cannot work, and what to do instead. Each check lives
+in one place; the sections below group them by what they check.
 
 Nothing in this module computes anything a learner needs to understand
 convolution; it only makes sure the arrays that reach ``ops`` and
-``reference`` have the shapes and types those functions expect.
+``reference`` have the shapes and types those functions expect. (Where a
+window goes and how big the output is, is :mod:`cnnlib.geometry`.)
 
 Three rules hold for the whole library:
 
@@ -23,12 +25,12 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
-from dataclasses import dataclass
 
 import numpy as np
 
-PADDING_MODES = ("valid", "same", "full")
-
+# cnnlib.geometry imports this module too: neither uses the other while it is
+# being imported, only inside functions, so the two can import each other.
+from cnnlib import geometry
 
 # ----------------------------------------------------------------------------
 # arrays
@@ -629,93 +631,115 @@ def logits_and_targets(logits, targets):
 
 
 # ----------------------------------------------------------------------------
-# sliding-window geometry shared by convolution and pooling
+# sliding-window settings: the checks of cnnlib.geometry
 # ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Window:
-    """Everything needed to slide a kernel over an image, for both axes.
+def as_padding(padding, stride: tuple[int, int], *, names: bool = True):
+    """Check a padding: an int >= 0, a pair of them, or (with ``names``) a padding name.
 
-    Attributes are ``(height, width)`` pairs, except ``pads`` which is
-    ``((top, bottom), (left, right))``. ``out`` is the output size.
+    Returns a ``(height, width)`` pair of ints, or the name ('valid', 'same' or
+    'full', see :func:`cnnlib.geometry.padding_sides`) in lower case.
+    ``stride`` is the checked stride pair: 'same' needs (1, 1).
     """
+    if not isinstance(padding, str):
+        return as_pair(padding, "padding", minimum=0)
+    if not names:
+        raise TypeError(
+            f"padding must be an int or a pair of ints here, but is {padding!r}; "
+            "'valid', 'same' and 'full' are for convolution"
+        )
+    name = padding.lower()
+    if name not in geometry.PADDING_MODES:
+        raise ValueError(
+            f"padding must be an int, a pair of ints or one of {geometry.PADDING_MODES}, "
+            f"but is {padding!r}"
+        )
+    if name == "same" and stride != (1, 1):
+        raise ValueError(
+            f"padding='same' keeps the output the size of the input only with stride 1, "
+            f"but stride is {stride if stride[0] != stride[1] else stride[0]}; "
+            "use stride=1, or a number for padding (e.g. padding=k//2) with stride>1"
+        )
+    return name
 
-    kernel: tuple[int, int]
-    stride: tuple[int, int]
-    dilation: tuple[int, int]
-    pads: tuple[tuple[int, int], tuple[int, int]]
-    out: tuple[int, int]
 
+def padding_args(padding, kernel_size, stride, dilation):
+    """The checks of :func:`cnnlib.geometry.padding_sides`, one axis.
 
-def resolve_padding(padding, kernel, stride, dilation, *, allow_modes=True):
-    """Turn ``padding`` (int, pair, 'valid', 'same', 'full') into explicit pads.
-
-    Returns ``((top, bottom), (left, right))``. For ``'same'`` the total
-    padding ``d*(k-1)`` is split with the extra row/column at the bottom/right,
-    as PyTorch does.
+    Returns ``(padding, k, s, d)``: ints, the padding an int or a name in lower case.
     """
+    k = as_int(kernel_size, "kernel_size", minimum=1)
+    s = as_int(stride, "stride", minimum=1)
+    d = as_int(dilation, "dilation", minimum=1)
     if isinstance(padding, str):
-        if not allow_modes:
-            raise TypeError(
-                f"padding must be an int or a pair of ints here, but is {padding!r}; "
-                "'valid', 'same' and 'full' are for convolution"
-            )
-        mode = padding.lower()
-        if mode not in PADDING_MODES:
-            raise ValueError(
-                f"padding must be an int, a pair of ints or one of {PADDING_MODES}, "
-                f"but is {padding!r}"
-            )
-        spans = [d * (k - 1) for k, d in zip(kernel, dilation)]
-        if mode == "valid":
-            return ((0, 0), (0, 0))
-        if mode == "full":
-            return tuple((s, s) for s in spans)
-        if stride != (1, 1):
-            raise ValueError(
-                f"padding='same' keeps the output the size of the input only with stride 1, "
-                f"but stride is {stride if stride[0] != stride[1] else stride[0]}; "
-                "use stride=1, or a number for padding (e.g. padding=k//2) with stride>1"
-            )
-        return tuple((s // 2, s - s // 2) for s in spans)
-    p = as_pair(padding, "padding", minimum=0)
-    return ((p[0], p[0]), (p[1], p[1]))
+        padding = as_padding(padding, (s, s))
+    else:
+        padding = as_int(padding, "padding", minimum=0)
+    return padding, k, s, d
 
 
-def fit_window(
-    in_size: tuple[int, int],
-    kernel_size,
-    stride,
-    padding,
-    dilation=1,
-    *,
-    allow_modes: bool = True,
-    what: str = "kernel",
-) -> Window:
-    """Check that a window fits the (padded) input and compute the output size.
+def output_size_args(size, kernel_size, stride, padding, dilation):
+    """The checks of :func:`cnnlib.geometry.output_size`; returns ``(i, k, s, padding, d)``."""
+    i = as_int(size, "size", minimum=1)
+    padding, k, s, d = padding_args(padding, kernel_size, stride, dilation)
+    return i, k, s, padding, d
 
-    The output size per axis is ``floor((i + p_before + p_after - d*(k-1) - 1) / s) + 1``.
-    Raises ``ValueError`` with the smallest padding that would make it fit.
+
+def window_settings(kernel_size, stride, padding, dilation, *, pooling: bool = False):
+    """Check the settings of a sliding window; return ``(kernel, stride, padding, dilation)``.
+
+    ``kernel``, ``stride`` and ``dilation`` become ``(height, width)`` pairs
+    of ints, ``padding`` such a pair or a name in lower case (:func:`as_padding`).
+    For ``pooling``: ``stride=None`` means the window size, the padding must be
+    numbers, at most half the window (:func:`check_pool_padding`), and there
+    is no dilation. Shared by the functions and the layers.
     """
     kernel = as_pair(kernel_size, "kernel_size", minimum=1)
-    stride = as_pair(stride, "stride", minimum=1)
+    stride = kernel if pooling and stride is None else as_pair(stride, "stride", minimum=1)
     dilation = as_pair(dilation, "dilation", minimum=1)
-    pads = resolve_padding(padding, kernel, stride, dilation, allow_modes=allow_modes)
-    out = []
-    for i, k, s, d, (pa, pb) in zip(in_size, kernel, stride, dilation, pads):
-        span = d * (k - 1) + 1
-        if i + pa + pb < span:
-            raise ValueError(_too_big_message(in_size, kernel, dilation, pads, what))
-        out.append((i + pa + pb - span) // s + 1)
-    return Window(kernel, stride, dilation, pads, tuple(out))
+    padding = as_padding(padding, stride, names=not pooling)
+    if pooling:
+        if dilation != (1, 1):
+            raise ValueError(
+                f"pooling windows have no dilation, but dilation is {dilation}; use dilation=1"
+            )
+        check_pool_padding(kernel, padding)
+    return kernel, stride, padding, dilation
 
 
-def _too_big_message(in_size, kernel, dilation, pads, what):
+def window_args(input_size, kernel_size, stride, padding, dilation, *, pooling: bool = False):
+    """The checks of :func:`cnnlib.geometry.window_plan`: :func:`window_settings`, and
+    the input's (H, W) as a pair. Returns ``(input_size, kernel, stride, padding, dilation)``."""
+    size = as_pair(input_size, "input_size", minimum=1)
+    return (size, *window_settings(kernel_size, stride, padding, dilation, pooling=pooling))
+
+
+def check_window_fits(input_size, kernel, dilation, pads, what: str = "kernel") -> None:
+    """Raise ``ValueError`` unless the window fits the padded input at least once.
+
+    Two axes: ``input_size``, ``kernel`` and ``dilation`` are (height, width)
+    pairs and ``pads`` is ``((top, bottom), (left, right))``. One axis: ints,
+    and ``pads`` is ``(before, after)``; the message then speaks of a square.
+    The message names the smallest padding that would make the window fit.
+    """
+    if isinstance(input_size, numbers.Integral):  # one axis: a square
+        input_size, kernel, dilation, pads = (
+            (input_size,) * 2,
+            (kernel,) * 2,
+            (dilation,) * 2,
+            (tuple(pads),) * 2,
+        )
+    for i, k, d, (before, after) in zip(input_size, kernel, dilation, pads):
+        if i + before + after < d * (k - 1) + 1:
+            raise ValueError(_too_big_message(input_size, kernel, dilation, pads, what))
+
+
+def _too_big_message(input_size, kernel, dilation, pads, what):
     kh, kw = kernel
     pad_text = pads[0][0] if len({p for pair in pads for p in pair}) == 1 else pads
-    dil = "" if dilation == (1, 1) else f" with dilation {dilation} (it spans more pixels)"
-    need = max(-(-(d * (k - 1) + 1 - i) // 2) for i, k, d in zip(in_size, kernel, dilation))
+    dil = "" if tuple(dilation) == (1, 1) else f" with dilation {dilation} (it spans more pixels)"
+    need = max(-(-(d * (k - 1) + 1 - i) // 2) for i, k, d in zip(input_size, kernel, dilation))
     return (
-        f"{what} {kh}x{kw}{dil} does not fit a {in_size[0]}x{in_size[1]} input with "
+        f"{what} {kh}x{kw}{dil} does not fit a {input_size[0]}x{input_size[1]} input with "
         f"padding {pad_text}; use padding>={need} or a smaller {what}"
     )
 
@@ -747,7 +771,8 @@ def conv_args(x, weight, bias, stride, padding, dilation):
 
     Returns ``(x4, w4, b, window, ndim)`` with ``x4`` of shape (N, C, H, W),
     ``w4`` of shape (F, C, kH, kW), ``b`` of shape (F,) or None, both arrays in
-    one floating dtype, and ``ndim`` the number of dimensions ``x`` came with.
+    one floating dtype, ``window`` the :class:`cnnlib.geometry.Window` of the
+    convolution, and ``ndim`` the number of dimensions ``x`` came with.
     """
     x = as_float_array(x, "x")
     weight = as_float_array(weight, "weight")
@@ -787,7 +812,8 @@ def conv_args(x, weight, bias, stride, padding, dilation):
                 f"bias must have shape ({weight.shape[0]},), one number per filter, "
                 f"but has shape {tuple(bias.shape)}"
             )
-    window = fit_window(x4.shape[2:], weight.shape[2:], stride, padding, dilation)
+    settings = window_settings(weight.shape[2:], stride, padding, dilation)
+    window = geometry.checked_window_plan(x4.shape[2:], *settings, pooling=False)
     dtype = np.result_type(x4.dtype, weight.dtype)
     _check_conv_memory(x4.shape, weight.shape, window, np.dtype(dtype).itemsize)
     if bias is not None:
@@ -804,7 +830,8 @@ def conv_args(x, weight, bias, stride, padding, dilation):
 def pool_args(x, kernel_size, stride, padding):
     """Validate the arguments of the pooling functions.
 
-    Returns ``(x4, window, ndim)`` with ``x4`` of shape (N, C, H, W). ``stride``
+    Returns ``(x4, window, ndim)`` with ``x4`` of shape (N, C, H, W) and
+    ``window`` the :class:`cnnlib.geometry.Window` of the pooling. ``stride``
     defaults to ``kernel_size``. Padding may be at most half the window, as in
     PyTorch, so that every window sees at least one real value.
     """
@@ -813,12 +840,8 @@ def pool_args(x, kernel_size, stride, padding):
     if 0 in x.shape:
         raise ValueError(f"x must not have an empty axis, but has shape {tuple(x.shape)}")
     x4, ndim = _as_batch(x)
-    if stride is None:
-        stride = kernel_size
-    window = fit_window(
-        x4.shape[2:], kernel_size, stride, padding, 1, allow_modes=False, what="pooling window"
-    )
-    check_pool_padding(window.kernel, (window.pads[0][0], window.pads[1][0]))
+    settings = window_settings(kernel_size, stride, padding, 1, pooling=True)
+    window = geometry.checked_window_plan(x4.shape[2:], *settings, pooling=True)
     n, c, h, w = x4.shape
     (pt, pb), (pl, pr) = window.pads
     padded = n * c * (h + pt + pb) * (w + pl + pr) if pt or pb or pl or pr else 0
@@ -1111,7 +1134,7 @@ def finite_weights(model) -> None:
             )
 
 
-def _check_conv_memory(x_shape, w_shape, window: Window, itemsize: int) -> None:
+def _check_conv_memory(x_shape, w_shape, window: geometry.Window, itemsize: int) -> None:
     """Fail fast when a convolution's output and padded input would not fit in memory."""
     n, c, h, w = x_shape
     f = w_shape[0]

@@ -37,9 +37,10 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnlib import _validate as v
+from cnnlib.geometry import output_size
 from cnnlib.layers import Layer
 from cnnlib.model import Sequential
-from cnnlib.ops import output_size, softmax
+from cnnlib.ops import softmax
 from cnnlib.training import prepare_images
 
 __all__ = ["saliency_map", "occlusion_map", "occlusion_per_pixel"]

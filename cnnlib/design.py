@@ -34,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cnnlib import _validate as v
+from cnnlib.geometry import window_plan
 from cnnlib.layers import (
     AvgPool2D,
     Conv2D,
@@ -210,7 +211,7 @@ class CNNDesign:
         k = self.kernel_size
         for b, f in enumerate(self.filters_per_block(), start=1):
             try:  # the output-size formula of notebook 02 (cnnlib.output_size), on both axes
-                ho, wo = v.fit_window((h, w), k, 1, self.padding).out
+                ho, wo = window_plan((h, w), k, 1, self.padding).out
             except ValueError as err:
                 raise ValueError(self._too_small(b, err, "convolution", (h, w))) from None
             # F filters of C x k x k weights and one bias each; at each of the Ho x Wo

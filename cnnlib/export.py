@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cnnlib import _validate as v
+from cnnlib.geometry import padding_sides
 from cnnlib.layers import (
     AvgPool2D,
     Conv2D,
@@ -125,8 +126,7 @@ def _conv2d(layer: Conv2D, where: str) -> list[_Module]:
     padding = layer.padding
     if isinstance(padding, str):
         mode = padding.lower()
-        pads = v.resolve_padding(mode, layer.kernel_size, layer.stride, (1, 1))
-        (top, bottom), (left, right) = pads
+        (top, bottom), (left, right) = _padding_sides(layer)
         if mode == "full":  # kernel_size - 1 on every side: a plain number in PyTorch
             args.append(f"padding={_pair((top, left))}")
             notes.append("padding='full': kernel_size - 1 on every side")
@@ -147,6 +147,12 @@ def _conv2d(layer: Conv2D, where: str) -> list[_Module]:
     if not layer.use_bias:
         args.append("bias=False")
     return [*before, _Module("nn.Conv2d", args, layer, where, notes, weights=True)]
+
+
+def _padding_sides(layer: Conv2D) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``((top, bottom), (left, right))``: the zeros a convolution with a named padding adds."""
+    settings = zip(layer.kernel_size, layer.stride)
+    return tuple(padding_sides(layer.padding, k, s) for k, s in settings)
 
 
 def _pool2d(layer: MaxPool2D | AvgPool2D, where: str) -> list[_Module]:
@@ -383,9 +389,7 @@ def _annotate_shapes(modules: list[_Module], input_shape) -> tuple[int, ...]:
     shape = tuple(input_shape)
     for module in modules:
         if module.name == "nn.ZeroPad2d":  # the padding of the 'same' convolution after it
-            (top, bottom), (left, right) = v.resolve_padding(
-                "same", module.layer.kernel_size, (1, 1), (1, 1)
-            )
+            (top, bottom), (left, right) = _padding_sides(module.layer)
             padded = (shape[0], shape[1] + top + bottom, shape[2] + left + right)
             module.notes.append(f"-> {_shape_text(padded)}")
             continue  # the convolution's output_shape below counts this padding itself

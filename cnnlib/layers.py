@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlib import _conv_grad, ops
+from cnnlib import _conv_grad, geometry, ops
 from cnnlib import _validate as v
 
 __all__ = [
@@ -236,8 +236,9 @@ class Conv2D(Layer):
         Number of filters ``F``, i.e. channels of the output.
     kernel_size : int or (int, int)
     stride : int or (int, int)
-    padding : int, (int, int), 'valid' or 'same'
-        Zeros added around the input (see :func:`cnnlib.conv2d`).
+    padding : int, (int, int), 'valid', 'same' or 'full'
+        Zeros added around the input (see :func:`cnnlib.conv2d` and
+        :func:`cnnlib.geometry.padding_sides`).
     bias : bool
         Learn one bias per filter (default True).
     seed : int, optional
@@ -247,7 +248,8 @@ class Conv2D(Layer):
 
     Shapes
     ------
-    x (N, C, H, W) -> out (N, F, Ho, Wo);
+    x (N, C, H, W) -> out (N, F, Ho, Wo), with ``Ho = output_size(H, kH, stride,
+    padding)`` (:func:`cnnlib.geometry.output_size`);
     ``params["weight"]`` (F, C, kH, kW), ``params["bias"]`` (F,).
     """
 
@@ -265,12 +267,11 @@ class Conv2D(Layer):
         super().__init__(seed)
         self.in_channels = v.as_int(in_channels, "in_channels", minimum=1)
         self.out_channels = v.as_int(out_channels, "out_channels", minimum=1)
-        self.kernel_size = v.as_pair(kernel_size, "kernel_size", minimum=1)
-        self.stride = v.as_pair(stride, "stride", minimum=1)
-        if not isinstance(padding, str):
-            padding = v.as_pair(padding, "padding", minimum=0)
-        v.resolve_padding(padding, self.kernel_size, self.stride, (1, 1))  # check it early
-        self.padding = padding
+        settings = v.window_settings(kernel_size, stride, padding, 1)
+        self.kernel_size, self.stride, _, _ = settings
+        # a padding name is kept as written ('same', 'SAME'): the layer's repr and its
+        # record in saved weights show it so
+        self.padding = padding if isinstance(padding, str) else settings[2]
         self.use_bias = v.as_bool(bias, "bias")
         self._dtype = _check_dtype(dtype)
         _check_weight_memory(
@@ -278,7 +279,6 @@ class Conv2D(Layer):
             self._dtype,
             "use fewer channels or a smaller kernel_size",
         )
-        self._windows: dict[tuple[int, int], v.Window] = {}
         self._workspace = _conv_grad.Workspace()  # scratch arrays reused by backward
         self.initialize(seed)
 
@@ -290,13 +290,11 @@ class Conv2D(Layer):
             self.params["bias"] = np.zeros(f, dtype=self._dtype)
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
 
-    def _window(self, hw) -> v.Window:
-        """Sliding-window geometry for an input of height/width ``hw`` (cached per size)."""
-        win = self._windows.get(hw)
-        if win is None:
-            win = v.fit_window(hw, self.kernel_size, self.stride, self.padding)
-            self._windows[hw] = win
-        return win
+    def _window(self, hw) -> geometry.Window:
+        """Where the kernel goes on an input of height and width ``hw``."""
+        return geometry.checked_window_plan(
+            hw, self.kernel_size, self.stride, self.padding, (1, 1), pooling=False
+        )
 
     def _check_channels(self, channels: int, shape) -> None:
         if channels != self.in_channels:
@@ -382,28 +380,14 @@ class Conv2D(Layer):
 class _Pool2D(Layer):
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        self.kernel_size = v.as_pair(kernel_size, "kernel_size", minimum=1)
-        self.stride = self.kernel_size if stride is None else v.as_pair(stride, "stride", 1)
-        if isinstance(padding, str):
-            v.resolve_padding(padding, self.kernel_size, self.stride, (1, 1), allow_modes=False)
-        self.padding = v.as_pair(padding, "padding", minimum=0)
-        v.check_pool_padding(self.kernel_size, self.padding)
-        self._windows: dict[tuple[int, int], v.Window] = {}
+        settings = v.window_settings(kernel_size, stride, padding, 1, pooling=True)
+        self.kernel_size, self.stride, self.padding, _ = settings
 
-    def _window(self, hw) -> v.Window:
-        """Sliding-window geometry for an input of height/width ``hw`` (cached per size)."""
-        win = self._windows.get(hw)
-        if win is None:
-            win = v.fit_window(
-                hw,
-                self.kernel_size,
-                self.stride,
-                self.padding,
-                allow_modes=False,
-                what="pooling window",
-            )
-            self._windows[hw] = win
-        return win
+    def _window(self, hw) -> geometry.Window:
+        """Where the pooling window goes on an input of height and width ``hw``."""
+        return geometry.checked_window_plan(
+            hw, self.kernel_size, self.stride, self.padding, (1, 1), pooling=True
+        )
 
     def output_shape(self, input_shape):
         if len(input_shape) != 3:

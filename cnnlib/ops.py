@@ -19,9 +19,9 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from cnnlib import _validate as v
+from cnnlib.geometry import Window
 
 __all__ = [
-    "output_size",
     "conv2d",
     "max_pool2d",
     "avg_pool2d",
@@ -33,45 +33,6 @@ __all__ = [
     "log_softmax",
     "cross_entropy",
 ]
-
-
-# ----------------------------------------------------------------------------
-# sizes
-# ----------------------------------------------------------------------------
-def output_size(size, kernel_size, stride=1, padding=0, dilation=1) -> int:
-    """Size of a convolution or pooling output along one axis.
-
-    ``o = floor((i + 2p - d(k - 1) - 1) / s) + 1``
-
-    Parameters
-    ----------
-    size : int
-        Input size ``i`` (height or width).
-    kernel_size, stride, padding, dilation : int
-        ``k``, ``s``, ``p`` and ``d``. ``padding`` may also be ``'valid'``,
-        ``'same'`` or ``'full'``.
-
-    Returns
-    -------
-    int
-        The output size ``o``.
-
-    Examples
-    --------
-    >>> output_size(32, 5)            # a 5x5 filter on a 32x32 image
-    28
-    >>> output_size(7, 3, stride=2)   # positions 0, 2, 4
-    3
-    >>> output_size(28, 3, padding="same")
-    28
-    """
-    i = v.as_int(size, "size", minimum=1)
-    k = v.as_int(kernel_size, "kernel_size", minimum=1)
-    s = v.as_int(stride, "stride", minimum=1)
-    d = v.as_int(dilation, "dilation", minimum=1)
-    if not isinstance(padding, str):
-        padding = v.as_int(padding, "padding", minimum=0)
-    return v.fit_window((i, i), k, s, padding, d).out[0]
 
 
 # ----------------------------------------------------------------------------
@@ -88,16 +49,7 @@ def _pad(x4: np.ndarray, pads, value=0.0) -> np.ndarray:
     return xp
 
 
-def _offset_slice(offset: int, step: int, count: int) -> slice:
-    """``count`` rows (or columns) ``step`` apart, starting at ``offset``.
-
-    For kernel cell ``i`` these are the input rows that cell touches as the
-    kernel slides down: ``i, i + step, i + 2*step, ...``.
-    """
-    return slice(offset, offset + step * (count - 1) + 1, step)
-
-
-def _windows(xp: np.ndarray, w: v.Window) -> np.ndarray:
+def _windows(xp: np.ndarray, w: Window) -> np.ndarray:
     """A read-only view (N, C, kH, kW, Ho, Wo) of every window of ``xp``.
 
     ``view[n, c, i, j, y, x]`` is the pixel under kernel cell ``(i, j)`` when
@@ -146,8 +98,9 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     Returns
     -------
     array, shape (N, F, Ho, Wo), (F, Ho, Wo) or (Ho, Wo)
-        The feature maps, with ``Ho = output_size(H, kH, stride, padding, dilation)``.
-        The dtype is float32 if ``x`` and ``weight`` are float32, else float64.
+        The feature maps, with ``Ho = output_size(H, kH, stride, padding, dilation)``
+        (:func:`cnnlib.geometry.output_size`). The dtype is float32 if ``x`` and
+        ``weight`` are float32, else float64.
 
     Raises
     ------
@@ -155,9 +108,16 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.ndarray:
         Wrong number of dimensions, channel mismatch, a kernel that does not fit
         the padded input, stride or dilation < 1, negative padding, ``'same'``
         with stride > 1, or NaN/inf anywhere in the inputs.
+
+    See Also
+    --------
+    cnnlib.reference.conv2d : the same computation written as plain loops, one
+        product at a time: read it to see what is computed.
+    cnnlib.geometry.window_plan : where the kernel goes (padding, positions).
     """
+    # check the arguments; win is the plan of the kernel's positions (cnnlib.geometry.Window)
     x4, w4, b, win, ndim = v.conv_args(x, weight, bias, stride, padding, dilation)
-    out = _conv2d_batched(x4, w4, win)
+    out = _conv2d_batched(x4, w4, win)  # every position at once, as matrix products
     if b is not None:
         out += b[None, :, None, None]
     return v.restore_layout(out, ndim)
@@ -196,7 +156,7 @@ def _workspace(name: str, shape, dtype) -> np.ndarray:
     return buf[:size].reshape(shape)
 
 
-def _conv2d_batched(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray:
+def _conv2d_batched(x4: np.ndarray, w4: np.ndarray, win: Window) -> np.ndarray:
     """(N, C, H, W) * (F, C, kH, kW) -> (N, F, Ho, Wo), a new C-contiguous array.
 
     Convolution is a matrix product in disguise: put the C*kH*kW pixels under
@@ -237,7 +197,7 @@ def _conv2d_batched(x4: np.ndarray, w4: np.ndarray, win: v.Window) -> np.ndarray
     return out
 
 
-def _band(x4: np.ndarray, win: v.Window, band: slice):
+def _band(x4: np.ndarray, win: Window, band: slice):
     """The input rows, and their geometry, that produce output rows ``band``.
 
     Rows the windows reach above or below the image become the band's padding.
@@ -261,7 +221,7 @@ def _band(x4: np.ndarray, win: v.Window, band: slice):
     else:
         pads = ((lo - first, end - hi), (pl, pr))
     out = (band.stop - band.start, win.out[1])
-    return x4[:, :, lo:hi], v.Window(win.kernel, win.stride, win.dilation, pads, out)
+    return x4[:, :, lo:hi], Window(win.kernel, win.stride, win.dilation, pads, out)
 
 
 def _multiply(w4: np.ndarray, cols: np.ndarray, out: np.ndarray, row_length: int) -> None:
@@ -282,7 +242,7 @@ def _multiply(w4: np.ndarray, cols: np.ndarray, out: np.ndarray, row_length: int
     np.copyto(out, product.reshape(n, f, ho, row_length)[..., :wo])
 
 
-def _conv2d_im2col(x4: np.ndarray, w4: np.ndarray, win: v.Window, out: np.ndarray) -> None:
+def _conv2d_im2col(x4: np.ndarray, w4: np.ndarray, win: Window, out: np.ndarray) -> None:
     """Any stride or dilation: the textbook "im2col". Writes the result into ``out``.
 
     The strided view of all windows is copied into a (C*kH*kW, Ho*Wo) matrix
@@ -297,7 +257,7 @@ def _conv2d_im2col(x4: np.ndarray, w4: np.ndarray, win: v.Window, out: np.ndarra
     _multiply(w4, cols.reshape(n, c * kh * kw, ho * wo), out, wo)
 
 
-def _conv2d_rows(x4: np.ndarray, w4: np.ndarray, win: v.Window, out: np.ndarray) -> None:
+def _conv2d_rows(x4: np.ndarray, w4: np.ndarray, win: Window, out: np.ndarray) -> None:
     """Stride 1: windows as long runs of the rows laid end to end.
 
     Read the images row after row as one long line of numbers, with the
@@ -359,7 +319,7 @@ def _conv2d_rows(x4: np.ndarray, w4: np.ndarray, win: v.Window, out: np.ndarray)
 # ----------------------------------------------------------------------------
 # pooling
 # ----------------------------------------------------------------------------
-def _pool(xp: np.ndarray, win: v.Window, combine) -> np.ndarray:
+def _pool(xp: np.ndarray, win: Window, combine) -> np.ndarray:
     """Combine every window of ``xp`` with ``combine`` (np.maximum or np.add).
 
     The maximum (or sum) of a rectangle can be taken in two steps: first
@@ -371,13 +331,13 @@ def _pool(xp: np.ndarray, win: v.Window, combine) -> np.ndarray:
     same numbers, but numpy reduces over such tiny axes of 2 or 3 values one
     window at a time, about 30 times more slowly for 2x2 windows.)
     """
-    (kh, kw), (sh, sw), (ho, wo) = win.kernel, win.stride, win.out
-    rows = xp[:, :, _offset_slice(0, sh, ho), :]  # (N, C, Ho, Wp): row 0 of every window
+    kh, kw = win.kernel
+    rows = xp[:, :, win.rows_under(0), :]  # (N, C, Ho, Wp): row 0 of every window
     for i in range(1, kh):
-        rows = combine(rows, xp[:, :, _offset_slice(i, sh, ho), :])
-    out = rows[..., _offset_slice(0, sw, wo)]  # (N, C, Ho, Wo)
+        rows = combine(rows, xp[:, :, win.rows_under(i), :])
+    out = rows[..., win.columns_under(0)]  # (N, C, Ho, Wo)
     for j in range(1, kw):
-        out = combine(out, rows[..., _offset_slice(j, sw, wo)])
+        out = combine(out, rows[..., win.columns_under(j)])
     if kh == kw == 1:  # a 1x1 window only picks pixels: copy, never return a view of x
         out = out.copy()
     return np.ascontiguousarray(out)
@@ -403,7 +363,12 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, return_indices=False):
     Returns
     -------
     out : array, shape (N, C, Ho, Wo) (or matching the input's layout)
+        ``Ho = output_size(H, kH, stride, padding)`` (:func:`cnnlib.geometry.output_size`).
     indices : int64 array of the same shape, only if ``return_indices``
+
+    See Also
+    --------
+    cnnlib.reference.max_pool2d : the same, written as plain loops.
     """
     x4, win, ndim = v.pool_args(x, kernel_size, stride, padding)
     if not return_indices:
@@ -413,12 +378,12 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, return_indices=False):
     return v.restore_layout(out, ndim), v.restore_layout(indices, ndim)
 
 
-def _max_pool2d_batched(x4: np.ndarray, win: v.Window) -> np.ndarray:
+def _max_pool2d_batched(x4: np.ndarray, win: Window) -> np.ndarray:
     """(N, C, H, W) -> (N, C, Ho, Wo) without checks: padding with -infinity never wins."""
     return _pool(_pad(x4, win.pads, value=-np.inf), win, np.maximum)
 
 
-def _max_pool_with_indices(xp: np.ndarray, win: v.Window, width: int):
+def _max_pool_with_indices(xp: np.ndarray, win: Window, width: int):
     """Max pooling that also remembers the winning pixel of every window.
 
     Visits the kH*kW kernel cells in reading order; wherever the pixel under
@@ -434,7 +399,7 @@ def _max_pool_with_indices(xp: np.ndarray, win: v.Window, width: int):
     corner = (np.arange(ho)[:, None] * sh - pt) * width + (np.arange(wo) * sw - pl)  # (Ho, Wo)
     best = indices = None
     for i, j in np.ndindex(kh, kw):
-        cell = xp[:, :, _offset_slice(i, sh, ho), _offset_slice(j, sw, wo)]
+        cell = xp[:, :, win.rows_under(i), win.columns_under(j)]
         here = (corner + (i * width + j)).astype(np.int64)  # (Ho, Wo): where cell (i, j) is
         if best is None:
             best, indices = cell.copy(), np.broadcast_to(here, cell.shape).copy()
@@ -449,13 +414,14 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
     """Average pooling: keep the mean of each window.
 
     Same parameters as :func:`max_pool2d`. Padded zeros count in the mean
-    (PyTorch's default, ``count_include_pad=True``).
+    (PyTorch's default, ``count_include_pad=True``). The loop twin is
+    :func:`cnnlib.reference.avg_pool2d`.
     """
     x4, win, ndim = v.pool_args(x, kernel_size, stride, padding)
     return v.restore_layout(_avg_pool2d_batched(x4, win), ndim)
 
 
-def _avg_pool2d_batched(x4: np.ndarray, win: v.Window) -> np.ndarray:
+def _avg_pool2d_batched(x4: np.ndarray, win: Window) -> np.ndarray:
     """(N, C, H, W) -> (N, C, Ho, Wo) without checks: the sum of each window, averaged."""
     kh, kw = win.kernel
     out = _pool(_pad(x4, win.pads), win, np.add) / (kh * kw)

@@ -36,6 +36,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     x (N, C, H, W) and weight (F, C, kH, kW) give (N, F, Ho, Wo); a 2-D image
     with a 2-D kernel gives a 2-D map.
     """
+    # check the arguments; win is where the kernel goes: the padding on each side, the
+    # stride, the dilation and the output size (cnnlib.geometry.window_plan)
     x, weight, bias, win, ndim = v.conv_args(x, weight, bias, stride, padding, dilation)
     n_images, n_channels, _, _ = x.shape
     n_filters, _, k_h, k_w = weight.shape
@@ -68,7 +70,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
 
 
 def _pool(x, kernel_size, stride, padding, reduce, pad_value):
-    x, win, ndim = v.pool_args(x, kernel_size, stride, padding)
+    x, win, ndim = v.pool_args(x, kernel_size, stride, padding)  # win: cnnlib.geometry.Window
     (pad_top, pad_bottom), (pad_left, pad_right) = win.pads
     k_h, k_w = win.kernel
     step_y, step_x = win.stride
@@ -179,6 +181,7 @@ def conv2d_backward(x, weight, grad_output, stride=1, padding=0, dilation=1):
     >>> grad_bias
     array([111.])
     """
+    # check the arguments; win is the forward pass's plan (cnnlib.geometry.window_plan)
     x, weight, grad_output, win, ndim = v.conv_backward_args(
         x, weight, grad_output, stride, padding, dilation
     )

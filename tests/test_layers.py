@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from cnnlib import _conv_grad, reference
-from cnnlib import _validate as v
+from cnnlib import _conv_grad, geometry, reference
 from cnnlib.gradcheck import check_gradients
 from cnnlib.layers import (
     AvgPool2D,
@@ -72,7 +71,7 @@ def test_fast_stride1_backward_matches_the_general_one():
     """The shifted-copies path (stride 1) and the strided path agree on a real-sized case."""
     x = RNG.standard_normal((5, 4, 9, 8)).astype(np.float32)
     w = RNG.standard_normal((6, 4, 3, 3)).astype(np.float32)
-    win = v.fit_window((9, 8), 3, 1, 1)
+    win = geometry.window_plan((9, 8), 3, 1, 1)
     g = RNG.standard_normal((5, 6, *win.out)).astype(np.float32)
     dw_fast, dx_fast = _conv_grad.conv2d_backward(x, w, g, win)
     xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1))).transpose(1, 0, 2, 3)
@@ -92,7 +91,7 @@ def test_conv2d_backward_reuses_its_scratch_space_safely():
         g = RNG.standard_normal((n, 4, 6, 7)).astype(np.float32)
         layer(x)
         dx = layer.backward(g)
-        win = v.fit_window((6, 7), 3, 1, 1)
+        win = geometry.window_plan((6, 7), 3, 1, 1)
         dw_fresh, dx_fresh = _conv_grad.conv2d_backward(x, layer.params["weight"], g, win)
         np.testing.assert_array_equal(layer.grads["weight"], dw_fresh)
         np.testing.assert_array_equal(dx, dx_fresh)

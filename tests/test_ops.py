@@ -217,41 +217,6 @@ def test_pool_output_size_floors():
 
 
 # ----------------------------------------------------------------------------
-# output_size formula
-# ----------------------------------------------------------------------------
-@settings(max_examples=200, deadline=None)
-@given(
-    st.integers(1, 64),
-    st.integers(1, 7),
-    st.integers(1, 4),
-    st.integers(0, 3),
-    st.integers(1, 3),
-)
-def test_output_size_formula(i, k, s, p, d):
-    expected = (i + 2 * p - d * (k - 1) - 1) // s + 1
-    if expected < 1:
-        with pytest.raises(ValueError, match="does not fit"):
-            output_size(i, k, s, p, d)
-    else:
-        assert output_size(i, k, s, p, d) == expected
-        # and it is the size conv2d really produces
-        assert conv2d(np.zeros((i, i)), np.zeros((k, k)), None, s, p, d).shape == (
-            expected,
-            expected,
-        )
-
-
-def test_output_size_examples():
-    assert output_size(32, 5) == 28
-    assert output_size(28, 3, padding=1) == 28
-    assert output_size(28, 3, padding="same") == 28
-    assert output_size(5, 3, padding="full") == 7
-    assert output_size(7, 3, stride=2) == 3
-    assert output_size(8, 3, stride=2) == 3  # floor: the last column is never a window start
-    assert output_size(28, 3, dilation=2) == 24
-
-
-# ----------------------------------------------------------------------------
 # dtypes
 # ----------------------------------------------------------------------------
 def test_uint8_images_are_computed_in_float():

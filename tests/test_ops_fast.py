@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnlib import _validate as v
-from cnnlib import ops, reference
+from cnnlib import geometry, ops, reference
 
 STRATEGIES = [ops._conv2d_rows, ops._conv2d_im2col, ops._conv2d_batched]
 
@@ -47,12 +46,12 @@ def conv_geometry(draw, stride_one=False):
 
 
 def _window(xshape, wshape, stride, pads, dilation):
-    # fit_window takes symmetric padding; build the asymmetric Window it would describe
+    # window_plan takes symmetric padding; build the asymmetric Window it would describe
     out = tuple(
         (i + pa + pb - d * (k - 1) - 1) // s + 1
         for i, k, s, d, (pa, pb) in zip(xshape[2:], wshape[2:], stride, dilation, pads)
     )
-    return v.Window(tuple(wshape[2:]), stride, dilation, pads, out)
+    return geometry.Window(tuple(wshape[2:]), stride, dilation, pads, out)
 
 
 @settings(max_examples=150, deadline=None)
@@ -90,7 +89,7 @@ def test_strategies_on_a_teaching_shape(strategy):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 8, 14, 14)).astype(np.float32)
     w = rng.normal(size=(16, 8, 3, 3)).astype(np.float32)
-    win = v.fit_window((14, 14), (3, 3), 1, 1)
+    win = geometry.window_plan((14, 14), (3, 3), 1, 1)
     out = _call(strategy, x, w, win)
     # float64 loops would take seconds here; compare with a float64 einsum over the windows
     xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (1, 1), (1, 1)))
@@ -104,7 +103,7 @@ def test_strategies_accept_non_contiguous_input_and_never_alias_it(strategy):
     rng = np.random.default_rng(1)
     x = rng.normal(size=(5, 6, 2, 3)).transpose(2, 3, 0, 1)  # (2, 3, 5, 6), not contiguous
     w = rng.normal(size=(4, 3, 3, 3))
-    win = v.fit_window((5, 6), (3, 3), 1, 1)
+    win = geometry.window_plan((5, 6), (3, 3), 1, 1)
     before = x.copy()
     out = _call(strategy, x, w, win)
     np.testing.assert_allclose(out, _reference_batched(x, w, win), rtol=1e-10, atol=1e-10)
@@ -131,7 +130,7 @@ def test_batches_split_into_groups_and_bands_give_the_same_result(
     rng = np.random.default_rng(4)
     x = rng.normal(size=(7, 2, 9, 8))
     w = rng.normal(size=(3, 2, 3, 3))
-    win = v.fit_window((9, 8), (3, 3), stride, 1)
+    win = geometry.window_plan((9, 8), (3, 3), stride, 1)
     whole = ops._conv2d_batched(x, w, win)
 
     seen = []

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnlib import _conv_grad, ops, reference
+from cnnlib import _conv_grad, geometry, ops, reference
 from cnnlib import _validate as v
 from cnnlib.layers import AvgPool2D, Conv2D, Dense, MaxPool2D
 
@@ -73,7 +73,7 @@ def _conv_data(case, dtype):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=xshape).astype(dtype)
     w = rng.normal(size=wshape).astype(dtype)
-    win = v.fit_window(xshape[2:], wshape[2:], stride, padding, dilation)
+    win = geometry.window_plan(xshape[2:], wshape[2:], stride, padding, dilation)
     g = rng.normal(size=(xshape[0], wshape[0], *win.out)).astype(dtype)
     return x, w, g, win
 
@@ -115,7 +115,7 @@ def test_conv2d_backward_with_small_integers_equals_the_fast_one_exactly():
     for stride, padding, dilation in ((1, "same", 1), (2, 1, 1), (1, "full", 2), ((2, 1), 0, 2)):
         x = RNG.integers(-5, 6, size=(2, 3, 8, 7)).astype(np.float64)
         w = RNG.integers(-5, 6, size=(4, 3, 3, 2)).astype(np.float64)
-        win = v.fit_window((8, 7), (3, 2), stride, padding, dilation)
+        win = geometry.window_plan((8, 7), (3, 2), stride, padding, dilation)
         g = RNG.integers(-5, 6, size=(2, 4, *win.out)).astype(np.float64)
         grad_x, grad_w, _ = reference.conv2d_backward(x, w, g, stride, padding, dilation)
         fast_w, fast_x = _conv_grad.conv2d_backward(x, w, g, win)

@@ -35,7 +35,8 @@ from cnnlib.exercises._check import (
     short,
     why_not_a_number,
 )
-from cnnlib.ops import conv2d, output_size
+from cnnlib.geometry import output_size
+from cnnlib.ops import conv2d
 
 __all__ = [
     "EDGE_KERNEL",

@@ -29,7 +29,8 @@ from cnnlib.exercises._check import (
     short,
     why_not_a_number,
 )
-from cnnlib.ops import avg_pool2d, max_pool2d, output_size
+from cnnlib.geometry import output_size
+from cnnlib.ops import avg_pool2d, max_pool2d
 
 __all__ = [
     "MY_MAX_POOL",

@@ -29,7 +29,6 @@ from matplotlib.patches import Rectangle
 
 from cnnlib import _validate as v
 from cnnlib import plotting
-from cnnlib._validate import resolve_padding
 from cnnlib.explorers._base import _escape
 from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.explorers._panels import HIGHLIGHT, feature_style, fix_titles, frame_only
@@ -44,6 +43,7 @@ from cnnlib.explorers.kernel_choice import (
     fit_kernel,
     preset_kernel,
 )
+from cnnlib.geometry import output_size, padding_sides
 from cnnlib.ops import conv2d
 
 __all__ = ["ConvolutionExplorer", "example_images", "shapes_image"]
@@ -415,7 +415,8 @@ class ConvolutionExplorer(BlitExplorer):
         self._pads = None
         if self._problem:
             raise ValueError(self._problem)
-        self._pads = resolve_padding(s["padding"], (k, k), (s["stride"],) * 2, (d, d))
+        side = padding_sides(s["padding"], k, s["stride"], d)  # (before, after), both axes
+        self._pads = (side, side)
         check_weights(kernel)
         return conv2d(image, kernel, **s)
 
@@ -520,8 +521,8 @@ def output_size_html(i, k, s, pads, d, padding=None):
     a named padding and a stride that does not divide evenly.
     """
     pa, pb = pads
-    total = i + pa + pb - d * (k - 1) - 1
-    o = total // s + 1
+    total = i + pa + pb - d * (k - 1) - 1  # the numbers inside the floor, for the steps shown
+    o = output_size(i, k, s, padding if isinstance(padding, str) else pa, d)
     if pa == pb:
         formula = "o = &lfloor;(i + 2p &minus; d(k&minus;1) &minus; 1) / s&rfloor; + 1"
         pad_part = f"2&middot;{pa}"

@@ -25,6 +25,7 @@ from cnnlib import kernels as K
 from cnnlib import plotting
 from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.explorers._panels import HIGHLIGHT, feature_style, fix_titles, frame_only
+from cnnlib.geometry import output_size
 from cnnlib.ops import conv2d
 
 __all__ = ["ConvolutionStepper"]
@@ -134,7 +135,10 @@ class ConvolutionStepper(BlitExplorer):
         c = self.controls
         h, w = self.image.shape
         p, s = c["padding"].value, c["stride"].value
-        return (h + 2 * p - 3) // s + 1, (w + 2 * p - 3) // s + 1
+        try:
+            return output_size(h, 3, s, p), output_size(w, 3, s, p)
+        except ValueError:  # the kernel does not fit: update() says so in the status line
+            return 0, 0
 
     def _sync_positions(self):
         oh, ow = self._map_shape()

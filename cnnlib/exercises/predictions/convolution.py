@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from cnnlib.exercises._catalogue import Mistake, Prediction, register_predictions
-from cnnlib.ops import output_size
+from cnnlib.geometry import output_size
 
 NOTEBOOK = "02_convolution"
 

@@ -11,8 +11,8 @@ pooling, then a dense layer to 10 classes.
 from __future__ import annotations
 
 from cnnlib.exercises._catalogue import Mistake, Prediction, register_predictions
+from cnnlib.geometry import output_size
 from cnnlib.layers import Conv2D
-from cnnlib.ops import output_size
 from cnnlib.preprocess import BOX
 
 NOTEBOOK = "07_inside_the_network"
