@@ -127,9 +127,12 @@ def _conv2d(layer: Conv2D, where: str) -> list[_Module]:
     if isinstance(padding, str):
         mode = padding.lower()
         (top, bottom), (left, right) = _padding_sides(layer)
-        if mode == "full":  # kernel_size - 1 on every side: a plain number in PyTorch
+        if mode == "full":  # dilation * (kernel_size - 1) on every side: a number in PyTorch
             args.append(f"padding={_pair((top, left))}")
-            notes.append("padding='full': kernel_size - 1 on every side")
+            reach = (
+                "kernel_size - 1" if layer.dilation == (1, 1) else "dilation * (kernel_size - 1)"
+            )
+            notes.append(f"padding='full': {reach} on every side")
         elif top == bottom and left == right:  # 'valid', and 'same' with an odd kernel
             args.append(f'padding="{mode}"')
         else:  # 'same' with an even kernel: one more row/column at the bottom/right
@@ -144,6 +147,8 @@ def _conv2d(layer: Conv2D, where: str) -> list[_Module]:
             )
     elif padding != (0, 0):
         args.append(f"padding={_pair(padding)}")
+    if layer.dilation != (1, 1):
+        args.append(f"dilation={_pair(layer.dilation)}")
     if not layer.use_bias:
         args.append("bias=False")
     return [*before, _Module("nn.Conv2d", args, layer, where, notes, weights=True)]
@@ -151,8 +156,8 @@ def _conv2d(layer: Conv2D, where: str) -> list[_Module]:
 
 def _padding_sides(layer: Conv2D) -> tuple[tuple[int, int], tuple[int, int]]:
     """``((top, bottom), (left, right))``: the zeros a convolution with a named padding adds."""
-    settings = zip(layer.kernel_size, layer.stride)
-    return tuple(padding_sides(layer.padding, k, s) for k, s in settings)
+    settings = zip(layer.kernel_size, layer.stride, layer.dilation)
+    return tuple(padding_sides(layer.padding, k, s, d) for k, s, d in settings)
 
 
 def _pool2d(layer: MaxPool2D | AvgPool2D, where: str) -> list[_Module]:
@@ -523,7 +528,7 @@ def to_pytorch(model: Sequential, input_shape=None) -> PyTorchSource:
     :class:`~cnnlib.LeakyReLU`, :class:`~cnnlib.Sigmoid`, :class:`~cnnlib.Tanh`,
     :class:`~cnnlib.Flatten` and :class:`~cnnlib.Dropout` the PyTorch layers of
     the same names, :class:`~cnnlib.Dense` ``nn.Linear``, with every setting
-    (stride, padding, bias, negative slope, drop probability). The layers
+    (stride, padding, dilation, bias, negative slope, drop probability). The layers
     before the first Flatten go into ``self.features``, those after it into
     ``self.classifier``; a model without a Flatten gets one ``self.layers``.
     A nested Sequential is opened up into its layers. One setting takes two
@@ -600,6 +605,8 @@ def _cnnlib_call(layer: Layer) -> str:
             args.append(f"padding={layer.padding!r}")
         elif layer.padding != (0, 0):
             args.append(f"padding={_pair(layer.padding)}")
+        if layer.dilation != (1, 1):
+            args.append(f"dilation={_pair(layer.dilation)}")
         if not layer.use_bias:
             args.append("bias=False")
     elif isinstance(layer, MaxPool2D | AvgPool2D):

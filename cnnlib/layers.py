@@ -239,6 +239,9 @@ class Conv2D(Layer):
     padding : int, (int, int), 'valid', 'same' or 'full'
         Zeros added around the input (see :func:`cnnlib.conv2d` and
         :func:`cnnlib.geometry.padding_sides`).
+    dilation : int or (int, int)
+        Step between the kernel's cells (1 = side by side, as usual; 2 spreads
+        a 3x3 kernel over 5x5 pixels with the same 9 weights).
     bias : bool
         Learn one bias per filter (default True).
     seed : int, optional
@@ -249,7 +252,7 @@ class Conv2D(Layer):
     Shapes
     ------
     x (N, C, H, W) -> out (N, F, Ho, Wo), with ``Ho = output_size(H, kH, stride,
-    padding)`` (:func:`cnnlib.geometry.output_size`);
+    padding, dilation)`` (:func:`cnnlib.geometry.output_size`);
     ``params["weight"]`` (F, C, kH, kW), ``params["bias"]`` (F,).
     """
 
@@ -260,6 +263,7 @@ class Conv2D(Layer):
         kernel_size,
         stride=1,
         padding=0,
+        dilation=1,
         bias: bool = True,
         seed=None,
         dtype=np.float32,
@@ -267,8 +271,8 @@ class Conv2D(Layer):
         super().__init__(seed)
         self.in_channels = v.as_int(in_channels, "in_channels", minimum=1)
         self.out_channels = v.as_int(out_channels, "out_channels", minimum=1)
-        settings = v.window_settings(kernel_size, stride, padding, 1)
-        self.kernel_size, self.stride, _, _ = settings
+        settings = v.window_settings(kernel_size, stride, padding, dilation)
+        self.kernel_size, self.stride, _, self.dilation = settings
         # a padding name is kept as written ('same', 'SAME'): the layer's repr and its
         # record in saved weights show it so
         self.padding = padding if isinstance(padding, str) else settings[2]
@@ -293,7 +297,7 @@ class Conv2D(Layer):
     def _window(self, hw) -> geometry.Window:
         """Where the kernel goes on an input of height and width ``hw``."""
         return geometry.checked_window_plan(
-            hw, self.kernel_size, self.stride, self.padding, (1, 1), pooling=False
+            hw, self.kernel_size, self.stride, self.padding, self.dilation, pooling=False
         )
 
     def _check_channels(self, channels: int, shape) -> None:
@@ -369,6 +373,8 @@ class Conv2D(Layer):
         )
         if pad != (0, 0):
             text += f", padding={pad!r}" if isinstance(pad, str) else f", padding={pad}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
         if not self.use_bias:
             text += ", bias=False"
         return text

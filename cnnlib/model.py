@@ -318,7 +318,7 @@ class Sequential(Layer):
         path = _weights_path(path)
         for name, p in self.params.items():
             v.check_finite(p, f"parameter {name!r}", fix=_DIVERGED_BEFORE_SAVING)
-        description = {"format": WEIGHTS_FORMAT, "layers": _architecture(self.layers)}
+        description = {"format": WEIGHTS_FORMAT, "layers": _record(self.layers)}
         arrays = {**self.params, ARCHITECTURE_KEY: np.array(json.dumps(description))}
         _write_npz(path, arrays)
         return path
@@ -357,7 +357,9 @@ class Sequential(Layer):
         Files written by cnnlib before the layers' settings were recorded list
         each layer's ``repr`` in ``"__layers__"`` instead; those texts name the
         same type and settings, and are compared with this network's. A
-        setting newer than the file (one it does not record) is not compared.
+        setting newer than the file (one it does not record) counts with the
+        value it had before it could be chosen (e.g. ``dilation=1`` for
+        ``Conv2D``).
         """
         path = _weights_path(path)
         saved, recorded_layers = _read_weights(path)
@@ -477,6 +479,12 @@ ARCHITECTURE_KEY = "__architecture__"
 #: ``"__layers__"``.
 WEIGHTS_FORMAT = 2
 _LEGACY_KEY = "__layers__"
+#: Settings a layer gained after the weights files began to record settings,
+#: with the value they had before they could be chosen: a file that does not
+#: record one was saved from a layer with that value. They are recorded only
+#: when they differ from it, so that such files stay as they were (and older
+#: copies of cnnlib still read them).
+_ADDED_SETTINGS = {"Conv2D": {"dilation": [1, 1]}}
 
 _DIVERGED_BEFORE_SAVING = (
     "Training diverged (a learning rate too large is the usual cause), so these weights "
@@ -504,6 +512,31 @@ def _architecture(layers) -> list[dict]:
     """Type and settings of every layer, as JSON-ready dicts: what must match for weights to fit."""
     description = [{"type": type(layer).__name__, "settings": _settings(layer)} for layer in layers]
     return json.loads(json.dumps(description))  # tuples become lists, as in a file
+
+
+def _record(layers) -> list[dict]:
+    """:func:`_architecture` as written to a file: a setting of :data:`_ADDED_SETTINGS` is
+    left out where it has its old value. A nested Sequential records its layers so too."""
+    description = _architecture(layers)
+
+    def leave_out_old_values(records):
+        for layer in records:
+            settings = layer["settings"]
+            for key, old in _ADDED_SETTINGS.get(layer["type"], {}).items():
+                if settings.get(key) == old:
+                    del settings[key]
+            if layer["type"] == "Sequential":
+                leave_out_old_values(settings["layers"])
+
+    leave_out_old_values(description)
+    return description
+
+
+def _with_added_settings(layer: dict) -> dict:
+    """A recorded layer's settings, with the old value of every setting it does not record."""
+    settings = layer["settings"]
+    added = _ADDED_SETTINGS.get(layer["type"], {})
+    return {**settings, **{key: old for key, old in added.items() if key not in settings}}
 
 
 def _settings(layer) -> dict:
@@ -574,21 +607,22 @@ def _first_difference(recorded, layers) -> str | None:
             if theirs != mine:
                 return f"layer {i} is {theirs} in the file but {mine} in this model"
     else:
-        own = _architecture(layers)
+        own = _record(layers)  # in the form files record, to compare like with like
         for i, (theirs, mine) in enumerate(zip(recorded, own)):
             if theirs["type"] != mine["type"]:
                 return (
                     f"layer {i} is {_describe(theirs)} in the file but {_describe(mine)} "
                     "in this model"
                 )
+            file_settings, model_settings = _with_added_settings(theirs), _with_added_settings(mine)
             changed = [
                 key
-                for key, value in mine["settings"].items()
-                if key in theirs["settings"] and theirs["settings"][key] != value
+                for key, value in model_settings.items()
+                if key in file_settings and file_settings[key] != value
             ]
             if changed:
-                file_side = ", ".join(f"{k}={_show(theirs['settings'][k])}" for k in changed)
-                model_side = ", ".join(f"{k}={_show(mine['settings'][k])}" for k in changed)
+                file_side = ", ".join(f"{k}={_show(file_settings[k])}" for k in changed)
+                model_side = ", ".join(f"{k}={_show(model_settings[k])}" for k in changed)
                 return (
                     f"layer {i} {mine['type']} has {file_side} in the file but {model_side} "
                     "in this model"

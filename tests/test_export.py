@@ -130,6 +130,18 @@ NAMED = {
         ),
         (3, 9, 8),
     ),
+    "dilated convolutions, with every padding": (
+        lambda: Sequential(
+            Conv2D(2, 3, 3, padding="same", dilation=2),
+            ReLU(),
+            Conv2D(3, 4, (2, 3), padding="same", dilation=(3, 1)),  # uneven: a ZeroPad2d
+            Conv2D(4, 3, 3, stride=(1, 2), padding="full", dilation=(1, 2), bias=False),
+            Tanh(),
+            Conv2D(3, 2, 2, stride=2, padding=1, dilation=2),
+            Conv2D(2, 2, 3, padding="valid", dilation=(2, 1)),
+        ),
+        (2, 12, 11),
+    ),
     "pooling with padding and overlapping windows": (
         lambda: Sequential(
             Conv2D(1, 3, 3, padding=(1, 0)),
@@ -190,6 +202,7 @@ def image_layers(draw, channels):
             draw(sizes(1, 4)),
             stride=stride,
             padding=draw(sizes(0, 2)) if padding == "numbers" else padding,
+            dilation=draw(st.just(1) | sizes(1, 3)),
             bias=draw(st.booleans()),
         )
     if kind in ("max", "avg"):
@@ -296,6 +309,24 @@ def test_source_shows_as_highlighted_python_in_a_notebook():
             Conv2D(1, 2, (3, 5), stride=2, padding="full"),
             ["nn.Conv2d(1, 2, kernel_size=(3, 5), stride=2, padding=(2, 4)),"],
         ),
+        # dilation, after the padding as in nn.Conv2d's signature
+        (Conv2D(1, 2, 3, dilation=2), ["nn.Conv2d(1, 2, kernel_size=3, dilation=2),"]),
+        (
+            Conv2D(1, 2, 3, stride=2, padding=1, dilation=(2, 1)),
+            ["nn.Conv2d(1, 2, kernel_size=3, stride=2, padding=1, dilation=(2, 1)),"],
+        ),
+        (
+            Conv2D(1, 2, 3, padding="same", dilation=(2, 3)),  # 4 and 6 in all: even
+            ['nn.Conv2d(1, 2, kernel_size=3, padding="same", dilation=(2, 3)),'],
+        ),
+        (
+            Conv2D(1, 2, 2, padding="same", dilation=3),  # 3 in all: 1 before, 2 after
+            ["nn.ZeroPad2d((1, 2, 1, 2)),", "nn.Conv2d(1, 2, kernel_size=2, dilation=3),"],
+        ),
+        (
+            Conv2D(1, 2, (3, 2), padding="full", dilation=2),
+            ["nn.Conv2d(1, 2, kernel_size=(3, 2), padding=(4, 2), dilation=2),"],
+        ),
         (MaxPool2D(2), ["nn.MaxPool2d(kernel_size=2),"]),
         (MaxPool2D(3, stride=2, padding=1), ["nn.MaxPool2d(kernel_size=3, stride=2, padding=1),"]),
         (AvgPool2D((2, 3), stride=1), ["nn.AvgPool2d(kernel_size=(2, 3), stride=1),"]),
@@ -329,6 +360,16 @@ def test_the_uneven_same_padding_says_what_it_is():
     assert "nn.Conv2d(1, 2, kernel_size=2),  # -> (N, 2, 5, 5)" in source
     full = to_pytorch(Sequential(Conv2D(1, 2, 3, padding="full")), input_shape=(1, 5, 5))
     assert "# padding='full': kernel_size - 1 on every side; -> (N, 2, 7, 7)" in full
+    dilated = Sequential(Conv2D(1, 2, 3, padding="full", dilation=2))
+    full = to_pytorch(dilated, input_shape=(1, 5, 5))
+    assert (
+        "            # padding='full': dilation * (kernel_size - 1) on every side;\n"
+        "            # -> (N, 2, 9, 9)\n"
+        "            nn.Conv2d(1, 2, kernel_size=3, padding=4, dilation=2),\n"
+    ) in full
+    uneven = to_pytorch(Sequential(Conv2D(1, 2, 2, padding="same", dilation=3)), (1, 5, 5))
+    assert "# -> (N, 1, 8, 8)\n            nn.ZeroPad2d((1, 2, 1, 2)),\n" in uneven
+    assert "nn.Conv2d(1, 2, kernel_size=2, dilation=3),  # -> (N, 2, 5, 5)" in uneven
 
 
 def test_attributes_follow_the_flatten():
@@ -561,6 +602,8 @@ def test_translation_names_are_the_state_dict_prefixes_and_the_source_lines():
         Conv2D(2, 3, (3, 5), stride=(2, 1), padding=(1, 2), bias=False),
         Conv2D(1, 2, 4, padding="same"),
         Conv2D(1, 2, 3, padding="full"),
+        Conv2D(1, 2, 3, dilation=2),
+        Conv2D(2, 2, 3, padding="same", dilation=(1, 3), bias=False),
         MaxPool2D(3, stride=2, padding=1),
         AvgPool2D((2, 3), stride=1),
         LeakyReLU(-0.25),

@@ -180,9 +180,8 @@ def test_convolutions_produce_the_predicted_size(case):
     expected = (1, 3, *win.out)
     assert conv2d(x, w, None, stride, padding, dilation).shape == expected
     assert reference.conv2d(x, w, None, stride, padding, dilation).shape == expected
-    if dilation == (1, 1):  # the layer has no dilation
-        layer = Conv2D(2, 3, kernel, stride, padding, seed=0)
-        assert layer(x).shape == expected and layer.output_shape(x.shape[1:]) == expected[1:]
+    layer = Conv2D(2, 3, kernel, stride, padding, dilation, seed=0)
+    assert layer(x).shape == expected and layer.output_shape(x.shape[1:]) == expected[1:]
 
 
 def _per_axis(padding):

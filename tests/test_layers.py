@@ -29,6 +29,9 @@ GRADIENT_CASES = [
     (Conv2D(2, 3, 4, padding="same", seed=1), (2, 2, 5, 5)),  # uneven 'same' padding
     (Conv2D(1, 2, 5, stride=3, seed=1), (1, 1, 11, 9)),
     (Conv2D(2, 2, 1, bias=False, seed=1), (3, 2, 4, 4)),
+    (Conv2D(2, 3, 3, dilation=2, seed=1), (2, 2, 7, 8)),  # the kernel spans 5x5 pixels
+    (Conv2D(2, 3, (2, 3), stride=(2, 1), padding="full", dilation=(3, 2), seed=1), (1, 2, 6, 5)),
+    (Conv2D(1, 2, 2, padding="same", dilation=(1, 3), seed=1), (2, 1, 5, 6)),  # 3 columns: 1 + 2
     (MaxPool2D(2), (2, 3, 6, 6)),
     (MaxPool2D(2), (2, 1, 7, 5)),  # odd sizes: the last row/column is never used
     (MaxPool2D(3, stride=2, padding=1), (2, 2, 7, 7)),  # overlapping windows
@@ -55,16 +58,46 @@ def test_backward_matches_numerical_gradient(layer, shape):
 
 
 @pytest.mark.parametrize(
-    ("stride", "padding"), [(1, 0), (1, 1), (2, 0), (2, 1), ((1, 2), (2, 0)), (1, "same")]
+    ("stride", "padding", "dilation"),
+    [
+        (1, 0, 1),
+        (1, 1, 1),
+        (2, 0, 1),
+        (2, 1, 1),
+        ((1, 2), (2, 0), 1),
+        (1, "same", 1),
+        (1, 0, 2),
+        (1, "same", 2),
+        (2, "full", (2, 1)),
+        ((2, 1), 1, (1, 3)),
+    ],
 )
-def test_conv2d_forward_matches_reference(stride, padding):
-    layer = Conv2D(3, 5, 3, stride=stride, padding=padding, seed=3)
+def test_conv2d_forward_matches_reference(stride, padding, dilation):
+    layer = Conv2D(3, 5, 3, stride=stride, padding=padding, dilation=dilation, seed=3)
     layer.params["bias"][:] = RNG.standard_normal(5)
     x = RNG.standard_normal((2, 3, 8, 7)).astype(np.float32)
-    expected = reference.conv2d(x, layer.params["weight"], layer.params["bias"], stride, padding)
+    w, b = layer.params["weight"], layer.params["bias"]
+    expected = reference.conv2d(x, w, b, stride, padding, dilation)
     out = layer(x)
     assert out.dtype == np.float32 and out.shape == expected.shape
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(("stride", "padding"), [(1, 2), (1, "same"), (2, "full"), ((1, 2), 0)])
+def test_dilated_conv2d_backward_matches_the_loops(stride, padding):
+    """Conv2D(dilation=2) against reference.conv2d_backward, in float64 (both sum the same
+    products, the loops one at a time, the layer in blocks: 1e-10 covers the order)."""
+    layer = Conv2D(2, 3, 3, stride=stride, padding=padding, dilation=2, seed=4)
+    layer.astype(np.float64)
+    x = RNG.standard_normal((2, 2, 7, 8))
+    out = layer(x)
+    g = RNG.standard_normal(out.shape)
+    dx = layer.backward(g)
+    w = layer.params["weight"]
+    grad_x, grad_w, grad_b = reference.conv2d_backward(x, w, g, stride, padding, dilation=2)
+    np.testing.assert_allclose(dx, grad_x, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(layer.grads["weight"], grad_w, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(layer.grads["bias"], grad_b, rtol=1e-10, atol=1e-10)
 
 
 def test_fast_stride1_backward_matches_the_general_one():
@@ -213,6 +246,12 @@ def test_repr_looks_like_pytorch():
         "Conv2D(3, 4, kernel_size=(5, 5), stride=(2, 2), bias=False)"
     )
     assert repr(Conv2D(1, 1, 3, padding="same")).endswith("padding='same')")
+    assert repr(Conv2D(1, 1, 3, dilation=2)) == (
+        "Conv2D(1, 1, kernel_size=(3, 3), stride=(1, 1), dilation=(2, 2))"
+    )
+    assert repr(Conv2D(1, 1, 3, padding="full", dilation=(1, 2), bias=False)).endswith(
+        "padding='full', dilation=(1, 2), bias=False)"
+    )
     assert repr(MaxPool2D(2)) == "MaxPool2D(kernel_size=2, stride=2, padding=0)"
     assert repr(AvgPool2D(3, 1)) == "AvgPool2D(kernel_size=3, stride=1, padding=0)"
     assert repr(Dense(784, 10)) == "Dense(in_features=784, out_features=10, bias=True)"
@@ -225,6 +264,8 @@ def test_output_shape_matches_forward():
     x = np.zeros((2, 3, 11, 9), dtype=np.float32)
     for layer in (
         Conv2D(3, 4, 3, stride=2, padding=1),
+        Conv2D(3, 4, 3, dilation=(2, 3)),  # 5x7 pixels: 7 x 3
+        Conv2D(3, 4, 2, padding="same", dilation=3),
         MaxPool2D(3, 2, 1),
         AvgPool2D(2),
         ReLU(),
@@ -271,6 +312,8 @@ def test_backward_before_forward_says_what_to_do(layer):
 def test_kernel_too_big_for_input():
     with pytest.raises(ValueError, match="does not fit"):
         Conv2D(1, 1, 5)(np.zeros((1, 1, 3, 3)))
+    with pytest.raises(ValueError, match=r"kernel 3x3 with dilation \(3, 3\) .* 6x6 input"):
+        Conv2D(1, 1, 3, dilation=3)(np.zeros((1, 1, 6, 6)))  # it spans 7x7 pixels
     with pytest.raises(ValueError, match="does not fit"):
         MaxPool2D(4)(np.zeros((1, 1, 3, 3)))
 
@@ -284,6 +327,9 @@ def test_kernel_too_big_for_input():
         (lambda: Conv2D(1, 8, 3, padding="bogus"), ValueError, "padding"),
         (lambda: Conv2D(1, 8, 3, stride=2, padding="same"), ValueError, "same"),
         (lambda: Conv2D(1, 8, 3, dtype=np.int32), TypeError, "floating"),
+        (lambda: Conv2D(1, 8, 3, dilation=0), ValueError, "dilation must be at least 1"),
+        (lambda: Conv2D(1, 8, 3, dilation=1.5), TypeError, "dilation must be an int or a pair"),
+        (lambda: Conv2D(1, 8, 3, stride=2, dilation=2, padding="same"), ValueError, "stride 1"),
         (lambda: MaxPool2D(2, padding=2), ValueError, "half"),
         (lambda: Dropout(1.0), ValueError, r"\[0, 1\)"),
         (lambda: Dropout("0.5"), TypeError, "number"),

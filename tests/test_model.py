@@ -25,6 +25,7 @@ from cnnlib.layers import (
 )
 from cnnlib.model import WEIGHTS_FORMAT, Sequential, reference_cnn
 from cnnlib.optim import SGD
+from cnnlib.pretrained import PRETRAINED_WEIGHTS
 
 RNG = np.random.default_rng(7)
 
@@ -109,6 +110,7 @@ def test_multiply_adds_of_the_reference_network_by_hand():
         (Conv2D(8, 16, 3, padding=1), (8, 14, 14), 225_792),
         (Conv2D(2, 3, (2, 4), padding="same"), (2, 5, 8), 5 * 8 * 3 * 2 * 8),
         (Conv2D(2, 3, (2, 4), stride=(1, 2)), (2, 5, 8), 4 * 3 * 3 * 2 * 8),
+        (Conv2D(1, 4, 3, dilation=2), (1, 28, 28), 24 * 24 * 4 * 1 * 9),  # same 9 weights
         (Dense(784, 10), (784,), 7_840),
         (MaxPool2D(2), (8, 28, 28), 0),
         (AvgPool2D(3, 1, 1), (8, 28, 28), 0),
@@ -156,6 +158,20 @@ def test_multiply_adds_check_the_shape_like_output_shape():
         model.multiply_adds((1, 28, 28))
     nested = Sequential(reference_cnn()[:3], reference_cnn()[3:])
     assert nested.multiply_adds((1, 28, 28)) == 290_080
+
+
+def test_summary_of_dilated_convolutions():
+    """Dilation spreads the same 9 weights over 5x5 (or 7x7) pixels: smaller maps, same counts."""
+    model = Sequential(
+        Conv2D(1, 4, 3, dilation=2),  # 28 - 2*2 = 24
+        Conv2D(4, 4, 3, padding="same", dilation=3),  # 24, padded 3 + 3
+        Conv2D(4, 2, 3, stride=2, padding="full", dilation=(1, 2)),  # 13 x 14
+    )
+    summary = model.summary((1, 28, 28))
+    assert [r["output_shape"] for r in summary.rows] == [(4, 24, 24), (4, 24, 24), (2, 13, 14)]
+    assert [r["params"] for r in summary.rows] == [40, 148, 74]
+    assert "dilation=(2, 2)" in summary.rows[0]["layer"]
+    assert "(N, 2, 13, 14)" in str(summary) and "Total params: 262" in str(summary)
 
 
 def test_reference_network_with_dropout_before_the_dense_layer():
@@ -550,6 +566,57 @@ def test_a_file_from_a_newer_cnnlib_says_so(tmp_path):
     np.savez(tmp_path / "new.npz", **model.params, __architecture__=np.array(description))
     with pytest.raises(ValueError, match="written by a newer cnnlib.*update cnnlib"):
         model.load_weights(tmp_path / "new.npz")
+
+
+def test_a_dilation_is_recorded_and_must_match(tmp_path):
+    def dilated(d):  # 8x8 -> 4x4 with dilation 2 (padding 0), 6x6 without
+        side = 8 - 2 * d
+        return Sequential(Conv2D(1, 2, 3, dilation=d), Flatten(), Dense(2 * side * side, 3))
+
+    model = dilated(2)
+    path = model.save_weights(tmp_path / "dilated")
+    with np.load(path, allow_pickle=False) as data:
+        record = json.loads(data["__architecture__"].item())["layers"][0]["settings"]
+    assert record["dilation"] == [2, 2]
+    x = RNG.standard_normal((2, 1, 8, 8)).astype(np.float32)
+    np.testing.assert_array_equal(dilated(2).load_weights(path).forward(x), model.forward(x))
+    with pytest.raises(
+        ValueError, match=r"layer 0 Conv2D has dilation=\(2, 2\) in the file but dilation=\(1, 1\)"
+    ):
+        dilated(1).load_weights(path)
+
+
+def test_a_nested_sequential_with_convolutions_loads_its_own_file(tmp_path):
+    def nested(d):
+        return Sequential(Sequential(Conv2D(1, 2, 3, padding=d, dilation=d), ReLU()), Flatten())
+
+    path = nested(1).save_weights(tmp_path / "nested")
+    nested(1).load_weights(path)
+    with pytest.raises(ValueError, match="layer 0 Sequential has layers="):
+        nested(2).load_weights(path)
+    nested(2).load_weights(nested(2).save_weights(tmp_path / "nested2"))
+
+
+def test_files_saved_before_convolutions_had_a_dilation_load_as_dilation_1(tmp_path):
+    """A file whose record has no dilation (all files from before Conv2D had one, such as the
+    shipped weights) was saved from convolutions with dilation 1, and loads only into those."""
+    with np.load(PRETRAINED_WEIGHTS, allow_pickle=False) as data:
+        layers_record = json.loads(data["__architecture__"].item())["layers"]
+    assert layers_record[0]["type"] == "Conv2D" and "dilation" not in layers_record[0]["settings"]
+    reference_cnn().load_weights(PRETRAINED_WEIGHTS)
+    # the same network, but its first convolution dilated (padding 2 keeps every shape)
+    dilated = Sequential(Conv2D(1, 8, 3, padding=2, dilation=2), *reference_cnn().layers[1:])
+    assert dilated.summary((1, 28, 28)).rows[-1]["output_shape"] == (10,)
+    with pytest.raises(
+        ValueError,
+        match=r"layer 0 Conv2D has padding=\(1, 1\), dilation=\(1, 1\) in the file but "
+        r"padding=\(2, 2\), dilation=\(2, 2\) in this model",
+    ):
+        dilated.load_weights(PRETRAINED_WEIGHTS)
+    # and a model saved with dilation 1 today writes the same record as before
+    path = reference_cnn().save_weights(tmp_path / "today")
+    with np.load(path, allow_pickle=False) as data:
+        assert json.loads(data["__architecture__"].item())["layers"] == layers_record
 
 
 def test_files_from_before_the_settings_were_recorded_are_checked_by_their_layer_texts(tmp_path):

@@ -96,15 +96,16 @@ def test_conv2d_backward_equals_the_fast_one(case, dtype):
 @settings(max_examples=100, deadline=None)
 @given(conv_cases(), st.sampled_from([np.float32, np.float64]))
 def test_conv2d_backward_equals_the_layers(case, dtype):
-    """Conv2D has no dilation: the cases with dilation 1 go through the layer itself."""
-    _, wshape, stride, padding, _, _ = case
-    case = (*case[:4], 1, case[5])
+    """Every drawn geometry, dilations included, through Conv2D itself."""
+    _, wshape, stride, padding, dilation, _ = case
     x, w, g, _ = _conv_data(case, dtype)
-    layer = Conv2D(wshape[1], wshape[0], wshape[2:], stride, padding, seed=0, dtype=dtype)
+    layer = Conv2D(wshape[1], wshape[0], wshape[2:], stride, padding, dilation, seed=0, dtype=dtype)
     layer.params["weight"][...] = w
-    layer(x)
+    out = layer(x)
+    assert out.shape == g.shape == (len(x), *layer.output_shape(x.shape[1:]))
+    _close(out, reference.conv2d(x, w, layer.params["bias"], stride, padding, dilation), dtype)
     fast_x = layer.backward(g)
-    grad_x, grad_w, grad_b = reference.conv2d_backward(x, w, g, stride, padding)
+    grad_x, grad_w, grad_b = reference.conv2d_backward(x, w, g, stride, padding, dilation)
     _close(grad_x, fast_x, dtype, "grad_x")
     _close(grad_w, layer.grads["weight"], dtype, "grad_weight")
     _close(grad_b, layer.grads["bias"], dtype, "grad_bias")
