@@ -96,10 +96,11 @@ def test_the_search_refuses_compiled_python_and_the_answers_module(prints, tmp_p
 
 
 def test_values_are_matched_whole(prints, tmp_path):
-    """``max_shift=2`` is an answer, ``max_shift=20`` is not; ``dropout=0`` is nobody's."""
-    (tmp_path / "a.py").write_text("fit(max_shift=20, dropout=0.5, weight_decay=0.0)\n")
+    """``block_1 = 448`` is an answer, ``block_1 = 4480`` is not; ``dropout=0`` and
+    ``size = 3`` are nobody's."""
+    (tmp_path / "a.py").write_text("fit(block_1=4480, dropout=0.5, weight_decay=0.0, size=3)\n")
     assert answers.find_answers(tmp_path, prints) == []
-    (tmp_path / "b.py").write_text("fit(max_shift = 2)\n")
+    (tmp_path / "b.py").write_text("block_1 = 448\n")
     assert [leak.path for leak in answers.find_answers(tmp_path, prints)] == ["b.py"]
 
 
@@ -147,6 +148,8 @@ def test_the_student_edition_has_what_a_student_needs(student):
     ):
         assert (path / name).is_file(), name
     assert os.access(path / "course", os.X_OK) and os.access(path / ".ci" / "run", os.X_OK)
+    if (ROOT / "conftest.py").exists():  # the session's guards run in the student edition too
+        assert (path / "conftest.py").is_file()
     for extra in (ROOT / "notebooks").iterdir():  # every notebook, the glossary if any
         if extra.is_file() and extra.suffix in (".ipynb", ".md"):
             assert (path / "notebooks" / extra.name).is_file(), extra.name

@@ -87,7 +87,7 @@ PENDING_EXPLORERS: set[str] = set()  # explorers being written: none now
 
 def _adversarial_zoo():
     """The zoo of bad answers the exercise checks are tested with (one list, reused)."""
-    path = Path(__file__).with_name("test_adversarial.py")
+    path = Path(__file__).with_name("zoo.py")
     spec = importlib.util.spec_from_file_location("_adversarial_zoo", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -513,6 +513,10 @@ def test_each_check_is_logged_as_a_prediction_apart_from_exercises():
 # ----------------------------------------------------------------------------
 # the student release
 # ----------------------------------------------------------------------------
+@pytest.mark.skipif(
+    not (ROOT / "cnnlib" / "exercises" / "solutions.py").exists(),
+    reason="a student edition: it has no solutions.py to look into",
+)
 def test_predictions_do_not_live_in_the_deletable_solutions_module():
     source = (ROOT / "cnnlib" / "exercises" / "solutions.py").read_text()
     for prediction_id in IDS:
@@ -533,7 +537,9 @@ def test_predictions_work_in_a_copy_of_the_course_without_solutions(tmp_path):
     checks, and the widget still shows."""
     package = Path(cnnlib.__file__).parent
     shutil.copytree(package, tmp_path / "cnnlib", ignore=shutil.ignore_patterns("__pycache__"))
-    (tmp_path / "cnnlib" / "exercises" / "solutions.py").unlink()
+    (tmp_path / "cnnlib" / "exercises" / "solutions.py").unlink(
+        missing_ok=True
+    )  # a release has none
     (tmp_path / "data").symlink_to(ROOT / "data")  # the release ships data/ beside cnnlib/
     script = textwrap.dedent(
         """
