@@ -441,7 +441,8 @@ def detect(course: Path, want: str = "auto", python: str | None = None) -> Sandb
     """The strongest isolation that works here (or exactly ``want``).
 
     Each level is tried by starting Python in it the way a kernel starts and
-    importing the course library from ``course``.
+    importing the course library from ``course``. Run as root, "auto" never falls
+    back to "none" (a notebook would run as root): only ``want="none"`` allows it.
 
     Parameters
     ----------
@@ -465,6 +466,12 @@ def detect(course: Path, want: str = "auto", python: str | None = None) -> Sandb
     levels = LEVELS if want == "auto" else (want,)
     notes: list[str] = []
     for level in levels:
+        if level == "none" and want == "auto" and os.geteuid() == 0:
+            notes.append(
+                "none: refused as root, where a notebook could do anything to this machine "
+                "(install bubblewrap, or pass --isolation none to run them anyway)"
+            )
+            break
         candidate = _candidate(level, python)
         if isinstance(candidate, str):
             notes.append(f"{level}: {candidate}")

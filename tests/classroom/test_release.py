@@ -21,7 +21,7 @@ from cnnlib.exercises import catalogue, show_solution
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = catalogue()["exercises"]
 SOLUTIONS = answers.load_solutions(ROOT / "cnnlib" / "exercises" / "solutions.py")
-NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+WITH_EXERCISES = sorted({e["notebook"] for e in EXERCISES})
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +226,7 @@ def test_the_student_editions_own_exercise_tests_pass(student):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
+@pytest.mark.parametrize("notebook", WITH_EXERCISES)
 def test_a_student_who_solves_the_exercises_is_told_so(notebook, student, notebooks, tmp_path):
     """Each model answer pasted into the student edition's own notebook, run with the
     student edition's cnnlib: every check passes, and every cell runs."""

@@ -169,3 +169,19 @@ def test_each_level_says_what_it_guarantees(level):
 def test_an_unknown_level_is_refused(tmp_path):
     with pytest.raises(ValueError, match="isolation='strong' is not a level"):
         sandbox.detect(tmp_path, "strong")
+
+
+def test_auto_falls_back_loudly_and_never_to_none_as_root(monkeypatch, tmp_path):
+    def missing(level, python):
+        return "not here" if level != "none" else Sandbox("none", python, None, network=True)
+
+    monkeypatch.setattr(sandbox, "_candidate", missing)
+    monkeypatch.setattr(sandbox, "_probe", lambda box, course: None)
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
+    box = sandbox.detect(tmp_path)
+    assert box.level == "none"
+    assert box.notes == ["bubblewrap: not here", "unprivileged-user: not here"]
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 0)
+    with pytest.raises(sandbox.SandboxUnavailable, match="refused as root"):
+        sandbox.detect(tmp_path)
+    assert sandbox.detect(tmp_path, "none").level == "none"  # when asked for explicitly
