@@ -12,9 +12,10 @@ For each submission (see :mod:`classroom.submissions` for the folder shapes):
    answers. Cells that raise are noted and the run goes on, as a teacher
    reading the notebook would; a time-out or a dead kernel ends it;
 3. after every cell that calls a check, and at the end, the grader asks the
-   kernel for ``cnnlib.exercises.results()`` (the checkers' own record: passed,
-   message, mistake ids, attempts), so a later time-out or crash keeps what was
-   already checked;
+   kernel for ``cnnlib.exercises.results("exercise")`` (the checkers' own
+   record: passed, message, mistake ids, attempts; the predictions asked before
+   explorers are practice and left out), so a later time-out or crash keeps
+   what was already checked;
 4. every exercise of the notebook gets a row in ``grades.csv``; one never
    checked says why (not attempted, its cell raised, the run stopped before it).
 
@@ -98,7 +99,8 @@ class Run:
     detail : str
         One line for the teacher: which cells raised, where the run stopped, why.
     results : dict
-        ``cnnlib.exercises.results()`` as the kernel last reported it.
+        ``cnnlib.exercises.results("exercise")`` as the kernel last reported it
+        (the exercises only: predictions answered before explorers are practice).
     cell_errors : dict
         code cell number (1-based, as Jupyter counts code cells) -> "Name: message".
     stopped_at : int or None
@@ -126,7 +128,7 @@ class Run:
 _READOUT = """\
 import json as _grader_json, sys as _grader_sys
 from cnnlib.exercises import results as _grader_results
-_grader_sys.stdout.write({marker!r} + _grader_json.dumps(_grader_results()) + "\\n")
+_grader_sys.stdout.write({marker!r} + _grader_json.dumps(_grader_results("exercise")) + "\\n")
 _grader_sys.stdout.flush()
 """
 _CHECK_CALL = re.compile(r"\b(check_\w+)\s*\(")
@@ -476,6 +478,8 @@ def rows_for(
             continue
         status = run.status if not run.detail else f"{run.status}: {run.detail}"
         result = run.results.get(exercise["id"])
+        if result is not None and result.get("kind", "exercise") != "exercise":
+            result = None  # a prediction is practice, never a grade, whatever its id
         if result is not None:
             mistakes = tuple(result.get("mistakes", ()))
             passed = bool(result.get("passed"))

@@ -100,6 +100,10 @@ attempt("network", lambda: socket.create_connection(("127.0.0.1", {port}), timeo
 attempt("home", lambda: os.path.expanduser("~"))
 print("PROBE" + json.dumps(seen))
 """
+PREDICTION = """\
+from cnnlib.exercises.predictions import check_prediction
+check_prediction("pixel-background-value", 3)
+"""
 FORGE = """\
 import cnnlib.exercises._catalogue as record
 record._LATEST["draw_x"] = {**record._LATEST.get("image_sizes", {}), "exercise": "draw_x",
@@ -129,7 +133,9 @@ def graded(level, notebooks, tmp_path_factory):
     right = helpers.model_answers("01_pixels")
     only_first = {"image_sizes": right["image_sizes"]}
     hand_ins = {
-        "alice/01_pixels.ipynb": helpers.answered(template, right),
+        "alice/01_pixels.ipynb": inserted_after(  # a wrong prediction is not a grade
+            helpers.answered(template, right), "check_image_sizes", PREDICTION
+        ),
         "bob/01_pixels.ipynb": template,
         "carol/01_pixels.ipynb": helpers.answered(template, WRONG),
         "gina_01_pixels.ipynb": helpers.answered(template, {"image_sizes": WRONG["image_sizes"]}),
@@ -218,6 +224,13 @@ def test_a_perfect_submission_passes(graded):
         row = graded["rows"][("alice", exercise)]
         assert row["passed"] == "1" and row["run"] == "ok" and row["mistakes"] == "", row
         assert row["attempts"] == "1" and row["file"] == "alice/01_pixels.ipynb"
+
+
+def test_predictions_are_not_graded(graded):
+    (alice,) = [run for student, _, run in graded["report"].runs if student == "alice"]
+    assert alice.record_read and set(alice.results) == {"image_sizes", "negative", "draw_x"}
+    assert {entry["kind"] for entry in alice.results.values()} == {"exercise"}
+    assert not any("pixel-" in row["exercise"] for row in graded["list"])
 
 
 def test_an_untouched_notebook_is_not_attempted(graded):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import nbformat
 import pytest
 
@@ -80,6 +82,36 @@ def test_no_run_gives_the_reason_on_every_row():
     assert [(r.passed, r.feedback, r.run) for r in got] == [
         (False, "not submitted", "not submitted")
     ] * 3
+
+
+def test_a_prediction_is_never_a_grade():
+    """Predictions (asked before explorers) share the checkers' record; a prediction
+    under an exercise's id must still not count as that exercise."""
+    run = Run(
+        results={"image_sizes": {**result(True, message="Right."), "kind": "prediction"}},
+        check_cells={"check_image_sizes": [2]},
+        record_read=True,
+    )
+    got = rows(run)["image_sizes"]
+    assert not got.passed and got.attempts == 0 and "never ran" in got.feedback
+
+
+def test_the_grader_reads_the_exercises_from_the_record_and_not_the_predictions(capsys):
+    """The code the grader runs in the kernel, run here after a prediction and an exercise."""
+    from cnnlib.exercises import check_image_sizes, clear_results, results
+    from cnnlib.exercises.predictions import check_prediction
+
+    clear_results()
+    try:
+        check_prediction("pixel-background-value", 3)
+        check_image_sizes((28, 28), 784, (1, 1, 3), 3)
+        assert {entry["kind"] for entry in results().values()} == {"exercise", "prediction"}
+        exec(grading._READOUT.format(marker="RECORD"), {})
+    finally:
+        clear_results()
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("RECORD"))
+    record = json.loads(line[len("RECORD") :])
+    assert list(record) == ["image_sizes"] and record["image_sizes"]["kind"] == "exercise"
 
 
 def test_the_summary_counts_passes_and_names_the_most_common_mistake():
