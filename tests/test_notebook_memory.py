@@ -47,6 +47,13 @@ def test_the_process_that_starts_the_kernel_is_not_counted():
     assert held.sum() > 0 and empty.peak_mb < 200, empty
 
 
+def test_a_cell_that_raises_is_reported_unless_it_is_meant_to():
+    meant = nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]})
+    cells = [meant, nbformat.v4.new_code_cell("[][1]"), nbformat.v4.new_code_cell("x = 1")]
+    result = notebook_memory.measure(nbformat.v4.new_notebook(cells=cells))
+    assert result.errors == ["cell 2: IndexError: list index out of range"]
+
+
 def test_every_numbered_notebook_is_measured():
     names = [p.stem for p in notebook_memory.course_notebooks()]
     assert names == sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
