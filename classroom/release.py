@@ -86,8 +86,16 @@ ANSWER_FILES = (
     "tests/exercises/test_solutions.py",
 )
 
-#: The instructor's tools and their tests: not part of the student edition.
-INSTRUCTOR_ONLY = ("classroom", "tests/classroom", "docs/instructors")
+#: The instructor's tools and their tests: not part of the student edition. The guides'
+#: generator and its tests go with the guides (the tests quote answer-like values that the
+#: guides may hold, to allow them there).
+INSTRUCTOR_ONLY = (
+    "classroom",
+    "tests/classroom",
+    "docs/instructors",
+    "tests/instructor_guides.py",
+    "tests/test_instructor_guides.py",
+)
 
 #: Never copied, in either edition: caches, environments, build output, screenshots.
 JUNK = (
@@ -251,7 +259,8 @@ def _grouped(left_out: list[str]) -> list[str]:
     """``classroom/a.py, classroom/b.py`` -> ``classroom/ (2 files)``, for the summary."""
     groups: dict[str, int] = {}
     for name in left_out:
-        key = name if name in ANSWER_FILES or "/" not in name else name.split("/", 1)[0] + "/"
+        single = name in ANSWER_FILES or name in INSTRUCTOR_ONLY or "/" not in name
+        key = name if single else name.split("/", 1)[0] + "/"
         for folder in INSTRUCTOR_ONLY:
             if name.startswith(folder + "/"):
                 key = folder + "/"
