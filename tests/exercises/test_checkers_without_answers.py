@@ -25,6 +25,7 @@ Nothing here is a right value of an exercise where the learner writes values.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import re
 import time
@@ -114,11 +115,17 @@ def _section(exercise) -> list[str]:
     return code
 
 
+@functools.cache
+def _course_network():
+    return cnnlib.load_pretrained()
+
+
 def _namespace() -> dict:
-    """What the notebook's earlier cells give an exercise's cells: its imports."""
+    """What the notebook's earlier cells give an exercise's cells: its imports, and the
+    course's trained network as ``model`` (notebook 07's default)."""
     namespace = {name: getattr(cnnlib, name) for name in cnnlib.__all__}
     namespace.update({name: getattr(ex, name) for name in ex.__all__})
-    namespace.update({"np": np, "matrix": MATRIX.copy()})
+    namespace.update({"np": np, "matrix": MATRIX.copy(), "model": _course_network()})
     return namespace
 
 
