@@ -137,8 +137,7 @@ FIGURES_WITHOUT_ALT = {
 #: slides and at least 90% of the cells have a slide type (View > Cell Toolbar, or the
 #: property inspector's "Slide Type"; see the README's "Presenting" section).
 NO_SLIDES = {
-    # 00_start_here
-    "00_start_here",
+    # 00_start_here: done (the worked example)
     # 01_pixels
     "01_pixels",
     # 02_convolution

@@ -28,8 +28,10 @@ Three pieces, used by :class:`cnnlib.explorers._base.Explorer` for every explore
       (jupyter-widgets/ipywidgets#3912);
     - lets Tab and Shift+Tab leave an ipycanvas drawing pad (ipycanvas
       swallows every key, a keyboard trap), Escape too;
-    - copies the picture's description into its ``alt``, and makes the
-      explorer's box a group named after its title;
+    - moves the picture's description from its ``title`` (where ipywidgets
+      puts it) into its ``alt``, so it is read once, as the picture's name;
+      makes the explorer's box a group named after its title; keeps icons'
+      glyphs out of buttons' names;
     - reports the display's ``devicePixelRatio`` to Python
       (:attr:`AccessibilityBridge.device_pixel_ratio`), on first display and
       whenever it changes (browser zoom, a window moved to another screen),
@@ -216,6 +218,8 @@ function nameButtons(root) {
       }
     }
   }
+  // a Font Awesome icon is a glyph drawn by CSS, which would become part of the name
+  for (const icon of root.querySelectorAll('button i.fa')) setAttr(icon, 'aria-hidden', 'true');
   for (const button of root.querySelectorAll('button.widget-button')) {
     const text = button.textContent.replace(/[\ue000-\uf8ff]/g, '').trim();
     const title = button.getAttribute('title');
@@ -236,8 +240,16 @@ function patch(root, model) {
   for (const node of root.querySelectorAll(FOCUSABLE)) {
     setAttr(node, 'data-lm-suppress-shortcuts', 'true');
   }
+  // the description arrives as the title (set by ipywidgets from the tooltip): make it the
+  // alt, and drop the title, which screen readers would read a second time
   for (const img of root.querySelectorAll('img.cnn-figure')) {
-    setAttr(img, 'alt', img.getAttribute('title') || '');
+    const title = img.getAttribute('title');
+    if (title !== null) {
+      setAttr(img, 'alt', title);
+      img.removeAttribute('title');
+    } else if (!img.hasAttribute('alt')) {
+      setAttr(img, 'alt', '');
+    }
   }
   const canvasName = model.get('canvas_name');
   for (const canvas of root.querySelectorAll('canvas')) {
