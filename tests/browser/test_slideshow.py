@@ -8,7 +8,8 @@ toolbar's deck button does). Then:
   cell that starts a slide is shown at some step;
 - on the first slide with an explorer, ArrowRight on a slider handle moves the
   slider, the picture changes, and the deck stays on that slide (the key goes
-  to the slider, not to the deck);
+  to the slider, not to the deck); a click on the slide outside the explorer
+  gives the keys back to the deck (Space steps on);
 - Escape leaves the deck.
 
 Screenshots of every step go to ``browser-screenshots/slides-NN_name/``.
@@ -112,6 +113,11 @@ def test_a_notebook_as_slides_with_live_explorers(lab, browser_context, screensh
         p.wait_for_timeout(500)
         p.screenshot(path=str(folder / "explorer-after-arrow-right.png"))
         assert p.evaluate(WHERE)["visible"] == before["visible"], "the key moved the deck too"
+        # a click on the slide's text, and Space steps the deck again
+        p.locator(".jp-Notebook .jp-MarkdownCell").locator("visible=true").last.click()
+        p.keyboard.press("Space")
+        p.wait_for_timeout(800)
+        assert p.evaluate(WHERE)["visible"] != before["visible"], "Space did not step on"
         assert not page.console_errors, page.console_errors[:5]
     finally:
         page.close()
