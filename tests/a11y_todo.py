@@ -50,10 +50,7 @@ NOT_DESCRIBED = {
 #: ``cnnlib.explorers._a11y.unnamed_controls``). Done = every control has a
 #: ``description``, a button has text, a box whose label is a visible heading has
 #: ``hidden_name(box, "...")``.
-UNNAMED_CONTROLS: set[str] = {
-    # 06_training
-    "NetworkBuilder",
-}
+UNNAMED_CONTROLS: set[str] = set()  # none left (06_training's NetworkBuilder: done)
 
 #: Explorers not yet fully usable with the keyboard in the browser suite: Tab
 #: reaches every control, arrows/Home/End move sliders and menus, Enter/Space press
@@ -88,7 +85,7 @@ KEYBOARD_TODO = {
 }
 
 #: Names above that are not in cnnlib yet (being built elsewhere): allowed to be absent.
-PENDING_EXPLORERS = {"NetworkBuilder"}
+PENDING_EXPLORERS: set[str] = set()
 
 #: Notebooks whose outputs still have axe-core WCAG 2.1 A/AA violations the course can
 #: fix (after Run All and after moving each explorer's control; upstream ones, listed

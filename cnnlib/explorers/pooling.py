@@ -215,7 +215,8 @@ class PoolingExplorer(Explorer):
         # side, and what a shift changed in a narrow column on the right (constrained
         # layout leaves gaps around square images that span rows)
         fig.set_layout_engine("none")
-        width, height = fig.canvas.get_width_height()
+        # pixels at density 1: at 2x (HiDPI) the same places, with twice the pixels
+        width, height = fig.get_size_inches() * self._dpi
 
         def axes(left, top, size):
             return fig.add_subplot(

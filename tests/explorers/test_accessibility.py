@@ -20,6 +20,7 @@ import ipywidgets as widgets
 import numpy as np
 import PIL.Image
 import pytest
+from scipy.ndimage import uniform_filter
 
 import cnnlib.explorers
 from cnnlib.explorers import _render, set_pixel_density
@@ -182,8 +183,11 @@ def test_the_picture_at_2x_is_the_same_picture():
     a = np.asarray(PIL.Image.open(io.BytesIO(small)).convert("L"), dtype=float)
     b = np.asarray(PIL.Image.open(io.BytesIO(large)).convert("L"), dtype=float)
     b = b.reshape(a.shape[0], 2, a.shape[1], 2).mean(axis=(1, 3))  # 2x2 pixels -> 1
-    # the same layout: text and lines are drawn with finer antialiasing, nothing moves
-    assert np.mean(np.abs(a - b)) < 6
+    # the same layout: text and lines are drawn with finer antialiasing and hinting,
+    # nothing moves. A 3x3 blur of both evens out the antialiasing (raw: 6.7 here),
+    # not a move: 4.1 as drawn, 5.6 if everything sat 1 px further right, 8.4 at 2 px
+    a, b = uniform_filter(a, 3), uniform_filter(b, 3)
+    assert np.mean(np.abs(a - b)) < 5
 
 
 def test_the_display_s_pixel_ratio_switches_to_2x_unless_a_density_was_chosen(monkeypatch):
