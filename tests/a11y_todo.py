@@ -132,17 +132,9 @@ FIGURES_WITHOUT_ALT = {
 
 #: Numbered notebooks without slide metadata yet. Done = at least 3 cells are
 #: slides and at least 90% of the cells have a slide type (View > Cell Toolbar, or the
-#: property inspector's "Slide Type"; see the README's "Presenting" section).
+#: property inspector's "Slide Type"; see the README's "Teaching" section).
 NO_SLIDES = {
-    # 00_start_here: done (the worked example)
-    # 01_pixels
-    "01_pixels",
-    # 02_convolution
-    "02_convolution",
-    # 03_pooling
-    "03_pooling",
-    # 04_relu
-    "04_relu",
+    # 00_start_here ... 04_relu: done
     # 05_dense_classifier
     "05_dense_classifier",
     # 06_training

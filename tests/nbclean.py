@@ -6,7 +6,8 @@ their outputs *and* an execution count, because nbval compares those outputs
 on every test run (and skips cells whose reference has no execution count);
 and every cell's ``slideshow`` metadata (its slide type for presenting the
 notebook as slides) is put back as it was, whatever nbstripout is configured
-to drop.
+to drop, except that the classic notebook's "-" (continue the slide above) is
+written as ``""``, the only spelling jupyterlab-slideshow shows.
 
     python tests/nbclean.py notebooks/*.ipynb            # clean in place
     python tests/nbclean.py --execute notebooks/02_*.ipynb  # run, then clean
@@ -54,6 +55,8 @@ def clean(nb):
     slides = {i: cell.metadata["slideshow"] for i, cell in enumerate(nb.cells) if _slide(cell)}
     nb = strip_output(nb, keep_output=False, keep_count=False, keep_id=False, extra_keys=EXTRA_KEYS)
     for i, slideshow in slides.items():
+        if slideshow.get("slide_type") == "-":  # the classic notebook's "continue the slide"
+            slideshow["slide_type"] = ""  # which jupyterlab-slideshow only reads as ""
         nb.cells[i].metadata["slideshow"] = slideshow
     for number, (i, outputs) in enumerate(sorted(kept.items()), start=1):
         cell = nb.cells[i]

@@ -10,7 +10,8 @@ A cell that continues the slide above has the empty type ``""``: what
 JupyterLab's property inspector calls "-". The classic notebook wrote "-"
 itself, which RISE and nbconvert read the same way, but jupyterlab-slideshow
 0.3 does not show such a cell at all (it knows only a missing or empty type as
-"continue"), so "-" is refused here with that explanation.
+"continue"), so "-" is refused here with that explanation; ``./course clean``
+rewrites it as "".
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def test_clean_keeps_the_slide_types():
             execution_count=3,
         ),
         nbformat.v4.new_code_cell("x = 1", metadata={"slideshow": {"slide_type": "skip"}}),
+        nbformat.v4.new_markdown_cell("more", metadata={"slideshow": {"slide_type": "-"}}),
     ]
     cleaned = clean(notebook)
-    assert slide_types(cleaned) == ["slide", "fragment", "skip"]
+    assert slide_types(cleaned) == ["slide", "fragment", "skip", ""]  # "-" written as ""
     assert cleaned.cells[1].outputs == [] and "scrolled" not in cleaned.cells[1].metadata
