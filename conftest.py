@@ -15,6 +15,9 @@ leave the course folder alone, and tests never touch a learner's own files.
   and no ``describe(...)``) fails, unless its notebook is still listed in
   ``tests/a11y_todo.py`` FIGURES_WITHOUT_ALT; a listed notebook whose figures all
   have one fails on its last cell, so that the list is kept up to date.
+- nbval compares checked outputs with ``tests/nbval_sanitize.cfg`` (unless another file is
+  given): the PNG inside a described figure's HTML is not compared, as nbval never
+  compares ``image/png`` itself.
 """
 
 from __future__ import annotations
@@ -67,6 +70,9 @@ def pytest_configure(config):
         "changes": [],
     }
     os.environ[DATA_DIR_VARIABLE] = data_dir  # inherited by every kernel started from here
+    # nbval: a picture's bytes inside an output's HTML are not compared (see the file)
+    if getattr(config.option, "nbval_sanitize_with", "absent") is None:
+        config.option.nbval_sanitize_with = str(NOTEBOOKS.parent / "tests" / "nbval_sanitize.cfg")
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -116,18 +116,7 @@ AXE_TODO = {
 FIGURES_WITHOUT_ALT = {
     # 01_pixels
     "01_pixels",
-    # 02_convolution
-    "02_convolution",
-    # 03_pooling
-    "03_pooling",
-    # 04_relu
-    "04_relu",
-    # 05_dense_classifier
-    "05_dense_classifier",
-    # 06_training
-    "06_training",
-    # 07_inside_the_network
-    "07_inside_the_network",
+    # 02_convolution ... 07_inside_the_network: done
 }
 
 #: Numbered notebooks without slide metadata yet. Done = at least 3 cells are
