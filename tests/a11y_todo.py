@@ -59,28 +59,17 @@ UNNAMED_CONTROLS: set[str] = set()  # none left (06_training's NetworkBuilder: d
 #: "sample digit" button).
 KEYBOARD_TODO = {
     # 01_pixels
-    "PixelExplorer",
     "ChannelExplorer",
-    "ResolutionExplorer",
-    "ImageEditExplorer",
-    "ShiftExplorer",
     # 02_convolution
-    "ConvolutionStepper",
     "TemplateMatcher",
-    # 04_relu
-    "ActivationExplorer",
     # 05_dense_classifier
-    "ClassifierExplorer",
     "HandwiredExplorer",
     # 06_training
     "LossLandscape",
     "TrainingDashboard",
     "NetworkBuilder",
     # 07_inside_the_network
-    "FeatureMapExplorer",
-    "MistakesGallery",
     "DigitPad",
-    "DigitPhoto",
     "AttributionExplorer",
 }
 
@@ -93,21 +82,10 @@ PENDING_EXPLORERS: set[str] = set()
 #: reports none (typically: describe() the figures of plain-matplotlib cells, and the
 #: notebook's explorers are out of NOT_DESCRIBED / KEYBOARD_TODO).
 AXE_TODO = {
-    # 00_start_here
     # 01_pixels
     "01_pixels",
-    # 02_convolution
-    "02_convolution",
-    # 03_pooling
-    "03_pooling",
-    # 04_relu
-    "04_relu",
-    # 05_dense_classifier
-    "05_dense_classifier",
     # 06_training
     "06_training",
-    # 07_inside_the_network
-    "07_inside_the_network",
 }
 
 #: Notebooks with a figure shown without a text alternative (a cell drawing with
