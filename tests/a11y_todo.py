@@ -35,7 +35,6 @@ NOT_DESCRIBED = {
     "ClassifierExplorer",
     "HandwiredExplorer",
     # 06_training
-    "LossLandscape",
     "TrainingDashboard",
     "NetworkBuilder",
     # 07_inside_the_network
@@ -65,7 +64,6 @@ KEYBOARD_TODO = {
     # 05_dense_classifier
     "HandwiredExplorer",
     # 06_training
-    "LossLandscape",
     "TrainingDashboard",
     "NetworkBuilder",
     # 07_inside_the_network
@@ -84,8 +82,6 @@ PENDING_EXPLORERS: set[str] = set()
 AXE_TODO = {
     # 01_pixels
     "01_pixels",
-    # 06_training
-    "06_training",
 }
 
 #: Notebooks with a figure shown without a text alternative (a cell drawing with

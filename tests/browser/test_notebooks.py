@@ -301,9 +301,16 @@ def check_explorer(page: NotebookPage, report: ExplorerReport, folder) -> list[s
 
 
 def picture_text(page: NotebookPage, k: int) -> dict:
-    """The picture's text alternative as the page has it: alt (the bridge) and title."""
-    return page.figure(k).evaluate(
-        "img => ({alt: img.getAttribute('alt'), title: img.getAttribute('title')})"
+    """The picture's text alternative as the page has it: alt (the bridge) and title.
+
+    The explorer's own picture (class ``cnn-figure``, set by cnnlib), not the
+    suite's ``data-cnn-figure`` mark, which is lost if JupyterLab renders the
+    output again (it did for the training dashboard after a run).
+    """
+    return (
+        page.explorer(k)
+        .locator("img.cnn-figure")
+        .evaluate("img => ({alt: img.getAttribute('alt'), title: img.getAttribute('title')})")
     )
 
 
