@@ -146,8 +146,24 @@ def keyboard_check(page, k: int, timeout: float = 6.0) -> tuple[list[str], list[
         elif kind == "select":
             index, count = target.evaluate("el => [el.selectedIndex, el.options.length]")
             key, back = ("ArrowUp", "ArrowDown") if index >= count - 1 else ("ArrowDown", "ArrowUp")
+            # two options may draw the same picture (the 'same' padding of a 1x1 kernel is no
+            # padding): the key goes on to the next option until the picture changes, and
+            # back as many steps; each way the picture must change at least once
+            steps = 0
             for press in (key, back):
-                _expect_change(page, k, target, press, f"{press} on {name(control)}", problems, log)
+                changed = False
+                for _ in range(steps or max(count - 1, 1)):
+                    value, trial = target.input_value(), []
+                    what = f"{press} on {name(control)}"
+                    _expect_change(page, k, target, press, what, trial, log)
+                    log.append(f"  ({name(control)}: {value!r} -> {target.input_value()!r})")
+                    changed |= not trial
+                    if press == key:
+                        steps += 1
+                        if changed:
+                            break
+                if not changed:
+                    problems.append(f"{press} on {name(control)} did not change the picture")
         elif kind == "toggle" and not control["active"]:
             _expect_change(page, k, target, "Space", f"Space on {name(control)}", problems, log)
             if target.get_attribute("aria-pressed") != "true":
