@@ -96,12 +96,4 @@ FIGURES_WITHOUT_ALT = {
 #: Numbered notebooks without slide metadata yet. Done = at least 3 cells are
 #: slides and at least 90% of the cells have a slide type (View > Cell Toolbar, or the
 #: property inspector's "Slide Type"; see the README's "Teaching" section).
-NO_SLIDES = {
-    # 00_start_here ... 04_relu: done
-    # 05_dense_classifier
-    "05_dense_classifier",
-    # 06_training
-    "06_training",
-    # 07_inside_the_network
-    "07_inside_the_network",
-}
+NO_SLIDES: set[str] = set()  # none left: 00-07 have their slides
