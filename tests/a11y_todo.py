@@ -35,6 +35,7 @@ NOT_DESCRIBED = {
     "ClassifierExplorer",
     "HandwiredExplorer",
     # 06_training
+    "LossLandscape",
     "TrainingDashboard",
     "NetworkBuilder",
     # 07_inside_the_network
