@@ -1,9 +1,13 @@
 """Keep the notebooks clean in git: no outputs, no execution counts, no noise.
 
-Stripping is done by nbstripout. One exception is added on top: cells tagged
+Stripping is done by nbstripout. Two things are kept on top: cells tagged
 ``nbval-check-output`` (nbval's NBVAL_CHECK_OUTPUT marker as a cell tag) keep
 their outputs *and* an execution count, because nbval compares those outputs
-on every test run (and skips cells whose reference has no execution count).
+on every test run (and skips cells whose reference has no execution count);
+and every cell's ``slideshow`` metadata (its slide type for presenting the
+notebook as slides) is put back as it was, whatever nbstripout is configured
+to drop, except that the classic notebook's "-" (continue the slide above) is
+written as ``""``, the only spelling jupyterlab-slideshow shows.
 
     python tests/nbclean.py notebooks/*.ipynb            # clean in place
     python tests/nbclean.py --execute notebooks/02_*.ipynb  # run, then clean
@@ -40,11 +44,20 @@ def _kept(cell) -> bool:
     return cell.cell_type == "code" and CHECK_TAG in cell.get("metadata", {}).get("tags", [])
 
 
+def _slide(cell) -> bool:
+    return "slideshow" in cell.get("metadata", {})
+
+
 def clean(nb):
     """Return a cleaned copy of notebook ``nb`` (an ``nbformat.NotebookNode``)."""
     nb = copy.deepcopy(nb)
     kept = {i: cell.outputs for i, cell in enumerate(nb.cells) if _kept(cell)}
+    slides = {i: cell.metadata["slideshow"] for i, cell in enumerate(nb.cells) if _slide(cell)}
     nb = strip_output(nb, keep_output=False, keep_count=False, keep_id=False, extra_keys=EXTRA_KEYS)
+    for i, slideshow in slides.items():
+        if slideshow.get("slide_type") == "-":  # the classic notebook's "continue the slide"
+            slideshow["slide_type"] = ""  # which jupyterlab-slideshow only reads as ""
+        nb.cells[i].metadata["slideshow"] = slideshow
     for number, (i, outputs) in enumerate(sorted(kept.items()), start=1):
         cell = nb.cells[i]
         cell.outputs = outputs

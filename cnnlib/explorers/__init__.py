@@ -1,6 +1,7 @@
 """Floor 3: interactive explorers (ipywidgets + matplotlib), a few modules per notebook topic."""
 
 from cnnlib.explorers._base import Explorer
+from cnnlib.explorers._render import pixel_density, set_pixel_density
 from cnnlib.explorers.activations import ActivationExplorer
 from cnnlib.explorers.attribution import AttributionExplorer
 from cnnlib.explorers.builder import NetworkBuilder
@@ -44,5 +45,7 @@ __all__ = [
     "TemplateMatcher",
     "TrainingDashboard",
     "WidgetCheck",
+    "pixel_density",
     "predict_first",
+    "set_pixel_density",
 ]

@@ -11,18 +11,18 @@ A subclass lists its changing artists in :meth:`_dynamic_artists` and says in
 :meth:`_background_key` what the background depends on (e.g. the chosen
 landscape, which changes the axis limits). Everything else that is drawn must
 stay fixed while the key stays the same: axis limits, ticks, labels, legends.
+When something else changes the background (an axis limit that grows with the
+data), call :meth:`BlitExplorer.drop_backgrounds`.
 Backgrounds are kept per key, so flipping back to an earlier choice is fast too.
 Each background is a full copy of the figure's pixels (about 1.5 MB for a
-typical explorer), so only the :attr:`BlitExplorer.max_backgrounds` most
-recently used ones are kept; the least recently used is dropped first and
-simply drawn again if its key comes back.
+typical explorer, 6 MB at pixel density 2), so only the
+:attr:`BlitExplorer.max_backgrounds` most recently used ones are kept; the
+least recently used is dropped first and simply drawn again if its key comes back.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
-from cnnlib.explorers._base import Explorer, png_bytes
+from cnnlib.explorers._base import Explorer
 
 __all__ = ["BlitExplorer"]
 
@@ -49,6 +49,17 @@ class BlitExplorer(Explorer):
     def _background_key(self):
         """A hashable value; when it changes, the background is drawn again."""
         return None
+
+    def drop_backgrounds(self):
+        """Forget every kept background: the next render draws the figure in full.
+
+        For a change the :meth:`_background_key` does not capture, e.g. axis
+        limits that grow while a network trains.
+        """
+        self._backgrounds = {}
+
+    def _pixel_density_changed(self):
+        self.drop_backgrounds()  # they have the old size
 
     def render(self):
         """Paste the cached background, draw the changing artists, make the PNG."""
@@ -77,8 +88,7 @@ class BlitExplorer(Explorer):
         for artist in sorted(dynamic, key=lambda a: a.get_zorder()):  # as a full draw would
             if artist.get_visible() and (artist.axes is None or artist.axes.get_visible()):
                 self.figure.draw_artist(artist)
-        self.png = png_bytes(np.asarray(canvas.buffer_rgba()))
-        self._image.value = self.png
+        self._publish(canvas.buffer_rgba())
 
     def _lay_out(self):
         """One full draw that fixes the layout, without keeping a background

@@ -312,17 +312,13 @@ class NetworkBuilder(BlitExplorer):
             ]
         )
 
-    @property
-    def widget(self):
+    def _widget_parts(self):
         """Title, controls, picture, status line, then the layer table beside the runs table."""
-        if self._widget is None:
-            super().widget  # noqa: B018 (builds the title, controls, picture and status)
-            tables = widgets.HBox(
-                [self._layer_table, self._runs_table],
-                layout=widgets.Layout(flex_flow="row wrap", grid_gap="12px"),
-            )
-            self._widget.children = (*self._widget.children, tables)
-        return self._widget
+        tables = widgets.HBox(
+            [self._layer_table, self._runs_table],
+            layout=widgets.Layout(flex_flow="row wrap", grid_gap="12px"),
+        )
+        return [*super()._widget_parts(), tables]
 
     @property
     def design(self) -> CNNDesign:

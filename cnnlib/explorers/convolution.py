@@ -45,6 +45,7 @@ from cnnlib.explorers.kernel_choice import (
 )
 from cnnlib.geometry import output_size, padding_sides
 from cnnlib.ops import conv2d
+from cnnlib.plotting.describe import extremes_text, range_text, rows_text, size_text
 
 __all__ = ["ConvolutionExplorer", "example_images", "shapes_image"]
 
@@ -493,6 +494,49 @@ class ConvolutionExplorer(BlitExplorer):
         else:
             self._lab_out.clear()
         self._ax_out.title.set_text(f"feature map {oh}x{ow}")
+
+    def _describe_picture(self, result):
+        """Input, kernel and feature map in words: sizes, weights, range, strongest responses."""
+        oh, ow = result.shape
+        where = extremes_text(result)
+        return (
+            f"{self._input_words()} {self._kernel_words()} Feature map {oh}x{ow}, "
+            f"{range_text(result)}" + (f"; {where}." if where else ".")
+        )
+
+    def _describe_impossible(self):
+        return f"{self._input_words()} {self._kernel_words()} No feature map: {self.message}"
+
+    def _input_words(self) -> str:
+        name = self.controls["image"].value.split(" (")[0]
+        h, w = self.image.shape
+        pads = self._pads
+        padded = ""
+        if pads is not None and any(pads[0] + pads[1]):
+            (pt, pb), (pl, pr) = pads
+            padded = f", padded with zeros to {h + pt + pb}x{w + pl + pr}"
+        return f"Input: {name}, {h}x{w}{padded}."
+
+    def _kernel_words(self) -> str:
+        c, kernel = self.controls, self.kernel
+        k = kernel.shape[0]
+        preset = c["preset"].value
+        if preset == ORIENTED:
+            name = f"edge at {c['angle'].value}°"
+        elif preset == CUSTOM:
+            name = "your own"
+        else:
+            name = preset
+        weights = (
+            f"weights by row {rows_text(kernel)}"
+            if k <= 5
+            else (f"weights from {range_text(kernel)[12:]}")
+        )
+        s = self.settings
+        steps = f"stride {s['stride']}" + (
+            f", dilation {s['dilation']}" if s["dilation"] > 1 else ""
+        )
+        return f"Kernel {name}, {size_text(kernel)}, {weights}; {steps}."
 
     def _describe(self, result):
         image, kernel, s = self.image, self.kernel, self.settings

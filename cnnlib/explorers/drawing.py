@@ -12,14 +12,14 @@ network's view and its answer, as they were when the cell was shown.
 
 from __future__ import annotations
 
-import base64
 import time
 
 import ipywidgets as widgets
 import numpy as np
 
 from cnnlib import _validate as v
-from cnnlib.explorers._base import Explorer, png_bytes
+from cnnlib.explorers._base import Explorer
+from cnnlib.explorers._render import png_bytes
 from cnnlib.preprocess import mnist_style
 from cnnlib.training import prepare_images
 
@@ -312,24 +312,14 @@ class DigitPad(Explorer):
         picture[:, side + 24 :] = figure
         return png_bytes(picture)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = super()._repr_mimebundle_(include=include, exclude=exclude)
-        bundle["image/png"] = base64.b64encode(self.static_png()).decode("ascii")
-        return bundle
-
     def _layout_controls(self):
         return widgets.HBox(list(self.controls.values()))
 
-    @property
-    def widget(self):
-        if self._widget is None:
-            pad = self.canvas if self.canvas is not None else widgets.HTML("(no canvas)")
-            self._widget = widgets.VBox(
-                [
-                    widgets.HTML(f"<b>{self.title}</b>"),
-                    self._layout_controls(),
-                    widgets.HBox([pad, self._image], layout=widgets.Layout(align_items="center")),
-                    self._status,
-                ]
-            )
-        return self._widget
+    def _widget_parts(self):
+        pad = self.canvas if self.canvas is not None else widgets.HTML("(no canvas)")
+        return [
+            widgets.HTML(f"<b>{self.title}</b>"),
+            self._layout_controls(),
+            widgets.HBox([pad, self._image], layout=widgets.Layout(align_items="center")),
+            self._status,
+        ]

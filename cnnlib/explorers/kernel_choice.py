@@ -24,6 +24,7 @@ import traitlets
 
 from cnnlib import _validate as v
 from cnnlib import kernels as K
+from cnnlib.explorers._a11y import hidden_name
 
 __all__ = [
     "KernelGrid",
@@ -184,6 +185,9 @@ class KernelGrid(widgets.GridBox):
     assigning ``value`` (any size up to 7x7) updates the boxes. Observe it like
     any widget: ``grid.observe(callback, names="value")``.
 
+    Each box has an accessible name saying which weight it holds ("kernel
+    weight, row 0, column 1", counted from 0 as in the course), out of sight.
+
     Any finite number is accepted, so that the boxes always show ``value``;
     the explorer that uses the grid says in its status line when a weight is
     beyond :data:`MAX_WEIGHT` (:func:`check_weights`).
@@ -192,16 +196,20 @@ class KernelGrid(widgets.GridBox):
     value = traitlets.Any()
 
     def __init__(self, kernel=None, max_size=MAX_KERNEL, **kwargs):
+        # each box is named for screen readers; the heading above the grid says it to others
         self._cells = [
             [
-                widgets.FloatText(
-                    value=0.0,
-                    step=0.1,
-                    layout=widgets.Layout(width="4.8em", height="29px", margin="1px"),
+                hidden_name(
+                    widgets.FloatText(
+                        value=0.0,
+                        step=0.1,
+                        layout=widgets.Layout(width="4.8em", height="29px", margin="1px"),
+                    ),
+                    f"kernel weight, row {i}, column {j}",
                 )
-                for _ in range(max_size)
+                for j in range(max_size)
             ]
-            for _ in range(max_size)
+            for i in range(max_size)
         ]
         self.max_size = max_size
         self._syncing = False

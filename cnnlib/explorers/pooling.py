@@ -23,6 +23,7 @@ from cnnlib.explorers._base import Explorer
 from cnnlib.images import downsample, shift, to_grayscale
 from cnnlib.ops import avg_pool2d, conv2d, max_pool2d
 from cnnlib.plotting import IMAGE_CMAP, LabelGrid, contrast_colors, show_image, show_signed
+from cnnlib.plotting.describe import extremes_text, range_text, rows_text
 
 __all__ = ["PoolingExplorer", "EXAMPLE_MAP"]
 
@@ -214,7 +215,8 @@ class PoolingExplorer(Explorer):
         # side, and what a shift changed in a narrow column on the right (constrained
         # layout leaves gaps around square images that span rows)
         fig.set_layout_engine("none")
-        width, height = fig.canvas.get_width_height()
+        # pixels at density 1: at 2x (HiDPI) the same places, with twice the pixels
+        width, height = fig.get_size_inches() * self._dpi
 
         def axes(left, top, size):
             return fig.add_subplot(
@@ -378,6 +380,58 @@ class PoolingExplorer(Explorer):
             labels.clear()
         else:
             labels.set(values, fmt=fmt, colors=contrast_colors(values, 0, top, IMAGE_CMAP))
+
+    _SOURCE_WORDS = {
+        "example": "a small made-up feature map",
+        "digit": "vertical edges of an MNIST digit",
+        "photo": "vertical edges of the photo",
+    }
+
+    def _describe_picture(self, result):
+        """Both maps in words (every value when they are small) and what the shift changed."""
+        source, mode, window, stride, padding, pixels = self._settings()
+        ho, wo = result.shape
+        h, w = self.input_map.shape
+        pooled = (
+            f"by row {rows_text(result, self._value_format(source, mode))}"
+            if result.size <= 16
+            else f"{range_text(result)}; {extremes_text(result, 'largest')}"
+        )
+        text = (
+            f"{self._input_words()} {mode.capitalize()} pooling with a {window}x{window} window, "
+            f"stride {stride}, padding {padding}: pooled map {ho}x{wo} ({h * w} values become "
+            f"{ho * wo}), {pooled}."
+        )
+        if pixels:
+            text += (
+                f" Shifting the input {pixels} px changed the feature map by "
+                f"{100 * self.change['feature map']:.0f}% and the pooled map by "
+                f"{100 * self.change['pooled map']:.0f}%."
+            )
+        return text
+
+    def _describe_impossible(self):
+        return f"{self._input_words()} No pooled map: {self.message}"
+
+    def _input_words(self) -> str:
+        source, mode, window, stride, padding, pixels = self._settings()
+        x = self.input_map
+        where = f", shifted {pixels} px right" if pixels else ""
+        values = (
+            f"by row {rows_text(x, self._value_format(source, 'max'))}"
+            if x.size <= 36
+            else range_text(x)
+        )
+        return (
+            f"Feature map {x.shape[0]}x{x.shape[1]}, {self._SOURCE_WORDS[source]}{where}: {values}."
+        )
+
+    @staticmethod
+    def _value_format(source, mode):
+        """Numbers written as the picture prints them."""
+        if source != "example":
+            return lambda value: f"{value:.1f}"
+        return (lambda value: f"{value:.0f}") if mode == "max" else _two_decimals
 
     def _describe(self, result):
         source, mode, window, stride, padding, pixels = self._settings()

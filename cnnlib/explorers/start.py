@@ -40,5 +40,13 @@ class WidgetCheck(Explorer):
         self._line.set_ydata(result)
         self._ax.set_title(f"frequency = {self.controls['frequency'].value:g}")
 
+    def _describe_picture(self, result):
+        f = self.controls["frequency"].value
+        waves = "1 full wave" if f == 1 else f"{f:g} full waves"
+        return (
+            f"A sine wave, sin(frequency × x) with frequency {f:g}, for x from 0 to 6.28 (2π): "
+            f"{waves} between −1 and 1."
+        )
+
     def _describe(self, result):
         return "If the wave changed when you moved the slider, you are ready."

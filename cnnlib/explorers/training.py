@@ -507,8 +507,7 @@ class TrainingDashboard(BlitExplorer):
             self._xmax = xmax
             for ax in (self._ax_loss, self._ax_acc):
                 ax.set_xlim(0, xmax)
-            if hasattr(self, "_backgrounds"):
-                self._backgrounds.clear()  # the axes changed: old backgrounds are useless
+            self.drop_backgrounds()  # the axes changed: old backgrounds are useless
         n = len(history.batch_loss)
         steps = np.arange(1, n + 1) / self.batches
         loss = np.asarray(history.batch_loss, dtype=float)

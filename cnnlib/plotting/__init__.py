@@ -37,6 +37,11 @@ Which module holds what
 ``shapes``
     :class:`ShapeDiagram`: the shapes of a network's stages drawn to scale
     (the network builder), ``STAGE_COLORS``.
+``describe``
+    Words for pictures: :func:`describe` attaches a text description to a
+    figure or an axes (every function above describes what it draws), and
+    :func:`description_of` reads it back; in Jupyter, figures are shown with
+    their description as the picture's ``alt`` text (for screen readers).
 
 Import from ``cnnlib.plotting`` (every public name is here); the modules only
 say where to read the code.
@@ -44,6 +49,7 @@ say where to read the code.
 
 from cnnlib.plotting.activations import ACTIVATION_STYLES, plot_activation_curves
 from cnnlib.plotting.bars import BAR_COLOR, HIGHLIGHT_COLOR, OUTLINE_COLOR, LabelledBars
+from cnnlib.plotting.describe import _register_display_hook, describe, description_of
 from cnnlib.plotting.images import pixel_grid, show_image, show_pixels, show_signed
 from cnnlib.plotting.kernels import (
     SIGNED_KINDS,
@@ -89,6 +95,8 @@ from cnnlib.plotting.values import (
 )
 
 __all__ = [
+    "describe",
+    "description_of",
     "IMAGE_CMAP",
     "SIGNED_CMAP",
     "INK_CMAP",
@@ -134,3 +142,6 @@ __all__ = [
     "GAP_COLOR",
     "SIGNED_KINDS",
 ]
+
+# in Jupyter/IPython: show figures with their description as alt text (no-op elsewhere)
+_register_display_hook()

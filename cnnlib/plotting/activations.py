@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib import _validate as v
+from cnnlib.plotting.describe import describe
+from cnnlib.plotting.style import short_number
 
 __all__ = ["ACTIVATION_STYLES", "plot_activation_curves"]
 
@@ -76,4 +78,21 @@ def plot_activation_curves(ax_values, ax_slopes, negative_slope=0.1, limit=6.0, 
     ax_values.set_title("The activation functions")
     ax_slopes.set_title("Their slopes (near 0 = saturated)")
     ax_values.legend(loc="upper left", fontsize=10)
+    a = short_number(negative_slope)
+    sig_edge = 1 / (1 + np.exp(-flat_beyond))
+    describe(
+        ax_values,
+        f"The activation functions for z from {short_number(-limit)} to {short_number(limit)}: "
+        f"ReLU is 0 for negative z and z itself for positive z; leaky ReLU is {a}·z for "
+        "negative z; sigmoid rises from 0 to 1 through 0.5 at z = 0; tanh rises from −1 to 1 "
+        "through 0",
+    )
+    describe(
+        ax_slopes,
+        f"Their slopes: ReLU's is 0 for negative z and 1 for positive z, leaky ReLU's {a} then "
+        f"1; sigmoid's peaks at 0.25 and tanh's at 1, both at z = 0; beyond |z| = "
+        f"{short_number(flat_beyond)} (shaded) sigmoid's slope is at most "
+        f"{sig_edge * (1 - sig_edge):.2g} and tanh's at most "
+        f"{1 - np.tanh(flat_beyond) ** 2:.2g}: saturated",
+    )
     return lines

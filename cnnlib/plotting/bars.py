@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib import _validate as v
+from cnnlib.plotting.describe import describe
 from cnnlib.plotting.values import _CAP_HEIGHT, _glyphs
 
 __all__ = ["BAR_COLOR", "HIGHLIGHT_COLOR", "OUTLINE_COLOR", "LabelledBars"]
@@ -47,6 +48,7 @@ class LabelledBars:
         from matplotlib.transforms import Affine2D
 
         self.ax = ax
+        self.names = [str(name) for name in names]
         self.horizontal = bool(horizontal)
         positions = np.arange(len(names))
         zeros = np.zeros(len(names))
@@ -60,13 +62,14 @@ class LabelledBars:
             ax.set_xticks(positions, list(names))
             ax.set_xlim(-0.6, len(names) - 0.4)
             ax.axhline(0, color="0.25", linewidth=0.9)
-        # glyphs are in font-size units; scaled to pixels, placed at data positions
-        size_px = fontsize * ax.figure.dpi / 72
+        # glyphs are in font-size units: scaled to inches, then to pixels at the figure's
+        # dpi (which follows a change of dpi: explorers at pixel density 2), placed at
+        # data positions
         self.labels = PathCollection(
             [],
             offsets=np.zeros((0, 2)),
             offset_transform=ax.transData,
-            transform=Affine2D().scale(size_px),
+            transform=Affine2D().scale(fontsize / 72) + ax.figure.dpi_scale_trans,
             facecolors="black",
             linewidths=0,
             zorder=4,
@@ -130,6 +133,18 @@ class LabelledBars:
             paths.append(Path(verts + shift, codes))
             offsets.append(offset)
         self.texts = texts
+        self._describe(texts, highlight, outline)
         self.labels.set_paths(paths)
         self.labels.set_offsets(np.array(offsets, dtype=float).reshape(-1, 2))
         self.labels.stale = True
+
+    def _describe(self, texts, highlight, outline):
+        """The bars in words on the axes: each name with its printed value, the marked ones."""
+        shown = [f"{name} {text}" for name, text in zip(self.names, texts) if text]
+        text = f"{len(self.names)} bars: " + ", ".join(shown)
+        if highlight is not None and 0 <= highlight < len(self.names):
+            text += f"; dark bar: {self.names[highlight]}"
+        if outline is not None and 0 <= outline < len(self.names):
+            text += f"; outlined bar: {self.names[outline]}"
+        title = self.ax.get_title()
+        describe(self.ax, f"{title}: {text}" if title.strip() else text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib import _validate as v
+from cnnlib.plotting.describe import colour_text, describe, grid_text, range_text, size_text, titled
 from cnnlib.plotting.style import (
     IMAGE_CMAP,
     SIGNED_CMAP,
@@ -37,6 +38,13 @@ def show_image(ax, image, title=None, vmin=0, vmax=255, cmap=IMAGE_CMAP, colorba
     _bare(ax, title)
     if colorbar:
         ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    if shown.ndim == 3:
+        channels = "RGBA" if shown.shape[2] == 4 else "RGB"
+        text = f"colour image {size_text(shown[..., 0])} ({channels}), from {vmin:g} to {vmax:g}"
+    else:
+        scale = colour_text(cmap if isinstance(cmap, str) else "", vmin, vmax)
+        text = f"grayscale image {size_text(shown)}, {range_text(shown)} ({scale})"
+    describe(ax, titled(title, text))
     return im
 
 
@@ -52,6 +60,8 @@ def show_signed(ax, data, title=None, limit=None, colorbar=True):
     im = ax.imshow(data, cmap=SIGNED_CMAP, vmin=-lim, vmax=lim)
     _bare(ax, title)
     cbar = ax.figure.colorbar(im, ax=ax, shrink=0.8) if colorbar else None
+    text = grid_text(data, "signed values") + f" ({colour_text(SIGNED_CMAP, -lim, lim)})"
+    describe(ax, titled(title, text))
     return im, cbar
 
 
@@ -135,4 +145,9 @@ def show_pixels(
     if values:
         labels = LabelGrid(ax, height=0.28, max_points=12)
         labels.set(image, fmt=fmt, colors=contrast_colors(image, vmin, vmax, cmap))
+    number = (lambda x: fmt.format(x)) if isinstance(fmt, str) else fmt
+    text = grid_text(image, "image", fmt=number) if values else f"image {size_text(image)}"
+    scale = colour_text(cmap if isinstance(cmap, str) else "", vmin, vmax)
+    where = "each pixel's value printed on it, " if values else ""
+    describe(ax, titled(title, f"{text}; {where}{scale}"))
     return im, labels

@@ -10,6 +10,15 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlib import _validate as v
+from cnnlib.plotting.describe import (
+    colour_text,
+    describe,
+    extremes_text,
+    grid_text,
+    range_text,
+    size_text,
+    titled,
+)
 from cnnlib.plotting.images import show_image, show_signed
 from cnnlib.plotting.style import (
     IMAGE_CMAP,
@@ -48,6 +57,8 @@ def show_kernel(ax, kernel, title=None, labels=True, max_points=14):
     if labels:
         grid = LabelGrid(ax, height=0.3, max_points=max_points)
         grid.set(kernel, fmt=short_number, colors=contrast_colors(kernel, -lim, lim, SIGNED_CMAP))
+    text = grid_text(kernel, "kernel", listed=kernel.size <= 49)  # up to 7x7, every weight
+    describe(ax, titled(title, f"{text} ({colour_text(SIGNED_CMAP, -lim, lim)})"))
     return im, grid
 
 
@@ -67,7 +78,20 @@ def show_feature_map(ax, data, title=None, colorbar=True, labels=False):
             data, fmt=short_number, colors=contrast_colors(data, vmin, vmax, cmap)
         )
     cbar = ax.figure.colorbar(im, ax=ax, shrink=0.8) if colorbar else None
+    describe(ax, titled(title, _map_text(data, cmap, vmin, vmax, labels)))
     return im, cbar
+
+
+def _map_text(data, cmap, vmin, vmax, listed=False) -> str:
+    """A feature map in words: size, range (or every value), where the extremes are."""
+    if listed:
+        text = grid_text(data, "feature map", listed=True)
+    else:
+        where = extremes_text(data)
+        text = f"feature map {size_text(data)}, {range_text(data)}" + (
+            f"; {where}" if where else ""
+        )
+    return f"{text} ({colour_text(cmap, vmin, vmax)})"
 
 
 SIGNED_KINDS = ("map", "signed")
@@ -93,6 +117,8 @@ def _show_panel(ax, array, kind, title, labels, limit=None, colorbar=True, grid=
             LabelGrid(ax, height=0.28, max_points=12).set(
                 array, fmt=short_number, colors=contrast_colors(array, -lim, lim, SIGNED_CMAP)
             )
+        text = grid_text(array, "signed values", listed=small and array.size <= 144)
+        describe(ax, titled(title, f"{text} ({colour_text(SIGNED_CMAP, -lim, lim)})"))
     elif kind in ("image", "ink"):
         vmin, vmax = image_limits(array)
         cmap = INK_CMAP if kind == "ink" else IMAGE_CMAP
@@ -102,6 +128,8 @@ def _show_panel(ax, array, kind, title, labels, limit=None, colorbar=True, grid=
             LabelGrid(ax, height=0.28, max_points=12).set(
                 array, fmt=short_number, colors=contrast_colors(array, vmin, vmax, cmap)
             )
+            text = grid_text(array, "image", listed=array.size <= 144)
+            describe(ax, titled(title, f"{text} ({colour_text(cmap, vmin, vmax)})"))
 
 
 def _check_panels(panels):
@@ -229,6 +257,9 @@ def plot_panels(panels, ncols=None, panel_size=2.7, title=None, limit=None, valu
         )
     if title:
         fig.suptitle(title, fontsize=13, fontweight="bold")
+    shared = " (one colour scale for every signed panel)" if limit is not None and signed else ""
+    lead = f"{len(panels)} panels{shared}"
+    describe(fig, f"{title}: {lead}" if title else lead[:1].upper() + lead[1:])
     return fig
 
 
@@ -292,6 +323,11 @@ def plot_kernel_gallery(image, kernels, ncols=4, panel_size=2.5, percentile=95):
         fmap = conv2d(image, kernel, padding="same")
         ax = fig.add_subplot(grid[2 * row + 1, col])
         _gallery_map(ax, fmap, kernel, image, percentile)
+    describe(
+        fig,
+        f"{len(names)} kernels applied to the same {size_text(image)} image with 'same' "
+        "padding, each kernel above its feature map",
+    )
     return fig
 
 
@@ -308,6 +344,7 @@ def _gallery_map(ax, fmap, kernel, image, percentile):
     )
     im = ax.imshow(fmap, cmap=cmap, vmin=vmin, vmax=vmax)
     _bare(ax, None)
+    describe(ax, f"its feature map: {_map_text(fmap, cmap, vmin, vmax)}")
     bar = ax.figure.colorbar(
         im, ax=ax, location="bottom", shrink=0.9, aspect=16, pad=0.02, extend=extend
     )

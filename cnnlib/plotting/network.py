@@ -12,6 +12,7 @@ import functools
 import numpy as np
 
 from cnnlib import _validate as v
+from cnnlib.plotting.describe import colour_text, describe, range_text, titled
 from cnnlib.plotting.kernels import plot_panels
 from cnnlib.plotting.style import SIGNED_CMAP, _bare, signed_limit
 from cnnlib.plotting.values import cell_borders
@@ -145,6 +146,16 @@ def show_tiles(ax, maps, ncols=None, limit=None, title=None, gap=1):
     _bare(ax, title)
     for spine in ax.spines.values():  # the gray gaps already frame the tiles
         spine.set_visible(False)
+    stack = np.asarray(maps, dtype=float)
+    k, h, w = stack.shape
+    columns = max(1, min(int(ncols or k), k)) if k else 1
+    rows = max(1, -(-k // columns))
+    layout = f"in {rows} rows of {columns}" if rows > 1 else "side by side"
+    text = (
+        f"{k} maps of {h}x{w} {layout} (numbered from 0, left to right, top to bottom), "
+        f"{range_text(stack)} ({colour_text(SIGNED_CMAP, -lim, lim)}, shared by all)"
+    )
+    describe(ax, titled(title, text))
     return im
 
 
@@ -195,7 +206,7 @@ def plot_filters(weight, ncols=4, panel_size=1.9, title=None, values=True):
         )
     ncols = v.as_int(ncols, "ncols", minimum=1)
     panels = [(f"filter {f}", kernel, "signed") for f, kernel in enumerate(weight)]
-    return plot_panels(
+    fig = plot_panels(
         panels,
         ncols=min(ncols, len(panels)),
         panel_size=panel_size,
@@ -203,6 +214,10 @@ def plot_filters(weight, ncols=4, panel_size=1.9, title=None, values=True):
         limit="shared",
         values=values and max(weight.shape[1:]) <= 12,
     )
+    f, kh, kw = weight.shape
+    lead = f"{f} filters of {kh}x{kw} weights, one colour scale for all"
+    describe(fig, f"{title}: {lead}" if title else lead)
+    return fig
 
 
 def _first_conv_weight(network):
@@ -302,4 +317,23 @@ def plot_confusion_matrix(ax, matrix, class_names=None, title=None, fontsize=9):
     ax.tick_params(length=0)
     if title is not None:
         ax.set_title(title, pad=12)
+    describe(ax, titled(title, _confusion_text(matrix, names)))
     return im, im_diag, texts
+
+
+def _confusion_text(matrix, names) -> str:
+    """The confusion matrix in words: how many right, and the most common mistakes."""
+    total, right = int(matrix.sum()), int(np.trace(matrix))
+    share = f" ({right / total:.1%})" if total else ""
+    text = (
+        f"confusion matrix of {len(names)} classes, rows the true class and columns the "
+        f"prediction: {right:,} of {total:,} right{share}"
+    )
+    off = np.where(np.eye(len(names), dtype=bool), 0, matrix)
+    order = np.argsort(off, axis=None, kind="stable")[::-1][:3]
+    mistakes = [
+        f"{names[t]} taken for {names[p]} {int(off[t, p])} times"
+        for t, p in (np.unravel_index(i, off.shape) for i in order)
+        if off[t, p] > 0
+    ]
+    return text + ("; most common mistakes: " + ", ".join(mistakes) if mistakes else "")

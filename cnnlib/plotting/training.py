@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlib.plotting.style import _new_figure
+from cnnlib.plotting.describe import describe
+from cnnlib.plotting.style import _new_figure, short_number
 
 __all__ = [
     "TRAIN_COLOR",
@@ -207,4 +208,46 @@ def plot_training_curves(
     ax_acc.legend(fontsize=9, loc="lower right" if chance is None else "best")
     if title:
         fig.suptitle(title, fontsize=13, fontweight="bold")
+    _describe_curves(fig, ax_loss, ax_acc, histories, per, smooth, curves, title, target)
     return fig
+
+
+def _describe_curves(fig, ax_loss, ax_acc, histories, per, smooth, curves, title, target):
+    """Each run's curves in words: where they start, end and reach their best."""
+    loss_parts, acc_parts = [], []
+    for name, history in histories.items():
+        if per == "batch":
+            runs = [
+                (
+                    name or "training",
+                    smoothed(history.batch_loss, smooth),
+                    smoothed(history.batch_accuracy, smooth),
+                )
+            ]
+        else:
+            runs = []
+            for kind in curves:
+                loss, accuracy = (
+                    (history.loss, history.accuracy)
+                    if kind == "training"
+                    else (history.val_loss, history.val_accuracy)
+                )
+                label = " ".join(part for part in (name, kind) if part)
+                runs.append((label, np.asarray(loss, float), np.asarray(accuracy, float)))
+        for label, loss, accuracy in runs:
+            if len(loss):
+                loss_parts.append(
+                    f"{label} from {short_number(loss[0])} to {short_number(loss[-1])} "
+                    f"(lowest {short_number(loss.min())})"
+                )
+            if len(accuracy):
+                acc_parts.append(
+                    f"{label} from {accuracy[0]:.0%} to {accuracy[-1]:.0%} "
+                    f"(best {accuracy.max():.0%})"
+                )
+    steps = "mini-batch, smoothed" if per == "batch" else "epoch"
+    describe(ax_loss, f"Loss per {steps}, log scale: " + ("; ".join(loss_parts) or "no values"))
+    goal = f"; dotted goal line at {target:.0%}" if target is not None else ""
+    describe(ax_acc, f"Accuracy per {steps}: " + ("; ".join(acc_parts) or "no values") + goal)
+    if title:
+        describe(fig, title)

@@ -14,7 +14,8 @@ CNN_BROWSER_MOVES
 CNN_BROWSER_TIMEOUT
     Seconds a notebook may take to run all its cells (default 600).
 CNN_REQUIRE_BROWSER
-    Set to 1 (CI does) to make a missing Chromium or Playwright an error, not a skip.
+    Set to 1 (CI does) to make a missing Chromium, Playwright or npm (for axe-core)
+    an error, not a skip.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from .axe import install_axe
 from .lab_server import LabServer
 from .notebook_page import NOTEBOOKS, REPO
 
@@ -50,7 +52,14 @@ RESULTS = pytest.StashKey[dict]()
 
 
 def pytest_configure(config):
-    config.stash[RESULTS] = {"notebooks": {}, "explorers": [], "screenshots": None}
+    config.stash[RESULTS] = {
+        "notebooks": {},
+        "explorers": [],
+        "screenshots": None,
+        "upstream": {},  # axe violations the course cannot fix: rule and why -> count
+        "todo": [],  # what an allowlisted item still lacks (tests/a11y_todo.py)
+        "hidpi": [],  # explorers checked at device_scale_factor=2
+    }
 
 
 def find_chromium() -> str | None:
@@ -94,6 +103,15 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="package")
+def axe_script() -> Path:
+    """axe-core's browser script (installed with npm into ~/.cache/cnn-notebooks once)."""
+    found = install_axe()
+    if isinstance(found, str):
+        _unavailable(found)
+    return found
+
+
+@pytest.fixture(scope="package")
 def screenshot_dir(request) -> Path:
     folder = Path(os.environ.get("CNN_BROWSER_SCREENSHOTS") or REPO / "browser-screenshots")
     folder = folder.resolve()
@@ -117,34 +135,54 @@ def lab(chromium_path, tmp_path_factory):
 
 
 @pytest.fixture(scope="package")
-def browser_context(chromium_path, lab, tmp_path_factory):
-    """A headless Chromium with a fresh profile, driven by Playwright."""
+def playwright_driver(chromium_path):
+    """Playwright's driver, one for the whole browser suite (its sync API allows only one)."""
     from playwright.sync_api import sync_playwright
 
+    playwright = sync_playwright().start()
+    try:
+        yield playwright
+    finally:
+        with contextlib.suppress(Exception):
+            playwright.stop()
+
+
+@contextlib.contextmanager
+def chromium(playwright, chromium_path, tmp_path_factory, scale: float = 1):
+    """A headless Chromium with a fresh profile, ``scale`` device pixels per CSS pixel."""
     profile = tmp_path_factory.mktemp("chromium-profile")
     home = tmp_path_factory.mktemp("chromium-home")
     # Debian's chromium keeps crash reports under $XDG_CONFIG_HOME: keep them out of ~
     env = dict(os.environ, XDG_CONFIG_HOME=str(home / "config"), XDG_CACHE_HOME=str(home / "cache"))
-    playwright = sync_playwright().start()
+    context = playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=chromium_path,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport=VIEWPORT,
+        device_scale_factor=scale,
+        env=env,
+    )
+    context.set_default_timeout(60_000)
     try:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=chromium_path,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport=VIEWPORT,
-            device_scale_factor=1,
-            env=env,
-        )
-        context.set_default_timeout(60_000)
-        try:
-            yield context
-        finally:
-            with contextlib.suppress(Exception):  # already gone after Ctrl+C
-                context.close()
+        yield context
     finally:
-        with contextlib.suppress(Exception):
-            playwright.stop()
+        with contextlib.suppress(Exception):  # already gone after Ctrl+C
+            context.close()
+
+
+@pytest.fixture(scope="package")
+def browser_context(playwright_driver, chromium_path, lab, tmp_path_factory):
+    """A headless Chromium at 1 device pixel per CSS pixel (an ordinary screen)."""
+    with chromium(playwright_driver, chromium_path, tmp_path_factory) as context:
+        yield context
+
+
+@pytest.fixture(scope="package")
+def hidpi_context(playwright_driver, chromium_path, lab, tmp_path_factory):
+    """A headless Chromium at device_scale_factor=2: a HiDPI laptop or a projector."""
+    with chromium(playwright_driver, chromium_path, tmp_path_factory, scale=2) as context:
+        yield context
 
 
 @pytest.fixture
@@ -197,7 +235,7 @@ def latency_table(explorers) -> list[str]:
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     stash = config.stash.get(RESULTS, None)
-    if not stash or not stash["notebooks"]:
+    if not stash or not (stash["notebooks"] or stash["hidpi"]):
         return
     write = terminalreporter.write_line
     terminalreporter.section("browser: notebooks in JupyterLab + headless Chromium")
@@ -227,6 +265,24 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             write("Worth a look (not failures):")
             for note in notes:
                 write("- " + note)
+    if stash["hidpi"]:
+        write("")
+        write(
+            "At device_scale_factor=2 (every explorer rendering at pixel density 2), key press"
+            " -> changed picture (target p95 <= 100 ms):"
+        )
+        for line in latency_table(stash["hidpi"]):
+            write(line)
+    if stash["upstream"]:
+        write("")
+        write("axe-core violations the course cannot fix (upstream; not failures):")
+        for what, count in sorted(stash["upstream"].items()):
+            write(f"- {count} x {what}")
+    if stash["todo"]:
+        write("")
+        write(f"Not done yet (tests/a11y_todo.py lists them; {len(stash['todo'])} problems):")
+        for problem in stash["todo"]:
+            write(f"- {problem}")
     if stash["screenshots"]:
         write("")
         write(f"screenshots: {stash['screenshots']}")

@@ -11,94 +11,31 @@ A tiny notebook shows a number prediction and a choice prediction. In headless C
 * the feedback is written into a polite live region (role status), where screen
   readers pick it up.
 
-axe-core is installed once with npm into ~/.cache/cnn-notebooks/axe-core-4.14.1 (the
-test installs it when npm is there; without npm it skips, like the rest of the browser
-suite without Chromium). A screenshot goes to browser-screenshots/predictions/.
+axe-core is installed once with npm into ~/.cache/cnn-notebooks/axe-core-<version> (the
+``axe_script`` fixture of conftest.py; without npm it skips, like the rest of the browser
+suite without Chromium, or fails when CNN_REQUIRE_BROWSER is set). A screenshot goes to
+browser-screenshots/predictions/.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from .conftest import _unavailable
+from .axe import accessibility_tree, scan
 from .notebook_page import NotebookPage
 
 pytestmark = pytest.mark.browser
 
-AXE_VERSION = "4.14.1"
-AXE_DIR = Path.home() / ".cache" / "cnn-notebooks" / f"axe-core-{AXE_VERSION}"
-AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 NUMBER, CHOICE = "conv-stride-2-padding-1", "descent-lr-1.1"
-
-
-@pytest.fixture(scope="module")
-def axe_script() -> Path:
-    """axe-core's browser script, installed with npm on first use."""
-    if not AXE_JS.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            _unavailable(f"npm is not installed: it fetches axe-core {AXE_VERSION} once")
-        run = subprocess.run(
-            [
-                npm,
-                "install",
-                "--prefix",
-                str(AXE_DIR),
-                "--no-audit",
-                "--no-fund",
-                f"axe-core@{AXE_VERSION}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if run.returncode != 0 or not AXE_JS.exists():
-            _unavailable(f"npm could not install axe-core {AXE_VERSION}: {run.stderr[-300:]}")
-    return AXE_JS
 
 
 def axe_violations(page, script: Path) -> list[dict]:
     """axe-core's WCAG 2.1 A/AA violations inside the notebook's outputs, compactly."""
-    if not page.evaluate("() => !!window.axe"):
-        page.add_script_tag(path=str(script))
-    result = page.evaluate(
-        """tags => axe.run({include: [['.jp-OutputArea']]},
-                           {runOnly: {type: 'tag', values: tags}})""",
-        WCAG,
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["html"][:120] for n in v["nodes"][:4]]}
-        for v in result["violations"]
-    ]
-
-
-def accessibility_tree(page) -> list[dict]:
-    """Chromium's own accessibility tree (what a screen reader gets): role, name, live."""
-    session = page.context.new_cdp_session(page)
-    try:
-        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
-    finally:
-        session.detach()
-    out = []
-    for node in nodes:
-        if node.get("ignored"):
-            continue
-        properties = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
-        out.append(
-            {
-                "role": node.get("role", {}).get("value", ""),
-                "name": node.get("name", {}).get("value", ""),
-                "live": properties.get("live"),
-            }
-        )
-    return out
+    return [{"id": v.rule, "help": v.help, "node": v.html} for v in scan(page, script)]
 
 
 def focused(page) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import zlib
 
 import ipywidgets as widgets
 import numpy as np
@@ -13,7 +14,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-from cnnlib.explorers._base import Explorer, _TextCachingCanvas, _TextCachingRenderer, png_bytes
+from cnnlib.explorers._base import Explorer
+from cnnlib.explorers._render import TextCachingCanvas as _TextCachingCanvas
+from cnnlib.explorers._render import TextCachingRenderer as _TextCachingRenderer
+from cnnlib.explorers._render import png_bytes
 
 
 class Squares(Explorer):
@@ -104,11 +108,60 @@ def test_png_bytes_round_trip():
     np.testing.assert_array_equal(decode(png), rgba)
 
 
+@pytest.mark.parametrize("height", [2, 3, 990])
+def test_png_deflated_on_two_threads_has_the_same_pixels(height):
+    rng = np.random.default_rng(1)
+    rgba = rng.integers(0, 256, size=(height, 331, 4), dtype=np.uint8)
+    rgba[: height // 3] = 255  # flat parts, as in a figure, and noise
+    one, two = png_bytes(rgba, threads=1), png_bytes(rgba, threads=2)
+    np.testing.assert_array_equal(decode(two), rgba)
+    np.testing.assert_array_equal(decode(one), decode(two))
+    # a strict decoder checks the stream's Adler-32, combined from the two halves
+    idat = two[33 + 8 : -12 - 4]  # after signature + IHDR and the IDAT header, before CRC
+    assert zlib.decompress(idat) == b"".join(b"\x00" + row.tobytes() for row in rgba)
+
+
+def test_adler32_of_two_halves_combines_as_zlib_s():
+    from cnnlib.explorers._render import _adler32_combine
+
+    rng = np.random.default_rng(2)
+    for n1, n2 in [(0, 5), (1, 1), (65521, 3), (100_000, 70_000), (7, 0)]:
+        a, b = rng.bytes(n1), rng.bytes(n2)
+        assert _adler32_combine(zlib.adler32(a), zlib.adler32(b), n2) == zlib.adler32(a + b)
+
+
+def test_large_frames_use_two_threads_only_with_two_cores(monkeypatch):
+    from cnnlib.explorers import _render
+
+    calls = []
+    monkeypatch.setattr(_render, "_deflate_in_two", lambda rgba: calls.append(1) or b"x")
+    big = np.zeros((990, 1656, 4), np.uint8)  # a 2x figure: 6.6 MB of rows
+    monkeypatch.setattr(_render, "_usable_cpus", lambda: 2)
+    png_bytes(big)
+    png_bytes(big[:495, :828])  # a 1x figure: one thread
+    monkeypatch.setattr(_render, "_usable_cpus", lambda: 1)
+    png_bytes(big)
+    assert calls == [1]
+
+
+def test_title_freezing_relies_on_a_private_attribute_this_matplotlib_has():
+    # if this fails, matplotlib changed how it places titles: check
+    # cnnlib/explorers/_render.py freeze_title_positions (explorers then only get slower)
+    from cnnlib.explorers._render import freeze_title_positions
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.set_title("placed on every draw")
+    assert getattr(ax, "_autotitlepos", None) is True
+    assert freeze_title_positions(fig) is True
+    assert ax._autotitlepos is False
+
+
 def test_static_fallback_in_mimebundle():
     ex = Squares()
     bundle = ex._repr_mimebundle_()
     assert base64.b64decode(bundle["image/png"]) == ex.png
-    assert bundle["text/plain"] == "<Squares: move the controls to explore>"
+    assert bundle["text/plain"] == "<Squares: move the controls to explore>\n" + ex.description
     assert "application/vnd.jupyter.widget-view+json" in bundle
     ex.controls["n"].value = 5
     assert base64.b64decode(ex._repr_mimebundle_()["image/png"]) == ex.png

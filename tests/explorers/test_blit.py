@@ -76,3 +76,34 @@ def test_a_redrawn_background_gives_the_same_picture_as_a_full_draw():
         Explorer.render(e)
         assert np.array_equal(fast, _pixels(e)), f"scale={scale}"
     assert len(e._backgrounds) == e.max_backgrounds
+
+
+def test_dropped_backgrounds_are_drawn_again_with_what_changed_outside_the_key():
+    e = Shelves()
+    e.ax.set_ylim(0, 2)  # a change the background key does not know about
+    e.controls["x"].value = 0.2
+    stale = _pixels(e)  # the old background, with the old y axis
+    e.drop_backgrounds()
+    draws = e.background_draws
+    e.controls["x"].value = 0.3
+    e.controls["x"].value = 0.2
+    assert e.background_draws == draws + 1  # drawn once, then reused
+    fresh = _pixels(e)
+    Explorer.render(e)
+    assert np.array_equal(fresh, _pixels(e))
+    assert not np.array_equal(fresh, stale)
+
+
+def test_a_new_pixel_density_draws_new_backgrounds():
+    from cnnlib.explorers import set_pixel_density
+
+    e = Shelves()
+    try:
+        set_pixel_density(2)
+        assert _pixels(e).shape == (240, 360, 4)  # 3 x 2 inches at 60 dpi, twice
+        e.controls["x"].value = 0.9
+        fast = _pixels(e)
+        Explorer.render(e)
+        assert np.array_equal(fast, _pixels(e))
+    finally:
+        set_pixel_density("auto")

@@ -1,0 +1,406 @@
+"""How an explorer's figure becomes PNG bytes quickly: the speed tricks, apart from the contract.
+
+:class:`cnnlib.explorers._base.Explorer` says *what* an explorer does (controls,
+output, message, description, update, png); this module holds *how* its
+picture is made fast enough for a slider (p95 <= 50 ms per update, measured by
+``benchmarks/widget_latency.py``):
+
+:func:`png_bytes`
+    writes the Agg canvas's pixels as a PNG without row filters at zlib level 1
+    (about 4 ms for a 830x500 figure, half of Pillow's time, for a file ~40%
+    larger); a frame of more than :data:`SPLIT_BYTES` (a figure rendered at 2x
+    for a HiDPI screen) is compressed in two halves on two threads, which
+    gives exactly the same bytes in ~60% of the time when a core is free.
+:class:`TextCachingCanvas`
+    an Agg canvas whose renderer rasterises each distinct string once and
+    stamps the kept mask on later draws (matplotlib otherwise lays out every
+    title glyph by glyph on every draw, ~1-4 ms per text).
+:func:`freeze_layout`
+    after the first draw, turns constrained layout off and pins the axes
+    titles where that draw put them (:func:`freeze_title_positions`), so later
+    draws neither re-measure the layout nor make titles jump.
+:func:`whole_pixels`
+    figure sizes that come out as whole pixels with matplotlib before 3.11
+    too (with :func:`_split_pixel`, the explorers look the same on 3.9-3.11).
+:func:`set_pixel_density`
+    how many image pixels an explorer draws per CSS pixel: 1 (90 dpi, as
+    before), 2 for HiDPI screens and projectors (sharp numbers and lines at the
+    same size on the page), chosen automatically from the display's
+    ``devicePixelRatio`` unless a notebook or ``$CNN_PIXEL_DENSITY`` says so.
+
+Nothing here is needed to understand an explorer; read ``_base.py`` for that.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import math
+import os
+import struct
+import threading
+import weakref
+import zlib
+from collections import OrderedDict
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+
+from cnnlib import _validate as v
+
+__all__ = [
+    "DENSITY_VARIABLE",
+    "SPLIT_BYTES",
+    "TextCachingCanvas",
+    "freeze_layout",
+    "freeze_title_positions",
+    "pixel_density",
+    "png_bytes",
+    "set_pixel_density",
+    "whole_pixels",
+]
+
+
+# ----------------------------------------------------------------------------
+# pixel density: sharp pictures on HiDPI screens and projectors
+# ----------------------------------------------------------------------------
+#: The environment variable that sets the density for a whole session or class
+#: ("2", or "auto"), e.g. in a JupyterHub image; set_pixel_density() overrides it.
+DENSITY_VARIABLE = "CNN_PIXEL_DENSITY"
+_MAX_DENSITY = 4.0  # 4x a notebook-wide figure is ~3300 px wide: beyond, no screen gains
+
+_chosen: float | None = None  # set_pixel_density(n); None = not set (automatic)
+_display: float = 1.0  # the density the last browser that reported asked for
+_live: weakref.WeakSet = weakref.WeakSet()  # explorers alive, to apply a new setting to
+
+
+def _as_density(value, name: str) -> float:
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValueError(
+                f"{name} must be a number from 1 to {_MAX_DENSITY:g} or 'auto', but is "
+                f"{value!r}; e.g. {name}=2 for a HiDPI screen or a projector"
+            ) from None
+    return v.as_number(
+        value,
+        name,
+        low=1,
+        high=_MAX_DENSITY,
+        example=2,
+        why="1 is a normal screen, 2 a HiDPI screen or projector",
+    )
+
+
+def set_pixel_density(density="auto") -> None:
+    """Render every explorer at ``density`` image pixels per CSS pixel.
+
+    The picture keeps its size on the page; at 2 it is drawn with twice as
+    many pixels each way, so numbers and lines stay sharp on HiDPI laptops,
+    on projectors and with the browser zoomed in (4x the pixels to draw and
+    send: each update takes ~1.5-2.5x longer).
+
+    Parameters
+    ----------
+    density : {"auto"} or float from 1 to 4
+        ``"auto"`` (the default): follow the display, as the browser reports
+        it (``devicePixelRatio`` above 1 -> 2, else 1), unless the environment
+        variable ``CNN_PIXEL_DENSITY`` gives a number. A number: use it for
+        every explorer, already shown or made later, whatever the display.
+
+    Examples
+    --------
+    >>> from cnnlib.explorers import set_pixel_density
+    >>> set_pixel_density(2)  # a class on a projector: every explorer at 2x
+    """
+    global _chosen
+    _chosen = None if density == "auto" else _as_density(density, "density")
+    for explorer in list(_live):
+        explorer._apply_pixel_density(pixel_density())
+
+
+def pixel_density() -> float:
+    """The density an explorer renders at now (see :func:`set_pixel_density`)."""
+    if _chosen is not None:
+        return _chosen
+    configured = os.environ.get(DENSITY_VARIABLE, "auto").strip()
+    if configured not in ("", "auto"):
+        return _as_density(configured, DENSITY_VARIABLE)
+    return _display
+
+
+def display_reported(ratio: float) -> float:
+    """A browser reported its ``devicePixelRatio``: remember the density it asks for
+    (for explorers made later) and return the density to render at now."""
+    global _display
+    if ratio > 0:
+        _display = 2.0 if ratio > 1.0 else 1.0
+    return pixel_density()
+
+
+# ----------------------------------------------------------------------------
+# PNG writing
+# ----------------------------------------------------------------------------
+#: Frames whose rows take more bytes than this are deflated on two threads. A 1x
+#: explorer (~830x500 RGBA, 1.6 MB) stays on one thread: handing half of it to
+#: another thread saves ~1.5 ms when a core is free and costs ~0.3 ms when none is.
+SPLIT_BYTES = 2_500_000
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+_helper: concurrent.futures.ThreadPoolExecutor | None = None
+_helper_lock = threading.Lock()
+
+
+def _helper_thread() -> concurrent.futures.ThreadPoolExecutor:
+    """One worker thread, made on first use and kept (waking it costs ~0.1 ms)."""
+    global _helper
+    with _helper_lock:
+        if _helper is None:
+            _helper = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cnnlib-png")
+        return _helper
+
+
+def png_bytes(rgba: np.ndarray, threads: int | None = None) -> bytes:
+    """Encode an (H, W, 4) uint8 RGBA picture (e.g. an Agg canvas) as a PNG, quickly.
+
+    The rows are stored as they are (filter type 0, RGBA kept, so no pixel is
+    copied more than once) and compressed with zlib level 1: flat colours
+    compress well without filtering.
+
+    Parameters
+    ----------
+    rgba : array (H, W, 4) of uint8
+    threads : int, optional
+        1 or 2. By default 2 for frames of more than :data:`SPLIT_BYTES` on a
+        machine with two usable cores, else 1. Both give the same pixels; the
+        bytes differ only inside the compressed stream.
+    """
+    rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
+    height, width = rgba.shape[:2]
+    if threads is None:
+        big = height * (1 + 4 * width) > SPLIT_BYTES
+        threads = 2 if big and height >= 2 and _usable_cpus() >= 2 else 1
+    idat = _deflate_in_two(rgba) if threads == 2 else zlib.compress(_filtered_rows(rgba), 1)
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits, RGBA
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"IDAT", idat),
+            _chunk(b"IEND", b""),
+        ]
+    )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    body = kind + data
+    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+
+def _filtered_rows(rgba: np.ndarray) -> np.ndarray:
+    """The image's rows, each preceded by its PNG filter byte (0: none)."""
+    height, width = rgba.shape[:2]
+    rows = np.empty((height, 1 + 4 * width), dtype=np.uint8)
+    rows[:, 0] = 0
+    rows[:, 1:] = rgba.reshape(height, 4 * width)
+    return rows
+
+
+def _deflate_part(rgba: np.ndarray, last: bool) -> tuple[bytes, int, int]:
+    """Raw deflate of some rows (ending on a byte boundary unless ``last``), their
+    Adler-32 and their length. numpy's copy, zlib and adler32 release the GIL."""
+    rows = _filtered_rows(rgba)
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)  # raw deflate: no header, no checksum
+    data = packer.compress(rows) + packer.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
+    return data, zlib.adler32(rows), rows.nbytes
+
+
+def _deflate_in_two(rgba: np.ndarray) -> bytes:
+    """A zlib stream of the filtered rows, made of two halves deflated at the same time.
+
+    The first half ends with a full flush (byte-aligned, no back-references
+    into it), so the two raw deflate pieces can simply be joined; the stream's
+    Adler-32 is combined from the two halves' as zlib's ``adler32_combine`` does.
+    """
+    middle = rgba.shape[0] // 2
+    second = _helper_thread().submit(_deflate_part, rgba[middle:], True)
+    data1, adler1, _ = _deflate_part(rgba[:middle], False)
+    data2, adler2, length2 = second.result()
+    checksum = _adler32_combine(adler1, adler2, length2)
+    return b"\x78\x01" + data1 + data2 + struct.pack(">I", checksum)  # header: deflate, level 1
+
+
+def _adler32_combine(adler1: int, adler2: int, length2: int) -> int:
+    """Adler-32 of A + B from Adler-32(A), Adler-32(B) and len(B) (zlib's adler32_combine)."""
+    base = 65521
+    rem = length2 % base
+    sum1 = adler1 & 0xFFFF
+    sum2 = (rem * sum1) % base
+    sum1 = (sum1 + (adler2 & 0xFFFF) + base - 1) % base
+    sum2 = (sum2 + (adler1 >> 16) + (adler2 >> 16) + base - rem) % base
+    return sum1 | (sum2 << 16)
+
+
+# ----------------------------------------------------------------------------
+# matplotlib versions: sub-pixel sizes
+# ----------------------------------------------------------------------------
+# matplotlib 3.11 allows for floating-point rounding in figure sizes and places text
+# at sub-pixel positions; with earlier versions whole_pixels and _split_pixel make the
+# explorers look the same
+_MATPLOTLIB_3_11 = mpl.__version_info__[:2] >= (3, 11)
+
+
+def whole_pixels(inches: float, dpi: float) -> float:
+    """``inches``, or for matplotlib before 3.11 a hair more if ``inches * dpi`` is meant
+    to be a whole number of pixels.
+
+    9.2 in at 90 dpi is 827.9999999999999 px in floating point. matplotlib 3.11
+    allows for such rounding errors and makes it 828 px; earlier versions truncate
+    it to 827. The next float above 9.2 in gives 828 with those too.
+    """
+    pixels = round(inches * dpi)
+    if _MATPLOTLIB_3_11 or abs(inches * dpi - pixels) > 1e-6:
+        return inches
+    size = pixels / dpi
+    while size * dpi < pixels:
+        size = math.nextafter(size, math.inf)
+    return size
+
+
+# ----------------------------------------------------------------------------
+# frozen layout and titles
+# ----------------------------------------------------------------------------
+# matplotlib re-places a title on every draw while the private attribute
+# Axes._autotitlepos is True (the default for a title set without ``y``): it measures
+# every decoration above the axes, ~1 ms per axes. Setting it to False keeps the title
+# where it is. It exists in matplotlib 3.0 to 3.11 (checked); a major version may drop
+# or rename it, so it is only touched within the versions below, and only if present.
+# Otherwise titles are placed the slow way again, which tests/explorers/test_base.py
+# notices (it checks that the attribute is there and that a title does not move).
+_TITLE_FREEZE_VERSIONS = ((3, 0), (4, 0))  # from, up to but not including
+
+
+def freeze_title_positions(figure) -> bool:
+    """Pin every axes title of ``figure`` where the last draw put it.
+
+    Returns True if it could (matplotlib 3 and its private ``Axes._autotitlepos``),
+    False if titles will keep being placed on every draw.
+    """
+    low, high = _TITLE_FREEZE_VERSIONS
+    known = low <= tuple(mpl.__version_info__[:2]) < high
+    frozen = True
+    for ax in figure.axes:
+        if known and hasattr(ax, "_autotitlepos"):
+            ax._autotitlepos = False
+        else:
+            frozen = False
+    return frozen
+
+
+def freeze_layout(figure) -> None:
+    """After a first draw: no more layout engine, titles pinned (see module docstring)."""
+    figure.set_layout_engine("none")
+    freeze_title_positions(figure)
+
+
+# ----------------------------------------------------------------------------
+# text drawn once, stamped afterwards
+# ----------------------------------------------------------------------------
+class TextCachingRenderer(RendererAgg):
+    """An Agg renderer that rasterises each distinct string only once.
+
+    matplotlib lays out and renders a text glyph by glyph on every draw. Here
+    the first draw of a string (with its font, size, angle) renders it once on
+    a small scratch canvas and keeps its coverage mask; later draws stamp the
+    mask with the text's colour, exactly as matplotlib stamps each glyph.
+    Positions are kept to a quarter pixel (a string at a new sub-pixel offset
+    gets a mask of its own), so the picture matches matplotlib's own within
+    rounding. TeX text is drawn the usual way. The masks are shared by all
+    figures and the least recently used are dropped beyond ``_MAX_MASKS``.
+    """
+
+    _masks: OrderedDict = OrderedDict()  # shared by all explorers, least recently used first
+    _MAX_MASKS = 4096  # a few MB at most (twice the 1x need: 2x figures have their own masks)
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath == "TeX" or not s.strip():
+            return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        extra = ()
+        if mtext is not None and hasattr(mtext, "get_fontfeatures"):
+            extra = (str(mtext.get_fontfeatures()), str(mtext.get_language()))
+        # whole pixels move the stamp; the quarter-pixel rest is part of the key
+        x0, fx = _split_pixel(x)
+        y0, fy = _split_pixel(y)
+        antialiased = bool(gc.get_antialiased())
+        hinting = (mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"])
+        key = (s, hash(prop), angle, ismath, self.dpi, antialiased, hinting, fx, fy, extra)
+        found = self._masks.get(key)
+        if found is None:
+            found = self._render_mask(antialiased, s, prop, angle, ismath, mtext, fx, fy)
+            self._masks[key] = found
+            if len(self._masks) > self._MAX_MASKS:
+                self._masks.popitem(last=False)
+        else:
+            self._masks.move_to_end(key)
+        mask, top, left = found
+        if mask is not None:
+            # draw_text_image takes the bitmap's left column and its bottom row (y downwards)
+            bottom = y0 + top + mask.shape[0]
+            self._renderer.draw_text_image(mask, x0 + left, bottom, 0, gc)
+
+    def _render_mask(self, antialiased, s, prop, angle, ismath, mtext, fx, fy):
+        """Coverage mask of the text drawn at (fx, fy), and its top-left offset."""
+        width, height, _ = self.get_text_width_height_descent(s, prop, ismath)
+        margin = 4 + int(math.ceil(width + height if angle else height))
+        size_x = int(math.ceil(width if not angle else 0)) + 2 * margin
+        scratch = RendererAgg(size_x, 2 * margin, self.dpi)
+        scratch_gc = scratch.new_gc()
+        scratch_gc.set_antialiased(antialiased)
+        RendererAgg.draw_text(
+            scratch, scratch_gc, margin + fx, margin + fy, s, prop, angle, ismath, mtext
+        )
+        scratch_gc.restore()
+        alpha = np.asarray(scratch.buffer_rgba())[..., 3]
+        rows = np.flatnonzero(alpha.any(axis=1))
+        cols = np.flatnonzero(alpha.any(axis=0))
+        if rows.size == 0:
+            return None, 0, 0
+        mask = alpha[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].copy()
+        return mask, int(rows[0]) - margin, int(cols[0]) - margin
+
+
+# matplotlib 3.11 places each glyph at its sub-pixel position, so a mask drawn a
+# quarter pixel off lands within 1/8 px. Earlier versions move the whole string to
+# the nearest pixel, where a quarter-pixel error can tip it one pixel over: there
+# the exact position is kept (a redraw at the same place, the usual case, still
+# finds its mask).
+def _split_pixel(value: float) -> tuple[int, float]:
+    """Whole pixels and the rest rounded to a quarter: 10.3 -> (10, 0.25).
+
+    With matplotlib before 3.11 the rest is kept as it is: 10.3 -> (10, 0.3...).
+    """
+    whole = math.floor(value)
+    if not _MATPLOTLIB_3_11:
+        return whole, value - whole
+    quarter = round((value - whole) * 4) / 4
+    return (whole + 1, 0.0) if quarter == 1 else (whole, quarter)
+
+
+class TextCachingCanvas(FigureCanvasAgg):
+    """FigureCanvasAgg drawing with a :class:`TextCachingRenderer`."""
+
+    def get_renderer(self):
+        width, height = self.get_width_height(physical=True)
+        key = (width, height, self.figure.dpi)
+        if getattr(self, "_renderer_key", None) != key:
+            self.renderer = TextCachingRenderer(width, height, self.figure.dpi)
+            self._renderer_key = key
+        return self.renderer
