@@ -291,7 +291,8 @@ def _source_note(root: Path) -> str:
 
 def _readme(text: str, edition: str, source: str) -> str:
     """The README with the edition's note under its title; the student edition loses
-    the section for teachers (its commands are not part of that copy)."""
+    the section for teachers (its commands are not part of that copy) and every
+    paragraph that links the instructor guides, which stay behind."""
     lines = text.splitlines(keepends=True)
     title = next((i for i, line in enumerate(lines) if line.startswith("# ")), -1)
     note = _NOTE[edition].format(source=source)
@@ -302,6 +303,9 @@ def _readme(text: str, edition: str, source: str) -> str:
         if start >= 0:
             end = text.find("\n## ", start + 1)
             text = text[:start] + (text[end:] if end >= 0 else "\n")
+        # any other paragraph pointing teachers to the guides would link to nothing here
+        paragraphs = text.split("\n\n")
+        text = "\n\n".join(p for p in paragraphs if "docs/instructors/" not in p)
     return text
 
 

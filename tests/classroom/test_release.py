@@ -171,6 +171,7 @@ def test_the_readme_says_what_this_copy_is(student):
     first = readme.split("\n\n")[1]
     assert first.startswith("> **Student edition.**") and "no model answers" in first
     assert "## Teaching with this course" not in readme
+    assert "docs/instructors/" not in readme  # left out of this copy: no link to nothing
     assert "## Quick start" in readme  # the rest is there
 
 
