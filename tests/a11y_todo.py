@@ -27,7 +27,6 @@ NOT_DESCRIBED = {
     "ImageEditExplorer",
     "ShiftExplorer",
     # 02_convolution
-    "ConvolutionStepper",
     "TemplateMatcher",
     # 04_relu
     "ActivationExplorer",

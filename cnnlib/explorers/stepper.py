@@ -27,6 +27,7 @@ from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.explorers._panels import HIGHLIGHT, feature_style, fix_titles, frame_only
 from cnnlib.geometry import output_size
 from cnnlib.ops import conv2d
+from cnnlib.plotting.describe import range_text, rows_text
 
 __all__ = ["ConvolutionStepper"]
 
@@ -311,6 +312,29 @@ class ConvolutionStepper(BlitExplorer):
             f"Sum of the 9 products: {terms} = "
             f"<b>{plotting.short_number(round(self.total, 2))}</b> "
             f"&rarr; feature map row {row}, column {col}."
+        )
+
+    def _describe_picture(self, result):
+        """The input, the kernel, this position's patch and products, the map so far."""
+        c = self.controls
+        s, p = c["stride"].value, c["padding"].value
+        row, col = self.where
+        oh, ow = result.shape
+        h, w = self.image.shape
+        name = c["image"].value.split(" (")[0]
+        padded = f", padded with zeros to {h + 2 * p}x{w + 2 * p}" if p else ""
+        top, left = row * s, col * s
+        rows = "padded rows" if p else "rows"
+        done = row * ow + col + 1
+        so_far = result.flat[:done]
+        total = plotting.short_number(round(self.total, 2))
+        return (
+            f"Input: {name}, {h}x{w}{padded}, stride {s}. Kernel {c['kernel'].value}, by row "
+            f"{rows_text(self.kernel)}. Position {done} of {oh * ow}: the kernel covers "
+            f"{rows} {top} to {top + 2}, columns {left} to {left + 2}, patch by row "
+            f"{rows_text(self.patch)}; products by row {rows_text(np.round(self.products, 2))}; "
+            f"sum {total}, written to feature map row {row}, column {col}. Feature map "
+            f"{oh}x{ow}, {done} of {oh * ow} cells filled so far, {range_text(so_far)}."
         )
 
 

@@ -28,6 +28,7 @@ from cnnlib.explorers.kernel_choice import (
 )
 from cnnlib.explorers.stepper import ConvolutionStepper
 from cnnlib.explorers.templates import TemplateMatcher
+from cnnlib.plotting import short_number
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -363,6 +364,29 @@ def test_stepper_shows_the_sum_of_the_products():
     s.controls["position"].value = 8  # row 1, column 1: the X's stroke, a perfect match
     assert s.where == (1, 1)
     assert s.total == 9
+
+
+def test_stepper_describes_the_step_in_numbers():
+    s = ConvolutionStepper(image="X (9x9, +1/-1)", kernel="diagonal \\")
+    text = s.description
+    # the X's top-left corner is background (-1) with the stroke starting at (1, 1): the
+    # kernel's diagonal weights 1 meet -1, 1, 1 and every -1 weight meets background -1
+    assert text.startswith("Input: X, 9x9, stride 1. Kernel diagonal \\, by row [1, −1, −1],")
+    assert "Position 1 of 49: the kernel covers rows 0 to 2, columns 0 to 2" in text
+    assert "patch by row [−1, −1, −1], [−1, 1, −1], [−1, −1, 1]" in text
+    assert "products by row [−1, 1, 1], [1, 1, 1], [1, 1, 1]; sum 7," in text
+    assert "feature map row 0, column 0. Feature map 7x7, 1 of 49 cells filled" in text
+    s.controls["position"].value = 8  # row 1, column 1: on the stroke, every product 1
+    assert "Position 9 of 49: the kernel covers rows 1 to 3, columns 1 to 3" in s.description
+    assert "products by row [1, 1, 1], [1, 1, 1], [1, 1, 1]; sum 9," in s.description
+    assert "9 of 49 cells filled so far, values from" in s.description
+    s.controls["padding"].value = 1  # 11x11 padded, 9x9 map; position 8 = row 0, column 8
+    assert "9x9, padded with zeros to 11x11" in s.description
+    assert "covers padded rows 0 to 2, columns 8 to 10" in s.description
+    assert s.description.endswith(
+        f"Feature map 9x9, 9 of 81 cells filled so far, values from "
+        f"{short_number(s.output[0].min())} to {short_number(s.output[0].max())}."
+    )
 
 
 # ----------------------------------------------------------------------------
