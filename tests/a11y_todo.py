@@ -27,7 +27,6 @@ NOT_DESCRIBED = {
     "ImageEditExplorer",
     "ShiftExplorer",
     # 02_convolution
-    "TemplateMatcher",
     # 04_relu
     "ActivationExplorer",
     # 05_dense_classifier

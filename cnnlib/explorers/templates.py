@@ -20,6 +20,7 @@ from cnnlib import plotting
 from cnnlib.explorers._base import Explorer
 from cnnlib.explorers._panels import HIGHLIGHT, fix_titles, frame_only
 from cnnlib.ops import conv2d
+from cnnlib.plotting.describe import position_text, rows_text
 
 __all__ = ["TemplateMatcher"]
 
@@ -171,3 +172,42 @@ class TemplateMatcher(Explorer):
             f"Score = (sum of the 9 products pixel &times; weight) / 9. Best: <b>{best:.2f}</b> "
             f"({verdict}) with the patch whose top-left pixel is row {r}, column {c}."
         )
+
+    #: what each letter looks like, for a learner who cannot see it
+    _LETTER_WORDS = {
+        "x": "two diagonal strokes crossing in the middle",
+        "o": "a ring",
+    }
+
+    def _describe_picture(self, result):
+        """The letter, the template, the score map's best match and every template's best."""
+        c = self.controls
+        down, right, noise = c["down"].value, c["right"].value, round(c["noise"].value, 2)
+        moved = [
+            f"{abs(n)} {word[n > 0]}"
+            for n, word in ((down, ("up", "down")), (right, ("left", "right")))
+            if n
+        ]
+        where = f", moved {' and '.join(moved)}" if moved else ""
+        flipped = f", {noise:.0%} of its pixels flipped (seed {c['seed'].value})" if noise else ""
+        letter = c["image"].value
+        r, col = np.unravel_index(np.argmax(result), result.shape)
+        best = float(result[r, col])
+        agree = int(round((1 + best) / 2 * 9))
+        verdict = "a perfect match" if agree == 9 else f"{agree} of 9 pixels agree"
+        ties = int(np.sum(np.isclose(result, best)))
+        at = f", reached by {ties} patches; the first is at" if ties > 1 else " at"
+        bars = ", ".join(f"{name} {_score(self.best[name])}" for name in TEMPLATES)
+        return (
+            f"Letter {letter.upper()}, {self._LETTER_WORDS[letter]}, 9x9 (ink +1, background "
+            f"\u22121){where}{flipped}. Template {c['template'].value}, by row "
+            f"{rows_text(self.template)}. Match score map 7x7, scores from "
+            f"{_score(result.min())} to {_score(best)}; best {_score(best)} ({verdict}){at} "
+            f"{position_text(r, col, result.shape)}: the 3x3 patch of the letter whose top-left "
+            f"pixel is row {r}, column {col}, outlined in both. Best score per template: {bars}."
+        )
+
+
+def _score(value) -> str:
+    """A score as the picture prints it: two decimals, a real minus sign."""
+    return f"{round(float(value), 2) + 0.0:.2f}".replace("-", "\u2212")

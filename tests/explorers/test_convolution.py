@@ -430,6 +430,35 @@ def test_only_the_cross_tells_an_x_from_an_o():
     assert x["cross x"] == pytest.approx(1)
 
 
+def test_template_matcher_describes_the_match_in_numbers():
+    t = TemplateMatcher(image="o", template="cross x")
+    # the O's best patch against the cross: 7 of 9 pixels agree, score (7 - 2) / 9
+    assert t.description.startswith(
+        "Letter O, a ring, 9x9 (ink +1, background −1). Template cross x, by row "
+        "[1, −1, 1], [−1, 1, −1], [1, −1, 1]. Match score map 7x7, scores from "
+    )
+    assert "best 0.56 (7 of 9 pixels agree)" in t.description
+    assert t.description.endswith(
+        "Best score per template: diagonal \\ 1.00, diagonal / 1.00, cross x 0.56."
+    )
+    t.controls["image"].value = "x"  # one perfect cross, at the centre of the X
+    assert "best 1.00 (a perfect match) at row 3, column 3 (centre): the 3x3 patch" in (
+        t.description
+    )
+    assert t.description.endswith("cross x 1.00.")
+    t.controls["down"].value, t.controls["right"].value = 1, -1
+    assert "Letter X, two diagonal strokes crossing in the middle, 9x9 (ink +1, background " in (
+        t.description
+    )
+    assert "), moved 1 down and 1 left. Template" in t.description
+    # the crossing moved with the letter: from row 3, column 3 to row 4, column 2
+    assert "best 1.00 (a perfect match) at row 4, column 2 (middle left)" in t.description
+    t.controls["template"].value = "diagonal \\"
+    perfect = int(np.sum(np.isclose(t.output, 1)))
+    assert perfect > 1  # the long stroke fits the short diagonal in several places
+    assert f"reached by {perfect} patches; the first is at row " in t.description
+
+
 def test_noise_lowers_the_best_score_but_the_x_is_still_found():
     t = TemplateMatcher(image="x", template="cross x", noise=0.1, seed=3)
     assert 0.5 < t.best["cross x"] <= 1
