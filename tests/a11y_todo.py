@@ -28,7 +28,6 @@ NOT_DESCRIBED = {
     "ShiftExplorer",
     # 02_convolution
     # 04_relu
-    "ActivationExplorer",
     # 05_dense_classifier
     "ClassifierExplorer",
     "HandwiredExplorer",

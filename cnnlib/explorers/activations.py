@@ -21,7 +21,8 @@ from cnnlib import kernels
 from cnnlib.activations import ACTIVATIONS, sparsity
 from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.ops import conv2d
-from cnnlib.plotting import IMAGE_CMAP, INK_CMAP, SIGNED_CMAP
+from cnnlib.plotting import IMAGE_CMAP, INK_CMAP, SIGNED_CMAP, short_number
+from cnnlib.plotting.describe import extremes_text, range_text
 
 __all__ = ["ActivationExplorer", "colour", "example_images"]
 
@@ -365,6 +366,29 @@ class ActivationExplorer(BlitExplorer):
             "of the positions"
         )
 
+    def _describe_picture(self, out):
+        """The two maps in numbers (range, signs, zeros, strongest responses) and the curve."""
+        c = self.controls
+        name = c["activation"].value
+        z = self.feature_map
+        bias = f"{float(c['bias'].value):+.1f}".replace("-", "\u2212")
+        formula = ACTIVATIONS[name].formula.replace("-", "\u2212")
+        if name == "leaky ReLU":
+            formula = formula.replace("a·z", f"{float(c['negative_slope'].value):g}·z")
+        low, high = short_number(z.min()), short_number(z.max())
+        flat_map = low == high  # one value everywhere: no strongest place to point at
+        strongest = "" if flat_map else extremes_text(z)
+        shaded = f"at z = {low}" if flat_map else f"over z from {low} to {high}"
+        return (
+            f"Input: {c['image'].value}. Feature map z = conv2d with "
+            f"{c['kernel'].value} + bias {bias}: {z.shape[0]}x{z.shape[1]}, {range_text(z)}, "
+            f"{_signs(z)}" + (f"; {strongest}" if strongest else "") + ". "
+            f"After {name}, f(z) = {formula}: {range_text(out)}, {_signs(out)}. "
+            f"Its slope is below {FLAT_SLOPE:g} (flat) at {self.flat:.0%} of the positions. "
+            f"The histograms show these spreads; the curve panel draws f(z) and its slope, "
+            f"shaded {shaded}."
+        )
+
     # -- blitting -------------------------------------------------------------------------
     def _dynamic_artists(self):
         # images, full bars and shaded ranges cover their axes' frames: redraw the frames too
@@ -411,3 +435,29 @@ class ActivationExplorer(BlitExplorer):
                 widgets.HBox([c["bias"], c["negative_slope"]]),
             ]
         )
+
+
+def _signs(values) -> str:
+    """``"52% positive, 46% negative, 2% exactly 0"``: how a map's values split by sign."""
+    n = values.size
+    positive, negative = np.count_nonzero(values > 0), np.count_nonzero(values < 0)
+    parts = [
+        f"{_share(count, n)} {word}"
+        for count, word in (
+            (positive, "positive"),
+            (negative, "negative"),
+            (n - positive - negative, "exactly 0"),
+        )
+        if count
+    ]
+    return ", ".join(parts)
+
+
+def _share(count, n) -> str:
+    """A share as a whole percent, except that a few are never "0%" and not all "100%"."""
+    percent = 100.0 * count / n
+    if 0 < percent < 1:
+        return "under 1%"
+    if 99 < percent < 100:
+        return "over 99%"
+    return f"{percent:.0f}%"

@@ -15,7 +15,7 @@ import scipy.signal
 from cnnlib import conv2d, kernels, leaky_relu, relu, sigmoid, tanh
 from cnnlib.activations import ACTIVATIONS, sparsity
 from cnnlib.explorers.activations import HIST_FLOOR, ActivationExplorer, colour, example_images
-from cnnlib.plotting import SIGNED_CMAP
+from cnnlib.plotting import SIGNED_CMAP, short_number
 
 
 @pytest.fixture(scope="module")
@@ -253,3 +253,46 @@ def test_plot_activation_curves_draws_the_core_functions():
         np.testing.assert_allclose(f, ACTIVATIONS[name].function(z, *extra))
         np.testing.assert_allclose(slope.get_ydata(), ACTIVATIONS[name].slope(z, *extra))
     assert "0.2" in left.get_legend().get_texts()[1].get_text()
+
+
+def test_the_description_gives_the_maps_in_numbers():
+    # a ramp 0 -> 255 across 10 columns, 255/9 per column: Sobel x adds (1 + 2 + 1) times
+    # the rise over two columns, 4 * 2 * 255/9, which is 8/9 = 0.89 after dividing by 255
+    ramp = np.tile(np.linspace(0, 255, 10), (10, 1))
+    ex = ActivationExplorer(images={"ramp": ramp}, kernel="sobel x (vertical edges)")
+    assert ex.description.startswith(
+        "Input: ramp. Feature map z = conv2d with sobel x (vertical edges) + bias +0.0: 8x8, "
+        "all values 0.89, 100% positive. After ReLU, f(z) = max(0, z): all values 0.89, "
+        "100% positive. Its slope is below 0.05 (flat) at 0% of the positions."
+    )
+    assert ex.description.endswith("its slope, shaded at z = 0.89.")
+    ex.controls["bias"].value = -1.0  # z = -1/9 everywhere: ReLU makes every value 0
+    assert "+ bias −1.0: 8x8, all values −0.11, 100% negative. After ReLU" in ex.description
+    assert "max(0, z): all values 0, 100% exactly 0. Its slope is below 0.05 (flat) at 100%" in (
+        ex.description
+    )
+    ex.controls["activation"].value = "leaky ReLU"
+    ex.controls["negative_slope"].value = 0.3  # -1/9 * 0.3 = -0.033
+    assert "After leaky ReLU, f(z) = z if z > 0 else 0.3·z: all values −0.03" in ex.description
+    ex.controls["activation"].value = "sigmoid"  # sigmoid(-1/9) = 0.472
+    assert "f(z) = 1 / (1 + exp(−z)): all values 0.47, 100% positive." in ex.description
+
+
+def test_the_description_points_at_the_strongest_responses(explorer):
+    explorer.controls["activation"].value = "ReLU"
+    explorer.controls["bias"].value = 0.5
+    z = explorer.feature_map
+    high = np.unravel_index(np.argmax(z), z.shape)
+    low = np.unravel_index(np.argmin(z), z.shape)
+    text = explorer.description
+    assert f"{z.shape[0]}x{z.shape[1]}" in text
+    assert f"strongest positive {short_number(z.max())} at row {high[0]}, column {high[1]} (" in (
+        text
+    )
+    assert f"strongest negative {short_number(z.min())} at row {low[0]}, column {low[1]} (" in (
+        text
+    )
+    positive = np.mean(z > 0)
+    assert f"{positive:.0%} positive" in text
+    # after ReLU the negative share is exactly 0 (the sparsity in the title)
+    assert f"{sparsity(explorer.output):.0%} exactly 0" in text.split("After ReLU")[1]
