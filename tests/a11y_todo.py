@@ -26,10 +26,8 @@ NOT_DESCRIBED = {
     "ResolutionExplorer",
     "ImageEditExplorer",
     "ShiftExplorer",
-    # 02_convolution
-    # 04_relu
+    # 02_convolution, 04_relu: done
     # 05_dense_classifier
-    "ClassifierExplorer",
     "HandwiredExplorer",
     # 06_training
     "LossLandscape",

@@ -42,6 +42,7 @@ from cnnlib.plotting import (
     show_kernel,
     show_signed,
 )
+from cnnlib.plotting.describe import range_text
 from cnnlib.training import prepare_images
 
 __all__ = ["ClassifierExplorer", "HandwiredExplorer", "classifier_parts"]
@@ -440,6 +441,72 @@ class ClassifierExplorer(BlitExplorer):
         )
         return text
 
+    def _describe_picture(self, probs):
+        """Input, feature vector, weight x feature, scores and probabilities, in numbers."""
+        index = self.controls["index"].value
+        names = self.class_names
+        p = self.prediction
+        true = None if self.labels is None else int(self.labels[index])
+        head = f"Input #{index}" + ("" if true is None else f", true class {names[true]}")
+        if true is not None:
+            head += ", predicted right" if true == p else f", predicted {names[p]}: wrong"
+        order = np.argsort(self.scores, kind="stable")[::-1]
+        scores = ", ".join(
+            f"class {names[k]}: {_minus(_score_text(self.scores[k]))}" for k in order[:5]
+        )
+        chances = ", ".join(f"class {names[k]}: {_chance(probs[k])}" for k in order[:3])
+        if len(order) > 5:
+            scores += f"; the other {len(order) - 5} lower"
+        if len(order) > 3:
+            chances += f"; the other {len(order) - 3} {_chance(probs[order[3:]].sum())} together"
+        temperature = float(self.controls["temperature"].value)
+        contributions = f"Weight × feature for class {names[p]}"
+        total, bias = _two_decimals(self.contributions.sum()), _two_decimals(self._bias[p])
+        return (
+            f"{head}. {self._vector_words(self.features, 'Feature vector', True)} "
+            f"{self._vector_words(self.contributions, contributions, False)} They add up to "
+            f"{total}, plus bias {bias}: score {_two_decimals(self.scores[p])}. Class scores, "
+            f"highest first: {scores}. Probabilities, softmax(scores / T) with "
+            f"T = {temperature:.2f}: {chances}."
+        )
+
+    def _vector_words(self, vector, what, layout) -> str:
+        """A vector as its picture shows it: every value (bars), or its layout, range, extremes.
+
+        ``layout``: say how a long vector is laid out (the second vector is drawn the same way).
+        """
+        n = len(vector)
+        if self._small:  # drawn as labelled bars: every value
+            values = ", ".join(
+                f"{' '.join(name.split())} = {short_number(round(v, 2))}"
+                for name, v in zip(self.feature_names, vector)
+            )
+            return f"{what}, {n} numbers: {values}."
+        shape = self._map_shape
+        tiled = shape is not None and len(shape) == 3 and int(np.prod(shape)) == n
+        if not layout:
+            layout = "in the same layout"
+        elif tiled:
+            layout = (
+                f"{n} numbers from {shape[0]} maps of {shape[1]}x{shape[2]}, drawn as "
+                f"{shape[0]} numbered tiles"
+            )
+        else:
+            layout = f"{n} numbers, row by row"
+        zeros = float(np.mean(vector == 0))
+        text = f"{what}: {layout}; {range_text(np.round(vector, 2))}, {zeros:.0%} exactly 0"
+        high, low = int(np.argmax(vector)), int(np.argmin(vector))
+        extremes = [("largest", high)] if vector[high] > 0 else []
+        if vector[low] < 0:
+            extremes.append(("most negative", low))
+        for word, j in extremes:
+            where = f"number {j}"
+            if tiled:
+                h, w = shape[1:]
+                where = f"map {j // (h * w)}, row {j % (h * w) // w}, column {j % w}"
+            text += f"; {word} {short_number(round(vector[j], 2))} at {where}"
+        return text + "."
+
 
 def _range_with_zero(values):
     values = np.asarray(values, dtype=float)
@@ -447,6 +514,25 @@ def _range_with_zero(values):
     lo = min(0.0, float(finite.min())) if finite.size else 0.0
     hi = max(0.0, float(finite.max())) if finite.size else 1.0
     return lo, hi if hi > lo else lo + 1.0
+
+
+def _two_decimals(value) -> str:
+    """``"13.24"``, with no "-0.00" for tiny negative values."""
+    return _minus(f"{round(float(value), 2) + 0.0:.2f}")
+
+
+def _minus(text: str) -> str:
+    """``text`` with real minus signs, as the pictures print numbers."""
+    return text.replace("-", "\u2212")
+
+
+def _chance(probability) -> str:
+    """A probability in percent, one decimal; never a bare 0.0% or 100.0%."""
+    if probability >= 0.9995:
+        return "over 99.9%"
+    if probability < 0.0005:
+        return "under 0.1%"
+    return f"{probability:.1%}"
 
 
 def _score_text(value) -> str:

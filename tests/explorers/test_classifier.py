@@ -18,7 +18,7 @@ from cnnlib.explorers.classifier import (
 )
 from cnnlib.layers import Conv2D, Flatten, ReLU
 from cnnlib.model import Sequential, reference_cnn
-from cnnlib.plotting import SIGNED_CMAP
+from cnnlib.plotting import SIGNED_CMAP, short_number
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +202,47 @@ def test_small_feature_vectors_are_named_bars(bars_explorer):
     assert ex._ax_features.get_yticklabels()[0].get_text() == "feature 0"
     true = int(ex.labels[2])
     assert ex._prob_bars.bars[true].get_linewidth() > 0  # the true class is outlined
+
+
+def test_the_description_finds_the_features_in_their_maps(mnist_explorer):
+    ex = mnist_explorer
+    ex.controls["temperature"].value = 1.0
+    ex.controls["index"].value = 4
+    maps, _, scores = classifier_parts(ex.model, ex.images[4:5])
+    k, r, c = np.unravel_index(np.argmax(maps[0]), maps[0].shape)  # (map, row, column)
+    text = ex.description
+    assert "784 numbers from 16 maps of 7x7, drawn as 16 numbered tiles" in text
+    largest = short_number(round(float(maps[0].max()), 2))
+    assert "Feature vector: 784 numbers" in text
+    assert f"largest {largest} at map {k}, row {r}, column {c}." in text
+    zeros = np.mean(maps[0] == 0)
+    assert f"{zeros:.0%} exactly 0; largest {largest}" in text
+    # scores highest first, as the bars print them (one decimal below 10)
+    order = np.argsort(scores[0])[::-1]
+    first = f"class {order[0]}: {scores[0][order[0]]:.1f}".replace("-", "−")
+    assert f"Class scores, highest first: {first}, class {order[1]}: " in text
+    assert "; the other 5 lower. Probabilities, softmax(scores / T) with T = 1.00: " in text
+    label, p = int(ex.labels[4]), ex.prediction
+    verdict = "predicted right" if label == p else f"predicted {p}: wrong"
+    assert text.startswith(f"Input #4, true class {label}, {verdict}. ")
+    ex.controls["temperature"].value = 10.0  # flatter probabilities, same scores
+    assert ex.description != text
+    assert "T = 10.00: " in ex.description
+    assert ex.description.split("Probabilities")[0] == text.split("Probabilities")[0]
+    ex.controls["temperature"].value = 1.0
+
+
+def test_the_description_of_a_short_vector_gives_every_value(bars_explorer):
+    ex = bars_explorer
+    ex.controls["temperature"].value = 1.0
+    ex.controls["index"].value = 2
+    h, v = (short_number(round(float(f), 2)) for f in ex.features)
+    assert f"Feature vector, 2 numbers: feature 0 = {h}, feature 1 = {v}." in ex.description
+    # two classes: both scores and both probabilities, nothing left out
+    assert "the other" not in ex.description
+    probs = [f"{q:.1%}" for q in ex.output]
+    assert f"class horizontal: {probs[0]}" in ex.description
+    assert f"class vertical: {probs[1]}" in ex.description
 
 
 def test_bars_explorer_gets_most_noisy_bars_right(bars_explorer):
