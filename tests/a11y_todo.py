@@ -26,9 +26,7 @@ NOT_DESCRIBED = {
     "ResolutionExplorer",
     "ImageEditExplorer",
     "ShiftExplorer",
-    # 02_convolution, 04_relu: done
-    # 05_dense_classifier
-    "HandwiredExplorer",
+    # 02_convolution, 04_relu, 05_dense_classifier: done
     # 06_training
     "LossLandscape",
     "TrainingDashboard",

@@ -42,7 +42,7 @@ from cnnlib.plotting import (
     show_kernel,
     show_signed,
 )
-from cnnlib.plotting.describe import range_text
+from cnnlib.plotting.describe import range_text, rows_text
 from cnnlib.training import prepare_images
 
 __all__ = ["ClassifierExplorer", "HandwiredExplorer", "classifier_parts"]
@@ -876,3 +876,56 @@ class HandwiredExplorer(BlitExplorer):
             name = BAR_CLASSES[t.prediction]
             verdict = f"The network says <b>{name}</b> with probability {probs[t.prediction]:.1%}."
         return f"{head}<br>{verdict}"
+
+    def _describe_picture(self, probs):
+        """Input, both detectors and their maps, the dense sums and the probabilities."""
+        t, c, n = self.trace, self.controls, self.size
+        shape, position, length = c["shape"].value, c["position"].value, c["length"].value
+        start = (n - length) // 2
+        along = f"{start} to {start + length - 1}"
+        drawn = {
+            "horizontal": f"a horizontal bar on row {position}, columns {along}",
+            "vertical": f"a vertical bar in column {position}, rows {along}",
+            "plus": f"a plus sign: row {position}, columns {along}, and column {position}, "
+            f"rows {along}",
+            "diagonal": "a diagonal line from the top left to the bottom right",
+            "blank": "nothing",
+        }[shape]
+        noise = c["noise"].value
+        pixels = (
+            f", with noise (standard deviation {noise:.2f}, pattern {c['noise_seed'].value}): "
+            f"{range_text(np.round(self.image, 2))}"
+            if noise > 0
+            else ": 1 on the line, 0 elsewhere"
+            if shape != "blank"
+            else ": every pixel 0"
+        )
+        whole = noise == 0
+        maps = []
+        for k, name in enumerate(("horizontal", "vertical")):
+            r, col = t.winners[k]
+            feature = _minus(_feature_text(t.features[k], whole))
+            largest = (
+                f"the largest value, {feature}, is at row {r}, column {col} (orange box)"
+                if t.features[k] > 0
+                else "nothing is above 0"
+            )
+            maps.append(
+                f"The {name} detector, by row {rows_text(t.filters[k])}, gives a feature map "
+                f"{n}x{n} with {range_text(np.round(t.conv[k], 2))}; after ReLU "
+                f"{largest}: {'hv'[k]} = {feature}."
+            )
+        _, texts = self._sums(t, whole)  # the dense layer's table, as printed
+        sums = "; ".join(
+            f"score {name} = {texts[k, 0]} + {texts[k, 1]}, bias {texts[k, 2]}: {texts[k, 3]}"
+            for k, name in enumerate(BAR_CLASSES)
+        )
+        if t.scores[0] == t.scores[1]:
+            verdict = "a tie: no evidence either way"
+        else:
+            verdict = f"the network says {BAR_CLASSES[t.prediction]}"
+        chances = ", ".join(f"{name} {probs[k]:.1%}" for k, name in enumerate(BAR_CLASSES))
+        return (
+            f"Input {n}x{n}: {drawn}{pixels}. {' '.join(maps)} Dense layer: {sums}. "
+            f"Softmax: {chances}; {verdict}."
+        )

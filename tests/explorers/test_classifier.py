@@ -389,3 +389,43 @@ def test_noisy_inputs_print_two_decimals(handwired):
     assert handwired._ax_maps[0].get_title() == f"its feature map\nh = {h:.2f}"
     assert handwired._labels_sums.texts[0, 0] == f"(+1)·{h:.2f}"
     handwired.controls["noise"].value = 0.0
+
+
+def test_the_description_follows_the_network_neuron_by_neuron():
+    ex = HandwiredExplorer(shape="vertical", position=3, length=8)
+    m = "\u2212"
+    text = ex.description
+    assert text.startswith(
+        "Input 8x8: a vertical bar in column 3, rows 0 to 7: 1 on the line, 0 elsewhere. "
+    )
+    # horizontal detector on a vertical bar: its middle row meets one bright pixel (+1),
+    # its top and bottom rows one each (-1 -1), so -1, or 0 on the first and last rows
+    # (one of those rows is padding): h = 0
+    assert (
+        f"The horizontal detector, by row [{m}1, {m}1, {m}1], [1, 1, 1], [{m}1, {m}1, {m}1], "
+        f"gives a feature map 8x8 with values from {m}1 to 0; after ReLU nothing is above 0: "
+        "h = 0."
+    ) in text
+    # vertical detector: 3 on the bar (the first full column of 3 is row 1), -3 beside it
+    assert (
+        f"gives a feature map 8x8 with values from {m}3 to 3; after ReLU the largest value, 3, "
+        "is at row 1, column 3 (orange box): v = 3."
+    ) in text
+    assert (
+        f"Dense layer: score horizontal = (+1)·0 + ({m}1)·3, bias +0: {m}3; "
+        f"score vertical = ({m}1)·0 + (+1)·3, bias +0: +3."
+    ) in text
+    # softmax of (-3, 3): 1 / (1 + e^-6) = 0.9975
+    assert text.endswith("Softmax: horizontal 0.2%, vertical 99.8%; the network says vertical.")
+    ex.controls["noise"].value = 0.3
+    assert ", with noise (standard deviation 0.30, pattern 0): values from 0 to 1." in (
+        ex.description
+    )
+    h = float(ex.trace.features[0])
+    assert f"h = {h:.2f}." in ex.description
+    ex.controls["shape"].value = "plus"
+    ex.controls["noise"].value = 0.0
+    assert ex.description.startswith(
+        "Input 8x8: a plus sign: row 3, columns 0 to 7, and column 3, rows 0 to 7: "
+    )
+    assert ex.description.endswith("a tie: no evidence either way.")
