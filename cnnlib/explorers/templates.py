@@ -136,6 +136,9 @@ class TemplateMatcher(Explorer):
     def _draw(self, result):
         image, template = self.current_image, self.template
         name = self.controls["template"].value
+        # which pixels flip matters only with noise: without it the seed is greyed out (and
+        # left out of the Tab order) instead of a slider that changes nothing
+        self.controls["seed"].disabled = self.controls["noise"].value == 0
         self._im.set_data(image)
         self._im_t.set_data(template)
         self._lab_t.set(

@@ -430,6 +430,18 @@ def test_only_the_cross_tells_an_x_from_an_o():
     assert x["cross x"] == pytest.approx(1)
 
 
+def test_the_noise_seed_is_usable_only_with_noise():
+    t = TemplateMatcher(noise=0.0)
+    assert t.controls["seed"].disabled  # it would change nothing
+    t.controls["noise"].value = 0.1
+    assert not t.controls["seed"].disabled
+    before = t.png
+    t.controls["seed"].value = 5  # other pixels flip: another picture
+    assert t.png != before
+    t.controls["noise"].value = 0.0
+    assert t.controls["seed"].disabled
+
+
 def test_template_matcher_describes_the_match_in_numbers():
     t = TemplateMatcher(image="o", template="cross x")
     # the O's best patch against the cross: 7 of 9 pixels agree, score (7 - 2) / 9
