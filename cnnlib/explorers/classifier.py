@@ -813,6 +813,9 @@ class HandwiredExplorer(BlitExplorer):
     def _draw(self, probs):
         t = self.trace
         noisy = self.controls["noise"].value > 0
+        # the noise pattern matters only with noise: without it the slider is greyed out
+        # (and left out of the Tab order) instead of changing nothing
+        self.controls["noise_seed"].disabled = not noisy
         fmt = _one_decimal if noisy else short_number
         self._im_in.set_data(self.image)
         self._labels_in.set(

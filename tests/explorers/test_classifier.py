@@ -429,3 +429,15 @@ def test_the_description_follows_the_network_neuron_by_neuron():
         "Input 8x8: a plus sign: row 3, columns 0 to 7, and column 3, rows 0 to 7: "
     )
     assert ex.description.endswith("a tie: no evidence either way.")
+
+
+def test_the_noise_pattern_is_usable_only_with_noise():
+    ex = HandwiredExplorer(noise=0.0)
+    assert ex.controls["noise_seed"].disabled  # it would change nothing
+    ex.controls["noise"].value = 0.3
+    assert not ex.controls["noise_seed"].disabled
+    before = ex.png
+    ex.controls["noise_seed"].value = 4  # another pattern: another picture
+    assert ex.png != before
+    ex.controls["noise"].value = 0.0
+    assert ex.controls["noise_seed"].disabled
