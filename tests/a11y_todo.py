@@ -53,10 +53,7 @@ UNNAMED_CONTROLS: set[str] = set()  # none left (06_training's NetworkBuilder: d
 KEYBOARD_TODO = {
     # 01_pixels
     "ChannelExplorer",
-    # 02_convolution
-    "TemplateMatcher",
-    # 05_dense_classifier
-    "HandwiredExplorer",
+    # 02_convolution ... 05_dense_classifier: done
     # 06_training
     "TrainingDashboard",
     "NetworkBuilder",
