@@ -124,12 +124,18 @@ def keyboard_check(page, k: int, timeout: float = 6.0) -> tuple[list[str], list[
         kind, i = control["kind"], control["index"]
         target = element(i)
         if kind == "slider":
-            high = float(control["valuemax"] or 0)
-            now = float(control["valuenow"] or 0)
+            # read the slider as it is now, not as the first snapshot saw it: moving an
+            # earlier control may have changed its range and value (a PixelExplorer window
+            # at its largest clamps 'top row' to 0, and it stays there)
+            def attribute(what, target=target, control=control):
+                value = target.get_attribute(f"aria-value{what}")
+                return float(value if value is not None else control[f"value{what}"] or 0)
+
+            high, now = attribute("max"), attribute("now")
             key, back = ("ArrowLeft", "ArrowRight") if now >= high else ("ArrowRight", "ArrowLeft")
             for press in (key, back):
                 _expect_change(page, k, target, press, f"{press} on {name(control)}", problems, log)
-            low = float(control["valuemin"] or 0)
+            low, now = attribute("min"), attribute("now")
             for press in ("Home", "End") if now != low else ("End", "Home"):
                 _expect_change(page, k, target, press, f"{press} on {name(control)}", problems, log)
                 value = target.get_attribute("aria-valuenow")
@@ -235,5 +241,8 @@ def _expect_change(page, k, target, key, what, problems, log):
 
 
 def _settle(page, k):
-    """Let pending updates arrive (after keys pressed without waiting)."""
-    page.page.wait_for_timeout(400)
+    """Let pending updates arrive (after keys pressed without waiting): the kernel has
+    caught up with every key (a busy machine takes longer than a fixed pause), then the
+    browser gets a moment to apply what the kernel sent."""
+    page.wait_quiet(timeout=30.0)
+    page.page.wait_for_timeout(300)
