@@ -37,6 +37,7 @@ from cnnlib.explorers._pictures import (
 )
 from cnnlib.explorers._upload import UploadSlot
 from cnnlib.plotting import IMAGE_CMAP, LabelGrid, contrast_colors, show_image
+from cnnlib.plotting.describe import colour_text, position_text, rows_text
 
 __all__ = ["ChannelExplorer", "PixelExplorer"]
 
@@ -96,6 +97,7 @@ class PixelExplorer(BlitExplorer):
     SOURCES = ("MNIST digit", "photo (grayscale)")
     MAX_LABELED = 10  #: largest window side with values printed (more would be unreadable)
     MAX_SIZE = 32
+    LISTED = 16  #: windows of at most this many pixels are described value by value
     UPLOAD = "your picture (grayscale)"
     UPLOAD_SIDE = 512  #: an upload is shrunk to this (the course photo is 600 x 512)
 
@@ -279,14 +281,7 @@ class PixelExplorer(BlitExplorer):
         if self._im_all.get_cmap().name != cmap:
             for im in (self._im_all, self._im_win):
                 im.set_cmap(cmap)
-        if c["source"].value == "MNIST digit":
-            label = self._labels[c["index"].value]
-            what = f"digit #{c['index'].value}" + (f" (a {label})" if label >= 0 else "")
-        elif c["source"].value == self.UPLOAD:
-            what = "your picture"
-        else:
-            what = "photo (grayscale)"
-        self._ax_all.set_title(f"{what}: {h} x {w} pixels")
+        self._ax_all.set_title(f"{self._image_name()}: {h} x {w} pixels")
         self._frame.set_bounds(col - 0.5, row - 0.5, size, size)
         if window is None:
             self._im_win.set_data(np.zeros((1, 1)))
@@ -312,6 +307,60 @@ class PixelExplorer(BlitExplorer):
             self._values.set(window, colors=contrast_colors(window, 0, 255, cmap))
         else:
             self._values.clear()
+
+    def _image_name(self) -> str:
+        """ "digit #0 (a 5)", "photo (grayscale)" or "your picture": the left panel's title."""
+        c = self.controls
+        if c["source"].value == "MNIST digit":
+            label = self._labels[c["index"].value]
+            return f"digit #{c['index'].value}" + (f" (a {label})" if label >= 0 else "")
+        if c["source"].value == self.UPLOAD:
+            return "your picture"
+        return "photo (grayscale)"
+
+    def _overview_words(self) -> str:
+        """The left panel: which image, its size, its colours and where the frame is."""
+        c = self.controls
+        h, w = self._image_now().shape
+        size, row, col = c["size"].value, c["row"].value, c["col"].value
+        return (
+            f"Left: {self._image_name()}, {h}x{w} pixels in gray "
+            f"({colour_text(c['cmap'].value, 0, 255)}), with an orange frame around rows "
+            f"{row}-{row + size - 1}, columns {col}-{col + size - 1}."
+        )
+
+    def _describe_picture(self, window):
+        """The image and the window: where it is and the numbers in it."""
+        c = self.controls
+        size, row, col = c["size"].value, c["row"].value, c["col"].value
+        n = window.size
+        zeros = int(np.count_nonzero(window == 0))
+        if size * size <= self.LISTED:
+            values = f"by row {rows_text(window)}"
+        else:
+            high = np.unravel_index(int(np.argmax(window)), window.shape)
+            values = f"values from {window.min()} to {window.max()}"
+            if zeros:
+                values += f", {zeros} of the {n} are 0"
+            if window.max() > window.min():
+                values += (
+                    f"; the highest, {window.max()}, at "
+                    f"{position_text(row + high[0], col + high[1], self._image_now().shape)}"
+                    " of the image"
+                )
+        printed = (
+            "with its values printed"
+            if size <= self.MAX_LABELED
+            else f"too big for printed values (windows up to {self.MAX_LABELED}x"
+            f"{self.MAX_LABELED} have them)"
+        )
+        return (
+            f"{self._overview_words()} Right: that window enlarged, {size}x{size} pixels "
+            f"{printed}: {values}."
+        )
+
+    def _describe_impossible(self):
+        return f"{self._overview_words()} No window: {self.message}"
 
     def _describe(self, window):
         c = self.controls

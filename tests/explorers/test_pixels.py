@@ -461,3 +461,35 @@ def test_shift_partial_redraw_follows_digits_with_and_without_labels():
         known = labels[e.controls["index"].value] >= 0
         second = e._ax_bars.get_yticklabels()[1].get_text()
         assert second == ("nearest\nsame digit" if known else "nearest\nother digit")
+
+
+# ----------------------------------------------------------------------------
+# descriptions (issue 15): what the picture shows now, in words and numbers
+# ----------------------------------------------------------------------------
+def test_pixel_description_states_the_window_and_its_numbers():
+    e = _no_render(PixelExplorer(index=0, row=4, col=15, size=10))
+    window = DIGITS[0][4:14, 15:25]
+    top, left = np.unravel_index(np.argmax(window), window.shape)
+    text = e.description
+    assert f"digit #0 (a {LABELS[0]}), 28x28 pixels" in text
+    assert "black = 0, white = 255" in text
+    assert "rows 4-13, columns 15-24" in text
+    assert "10x10 pixels with its values printed" in text
+    assert f"values from {window.min()} to {window.max()}" in text
+    assert f"{np.count_nonzero(window == 0)} of the 100 are 0" in text
+    assert f"the highest, {window.max()}, at row {4 + top}, column {15 + left}" in text
+
+    e.controls["cmap"].value = "gray_r"  # same numbers, other colours: the words say so
+    assert "white = 0, black = 255" in e.description and e.description != text
+
+    e.controls["size"].value = 3  # a small window: every value, row by row
+    e.controls["row"].value, e.controls["col"].value = 6, 20
+    rows = ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in DIGITS[0][6:9, 20:23])
+    assert f"3x3 pixels with its values printed: by row {rows}." in e.description
+
+    e.controls["size"].value = 20
+    assert "too big for printed values (windows up to 10x10 have them)" in e.description
+
+    e.controls["source"].value = "photo (grayscale)"
+    h, w = GRAY.shape
+    assert f"photo (grayscale), {h}x{w} pixels" in e.description
