@@ -438,6 +438,8 @@ class ChannelExplorer(BlitExplorer):
 
     def __init__(self, red=True, green=True, blue=True, row=None, col=None, *, photo=None):
         super().__init__(figsize=(9.2, 3.25))  # 828 px: fits a notebook column
+        # what the description calls the photo: a blind learner is told whose portrait it is
+        self._photo_name = "the portrait of Grace Hopper" if photo is None else "the photo"
         photo = course_photo() if photo is None else np.asarray(photo)
         if photo.ndim != 3 or photo.shape[-1] != 3:
             raise ValueError(
@@ -504,6 +506,7 @@ class ChannelExplorer(BlitExplorer):
     def _use(self, photo):
         """Make ``photo`` the image shown: its screen-sized copy and the step it sets."""
         self._photo = photo
+        self._means = photo.reshape(-1, 3).mean(axis=0)  # per channel, for the description
         self._small, self._factor = screen_copy(photo, self.SCREEN_SIDE)
         self._black = np.zeros(self._small.shape[:2], dtype=np.uint8)
 
@@ -594,6 +597,32 @@ class ChannelExplorer(BlitExplorer):
         self._ax_rgb.set_title(f"(R, G, B) = ({shown})")
         for marker in self._markers:
             marker.set_data([col], [row])
+
+    def _describe_picture(self, combined):
+        """The recombined photo, the three channel panels and the marked pixel's numbers."""
+        on = self._on()
+        h, w = self._photo.shape[:2]
+        name = "your picture" if self.controls["source"].value == self.UPLOAD else self._photo_name
+        off = [n for n, o in zip(self.NAMES, on) if not o]
+        if not off:
+            kept = "with all three channels on"
+        elif len(off) == 3:
+            kept = "with every channel off: all black"
+        else:
+            kept = f"with {' and '.join(off)} off (set to 0)"
+        panels = "; ".join(
+            f"{n}, average {m:.0f}" if o else f"{n} off, all 0 (black)"
+            for n, m, o in zip(self.NAMES, self._means, on)
+        )
+        row, col = self.controls["row"].value, self.controls["col"].value
+        r, g, b = (int(v) for v in self._photo[row, col])
+        shown = tuple(int(v) for v in combined[row, col])
+        now = f", shown as ({shown[0]}, {shown[1]}, {shown[2]})" if off else ""
+        return (
+            f"Left: {name}, {h}x{w} pixels in colour, {kept}. Then each channel as a grayscale "
+            f"image (black = 0, white = 255 = much of that colour): {panels}. A square marks "
+            f"the pixel at {position_text(row, col, (h, w))}: R={r}, G={g}, B={b}{now}."
+        )
 
     def _describe(self, combined):
         h, w, c = self._photo.shape

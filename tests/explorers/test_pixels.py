@@ -493,3 +493,22 @@ def test_pixel_description_states_the_window_and_its_numbers():
     e.controls["source"].value = "photo (grayscale)"
     h, w = GRAY.shape
     assert f"photo (grayscale), {h}x{w} pixels" in e.description
+
+
+def test_channel_description_names_what_is_on_and_the_marked_pixel():
+    e = _no_render(ChannelExplorer(row=300, col=150))
+    r, g, b = (int(v) for v in PHOTO[300, 150])
+    means = PHOTO.reshape(-1, 3).mean(axis=0)
+    text = e.description
+    assert "portrait of Grace Hopper, 600x512 pixels in colour, with all three channels on" in text
+    assert f"red, average {means[0]:.0f}; green, average {means[1]:.0f}" in text
+    assert f"row 300, column 150 (middle left): R={r}, G={g}, B={b}." in text
+    assert "shown as" not in text
+
+    e.controls["green"].value = False
+    assert "with green off (set to 0)" in e.description
+    assert "green off, all 0 (black)" in e.description
+    assert f"R={r}, G={g}, B={b}, shown as ({r}, 0, {b})." in e.description
+
+    e.controls["red"].value = e.controls["blue"].value = False
+    assert "with every channel off: all black" in e.description
