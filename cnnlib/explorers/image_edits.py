@@ -27,6 +27,7 @@ from cnnlib.explorers._pictures import (
     thousands,
 )
 from cnnlib.plotting import IMAGE_CMAP, show_image
+from cnnlib.plotting.describe import rows_text, size_text
 
 __all__ = ["ImageEditExplorer", "ResolutionExplorer", "edit_pixels"]
 
@@ -80,6 +81,7 @@ class ResolutionExplorer(BlitExplorer):
     ):
         super().__init__(figsize=(9.2, 4.25))  # 828 px: fits a notebook column
         digits, labels = check_digits(digits, labels)
+        portrait = "the portrait of Grace Hopper" if photo is None else "the photo"
         photo, gray = photo_and_gray(photo)
         self._images = {
             "photo (colour)": photo,
@@ -87,6 +89,13 @@ class ResolutionExplorer(BlitExplorer):
             "MNIST digit": digits[index],
         }
         self._index, self._label = index, labels[index]
+        digit = f"digit #{index}" + (f" (a {labels[index]})" if labels[index] >= 0 else "")
+        self._names = {  # what the description calls each image
+            "photo (colour)": f"{portrait} in colour",
+            "photo (grayscale)": f"{portrait} in grayscale",
+            "MNIST digit": digit,
+        }
+        self._lost_cache: dict[tuple, float] = {}
         self._screen = {name: screen_copy(im) for name, im in self._images.items()}
         self.controls["source"] = widgets.Dropdown(
             options=self.SOURCES, value=source, description="image"
@@ -149,6 +158,67 @@ class ResolutionExplorer(BlitExplorer):
         self._ax_after.set_title(
             f"factor {factor}: {_shape_text(small.shape)} = {thousands(small.size)} numbers"
         )
+
+    def _lost(self, small) -> float:
+        """How far, on average, each number of the shrunk image is from the ones it replaced.
+
+        The mean absolute difference between the original and the shrunk image drawn at
+        the original's size (each value repeated over its block), over the pixels the
+        blocks cover. Cached: it depends only on the image, the factor and the method.
+        """
+        c = self.controls
+        key = (c["source"].value, c["factor"].value, c["method"].value)
+        if key not in self._lost_cache:
+            f, image = key[1], self._images[key[0]]
+            rows, cols = small.shape[:2]
+            blocks = image[: rows * f, : cols * f].reshape(rows, f, cols, f, *image.shape[2:])
+            spread = small[:, None, :, None].astype(np.int16)  # each value over its block
+            self._lost_cache[key] = float(np.abs(blocks.astype(np.int16) - spread).mean())
+        return self._lost_cache[key]
+
+    def _before_words(self) -> str:
+        image = self._images[self.controls["source"].value]
+        return (
+            f"Left: {self._names[self.controls['source'].value]}, "
+            f"{size_text(image)} = {thousands(image.size)} numbers."
+        )
+
+    def _describe_picture(self, small):
+        """Both images in numbers: how many there were and are, and how much detail went."""
+        c = self.controls
+        factor = c["factor"].value
+        image = self._images[c["source"].value]
+        how = "its average" if c["method"].value == "mean" else "its top-left pixel"
+        if factor == 1:
+            after = f"Right: factor 1, unchanged: the same {thousands(small.size)} numbers."
+        else:
+            listed = f", by row {rows_text(small)}" if small.ndim == 2 and small.size <= 16 else ""
+            after = (
+                f"Right: factor {factor}, each {factor}x{factor} block replaced by {how}: "
+                f"{size_text(small)} = {thousands(small.size)} "
+                f"number{'s' if small.size > 1 else ''} "
+                f"({small.size / image.size:.1%} of them){listed}, drawn at the same size, so "
+                f"each new pixel shows as a square of {factor}x{factor}; on average a number is "
+                f"now {self._lost(small):.0f} away from the one it replaced (on the 0-255 scale)."
+            )
+        h, w = image.shape[:2]
+        lost_r, lost_c = h - small.shape[0] * factor, w - small.shape[1] * factor
+        if lost_r or lost_c:
+            strips = [
+                f"{n} {what}" + ("s" if n > 1 else "")
+                for n, what in ((lost_r, "row"), (lost_c, "column"))
+                if n
+            ]
+            after += (
+                f" Left over, too few for a whole block: the last {' and '.join(strips)}, "
+                "dropped (a blank strip at the "
+                + " and ".join(s for n, s in ((lost_r, "bottom"), (lost_c, "right")) if n)
+                + ")."
+            )
+        return f"{self._before_words()} {after}"
+
+    def _describe_impossible(self):
+        return f"{self._before_words()} Right: no shrunk image, because {self.message}."
 
     def _describe(self, small):
         c = self.controls

@@ -512,3 +512,42 @@ def test_channel_description_names_what_is_on_and_the_marked_pixel():
 
     e.controls["red"].value = e.controls["blue"].value = False
     assert "with every channel off: all black" in e.description
+
+
+def test_resolution_description_counts_numbers_and_the_detail_lost():
+    digit = np.array(
+        [
+            [0, 0, 100, 200, 9],
+            [0, 0, 100, 200, 9],
+            [40, 90, 0, 0, 9],
+            [40, 90, 0, 0, 9],
+        ],
+        dtype=np.uint8,
+    )
+    e = _no_render(ResolutionExplorer(source="MNIST digit", factor=2, digits=digit[None]))
+    # block averages [[0, 150], [65, 0]]; each number's distance to its block's value,
+    # averaged over the 16 covered pixels: (0 + 50 + 25 + 0) / 4 = 18.75
+    assert e.description == (
+        "Left: digit #0, 4x5 = 20 numbers. Right: factor 2, each 2x2 block replaced by its "
+        "average: 2x2 = 4 numbers (20.0% of them), by row [0, 150], [65, 0], drawn at the same "
+        "size, so each new pixel shows as a square of 2x2; on average a number is now 19 away "
+        "from the one it replaced (on the 0-255 scale). Left over, too few for a whole block: "
+        "the last 1 column, dropped (a blank strip at the right)."
+    )
+    e.controls["method"].value = "subsample"  # top-left pixels [[0, 100], [40, 0]]
+    assert "replaced by its top-left pixel" in e.description
+    assert "by row [0, 100], [40, 0]" in e.description and "now 19 away" in e.description
+    e.controls["factor"].value = 1
+    assert "Right: factor 1, unchanged: the same 20 numbers." in e.description
+
+    photo = _no_render(ResolutionExplorer(factor=8))
+    assert photo.description.startswith(
+        "Left: the portrait of Grace Hopper in colour, 600x512x3 = 921,600 numbers. "
+        "Right: factor 8, each 8x8 block replaced by its average: 75x64x3 = 14,400 numbers (1.6%"
+    )
+
+    e.controls["factor"].value = 6  # larger than the 4x5 digit: the message, in words
+    assert e.output is None
+    assert e.description == (
+        f"Left: digit #0, 4x5 = 20 numbers. Right: no shrunk image, because {e.message}."
+    )
