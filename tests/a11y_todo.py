@@ -21,7 +21,6 @@ from __future__ import annotations
 #: the picture's alt text changes when the picture does.
 NOT_DESCRIBED = {
     # 01_pixels
-    "ImageEditExplorer",
     "ShiftExplorer",
     # 02_convolution, 04_relu, 05_dense_classifier: done
     # 06_training

@@ -27,7 +27,7 @@ from cnnlib.explorers._pictures import (
     thousands,
 )
 from cnnlib.plotting import IMAGE_CMAP, show_image
-from cnnlib.plotting.describe import rows_text, size_text
+from cnnlib.plotting.describe import range_text, rows_text, size_text
 
 __all__ = ["ImageEditExplorer", "ResolutionExplorer", "edit_pixels"]
 
@@ -331,10 +331,17 @@ class ImageEditExplorer(BlitExplorer):
         photo=None,
     ):
         super().__init__(figsize=(9.2, 3.6))  # 828 px: fits a notebook column
-        digits, _ = check_digits(digits, labels)
+        digits, labels = check_digits(digits, labels)
+        portrait = "the portrait of Grace Hopper" if photo is None else "the photo"
         _, gray = photo_and_gray(photo)
         # edit a screen-sized copy: the same arithmetic, a quarter of the pixels
         self._images = {"photo (grayscale)": screen_copy(gray)[0], "MNIST digit": digits[index]}
+        self._names = {  # what the description calls each image
+            "photo (grayscale)": f"{portrait} in grayscale",
+            "MNIST digit": f"digit #{index}"
+            + (f" (a {labels[index]})" if labels[index] >= 0 else ""),
+        }
+        self._counts: dict[str, np.ndarray] = {}  # source -> how many pixels have each value
         c = self.controls
         c["source"] = widgets.Dropdown(options=self.SOURCES, value=source, description="image")
         c["contrast"] = widgets.FloatSlider(
@@ -461,6 +468,63 @@ class ImageEditExplorer(BlitExplorer):
         if s["level"] is not None:
             rule = f"255 if {rule} >= {s['level']} else 0"
         return rule
+
+    def _edit_words(self) -> str:
+        """The edit in words: "contrast x2, brightness +20, negative", or "" for none."""
+        s = self._settings()
+        words = [f"contrast x{s['contrast']:g}"] if s["contrast"] != 1 else []
+        if s["brightness"]:
+            words.append(f"brightness {s['brightness']:+d}")
+        if s["invert"]:
+            words.append("negative")
+        if s["level"] is not None:
+            words.append(f"threshold at {s['level']}")
+        if s["wrap"]:
+            words.append("raw uint8 numbers that wrap around")
+        return ", ".join(words)
+
+    @staticmethod
+    def _values_words(image, counts) -> str:
+        """Range and average, and how many pixels sit at 0 and at 255."""
+        n = image.size
+        share = {v: f"{counts[v] / n:.0%}" for v in (0, 255) if counts[v]}
+        if counts[1:255].sum() == 0:  # a threshold: only black and white are left
+            return "only 0 and 255: " + " and ".join(f"{p} are {v}" for v, p in share.items())
+        ends = " and ".join(f"{p} are {v}" for v, p in share.items() if p != "0%")
+        return f"{range_text(image)}, average {image.mean():.0f}" + (f"; {ends}" if ends else "")
+
+    @staticmethod
+    def _middle(counts) -> str:
+        """Where the middle 90% of the pixels lie, read off the counts of each value."""
+        cumulative = np.cumsum(counts) / counts.sum()
+        low, high = np.searchsorted(cumulative, [0.05, 0.95])
+        return f"between {int(low)} and {int(high)}"
+
+    def _describe_picture(self, edited):
+        """Original and edited image in numbers; the histogram as where the values lie."""
+        source = self.controls["source"].value
+        image = self._images[source]
+        if source not in self._counts:
+            self._counts[source] = np.bincount(image.ravel(), minlength=256)
+        before, after = self._counts[source], np.bincount(edited.ravel(), minlength=256)
+        edits = self._edit_words()
+        middle = "the edited image, unchanged so far" if not edits else f"edited ({edits})"
+        text = (
+            f"Left: the original, {self._names[source]}, {size_text(image)} pixels "
+            f"(black = 0, white = 255), {self._values_words(image, before)}. "
+            f"Middle: {middle}, {self._values_words(edited, after)}."
+        )
+        s = self._settings()
+        if s["wrap"]:
+            raw = _unbounded(image, s["brightness"], s["contrast"])
+            wrapped = int(np.count_nonzero((raw > 255) | (raw < 0)))
+            pixels = "1 pixel" if wrapped == 1 else f"{thousands(wrapped)} pixels"
+            text += f" {pixels} wrapped around past 0 or 255."
+        return text + (
+            " Right: the histogram of how many pixels have each value (original filled gray, "
+            f"edited as an orange outline): the middle 90% of the original's pixels lie "
+            f"{self._middle(before)}, of the edited ones {self._middle(after)}."
+        )
 
     def _describe(self, edited):
         s = self._settings()

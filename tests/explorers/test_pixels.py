@@ -551,3 +551,27 @@ def test_resolution_description_counts_numbers_and_the_detail_lost():
     assert e.description == (
         f"Left: digit #0, 4x5 = 20 numbers. Right: no shrunk image, because {e.message}."
     )
+
+
+def test_edit_description_gives_the_numbers_before_and_after():
+    digit = np.array([[[0, 100], [200, 250]]], dtype=np.uint8)
+    e = _no_render(ImageEditExplorer(source="MNIST digit", brightness=10, digits=digit))
+    # + 10, clipped: [[10, 110], [210, 255]], average 146.25; 250 + 10 = 260 is clipped to 255
+    assert e.description == (
+        "Left: the original, digit #0, 2x2 pixels (black = 0, white = 255), values from 0 to "
+        "250, average 138; 25% are 0. Middle: edited (brightness +10), values from 10 to 255, "
+        "average 146; 25% are 255. Right: the histogram of how many pixels have each value "
+        "(original filled gray, edited as an orange outline): the middle 90% of the original's "
+        "pixels lie between 0 and 250, of the edited ones between 10 and 255."
+    )
+    e.controls["overflow"].value = "wrap"  # 260 wraps to 4: [[10, 110], [210, 4]]
+    assert "Middle: edited (brightness +10, raw uint8 numbers that wrap around), values " in (
+        e.description
+    )
+    assert "from 4 to 210, average 84. 1 pixel wrapped around past 0 or 255." in e.description
+    e.controls["overflow"].value = "clip"
+    e.controls["threshold"].value = 100  # [[0, 255], [255, 255]]
+    assert "threshold at 100), only 0 and 255: 25% are 0 and 75% are 255." in e.description
+    e.controls["threshold"].value = 0
+    e.controls["brightness"].value = 0
+    assert "Middle: the edited image, unchanged so far, values from 0 to 250" in e.description
