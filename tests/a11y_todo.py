@@ -20,9 +20,7 @@ from __future__ import annotations
 #: with numbers what the picture shows now; its browser test then also checks that
 #: the picture's alt text changes when the picture does.
 NOT_DESCRIBED = {
-    # 01_pixels
-    "ShiftExplorer",
-    # 02_convolution, 04_relu, 05_dense_classifier: done
+    # 01_pixels, 02_convolution, 04_relu, 05_dense_classifier: done
     # 06_training
     "LossLandscape",
     "TrainingDashboard",

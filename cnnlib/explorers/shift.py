@@ -94,6 +94,8 @@ class ShiftExplorer(BlitExplorer):
         )
         bare(axes[2])
         axes[2].set_title(" ")
+        # the sign in words, not in colour alone (issue 15: colour-vision deficiencies)
+        axes[2].set_xlabel("red: brighter (+)\nblue: darker (\u2212)", fontsize=10)
         ax = self._ax_bars
         self._bars = ax.barh([0, 1, 2], [1, 1, 1], color=[MARK, "#4e79a7", "0.6"], height=0.65)
         ax.set_yticks([0, 1, 2], ["shifted\ncopy", *self.BAR_NAMES[True]])
@@ -191,6 +193,78 @@ class ShiftExplorer(BlitExplorer):
                     else "none among\nthe references"
                 )
                 text.set(text=missing, fontweight="normal", color="0.35")
+
+    def _describe_picture(self, moved):
+        """The three images in words and numbers, and the bars' distances."""
+        c = self.controls
+        index, down, right = c["index"].value, c["down"].value, c["right"].value
+        original = self._digits[index]
+        label = self._labels[index]
+        h, w = original.shape
+        steps = [
+            f"{abs(n)} pixel{'s' if abs(n) > 1 else ''} {way}"
+            for n, way in (
+                (down, "down" if down > 0 else "up"),
+                (right, "right" if right > 0 else "left"),
+            )
+            if n
+        ]
+        middle = (
+            f"the same digit moved {' and '.join(steps)}, the pixels moved in are 0 (black)"
+            if steps
+            else "the same digit, not moved (shift 0, 0)"
+        )
+        diff = moved.astype(np.int16) - original
+        up, lower = int(np.count_nonzero(diff > 0)), int(np.count_nonzero(diff < 0))
+        changes = (
+            f"{up + lower} of the {original.size} pixels differ: {up} brighter (red, up to "
+            f"+{int(diff.max())}) and {lower} darker (blue, down to {int(diff.min())})".replace(
+                "-", "−"
+            )
+            if up or lower
+            else "all 0, no pixel differs (white)"
+        )
+        name = f"digit #{index}" + (f" (a {label})" if label >= 0 else "")
+        return (
+            f"Left: {name}, {h}x{w} pixels (black = 0, white = 255). Middle: {middle}. "
+            f"Right: shifted minus original, {changes}. {self._bar_words(moved)}"
+        )
+
+    def _bar_words(self, moved) -> str:
+        """The bars: distance of the shifted copy and of the nearest other digits."""
+        index = self.controls["index"].value
+        label = self._labels[index]
+        d_shift = pixel_distance(moved, self._digits[index])
+        d_same, _, d_other, i_other = self._nearest(index)
+        known = self._known(index)
+        bars = [f"shifted copy {d_shift:.1f}"]
+        if known:
+            bars.append(
+                f"nearest other handwritten {label} {d_same:.1f}"
+                if np.isfinite(d_same)
+                else f"no other {label} among the references"
+            )
+            bars.append(
+                f"nearest different digit (a {self._ref_labels[i_other]}) {d_other:.1f}"
+                if np.isfinite(d_other)
+                else "no digit of another class among the references"
+            )
+        else:
+            bars.append(
+                f"nearest other digit {d_same:.1f}"
+                if np.isfinite(d_same)
+                else "no other digit among the references"
+            )
+            bars.append("nearest different digit unknown without labels")
+        text = f"Bars, distance to the original: {', '.join(bars)}."
+        if np.isfinite(d_same) and d_shift > 0:
+            other = f"another handwritten {label}" if known else "the closest other digit"
+            verdict = "farther from" if d_shift > d_same else "closer to"
+            text += f" The shifted copy is {verdict} the original than {other} is"
+            if known and np.isfinite(d_other) and d_shift > d_other:
+                text += f", and than the nearest {self._ref_labels[i_other]}"
+            text += "."
+        return text
 
     def _describe(self, moved):
         c = self.controls

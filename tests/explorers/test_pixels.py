@@ -575,3 +575,43 @@ def test_edit_description_gives_the_numbers_before_and_after():
     e.controls["threshold"].value = 0
     e.controls["brightness"].value = 0
     assert "Middle: the edited image, unchanged so far, values from 0 to 250" in e.description
+
+
+def test_shift_description_counts_the_changes_and_reads_the_bars():
+    refs = (DIGITS[:300], LABELS[:300])
+    e = _no_render(ShiftExplorer(index=0, down=0, right=2, references=refs))
+    moved = shift(DIGITS[0], 0, 2)
+    diff = moved.astype(int) - DIGITS[0]
+    brighter, darker = np.count_nonzero(diff > 0), np.count_nonzero(diff < 0)
+    d = np.array([pixel_distance(DIGITS[0], r) for r in refs[0]])
+    d[0] = np.inf
+    same = d[refs[1] == LABELS[0]].min()
+    other = np.where(refs[1] != LABELS[0], d, np.inf)
+    text = e.description
+    assert text.startswith(
+        f"Left: digit #0 (a {LABELS[0]}), 28x28 pixels (black = 0, white = 255). Middle: the "
+        "same digit moved 2 pixels right, the pixels moved in are 0 (black). Right: shifted "
+        f"minus original, {brighter + darker} of the 784 pixels differ: {brighter} brighter "
+        f"(red, up to +{diff.max()}) and {darker} darker (blue, down to \u2212{-diff.min()})."
+    )
+    assert (
+        f"Bars, distance to the original: shifted copy {pixel_distance(moved, DIGITS[0]):.1f}, "
+        f"nearest other handwritten {LABELS[0]} {same:.1f}, nearest different digit "
+        f"(a {refs[1][np.argmin(other)]}) {other.min():.1f}."
+    ) in text
+    assert "The shifted copy is farther from the original than another handwritten 4 is" in text
+
+    e.controls["down"].value, e.controls["right"].value = -1, 0
+    assert "moved 1 pixel up, the pixels" in e.description
+    e.controls["down"].value = 0
+    assert "the same digit, not moved (shift 0, 0)" in e.description
+    assert "all 0, no pixel differs (white)" in e.description
+    assert "shifted copy 0.0" in e.description and "farther" not in e.description
+
+
+def test_shift_description_without_labels_says_what_is_unknown():
+    e = _no_render(ShiftExplorer(digits=DIGITS[:20]))
+    assert e.description.startswith("Left: digit #0, 28x28 pixels")
+    assert "nearest other digit" in e.description
+    assert "nearest different digit unknown without labels" in e.description
+    assert "than the closest other digit is." in e.description
