@@ -72,11 +72,7 @@ AXE_TODO = {
 #: Notebooks with a figure shown without a text alternative (a cell drawing with
 #: plain matplotlib, not with cnnlib.plotting). Done = each such cell calls
 #: ``describe(fig_or_ax, "what it shows")`` (``from cnnlib import describe``).
-FIGURES_WITHOUT_ALT = {
-    # 01_pixels
-    "01_pixels",
-    # 02_convolution ... 07_inside_the_network: done
-}
+FIGURES_WITHOUT_ALT: set[str] = set()  # none left (01_pixels ... 07_inside_the_network: done)
 
 #: Numbered notebooks without slide metadata yet. Done = at least 3 cells are
 #: slides and at least 90% of the cells have a slide type (View > Cell Toolbar, or the
