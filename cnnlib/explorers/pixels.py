@@ -477,6 +477,9 @@ class ChannelExplorer(BlitExplorer):
             value=self.PHOTO,
             description="image",
             layout=widgets.Layout(width="15em"),  # two short names: no need for a wide menu
+            # a menu with one choice offers nothing to choose: shown, but off until an
+            # upload adds "your picture" (the keyboard and screen readers skip it till then)
+            disabled=True,
         )
 
         axes = self.figure.subplots(1, 4)
@@ -521,6 +524,7 @@ class ChannelExplorer(BlitExplorer):
         source = self.controls["source"]
         if self.UPLOAD not in source.options:
             source.options = (self.PHOTO, self.UPLOAD)
+            source.disabled = False
         if source.value == self.UPLOAD:  # a second upload: same menu entry, new picture
             self._source_changed()
             self.update()

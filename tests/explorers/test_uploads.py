@@ -150,9 +150,11 @@ def test_a_second_upload_replaces_the_first():
 # ----------------------------------------------------------------------------
 def test_a_colour_photo_becomes_the_channel_explorers_image():
     e = ChannelExplorer()
+    assert e.controls["source"].disabled  # one choice, nothing to choose yet
     wide = np.asarray(PIL.Image.fromarray(PHOTO).resize((1400, 900)))  # 900 x 1400 (H x W)
     data = _jpeg(wide)
     browser_upload(e.controls["upload"], "holiday.jpg", data)
+    assert not e.controls["source"].disabled  # the photo and the upload
     expected = read_image(data, max_side=ChannelExplorer.UPLOAD_SIDE, grayscale=False).pixels
     assert expected.shape == (329, 512, 3)  # shrunk, in colour, its shape kept
     assert e.controls["source"].value == ChannelExplorer.UPLOAD and e.message == ""
@@ -193,6 +195,7 @@ def test_a_bad_file_in_the_channel_explorer_is_one_line_and_it_recovers():
     assert e.output is None and e.message.startswith("notes.pdf: this file is a PDF document")
     assert "Not possible" in e._status.value and "Traceback" not in e._status.value
     assert e.controls["source"].options == (ChannelExplorer.PHOTO,)  # nothing to switch to
+    assert e.controls["source"].disabled
     e.controls["green"].value = False  # any move: the message has been read
     assert e.message == "" and e.output is not None
 
