@@ -45,9 +45,7 @@ UNNAMED_CONTROLS: set[str] = set()  # none left (06_training's NetworkBuilder: d
 #: explorer is green (a drawing pad needs a keyboard way to get a digit, e.g. a
 #: "sample digit" button).
 KEYBOARD_TODO = {
-    # 01_pixels
-    "ChannelExplorer",
-    # 02_convolution ... 05_dense_classifier: done
+    # 01_pixels ... 05_dense_classifier: done
     # 06_training
     "TrainingDashboard",
     "NetworkBuilder",
@@ -64,10 +62,7 @@ PENDING_EXPLORERS: set[str] = set()
 #: in tests/browser/axe.py, never fail). Done = the browser test of the notebook
 #: reports none (typically: describe() the figures of plain-matplotlib cells, and the
 #: notebook's explorers are out of NOT_DESCRIBED / KEYBOARD_TODO).
-AXE_TODO = {
-    # 01_pixels
-    "01_pixels",
-}
+AXE_TODO: set[str] = set()  # none left (01_pixels: done)
 
 #: Notebooks with a figure shown without a text alternative (a cell drawing with
 #: plain matplotlib, not with cnnlib.plotting). Done = each such cell calls
