@@ -342,6 +342,7 @@ class ImageEditExplorer(BlitExplorer):
             + (f" (a {labels[index]})" if labels[index] >= 0 else ""),
         }
         self._counts: dict[str, np.ndarray] = {}  # source -> how many pixels have each value
+        self._wrapped_count: tuple = (None, 0)  # (source, brightness, contrast), count
         c = self.controls
         c["source"] = widgets.Dropdown(options=self.SOURCES, value=source, description="image")
         c["contrast"] = widgets.FloatSlider(
@@ -516,8 +517,7 @@ class ImageEditExplorer(BlitExplorer):
         )
         s = self._settings()
         if s["wrap"]:
-            raw = _unbounded(image, s["brightness"], s["contrast"])
-            wrapped = int(np.count_nonzero((raw > 255) | (raw < 0)))
+            wrapped = self._wrapped()
             pixels = "1 pixel" if wrapped == 1 else f"{thousands(wrapped)} pixels"
             text += f" {pixels} wrapped around past 0 or 255."
         return text + (
@@ -526,13 +526,21 @@ class ImageEditExplorer(BlitExplorer):
             f"{self._middle(before)}, of the edited ones {self._middle(after)}."
         )
 
+    def _wrapped(self) -> int:
+        """How many pixels leave 0-255 before wrapping (the status line and the description
+        both say it: counted once per setting)."""
+        s = self._settings()
+        key = (self.controls["source"].value, s["brightness"], s["contrast"])
+        if self._wrapped_count[0] != key:
+            raw = _unbounded(self._images[key[0]], s["brightness"], s["contrast"])
+            self._wrapped_count = (key, int(np.count_nonzero((raw > 255) | (raw < 0))))
+        return self._wrapped_count[1]
+
     def _describe(self, edited):
         s = self._settings()
         text = f"edited pixel = {self._formula()}."
         if s["wrap"]:
-            image = self._images[self.controls["source"].value]
-            raw = _unbounded(image, s["brightness"], s["contrast"])
-            wrapped = int(np.count_nonzero((raw > 255) | (raw < 0)))
+            wrapped = self._wrapped()
             text += (
                 f" uint8 keeps only 0-255: 256 becomes 0, 260 becomes 4, -1 becomes 255."
                 f" {thousands(wrapped)} pixels wrapped around."
