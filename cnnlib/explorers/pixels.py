@@ -439,7 +439,11 @@ class ChannelExplorer(BlitExplorer):
     def __init__(self, red=True, green=True, blue=True, row=None, col=None, *, photo=None):
         super().__init__(figsize=(9.2, 3.25))  # 828 px: fits a notebook column
         # what the description calls the photo: a blind learner is told whose portrait it is
-        self._photo_name = "the portrait of Grace Hopper" if photo is None else "the photo"
+        self._photo_name = (
+            "the portrait of Grace Hopper (navy uniform and cap, a flag behind her)"
+            if photo is None
+            else "the photo"
+        )
         photo = course_photo() if photo is None else np.asarray(photo)
         if photo.ndim != 3 or photo.shape[-1] != 3:
             raise ValueError(

@@ -500,7 +500,10 @@ def test_channel_description_names_what_is_on_and_the_marked_pixel():
     r, g, b = (int(v) for v in PHOTO[300, 150])
     means = PHOTO.reshape(-1, 3).mean(axis=0)
     text = e.description
-    assert "portrait of Grace Hopper, 600x512 pixels in colour, with all three channels on" in text
+    assert "Grace Hopper (navy uniform and cap, a flag behind her), 600x512 pixels in colour, " in (
+        text
+    )
+    assert "with all three channels on" in text
     assert f"red, average {means[0]:.0f}; green, average {means[1]:.0f}" in text
     assert f"row 300, column 150 (middle left): R={r}, G={g}, B={b}." in text
     assert "shown as" not in text
