@@ -632,6 +632,11 @@ class ChannelExplorer(BlitExplorer):
             f"the pixel at {position_text(row, col, (h, w))}: R={r}, G={g}, B={b}{now}."
         )
 
+    def _describe_impossible(self):
+        """A file that could not be used: the message, then the picture, which stays as it was."""
+        shown = self._photo * np.array(self._on(), dtype=np.uint8)
+        return f"{self.message.rstrip('.')}. {self._describe_picture(shown)}"
+
     def _describe(self, combined):
         h, w, c = self._photo.shape
         row, col = self.controls["row"].value, self.controls["col"].value

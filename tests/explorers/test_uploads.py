@@ -196,6 +196,9 @@ def test_a_bad_file_in_the_channel_explorer_is_one_line_and_it_recovers():
     assert "Not possible" in e._status.value and "Traceback" not in e._status.value
     assert e.controls["source"].options == (ChannelExplorer.PHOTO,)  # nothing to switch to
     assert e.controls["source"].disabled
+    # the picture still shows the photo: the description says why, then what it shows
+    assert e.description.startswith("notes.pdf: this file is a PDF document")
+    assert ". Left: the portrait of Grace Hopper" in e.description
     e.controls["green"].value = False  # any move: the message has been read
     assert e.message == "" and e.output is not None
 
