@@ -7,8 +7,8 @@ picture is made fast enough for a slider (p95 <= 50 ms per update, measured by
 
 :func:`png_bytes`
     writes the Agg canvas's pixels as a PNG without row filters, deflated at
-    level 1 by ISA-L (``isal``): ~0.4 ms for a 830x500 figure, ~1.5 ms for a
-    2x one (1656x990), about 8x faster than zlib and a tenth of Pillow's time.
+    level 1 by ISA-L (``isal``): 0.3-1.5 ms for a 830x500 figure, 1.5-3 ms for
+    a 2x one (1656x990), 5-8x faster than zlib at level 1.
 :class:`TextCachingCanvas`
     an Agg canvas whose renderer rasterises each distinct string once and
     stamps the kept mask on later draws (matplotlib otherwise lays out every
@@ -140,7 +140,7 @@ def display_reported(ratio: float) -> float:
 # Deflate dominates writing a PNG. Intel's ISA-L library (the ``isal`` package, a
 # dependency) deflates a figure's rows about 8x faster than zlib at level 1, into a
 # slightly smaller stream that every PNG decoder reads like zlib's; zlib is the
-# fallback where ``isal`` has no wheel. A 2x frame (1656x990): ~1.5 ms vs ~11 ms.
+# fallback where ``isal`` has no wheel. A 2x frame (1656x990): ~1.5 ms instead of ~11 ms.
 try:
     from isal import isal_zlib as _deflate
 except ImportError:  # pragma: no cover - isal is a dependency
