@@ -56,6 +56,8 @@ from cnnlib.plotting import (
     smoothed,
     tile_maps,
 )
+from cnnlib.plotting.describe import range_text
+from cnnlib.plotting.style import short_number
 
 __all__ = ["HELD_OUT", "TrainingDashboard", "default_training_setup"]
 
@@ -533,6 +535,50 @@ class TrainingDashboard(BlitExplorer):
             self._progress.value = 1.0
         self._progress.bar_style = "danger" if self._problem else "info"
 
+    def _describe_picture(self, history):
+        """The curves as drawn (where they start and end, the validation points, the goal)
+        and the first layer's filters, in words."""
+        n = len(history.batch_loss)
+        curves = self.curves
+        if n == 0:
+            text = "Not trained yet: the loss and accuracy plots are empty."
+        else:
+            _, loss = curves["loss (smoothed)"]
+            _, accuracy = curves["accuracy (smoothed)"]
+            epochs = f"{n / self.batches:.2f}".rstrip("0").rstrip(".")
+            text = (
+                f"After {n:,} weight updates ({epochs} epochs): training loss (smoothed, log "
+                f"scale) from {loss[0]:.3g} to {loss[-1]:.3g}"
+                f"{_points_text(history, curves['validation loss'][1], '{:.3g}')}; training "
+                f"accuracy (smoothed) from {accuracy[0]:.1%} to {accuracy[-1]:.1%}"
+                f"{_points_text(history, curves['validation accuracy'][1], '{:.1%}')}"
+            )
+            if self.target is not None:
+                reached = np.flatnonzero(
+                    np.asarray(curves["validation accuracy"][1]) >= self.target
+                )
+                goal = f"; goal {self.target:.0%} (dotted line)"
+                if reached.size:
+                    text += f"{goal} reached on validation after epoch {history.epoch[reached[0]]}"
+                elif len(history.val_accuracy):
+                    text += f"{goal} not reached on validation yet"
+                else:
+                    text += goal
+            text += "."
+        if self._filters is None:
+            return text + " No convolution layer, so no filters to show."
+        kernels = self._kernels()
+        count, k_h, k_w = kernels.shape
+        high = np.unravel_index(np.argmax(kernels), kernels.shape)
+        low = np.unravel_index(np.argmin(kernels), kernels.shape)
+        limit = short_number(signed_limit(kernels))
+        return (
+            f"{text} First-layer filters: {count} of {k_h}x{k_w}, numbered 0 to {count - 1}, "
+            f"{range_text(kernels, 'weights')} (largest in filter {high[0]}, most negative in "
+            f"filter {low[0]}); colour scale from \u2212{limit} blue through 0 white to "
+            f"+{limit} red."
+        )
+
     def _describe(self, history):
         parts = []
         state = self._state
@@ -602,6 +648,24 @@ _STATUS_WORDS = {
     "stopped": "Stopped (the model keeps what it learned; Start goes on)",
     "interrupted": "Interrupted (the model keeps what it learned; Start goes on)",
 }
+
+
+def _points_text(history, values, fmt):
+    """The validation points of a curve in words: all of them, or the first, last and best."""
+    if len(values) == 0:
+        return ""
+    epochs = history.epoch[: len(values)]
+    if len(values) <= 4:
+        at = ", ".join(str(e) for e in epochs)
+        return f"; validation after epoch{'s' if len(values) > 1 else ''} {at}: " + ", ".join(
+            fmt.format(x) for x in values
+        )
+    best = int(np.argmin(values)) if "%" not in fmt else int(np.argmax(values))
+    return (
+        f"; validation {fmt.format(values[0])} after epoch {epochs[0]}, "
+        f"{fmt.format(values[-1])} after epoch {epochs[-1]}, best {fmt.format(values[best])} "
+        f"after epoch {epochs[best]}"
+    )
 
 
 def _one_line(err):
