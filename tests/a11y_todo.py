@@ -22,7 +22,6 @@ from __future__ import annotations
 NOT_DESCRIBED = {
     # 01_pixels, 02_convolution, 04_relu, 05_dense_classifier: done
     # 06_training
-    "NetworkBuilder",
     # 07_inside_the_network
     "FeatureMapExplorer",
     "MistakesGallery",
