@@ -23,7 +23,6 @@ NOT_DESCRIBED = {
     # 01_pixels, 02_convolution, 04_relu, 05_dense_classifier: done
     # 06_training
     # 07_inside_the_network
-    "AttributionExplorer",
 }
 
 #: Explorers with a control that has no accessible name (see
