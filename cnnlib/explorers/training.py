@@ -39,6 +39,7 @@ import warnings
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from cnnlib import _validate as v
@@ -414,6 +415,19 @@ class TrainingDashboard(BlitExplorer):
             ax.set_xlabel("epochs (passes over the training digits)")
             ax.grid(True, alpha=0.3)
             ax.set_xlim(0, self._xmax)
+        # between runs, shaded on the right: the epochs the next Start will train (the
+        # slider), so that the slider shows where the curves will get to (drawn in the
+        # background, under the grid and the legend: see _background_key)
+        self._next_run = [
+            Rectangle((0, 0), 0, 1, transform=ax.get_xaxis_transform(), facecolor="0.92", zorder=0)
+            for ax in (self._ax_loss, self._ax_acc)
+        ]
+        for ax, span in zip((self._ax_loss, self._ax_acc), self._next_run):
+            ax.add_patch(span)
+        self._next_label = self._ax_loss.text(
+            0, 0.97, "next Start", transform=self._ax_loss.get_xaxis_transform(), rotation=90,
+            ha="center", va="top", fontsize=9, color="0.35", zorder=1,
+        )  # fmt: skip
 
         ax = self._ax_filters
         if self._first_conv is None:
@@ -486,7 +500,8 @@ class TrainingDashboard(BlitExplorer):
         return artists
 
     def _background_key(self):
-        return round(self._xmax, 6)
+        # the shading of the next run is part of the background: shown between runs only
+        return round(self._xmax, 6), self._next_label.get_visible(), self._next_label.get_position()
 
     # -- the explorer contract ---------------------------------------------------------------
     def _compute(self):
@@ -504,7 +519,17 @@ class TrainingDashboard(BlitExplorer):
         }
 
     def _draw(self, history):
-        xmax = max(self._xmax, len(history.batch_loss) / self.batches, 1.0)
+        done = len(history.batch_loss) / self.batches
+        if self.running:
+            xmax = max(self._xmax, done, 1.0)
+        else:  # room on the right for what the next Start trains
+            xmax = max(done + self.controls["epochs"].value, 1.0)
+        for span in self._next_run:
+            span.set_visible(not self.running)
+            span.set_x(done)
+            span.set_width(xmax - done)
+        self._next_label.set_visible(not self.running)
+        self._next_label.set_x((done + xmax) / 2)
         if xmax != self._xmax or self._ax_loss.get_xlim()[1] != xmax:
             self._xmax = xmax
             for ax in (self._ax_loss, self._ax_acc):
@@ -565,6 +590,13 @@ class TrainingDashboard(BlitExplorer):
                 else:
                     text += goal
             text += "."
+        if not self.running:
+            epochs = self.controls["epochs"].value
+            done = n / self.batches
+            text += (
+                f" Shaded on the right: the {epochs} epoch{'s' if epochs > 1 else ''} the next "
+                f"Start trains, up to epoch {f'{done + epochs:.2f}'.rstrip('0').rstrip('.')}."
+            )
         if self._filters is None:
             return text + " No convolution layer, so no filters to show."
         kernels = self._kernels()

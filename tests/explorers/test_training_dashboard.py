@@ -467,3 +467,26 @@ def test_the_description_says_what_the_curves_and_filters_show(data):
         f"validation {values[0]:.1%} after epoch 1, {values[-1]:.1%} after epoch 5, "
         f"best {values[best]:.1%} after epoch {best + 1}"
     ) in d.description
+
+
+def test_between_runs_the_slider_shades_what_the_next_start_trains(data):
+    seen = []
+
+    class Watch(Callback):
+        def on_batch_end(self, state):
+            seen.append(dashboard._next_run[0].get_visible())
+
+    dashboard = make(data, callbacks=[Watch()])
+    assert dashboard._ax_loss.get_xlim() == (0, 1)
+    before = dashboard.png
+    dashboard.controls["epochs"].value = 3  # the keyboard moves it too: the picture changes
+    assert dashboard._ax_loss.get_xlim() == (0, 3) and dashboard.png != before
+    assert [(s.get_x(), s.get_width()) for s in dashboard._next_run] == [(0, 3), (0, 3)]
+    assert "Shaded on the right: the 3 epochs the next Start trains, up to epoch 3." in (
+        dashboard.description
+    )
+    dashboard.train(2)
+    assert seen and not any(seen)  # while training, the curves fill the axes unshaded
+    assert dashboard._ax_acc.get_xlim() == (0, 5)  # 2 done, room for 3 more
+    assert [(s.get_x(), s.get_width()) for s in dashboard._next_run] == [(2, 3), (2, 3)]
+    assert "the 3 epochs the next Start trains, up to epoch 5." in dashboard.description
