@@ -502,7 +502,12 @@ class NetworkBuilder(BlitExplorer):
             x = float(np.clip(plan.total_params, *PARAMS_RANGE))
             self._current.set_xdata([x, x])
             self._current_label.set_x(x)
-            self._current_label.set_text(" this design ")
+            # what Train would run: the dashed line is where its point will appear
+            epochs = self.controls["epochs"].value
+            self._current_label.set_text(
+                f" this design, {epochs} epoch{'s' if epochs > 1 else ''}, "
+                f"lr {self.controls['learning_rate'].value:g} "
+            )
 
         def points(runs):
             return np.array(
@@ -576,7 +581,12 @@ class NetworkBuilder(BlitExplorer):
             f"{self.target:.0%} as a dotted line"
         )
         if params is not None:
-            text += f", this design's {params:,} parameters as a dashed line"
+            epochs = self.controls["epochs"].value
+            text += (
+                f", this design's {params:,} parameters as a dashed line labelled with what "
+                f"Train would run ({epochs} epoch{'s' if epochs > 1 else ''}, learning rate "
+                f"{self.controls['learning_rate'].value:g})"
+            )
         runs = [r for r in self.runs if r.status != "running"]
         if not runs:
             return text + ": no runs yet."

@@ -526,7 +526,16 @@ def test_the_description_says_the_shapes_and_each_run():
         "input 1×28×28 → conv 1 8×28×28 → pool 1 8×14×14 → conv 2 16×14×14 → pool 2 16×7×7 "
         "→ flatten 784 → scores 10." in text
     )
-    assert "this design's 9,098 parameters as a dashed line: no runs yet." in text
+    assert (
+        "this design's 9,098 parameters as a dashed line labelled with what Train would run "
+        "(1 epoch, learning rate 0.002): no runs yet." in text
+    )
+    before = b.png
+    b.controls["epochs"].value = 4  # what Train would run is in the picture too
+    assert b._current_label.get_text() == " this design, 4 epochs, lr 0.002 "
+    assert b.png != before and "(4 epochs, learning rate 0.002)" in b.description
+    b.controls["learning_rate"].value = 0.01
+    assert b._current_label.get_text() == " this design, 4 epochs, lr 0.01 "
     b.controls["padding"].value = "valid"  # 28 -> 26 -> 13 -> 11 -> 5
     assert "conv 1 8×26×26 → pool 1 8×13×13 → conv 2 16×11×11 → pool 2 16×5×5" in b.description
     b.runs += [_run(1, 9_098, 0.96), _run(2, 700, 0.94, status="stopped")]
