@@ -534,7 +534,10 @@ class TrainingDashboard(BlitExplorer):
             self._xmax = xmax
             for ax in (self._ax_loss, self._ax_acc):
                 ax.set_xlim(0, xmax)
-            self.drop_backgrounds()  # the axes changed: old backgrounds are useless
+            if self.running:  # the axes grow as it trains: old backgrounds are useless
+                self.drop_backgrounds()
+            # (between runs the key says the limits and the shading: moving the epochs
+            # slider back and forth finds its backgrounds again)
         n = len(history.batch_loss)
         steps = np.arange(1, n + 1) / self.batches
         loss = np.asarray(history.batch_loss, dtype=float)
