@@ -39,11 +39,7 @@ UNNAMED_CONTROLS: set[str] = set()  # none left (06_training's NetworkBuilder: d
 KEYBOARD_TODO = {
     # 01_pixels ... 05_dense_classifier: done
     # 06_training
-    "TrainingDashboard",
-    "NetworkBuilder",
     # 07_inside_the_network
-    "DigitPad",
-    "AttributionExplorer",
 }
 
 #: Names above that are not in cnnlib yet (being built elsewhere): allowed to be absent.
