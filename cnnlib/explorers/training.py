@@ -58,7 +58,6 @@ from cnnlib.plotting import (
     tile_maps,
 )
 from cnnlib.plotting.describe import range_text
-from cnnlib.plotting.style import short_number
 
 __all__ = ["HELD_OUT", "TrainingDashboard", "default_training_setup"]
 
@@ -606,7 +605,7 @@ class TrainingDashboard(BlitExplorer):
         count, k_h, k_w = kernels.shape
         high = np.unravel_index(np.argmax(kernels), kernels.shape)
         low = np.unravel_index(np.argmin(kernels), kernels.shape)
-        limit = short_number(signed_limit(kernels))
+        limit = f"{signed_limit(kernels):.2f}"  # as the scale under the filters says it
         return (
             f"{text} First-layer filters: {count} of {k_h}x{k_w}, numbered 0 to {count - 1}, "
             f"{range_text(kernels, 'weights')} (largest in filter {high[0]}, most negative in "

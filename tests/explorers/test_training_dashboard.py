@@ -450,6 +450,8 @@ def test_the_description_says_what_the_curves_and_filters_show(data):
     low, high = short_number(kernels.min()), short_number(kernels.max())
     assert f"First-layer filters: 8 of 3x3, numbered 0 to 7, weights from {low} to {high}" in text
     assert f"largest in filter {np.argmax(kernels.max(axis=(1, 2)))}" in text
+    limit = np.abs(kernels).max()  # the scale under the filters, written with 2 decimals
+    assert f"colour scale from −{limit:.2f} blue through 0 white to +{limit:.2f} red." in text
     d.train(2)  # 96 digits in batches of 32: 3 updates per epoch
     h, after = d.history, d.description
     assert after != text and after.startswith("After 6 weight updates (2 epochs): training loss")
