@@ -183,6 +183,7 @@ class DigitPad(Explorer):
             options=[("none", NO_SAMPLE)] + [(str(d), d) for d in SAMPLE_STROKES],
             value=NO_SAMPLE,
             description="sample digit",
+            style={"description_width": "initial"},
             layout=widgets.Layout(width="170px"),
         )
         self.controls["sample"].observe(self._sample_chosen, names="value")
