@@ -499,7 +499,7 @@ class MistakesGallery(BlitExplorer):
         which = (
             f"tiles of mistakes {start + 1} to {start + len(shown)}, surest first, each"
             if len(shown) > 1
-            else f"one tile, mistake {start + 1}"
+            else f"one tile, mistake {start + 1}, showing"
         )
         tiles = []
         for i in shown:
@@ -507,7 +507,7 @@ class MistakesGallery(BlitExplorer):
             t, s = int(self.labels[i]), int(self.predictions[i])
             tiles.append(f"{_a(t)} taken for {s} ({s}: {p[s]:.0%}, {t}: {p[t]:.0%})")
         return (
-            f"{what}; {which}, a digit over the bars of its ten probabilities: "
+            f"{what}; {which} a digit over the bars of its ten probabilities: "
             + "; ".join(tiles)
             + "."
         )
