@@ -19,19 +19,7 @@ from __future__ import annotations
 #: (and ``_describe_impossible`` if its message leaves part of the picture), saying
 #: with numbers what the picture shows now; its browser test then also checks that
 #: the picture's alt text changes when the picture does.
-NOT_DESCRIBED = {
-    # 01_pixels, 02_convolution, 04_relu, 05_dense_classifier: done
-    # 06_training
-    "LossLandscape",
-    "TrainingDashboard",
-    "NetworkBuilder",
-    # 07_inside_the_network
-    "FeatureMapExplorer",
-    "MistakesGallery",
-    "DigitPad",
-    "DigitPhoto",
-    "AttributionExplorer",
-}
+NOT_DESCRIBED: set[str] = set()  # none left (01_pixels ... 07_inside_the_network: done)
 
 #: Explorers with a control that has no accessible name (see
 #: ``cnnlib.explorers._a11y.unnamed_controls``). Done = every control has a
@@ -44,15 +32,7 @@ UNNAMED_CONTROLS: set[str] = set()  # none left (06_training's NetworkBuilder: d
 #: buttons, and the picture changes. Done = the browser test's keyboard pass for the
 #: explorer is green (a drawing pad needs a keyboard way to get a digit, e.g. a
 #: "sample digit" button).
-KEYBOARD_TODO = {
-    # 01_pixels ... 05_dense_classifier: done
-    # 06_training
-    "TrainingDashboard",
-    "NetworkBuilder",
-    # 07_inside_the_network
-    "DigitPad",
-    "AttributionExplorer",
-}
+KEYBOARD_TODO: set[str] = set()  # none left (01_pixels ... 07_inside_the_network: done)
 
 #: Names above that are not in cnnlib yet (being built elsewhere): allowed to be absent.
 PENDING_EXPLORERS: set[str] = set()

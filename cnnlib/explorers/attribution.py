@@ -33,6 +33,7 @@ from cnnlib.plotting import (
     signed_colors,
     signed_limit,
 )
+from cnnlib.plotting.describe import extremes_text, range_text
 from cnnlib.training import prepare_images
 
 __all__ = ["AttributionExplorer", "Attribution", "ink_outline"]
@@ -485,8 +486,72 @@ class AttributionExplorer(BlitExplorer):
         self._captions[1].set_text(f"red: more ink, higher score({t})\nblue: more ink, lower")
         self._captions[2].set_text(f"drop in P({t}) when covered\nred: it falls; blue: it rises")
         outline = "\norange: true digit" if r.label is not None else "\n "
-        self._bars_caption.set_text(f"dark: class {t}{outline}")
+        role = {ANSWER: "answer", TRUE: "true digit"}.get(self.controls["target"].value, "class")
+        self._bars_caption.set_text(f"dark: {role} {t}{outline}")  # why this class is shown
         self._bars.set(r.probabilities, fmt=_percent, highlight=t, outline=r.label)
+
+    def _describe_picture(self, r):
+        """The three pictures and the bars in words: the digit and the square on it, both
+        maps' ranges, colour scales and strongest places, the probabilities."""
+        t, p = r.target, r.probabilities
+        h, w = r.image.shape
+        truth = "" if r.label is None else f" (label {r.label})"
+        size = r.patch - 1
+        most, least = r.drops.max(), r.drops.min()
+        if most >= NOTICEABLE and most >= -least:
+            (top, left), verb, colour = r.lowers_most, "lowers", "orange"
+        elif least <= -NOTICEABLE:
+            (top, left), verb, colour = r.raises_most, "raises", "blue"
+        else:
+            verb = None
+        if verb:
+            spot = (
+                f"row {top}, column {left}"
+                if size == 0
+                else f"rows {top}-{top + size}, columns {left}-{left + size}"
+            )
+            article = "an" if colour == "orange" else "a"
+            square = f"{article} {colour} square on {spot}: covering it {verb} P({t}) most"
+        else:
+            square = f"no square: no patch changes P({t}) noticeably"
+        limit = short_number(_round_up(signed_limit(r.saliency))) if r.saliency.any() else "0"
+        where = extremes_text(r.saliency, "highest", "lowest")
+        saliency = (
+            f"Saliency for {t} (how the score of {t} changes with more ink; scale "
+            f"\u00b1{limit}, red +, blue \u2212, the digit outlined): {range_text(r.saliency)}"
+            + (f"; {where}" if where else "")
+        )
+        per_pixel = self.controls["view"].value == PER_PIXEL
+        rows, cols = r.drops.shape
+        shown = r.drops_per_pixel if per_pixel else r.drops
+        measured = shown[np.isfinite(shown)]
+        scale = min(1.0, _round_up(max(OCCLUSION_SCALE_FLOOR, signed_limit(measured))))
+        low, high = _points(measured.min()), _points(measured.max())
+        drops = f"all {low}" if low == high else f"from {low} to {high}"
+        occlusion = (
+            f"Occlusion for {t}, patch {r.patch}, stride {r.stride} ({rows}x{cols} positions, "
+            f"shown {'per pixel' if per_pixel else 'one cell per position'}; scale "
+            f"\u00b1{_points(scale)}): the drop in P({t}) when covered, {drops} (red: it "
+            "falls, blue: it rises)"
+        )
+        never = int(np.isnan(r.drops_per_pixel).sum())
+        if never:
+            occlusion += f"; {never} pixels never covered (gray)"
+        bars = f"Ten probability bars: the network says {r.answer} ({p[r.answer]:.1%})"
+        choice = self.controls["target"].value
+        if choice == ANSWER:
+            bars += ", its bar dark as the class chosen"
+        elif choice == TRUE:
+            bars += f"; the true digit {t} chosen, its bar dark, {p[t]:.1%}"
+        else:
+            bars += f"; class {t} chosen, its bar dark, {p[t]:.1%}"
+        if r.label is not None:
+            bars += f"; the true digit {r.label} outlined"
+        bars += "."
+        return (
+            f"{self._name.capitalize()}{truth}, {h}x{w}, with {square}. {saliency}. "
+            f"{occlusion}. {bars}"
+        )
 
     def _describe(self, r):
         """Always four lines (:data:`STATUS_LINES`), each short enough not to wrap in a

@@ -502,7 +502,12 @@ class NetworkBuilder(BlitExplorer):
             x = float(np.clip(plan.total_params, *PARAMS_RANGE))
             self._current.set_xdata([x, x])
             self._current_label.set_x(x)
-            self._current_label.set_text(" this design ")
+            # what Train would run: the dashed line is where its point will appear
+            epochs = self.controls["epochs"].value
+            self._current_label.set_text(
+                f" this design, {epochs} epoch{'s' if epochs > 1 else ''}, "
+                f"lr {self.controls['learning_rate'].value:g} "
+            )
 
         def points(runs):
             return np.array(
@@ -550,6 +555,57 @@ class NetworkBuilder(BlitExplorer):
         """The smallest network (fewest parameters) that reached the target; else None."""
         reached = [r for r in self.runs if r.usable and r.val_accuracy >= self.target]
         return min(reached, key=lambda r: (r.params, r.number)) if reached else None
+
+    def _describe_picture(self, plan):
+        """The design, its shapes from input to scores, and the scatter of runs, in words."""
+        shapes = " \u2192 ".join(" ".join(caption.split()) for caption, _, _ in _stages(plan))
+        return (
+            f"{self.design.describe()}: {plan.total_params:,} parameters, "
+            f"{_short(plan.total_multiply_adds)} multiply-adds per image. Left, the data's "
+            f"shapes drawn to scale: {shapes}. Right, {self._runs_words(plan.total_params)}"
+        )
+
+    def _describe_impossible(self):
+        stages = self._stages_until_impossible()
+        shapes = " \u2192 ".join(" ".join(caption.split()) for caption, _, _ in stages)
+        return (
+            f"{self.design.describe()}: this design cannot be built: {self.message.rstrip('.')}. "
+            "Left, the "
+            f"shapes until the maps run out: {shapes}. Right, {self._runs_words(None)}"
+        )
+
+    def _runs_words(self, params):
+        """The scatter of runs in words: each run's size and accuracy (the latest ones)."""
+        text = (
+            "validation accuracy against parameters (log scale), the goal "
+            f"{self.target:.0%} as a dotted line"
+        )
+        if params is not None:
+            epochs = self.controls["epochs"].value
+            text += (
+                f", this design's {params:,} parameters as a dashed line labelled with what "
+                f"Train would run ({epochs} epoch{'s' if epochs > 1 else ''}, learning rate "
+                f"{self.controls['learning_rate'].value:g})"
+            )
+        runs = [r for r in self.runs if r.status != "running"]
+        if not runs:
+            return text + ": no runs yet."
+        shown = runs[-6:]
+        words = []
+        for run in shown:
+            if run.usable:
+                done = "" if run.status == "completed" else f", {run.status}"
+                words.append(
+                    f"run {run.number}: {run.params:,} parameters, {run.val_accuracy:.1%}{done}"
+                )
+            else:
+                words.append(f"run {run.number}: {run.params:,} parameters, {run.status}")
+        which = f"the last {len(shown)} of {len(runs)}" if len(shown) < len(runs) else "all"
+        text += f"; {len(runs)} run{'s' if len(runs) > 1 else ''} ({which}): " + "; ".join(words)
+        best = self.best_run()
+        if best is not None:
+            text += f". Circled: run {best.number}, the smallest reaching {self.target:.0%}"
+        return text + "."
 
     def _describe(self, plan):
         lines = []

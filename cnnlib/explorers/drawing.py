@@ -12,6 +12,7 @@ network's view and its answer, as they were when the cell was shown.
 
 from __future__ import annotations
 
+import functools
 import time
 
 import ipywidgets as widgets
@@ -27,6 +28,33 @@ __all__ = ["DigitPad"]
 
 INK = "#111111"
 EMPTY = "The pad is empty: draw a digit (0-9) large, in the middle of the box."
+NO_SAMPLE = -1  #: the ``sample`` menu's value when the pad writes no digit itself
+
+
+def _arc(cx, cy, rx, ry, start, stop, points=24):
+    """Points on an ellipse from angle ``start`` to ``stop`` (degrees, 0 = right, 90 = down)."""
+    t = np.radians(np.linspace(start, stop, points))
+    return [(cx + rx * np.cos(a), cy + ry * np.sin(a)) for a in t]
+
+
+#: The digits the pad can write by itself (the ``sample`` menu, the keyboard's way to get a
+#: digit onto the pad): pen strokes through points in pad units (0-1, x right, y down),
+#: drawn with the current brush like the learner's own strokes.
+SAMPLE_STROKES = {
+    0: [_arc(0.5, 0.5, 0.2, 0.31, -90, 270, 40)],
+    1: [[(0.42, 0.27), (0.53, 0.18), (0.49, 0.82)]],
+    2: [_arc(0.5, 0.34, 0.19, 0.17, 190, 380, 16) + [(0.3, 0.8), (0.72, 0.8)]],
+    3: [_arc(0.49, 0.33, 0.18, 0.16, 200, 440, 16) + _arc(0.49, 0.65, 0.2, 0.18, -80, 160, 16)],
+    4: [[(0.6, 0.82), (0.6, 0.18), (0.28, 0.62), (0.75, 0.62)]],
+    5: [[(0.7, 0.18), (0.36, 0.18), (0.33, 0.46)] + _arc(0.5, 0.63, 0.2, 0.19, -120, 150, 18)],
+    6: [[(0.64, 0.18), (0.47, 0.3), (0.36, 0.47)] + _arc(0.5, 0.65, 0.17, 0.18, 180, 540, 30)],
+    7: [[(0.28, 0.2), (0.72, 0.2), (0.45, 0.82)]],
+    8: [
+        _arc(0.5, 0.33, 0.15, 0.15, 90, 450, 28),
+        _arc(0.5, 0.65, 0.18, 0.17, -90, 270, 30),
+    ],
+    9: [_arc(0.49, 0.35, 0.17, 0.17, 0, 360, 28) + [(0.66, 0.35), (0.63, 0.82)]],
+}
 
 
 def probability_bars(ax):
@@ -58,9 +86,28 @@ def top_guesses(probs, count=3):
     return "Top guesses: " + ", ".join(f"{d} ({probs[d]:.0%})" for d in order[:count])
 
 
+def digit_words(digit, probs) -> str:
+    """What the network sees and says, in words: the digit's ink and the ten bars."""
+    rows = np.flatnonzero(digit.any(axis=1))
+    cols = np.flatnonzero(digit.any(axis=0))
+    order = np.argsort(probs)[::-1]
+    best = int(order[0])
+    others = ", ".join(f"{int(d)} ({probs[d]:.0%})" for d in order[1:3])
+    return (
+        f"What the network sees: a {digit.shape[0]}x{digit.shape[1]} digit, ink in rows "
+        f"{rows[0]} to {rows[-1]} and columns {cols[0]} to {cols[-1]} "
+        f"({int(np.count_nonzero(digit))} of {digit.size} pixels). Ten bars of probabilities: "
+        f"the network says {best}, {probs[best]:.0%} sure (the dark bar); next {others}."
+    )
+
+
+@functools.lru_cache(maxsize=8)
 def _disk(radius: int) -> np.ndarray:
+    """The brush's round tip, made once per size (it is stamped every 2 pixels of a stroke)."""
     r = np.arange(-radius, radius + 1)
-    return (r[:, None] ** 2 + r[None, :] ** 2 <= radius**2).astype(np.float32)
+    disk = (r[:, None] ** 2 + r[None, :] ** 2 <= radius**2).astype(np.float32)
+    disk.flags.writeable = False
+    return disk
 
 
 def _shrink(drawing, side=70):
@@ -129,10 +176,21 @@ class DigitPad(Explorer):
         self._last_refresh = 0.0
         self._drawing_now = False
         self._digit_listeners = []
+        self._strokes = []  # the learner's strokes, each a list of (x, y) in pad pixels
+        self._sample = []  # the strokes of the digit chosen in the sample menu
 
+        self.controls["sample"] = widgets.Dropdown(
+            options=[("none", NO_SAMPLE)] + [(str(d), d) for d in SAMPLE_STROKES],
+            value=NO_SAMPLE,
+            description="sample digit",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="170px"),
+        )
+        self.controls["sample"].observe(self._sample_chosen, names="value")
         self.controls["brush"] = widgets.IntSlider(
             value=max(4, self.size // 14), min=2, max=max(6, self.size // 8), description="brush"
         )
+        self.controls["brush"].observe(lambda _: self._repaint(), names="value")
         self.controls["clear"] = widgets.Button(description="Clear", icon="eraser")
         self.controls["clear"].on_click(lambda _: self.clear())
         self.canvas = self._make_canvas()
@@ -145,7 +203,13 @@ class DigitPad(Explorer):
         ax_img.set_yticks([])
         ax_img.set_title("what the network sees")
         self._bars, self._bar_title = probability_bars(ax_bar)
-        self._watch()  # the brush: the picture is prepared and read again (as after a stroke)
+        # the sample menu and the brush repaint the pad (above), then the picture is
+        # prepared and read again, as after a stroke
+        self._watch()
+        self._bridge.canvas_name = (
+            "drawing pad: draw a digit with the mouse or a finger; from the keyboard, choose "
+            "a sample digit"
+        )
         self.update()
 
     def benchmark_sweep(self):
@@ -211,6 +275,7 @@ class DigitPad(Explorer):
     def _on_down(self, x, y):
         self._drawing_now = True
         self._last = (x, y)
+        self._strokes.append([(x, y)])
         self._stamp(x, y)
 
     def _on_move(self, x, y):
@@ -218,6 +283,7 @@ class DigitPad(Explorer):
             return
         self._segment(self._last, (x, y))
         self._last = (x, y)
+        self._strokes[-1].append((x, y))
         if time.perf_counter() - self._last_refresh > self.refresh_seconds:
             self.update()
 
@@ -240,13 +306,53 @@ class DigitPad(Explorer):
         np.maximum(self.drawing[y0:y1, x0:x1], patch, out=self.drawing[y0:y1, x0:x1])
 
     def _segment(self, start, end):
+        self._ink(start, end)
+        if self.canvas is not None:
+            (xa, ya), (xb, yb) = start, end
+            self.canvas.line_width = self.controls["brush"].value
+            self.canvas.stroke_line(xa, ya, xb, yb)
+
+    def _ink(self, start, end):
+        """Stamp the brush along a straight line into :attr:`drawing` (every 2 pixels)."""
         (xa, ya), (xb, yb) = start, end
         steps = max(1, int(np.hypot(xb - xa, yb - ya) // 2))
         for t in np.linspace(0, 1, steps + 1)[1:]:
             self._stamp(xa + t * (xb - xa), ya + t * (yb - ya))
-        if self.canvas is not None:
-            self.canvas.line_width = self.controls["brush"].value
-            self.canvas.stroke_line(xa, ya, xb, yb)
+
+    def _repaint(self):
+        """Draw every stroke again with the current brush: into the array and on the canvas."""
+        self.drawing[:] = 0
+        strokes = [*self._sample, *self._strokes]
+        for stroke in strokes:
+            self._stamp(*stroke[0])
+            for a, b in zip(stroke[:-1], stroke[1:]):
+                self._ink(a, b)
+        if self.canvas is None:
+            return
+        from ipycanvas import hold_canvas
+
+        width = self.controls["brush"].value
+        with hold_canvas():
+            self.canvas.clear()
+            self.canvas.fill_style = "white"
+            self.canvas.fill_rect(0, 0, self.size, self.size)
+            self.canvas.fill_style = INK
+            self.canvas.line_width = width
+            for stroke in strokes:
+                if len(stroke) == 1:  # a dot
+                    self.canvas.fill_circle(*stroke[0], width / 2)
+                else:
+                    self.canvas.stroke_lines(stroke)
+            self.canvas.fill_style = "white"
+
+    def _sample_chosen(self, change):
+        """The sample menu: the pad writes that digit itself (replacing the last sample)."""
+        digit = change["new"]
+        self._sample = [
+            [(x * self.size, y * self.size) for x, y in stroke]
+            for stroke in SAMPLE_STROKES.get(digit, [])
+        ]
+        self._repaint()
 
     def draw_stroke(self, points):
         """Draw a polyline through ``points`` [(x, y), ...] in pad pixels, then update."""
@@ -259,17 +365,19 @@ class DigitPad(Explorer):
         points = [tuple(map(float, p)) for p in points.reshape(-1, 2)]
         if not points:
             return
+        self._strokes.append(points)
         self._stamp(*points[0])
         for a, b in zip(points[:-1], points[1:]):
             self._segment(a, b)
         self.update()
 
     def clear(self):
-        """Wipe the pad and the prediction."""
-        self.drawing[:] = 0
-        if self.canvas is not None:
-            self.canvas.clear()
-            self.canvas.fill_rect(0, 0, self.size, self.size)
+        """Wipe the pad (the learner's strokes and any sample digit) and the prediction."""
+        self._strokes.clear()
+        if self.controls["sample"].value != NO_SAMPLE:
+            self.controls["sample"].value = NO_SAMPLE  # repaints and updates
+            return
+        self._repaint()
         self.update()
 
     # -- the explorer contract -------------------------------------------------------------
@@ -285,6 +393,22 @@ class DigitPad(Explorer):
         show_probabilities(self._bars, self._bar_title, probs)
         if probs is None:
             self._bar_title.set_text("draw a digit in the box")
+
+    def _describe_picture(self, probs):
+        """What is on the pad, what the network sees of it and its ten probabilities."""
+        sample = self.controls["sample"].value
+        brush = self.controls["brush"].value
+        mine = len(self._strokes)
+        strokes = f"{mine} stroke{'s' if mine != 1 else ''} of yours" if mine else ""
+        if sample != NO_SAMPLE:
+            strokes = f"the sample {sample}" + (f" and {strokes}" if strokes else "")
+        if probs is None:
+            return (
+                f"The pad is empty (brush {brush} px): the network's 28x28 view is blank and "
+                "its ten probability bars are empty."
+            )
+        pad = f"On the pad: {strokes}, brush {brush} px." if strokes else f"Brush {brush} px."
+        return f"{pad} {digit_words(self.digit, probs)}"
 
     def _describe(self, probs):
         if probs is None:

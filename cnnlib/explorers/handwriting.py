@@ -22,7 +22,12 @@ import numpy as np
 from cnnlib.explorers._base import Explorer, _escape
 from cnnlib.explorers._pictures import bare, pixel_extent
 from cnnlib.explorers._upload import UploadSlot
-from cnnlib.explorers.drawing import probability_bars, show_probabilities, top_guesses
+from cnnlib.explorers.drawing import (
+    digit_words,
+    probability_bars,
+    show_probabilities,
+    top_guesses,
+)
 from cnnlib.preprocess import ink_from_photo, mnist_style
 from cnnlib.training import prepare_images
 
@@ -173,6 +178,22 @@ class DigitPhoto(Explorer):
         self._ax_photo.set_title(f"the photo, {h} x {w}")
         self._im_digit.set_data(self.digit)
         show_probabilities(self._bars, self._bar_title, probs)
+
+    def _describe_picture(self, probs):
+        """The photo, what the network sees of it and its ten probabilities, in words."""
+        return f"{self._photo_words()} {digit_words(self.digit, probs)}"
+
+    def _describe_impossible(self):
+        return (
+            f"{self._photo_words()} Nothing for the network to read, so no probabilities: "
+            f"{self.message}"
+        )
+
+    def _photo_words(self):
+        name = self.controls["photo"].value
+        h, w = self.photo.shape[:2]
+        what = "your photo" if name == self.UPLOAD else f"the {name.replace(': ', ' photo: ')}"
+        return f"The photo, {h}x{w}: {what}."
 
     def _describe(self, probs):
         parts = [top_guesses(probs) + "."]

@@ -16,6 +16,7 @@ from matplotlib.ticker import LogLocator, NullLocator
 
 from cnnlib.descent import LANDSCAPES, gradient_descent, judge_descent
 from cnnlib.explorers._blit import BlitExplorer
+from cnnlib.plotting import short_number
 
 __all__ = ["LossLandscape"]
 
@@ -289,6 +290,57 @@ class LossLandscape(BlitExplorer):
         head, _, rest = self.verdict.text.partition(" ")
         return f'<span style="color:{colour};font-weight:600">{head}</span> {rest}'
 
+    def _describe_picture(self, path):
+        """Both panels in words: where the path starts and ends, and how the loss fell."""
+        c = self.controls
+        landscape = LANDSCAPES[c["landscape"].value]
+        n = len(path) - 1
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss = landscape.loss(path)
+        gap = loss - landscape.lowest_loss
+        if landscape.dim == 1:
+            left, names = "the loss curve with the path", "w = "
+        else:
+            grid = self._contours[c["landscape"].value][1]
+            left = (
+                f"the loss seen from above (dark = low, from {_loss_text(grid.min())} to "
+                f"{_loss_text(grid.max())}) with the path"
+            )
+            names = "(w\u2081, w\u2082) = "
+        start = f"{names}{_weights_text(path[0])} (loss {_loss_text(loss[0])})"
+        shape = f"{len(path)}x{landscape.dim}"  # the path as ``output`` holds it
+        if n == 0:
+            moves = f" of {shape} weights, only the start: {start}"
+        else:
+            moves = (
+                f" of {shape} weights (the start and {n} step{'s' if n != 1 else ''}): from "
+                f"{start} to {_weights_text(path[-1])} (loss {_loss_text(loss[-1])})"
+            )
+        minima = [
+            f"{_weights_text(m)} (loss {_loss_text(landscape.loss(m))})" for m in landscape.minima
+        ]
+        valleys = (
+            f"the lowest point is at {names if landscape.dim == 1 else ''}{minima[0]}"
+            + "".join(f", another valley's bottom at w = {m}" for m in minima[1:])
+        )
+        text = (
+            f"Gradient descent on {landscape.formula}, learning rate "
+            f"{float(c['learning_rate'].value):.3g}, momentum {float(c['momentum'].value):g}. "
+            f"Left, {left}{moves}; {valleys}. Right, the loss above the lowest on a log "
+            f"scale: {_gap_text(gap[0])} at the start"
+        )
+        if n == 0:
+            return f"{text} only: {self.verdict.outcome}."
+        above = np.flatnonzero(~(gap <= self.tolerance))  # NaN (overflow) counts as above
+        close = f"'close enough' ({self.tolerance:g})"
+        if above.size == 0:
+            crossing = f"within {close} from the start"
+        elif above[-1] < n:
+            crossing = f"within {close} from step {above[-1] + 1}"
+        else:
+            crossing = f"above the {close} line"
+        return f"{text}, {_gap_text(gap[-1])} after step {n}, {crossing}: {self.verdict.outcome}."
+
     def _layout_controls(self):
         """The controls, plus a play button that adds one step at a time."""
         c = self.controls
@@ -300,3 +352,29 @@ class LossLandscape(BlitExplorer):
         first = widgets.HBox([c["landscape"], c["learning_rate"], c["momentum"]])
         second = widgets.HBox([c["steps"], play])
         return widgets.VBox([first, second])
+
+
+def _loss_text(value):
+    """A loss as the picture shows it: 3 significant digits, a real minus sign."""
+    value = float(value)
+    if not np.isfinite(value) or abs(value) >= 1e5:
+        return "more than 100000"
+    if abs(value) < 1e-4:
+        return "0" if value == 0 else "about 0"
+    return (f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}").replace("-", "\u2212")
+
+
+def _gap_text(value):
+    """How far above the lowest loss, within the log scale's range or beyond it."""
+    value = float(value)
+    if not np.isfinite(value) or value > GAP_CEILING:
+        return f"more than {GAP_CEILING:g} (off the top of the scale)"
+    if value < GAP_FLOOR:
+        return f"less than {GAP_FLOOR:g} (on the floor of the scale)"
+    return f"{value:,.0f}" if value >= 100 else f"{value:.2g}"
+
+
+def _weights_text(point):
+    """``0.5`` for one weight, ``(−4, 2)`` for two."""
+    values = [short_number(x) if np.isfinite(x) else "far away" for x in np.asarray(point)]
+    return values[0] if len(values) == 1 else f"({values[0]}, {values[1]})"

@@ -32,6 +32,8 @@ from cnnlib.plotting import (
     signed_limit,
     tile_maps,
 )
+from cnnlib.plotting.describe import range_text
+from cnnlib.plotting.style import short_number
 
 __all__ = [
     "FeatureMapExplorer",
@@ -255,6 +257,41 @@ class FeatureMapExplorer(BlitExplorer):
             *self._bars.artists,
         ]
 
+    def _describe_picture(self, outputs):
+        """The digit, the answer, and each panel's maps: size, range, blank maps, strongest."""
+        index = self.controls["index"].value
+        p = self.probabilities
+        h, w = self.images.shape[2:]
+        label = "" if self.labels is None else f" (label {int(self.labels[index])})"
+        runner_up = int(np.argsort(p)[-2])
+        parts = [
+            f"Input #{index}{label}, {h}x{w}: the network says {self.prediction}, "
+            f"{p[self.prediction]:.1%} sure (next {runner_up}, {p[runner_up]:.1%})."
+        ]
+        rows = {}
+        for position, _, _, r in self._panels:
+            i, layer, out = outputs[position]
+            maps = out[0]
+            flat = maps.reshape(len(maps), -1)
+            blank = int(np.sum(~flat.any(axis=1)))
+            text = (
+                f"{i}: {_stage_name(layer)}, {len(maps)} maps of {maps.shape[1]}x{maps.shape[2]}, "
+                f"{range_text(maps)}"
+            )
+            if blank:
+                text += f", {blank} map{'s' if blank > 1 else ''} all 0"
+            if maps.max() > 0:
+                text += f", largest in map {int(np.argmax(flat.max(axis=1)))}"
+            rows.setdefault(r, []).append(text)
+        for r, texts in rows.items():
+            limit = short_number(self.limits[r])
+            parts.append(
+                f"Row {r + 1} on one colour scale, \u00b1{limit} (blue \u2212, white 0, red +): "
+                + "; ".join(texts)
+                + "."
+            )
+        return " ".join(parts)
+
     def _describe(self, outputs):
         index = self.controls["index"].value
         p = self.probabilities
@@ -264,6 +301,11 @@ class FeatureMapExplorer(BlitExplorer):
             verdict = "right" if label == self.prediction else "wrong"
             text += f"; the label is {label}: {verdict}."
         return text + " Each row shares one colour scale: red +, blue \u2212, white 0."
+
+
+def _a(digit) -> str:
+    """'a 7', 'an 8': a digit with its article, as read aloud."""
+    return f"an {digit}" if digit == 8 else f"a {digit}"
 
 
 def _bar_outlines(values, width=0.75):
@@ -436,6 +478,39 @@ class MistakesGallery(BlitExplorer):
         for ax, image, bars, truth in self._tiles:
             artists += [image, ax.title, bars, truth]
         return artists
+
+    def _describe_picture(self, shown):
+        """Which mistakes are shown and, tile by tile, the answer and both probabilities."""
+        true, said = self.controls["true"].value, self.controls["said"].value
+        if true == ANY and said == ANY:
+            what = f"{len(self.mistakes)} of {len(self.images):,} digits are wrong"
+        else:
+            t = "any digit" if true == ANY else _a(true)
+            s = "something else" if said == ANY else _a(said)
+            if self._matching == 0:
+                what = f"{t[0].upper()}{t[1:]} was never taken for {s}"
+            else:
+                times = "once" if self._matching == 1 else f"{self._matching} times"
+                what = f"{times[0].upper()}{times[1:]} {t} was taken for {s}"
+        if len(shown) == 0:
+            return f"{what}: no tile to show."
+        start = self.controls["start"].value
+        start = 0 if start >= self._matching else start
+        which = (
+            f"tiles of mistakes {start + 1} to {start + len(shown)}, surest first, each"
+            if len(shown) > 1
+            else f"one tile, mistake {start + 1}, showing"
+        )
+        tiles = []
+        for i in shown:
+            p = self.probabilities[i]
+            t, s = int(self.labels[i]), int(self.predictions[i])
+            tiles.append(f"{_a(t)} taken for {s} ({s}: {p[s]:.0%}, {t}: {p[t]:.0%})")
+        return (
+            f"{what}; {which} a digit over the bars of its ten probabilities: "
+            + "; ".join(tiles)
+            + "."
+        )
 
     def _describe(self, shown):
         true, said = self.controls["true"].value, self.controls["said"].value

@@ -39,6 +39,7 @@ import warnings
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from cnnlib import _validate as v
@@ -56,6 +57,7 @@ from cnnlib.plotting import (
     smoothed,
     tile_maps,
 )
+from cnnlib.plotting.describe import range_text
 
 __all__ = ["HELD_OUT", "TrainingDashboard", "default_training_setup"]
 
@@ -412,6 +414,19 @@ class TrainingDashboard(BlitExplorer):
             ax.set_xlabel("epochs (passes over the training digits)")
             ax.grid(True, alpha=0.3)
             ax.set_xlim(0, self._xmax)
+        # between runs, shaded on the right: the epochs the next Start will train (the
+        # slider), so that the slider shows where the curves will get to (drawn in the
+        # background, under the grid and the legend: see _background_key)
+        self._next_run = [
+            Rectangle((0, 0), 0, 1, transform=ax.get_xaxis_transform(), facecolor="0.92", zorder=0)
+            for ax in (self._ax_loss, self._ax_acc)
+        ]
+        for ax, span in zip((self._ax_loss, self._ax_acc), self._next_run):
+            ax.add_patch(span)
+        self._next_label = self._ax_loss.text(
+            0, 0.97, "next Start", transform=self._ax_loss.get_xaxis_transform(), rotation=90,
+            ha="center", va="top", fontsize=9, color="0.35", zorder=1,
+        )  # fmt: skip
 
         ax = self._ax_filters
         if self._first_conv is None:
@@ -484,7 +499,8 @@ class TrainingDashboard(BlitExplorer):
         return artists
 
     def _background_key(self):
-        return round(self._xmax, 6)
+        # the shading of the next run is part of the background: shown between runs only
+        return round(self._xmax, 6), self._next_label.get_visible(), self._next_label.get_position()
 
     # -- the explorer contract ---------------------------------------------------------------
     def _compute(self):
@@ -502,12 +518,25 @@ class TrainingDashboard(BlitExplorer):
         }
 
     def _draw(self, history):
-        xmax = max(self._xmax, len(history.batch_loss) / self.batches, 1.0)
+        done = len(history.batch_loss) / self.batches
+        if self.running:
+            xmax = max(self._xmax, done, 1.0)
+        else:  # room on the right for what the next Start trains
+            xmax = max(done + self.controls["epochs"].value, 1.0)
+        for span in self._next_run:
+            span.set_visible(not self.running)
+            span.set_x(done)
+            span.set_width(xmax - done)
+        self._next_label.set_visible(not self.running)
+        self._next_label.set_x((done + xmax) / 2)
         if xmax != self._xmax or self._ax_loss.get_xlim()[1] != xmax:
             self._xmax = xmax
             for ax in (self._ax_loss, self._ax_acc):
                 ax.set_xlim(0, xmax)
-            self.drop_backgrounds()  # the axes changed: old backgrounds are useless
+            if self.running:  # the axes grow as it trains: old backgrounds are useless
+                self.drop_backgrounds()
+            # (between runs the key says the limits and the shading: moving the epochs
+            # slider back and forth finds its backgrounds again)
         n = len(history.batch_loss)
         steps = np.arange(1, n + 1) / self.batches
         loss = np.asarray(history.batch_loss, dtype=float)
@@ -532,6 +561,57 @@ class TrainingDashboard(BlitExplorer):
         elif history.status == "completed":
             self._progress.value = 1.0
         self._progress.bar_style = "danger" if self._problem else "info"
+
+    def _describe_picture(self, history):
+        """The curves as drawn (where they start and end, the validation points, the goal)
+        and the first layer's filters, in words."""
+        n = len(history.batch_loss)
+        curves = self.curves
+        if n == 0:
+            text = "Not trained yet: the loss and accuracy plots are empty."
+        else:
+            _, loss = curves["loss (smoothed)"]
+            _, accuracy = curves["accuracy (smoothed)"]
+            epochs = f"{n / self.batches:.2f}".rstrip("0").rstrip(".")
+            text = (
+                f"After {n:,} weight updates ({epochs} epochs): training loss (smoothed, log "
+                f"scale) from {loss[0]:.3g} to {loss[-1]:.3g}"
+                f"{_points_text(history, curves['validation loss'][1], '{:.3g}')}; training "
+                f"accuracy (smoothed) from {accuracy[0]:.1%} to {accuracy[-1]:.1%}"
+                f"{_points_text(history, curves['validation accuracy'][1], '{:.1%}')}"
+            )
+            if self.target is not None:
+                reached = np.flatnonzero(
+                    np.asarray(curves["validation accuracy"][1]) >= self.target
+                )
+                goal = f"; goal {self.target:.0%} (dotted line)"
+                if reached.size:
+                    text += f"{goal} reached on validation after epoch {history.epoch[reached[0]]}"
+                elif len(history.val_accuracy):
+                    text += f"{goal} not reached on validation yet"
+                else:
+                    text += goal
+            text += "."
+        if not self.running:
+            epochs = self.controls["epochs"].value
+            done = n / self.batches
+            text += (
+                f" Shaded on the right: the {epochs} epoch{'s' if epochs > 1 else ''} the next "
+                f"Start trains, up to epoch {f'{done + epochs:.2f}'.rstrip('0').rstrip('.')}."
+            )
+        if self._filters is None:
+            return text + " No convolution layer, so no filters to show."
+        kernels = self._kernels()
+        count, k_h, k_w = kernels.shape
+        high = np.unravel_index(np.argmax(kernels), kernels.shape)
+        low = np.unravel_index(np.argmin(kernels), kernels.shape)
+        limit = f"{signed_limit(kernels):.2f}"  # as the scale under the filters says it
+        return (
+            f"{text} First-layer filters: {count} of {k_h}x{k_w}, numbered 0 to {count - 1}, "
+            f"{range_text(kernels, 'weights')} (largest in filter {high[0]}, most negative in "
+            f"filter {low[0]}); colour scale from \u2212{limit} blue through 0 white to "
+            f"+{limit} red."
+        )
 
     def _describe(self, history):
         parts = []
@@ -602,6 +682,24 @@ _STATUS_WORDS = {
     "stopped": "Stopped (the model keeps what it learned; Start goes on)",
     "interrupted": "Interrupted (the model keeps what it learned; Start goes on)",
 }
+
+
+def _points_text(history, values, fmt):
+    """The validation points of a curve in words: all of them, or the first, last and best."""
+    if len(values) == 0:
+        return ""
+    epochs = history.epoch[: len(values)]
+    if len(values) <= 4:
+        at = ", ".join(str(e) for e in epochs)
+        return f"; validation after epoch{'s' if len(values) > 1 else ''} {at}: " + ", ".join(
+            fmt.format(x) for x in values
+        )
+    best = int(np.argmin(values)) if "%" not in fmt else int(np.argmax(values))
+    return (
+        f"; validation {fmt.format(values[0])} after epoch {epochs[0]}, "
+        f"{fmt.format(values[-1])} after epoch {epochs[-1]}, best {fmt.format(values[best])} "
+        f"after epoch {epochs[best]}"
+    )
 
 
 def _one_line(err):

@@ -248,6 +248,18 @@ class NotebookPage:
         return self.page.evaluate("k => window.__cnn.inspect(k)", k)
 
     def figure(self, k: int):
+        """The explorer's picture (its largest image), marked again if it was replaced.
+
+        A display update (the training dashboard and the network builder refresh their
+        static picture after a run) renders the output anew: new elements, unmarked.
+        """
+        marked = 'k => !!document.querySelector(`[data-cnn-explorer="${k}"] img[data-cnn-figure]`)'
+        if not self.page.evaluate(marked, k):
+            if not self.page.evaluate(
+                'k => !!document.querySelector(`[data-cnn-explorer="${k}"]`)', k
+            ):
+                self.survey()  # marks the explorers' outputs again, in the same order
+            self.inspect(k)
         return self.explorer(k).locator("img[data-cnn-figure]")
 
     def controls(self, k: int) -> list[Control]:

@@ -194,19 +194,25 @@ window.__cnn = {
       for (const type of ["keydown", "pointerdown", "mousedown", "input", "change"]) {
         node.addEventListener(type, start, true);
       }
-      const observer = new MutationObserver(() => {
+      node.__cnnObserver = new MutationObserver(() => {
         if (record.armed && record.t0 !== null && record.changed === null) {
           record.changed = performance.now();
         }
       });
-      for (const img of node.querySelectorAll("img")) {
-        observer.observe(img, { attributes: true, attributeFilter: ["src"] });
-        img.addEventListener("load", () => {
-          if (record.armed && record.changed !== null && record.loaded === null) {
-            record.loaded = performance.now();
-          }
-        });
-      }
+      node.__cnnWatched = new WeakSet();
+    }
+    // every picture, also those of an output rendered anew since the last arm
+    // (a display update after training makes new elements)
+    const record = node.__cnnRecord;
+    for (const img of node.querySelectorAll("img")) {
+      if (node.__cnnWatched.has(img)) continue;
+      node.__cnnWatched.add(img);
+      node.__cnnObserver.observe(img, { attributes: true, attributeFilter: ["src"] });
+      img.addEventListener("load", () => {
+        if (record.armed && record.changed !== null && record.loaded === null) {
+          record.loaded = performance.now();
+        }
+      });
     }
     const root = node.querySelector(".jupyter-widgets") || node;
     Object.assign(node.__cnnRecord, {

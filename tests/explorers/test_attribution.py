@@ -317,6 +317,50 @@ def test_a_network_blind_to_the_pixels_is_described_as_such(digits):
     assert "no patch changes P" in ex._captions[0].get_text()
 
 
+def test_the_description_gives_both_maps_numbers(digits, model):
+    from cnnlib.plotting import short_number
+
+    ex = AttributionExplorer(model, *digits, index=3, patch=4, stride=2)
+    r, p = ex.output, ex.output.probabilities
+    text = ex.description
+    label = digits[1][3]
+    assert text.startswith(f"Test digit #3 (label {label}), 28x28, with ")
+    if r.drops.max() >= 0.0005 and r.drops.max() >= -r.drops.min():
+        top, left = r.lowers_most
+        assert f"an orange square on rows {top}-{top + 3}, columns {left}-{left + 3}" in text
+    low, high = short_number(r.saliency.min()), short_number(r.saliency.max())
+    assert f"values from {low} to {high}" in text
+    row, col = np.unravel_index(np.argmax(r.saliency), r.saliency.shape)
+    assert f"highest {high} at row {row}, column {col} (" in text
+    rows, cols = r.drops.shape  # (28 - 4) // 2 + 1 = 13 positions each way
+    assert (rows, cols) == (13, 13) and "patch 4, stride 2 (13x13 positions" in text
+    assert f"the network says {r.answer} ({p[r.answer]:.1%}), its bar dark as the class" in text
+    assert ex._bars_caption.get_text().startswith(f"dark: answer {r.answer}\n")
+    assert text.endswith(f"the true digit {label} outlined.")
+    other = (r.answer + 1) % 10
+    ex.controls["target"].value = other
+    assert ex.description != text and f"Saliency for {other} (" in ex.description
+    assert f"class {other} chosen, its bar dark, {p[other]:.1%}" in ex.description
+    assert ex._bars_caption.get_text().startswith(f"dark: class {other}\n")
+    ex.controls["target"].value = TRUE  # often the answer's class: the caption says which
+    assert f"the true digit {label} chosen, its bar dark" in ex.description
+    assert ex._bars_caption.get_text().startswith(f"dark: true digit {label}\n")
+    ex.controls["stride"].value = 10  # patches at 0, 10, 20: rows 4-9, 14-19, 24-27 uncovered
+    never = int(np.isnan(ex.output.drops_per_pixel).sum())
+    assert never > 0 and f"{never} pixels never covered (gray)" in ex.description
+
+
+def test_a_blind_network_s_picture_is_described_as_such(digits):
+    from cnnlib import Dense, Flatten, Sequential
+
+    blind = Sequential(Flatten(), Dense(784, 10, seed=0))
+    blind.params["1.weight"][:] = 0
+    ex = AttributionExplorer(blind, *digits)
+    text = ex.description
+    assert "with no square: no patch changes P(" in text and "all values 0" in text
+    assert "when covered, all 0 (" in text
+
+
 def test_the_status_line_keeps_its_height_as_the_controls_move(explorer):
     """Before: a line appeared and vanished with the digit (the explorer jumped by 28 px)."""
     from cnnlib.explorers.attribution import STATUS_LINES

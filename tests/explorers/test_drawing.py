@@ -184,6 +184,64 @@ def test_moving_the_brush_slider_reads_the_drawing_again(pad):
     assert pad.drawing.any() and {name for name, _ in steps} == {"brush"}
 
 
+def test_the_pad_writes_each_sample_digit_that_the_trained_network_reads():
+    """The keyboard's way to a digit: the sample menu writes it with pen strokes."""
+    from cnnlib.explorers.drawing import NO_SAMPLE
+
+    pad = DigitPad()  # the course's trained network
+    brush = pad.controls["brush"]
+    for width in (brush.min, brush.value, brush.max):
+        brush.value = width
+        for digit in range(10):
+            pad.controls["sample"].value = digit
+            assert int(np.argmax(pad.output)) == digit, (digit, width, pad.output)
+    pad.controls["sample"].value = NO_SAMPLE
+    assert not pad.drawing.any() and pad.output is None
+
+
+def test_the_brush_repaints_every_stroke_and_clear_removes_the_sample(pad):
+    from cnnlib.explorers.drawing import NO_SAMPLE
+
+    pad.controls["brush"].value = 4
+    pad.draw_stroke([(140, 40), (140, 240)])
+    alone = pad.drawing.sum()
+    pad.controls["sample"].value = 4
+    assert pad.drawing.sum() > alone and pad.drawing[140].sum() > 5  # the 4 is there too
+    pad.controls["sample"].value = NO_SAMPLE
+    assert int(pad.drawing[140].sum()) == 5  # the learner's stroke stays
+    pad.controls["brush"].value = 30  # a disk of radius 15: 31 pixels wide
+    assert int(pad.drawing[140].sum()) == 31 and pad.output is not None
+    pad.controls["sample"].value = 7
+    pad.clear()
+    assert pad.controls["sample"].value == NO_SAMPLE and not pad.drawing.any()
+    assert pad._strokes == [] and pad.output is None
+
+
+def test_the_description_says_what_is_on_the_pad_and_what_the_network_sees(pad):
+    text = pad.description
+    assert text == (
+        "The pad is empty (brush 20 px): the network's 28x28 view is blank and its ten "
+        "probability bars are empty."
+    )
+    pad.draw_stroke([(140, 40), (140, 240)])
+    p, digit = pad.output, pad.digit
+    rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+    best, second, third = np.argsort(p)[::-1][:3]
+    assert pad.description == (
+        "On the pad: 1 stroke of yours, brush 20 px. What the network sees: a 28x28 digit, "
+        f"ink in rows {rows[0]} to {rows[-1]} and columns {cols[0]} to {cols[-1]} "
+        f"({np.count_nonzero(digit)} of 784 pixels). Ten bars of probabilities: the network "
+        f"says {best}, {p[best]:.0%} sure (the dark bar); next {second} ({p[second]:.0%}), "
+        f"{third} ({p[third]:.0%})."
+    )
+    assert rows[0] == 4 and rows[-1] == 23  # MNIST's 20-pixel box, centred in 28
+    pad.controls["sample"].value = 3
+    assert pad.description.startswith("On the pad: the sample 3 and 1 stroke of yours, brush 20")
+    before = pad.description
+    pad.controls["brush"].value = 34
+    assert pad.description != before and "brush 34 px" in pad.description
+
+
 class _KernelClock:
     """A fake ``time`` module for the pad: the kernel's clock, advanced by hand."""
 

@@ -184,3 +184,38 @@ def test_widget_has_a_play_button_tied_to_steps():
 def test_unknown_landscape_is_explained():
     with pytest.raises(ValueError, match="landscape"):
         LossLandscape(landscape="3-D: egg box")
+
+
+def test_the_description_follows_the_path_with_hand_computed_numbers():
+    ex = LossLandscape()
+    # w = 4 · 0.8^k: after 30 steps 0.00495 (shown as 0.005); loss above the lowest
+    # 16 · 0.64^k <= 0.01 from k = 17 on (16 · 0.64^16 = 0.0127, 16 · 0.64^17 = 0.0081)
+    text = ex.description
+    assert "Gradient descent on loss = w², learning rate 0.1, momentum 0." in text
+    assert (
+        "of 31x1 weights (the start and 30 steps): from w = 4 (loss 16) to 0.005 (loss about 0)"
+        in text
+    )
+    assert "the lowest point is at w = 0 (loss 0)" in text
+    assert "16 at the start, less than 0.0001 (on the floor of the scale) after step 30" in text
+    assert "within 'close enough' (0.01) from step 17: converged." in text
+    ex.controls["steps"].value = 2  # 4 -> 3.2 -> 2.56, loss 6.5536
+    assert "to 2.56 (loss 6.55);" in ex.description
+    assert "6.6 after step 2, above the 'close enough' (0.01) line: crawling." in ex.description
+    ex.controls["learning_rate"].value = 10**0.5  # w -> w (1 - 2 · 3.16) = -5.32 w
+    assert "more than 10000 (off the top of the scale)" in ex.description
+    assert ex.description.endswith("diverged.")
+    ex.controls["landscape"].value = "2-D: round bowl"
+    text = ex.description
+    assert "the loss seen from above (dark = low, from 0 to" in text
+    assert "from (w₁, w₂) = (−4, 2) (loss 10)" in text  # (16 + 4) / 2
+    assert "the lowest point is at (0, 0) (loss 0)" in text
+
+
+def test_the_description_names_both_valleys():
+    ex = LossLandscape(landscape="1-D: two valleys", steps=100)
+    text = ex.description
+    # minima of w⁴/4 - w² + w/2: roots of w³ - 2w + 1/2
+    assert "the lowest point is at w = −1.53 (loss −1.74)" in text
+    assert "another valley's bottom at w = 1.27 (loss −0.328)" in text
+    assert text.endswith(f"{ex.verdict.outcome}.")

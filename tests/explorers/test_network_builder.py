@@ -512,3 +512,53 @@ def test_train_then_stop_in_a_real_kernel():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_the_description_says_the_shapes_and_each_run():
+    b = make()
+    text = b.description
+    # the course's network: 3x3 convolutions with 8 and 16 filters, max pooling, dense 10
+    assert text.startswith(
+        "2×[conv 3×3 same, ReLU, max 2], filters 8→16 + dense 10: 9,098 parameters, 290 k "
+        "multiply-adds per image."
+    )
+    assert (
+        "input 1×28×28 → conv 1 8×28×28 → pool 1 8×14×14 → conv 2 16×14×14 → pool 2 16×7×7 "
+        "→ flatten 784 → scores 10." in text
+    )
+    assert (
+        "this design's 9,098 parameters as a dashed line labelled with what Train would run "
+        "(1 epoch, learning rate 0.002): no runs yet." in text
+    )
+    before = b.png
+    b.controls["epochs"].value = 4  # what Train would run is in the picture too
+    assert b._current_label.get_text() == " this design, 4 epochs, lr 0.002 "
+    assert b.png != before and "(4 epochs, learning rate 0.002)" in b.description
+    b.controls["learning_rate"].value = 0.01
+    assert b._current_label.get_text() == " this design, 4 epochs, lr 0.01 "
+    b.controls["padding"].value = "valid"  # 28 -> 26 -> 13 -> 11 -> 5
+    assert "conv 1 8×26×26 → pool 1 8×13×13 → conv 2 16×11×11 → pool 2 16×5×5" in b.description
+    b.runs += [_run(1, 9_098, 0.96), _run(2, 700, 0.94, status="stopped")]
+    b.runs += [_run(k, 500, None, status="diverged") for k in range(3, 9)]
+    b.update()
+    text = b.description
+    assert "8 runs (the last 6 of 8): run 3: 500 parameters, diverged;" in text
+    assert "run 1" not in text.split("runs (")[1].split(". Circled")[0]  # only the last 6
+    assert text.endswith("Circled: run 1, the smallest reaching 95%.")
+    b.runs[:] = [_run(1, 9_098, 0.96), _run(2, 700, 0.94, status="stopped")]
+    b.update()
+    assert "run 1: 9,098 parameters, 96.0%; run 2: 700 parameters, 94.0%, stopped." in (
+        b.description
+    )
+
+
+def test_the_description_of_an_impossible_design_shows_where_the_maps_run_out():
+    b = make()
+    b.controls["blocks"].value = 4
+    b.controls["kernel"].value = 7
+    b.controls["padding"].value = "valid"  # 28 -> 22 -> 11 -> 5 -> 2: no room for a 7x7
+    assert b.output is None
+    text = b.description
+    assert "this design cannot be built: block 3 cannot be built" in text
+    assert "input 1×28×28 → conv 1 8×22×22 → pool 1 8×11×11 → conv 2 16×5×5 → pool 2" in text
+    assert "→ ✗ block 3." in text

@@ -274,3 +274,61 @@ def test_plot_training_curves_draws_the_history():
         plot_training_curves(h, per="step")
     with pytest.raises(ValueError, match="curves"):
         plot_training_curves(h, curves=("test",))
+
+
+def test_feature_map_description_gives_each_panels_numbers(digits, model):
+    from cnnlib.plotting import short_number
+
+    images, labels = digits
+    ex = FeatureMapExplorer(model, images, labels, index=3)
+    outputs = layer_outputs(model, prepare_images(images[3:4]))
+    p = softmax(outputs[-1][2][0].astype(float))
+    text = ex.description
+    said, next_best = np.argsort(p)[-1], np.argsort(p)[-2]
+    assert text.startswith(
+        f"Input #3 (label {labels[3]}), 28x28: the network says {said}, {p[said]:.1%} sure "
+        f"(next {next_best}, {p[next_best]:.1%})."
+    )
+    conv, relu = outputs[0][2][0], outputs[1][2][0]
+    lim = max(np.abs(outputs[k][2][0]).max() for k in (0, 1, 2))
+    assert f"Row 1 on one colour scale, ±{short_number(lim)} (blue −, white 0, red +)" in text
+    low, high = short_number(conv.min()), short_number(conv.max())
+    assert f"0: convolution, 8 maps of 28x28, values from {low} to {high}" in text
+    assert f"largest in map {np.argmax(conv.reshape(8, -1).max(axis=1))}" in text
+    blank = int(np.sum(~relu.reshape(8, -1).any(axis=1)))  # ReLU of a map with no positive
+    assert f"1: ReLU, 8 maps of 28x28, values from 0 to {high}" in text
+    assert (f"{blank} map" in text.split("1: ReLU")[1].split(";")[0]) == (blank > 0)
+    assert "5: max pooling, 16 maps of 7x7, values from 0 to" in text
+    ex.controls["index"].value = 4
+    assert ex.description != text and ex.description.startswith("Input #4")
+
+
+def test_gallery_description_reads_each_tile(digits, model):
+    gallery = MistakesGallery(model, *digits, count=10)
+    _, labels = digits
+    text = gallery.description
+    first = gallery.output[0]
+    t, s = labels[first], gallery.predictions[first]
+    p = gallery.probabilities[first]
+    total = len(gallery.mistakes)
+    assert text.startswith(f"{total} of 60 digits are wrong; tiles of mistakes 1 to ")
+    assert f": a {t} taken for {s} ({s}: {p[s]:.0%}, {t}: {p[t]:.0%});" in text.replace(
+        "an 8", "a 8"
+    )
+    assert text.count(" taken for ") == len(gallery.output)
+    gallery.controls["true"].value = t
+    gallery.controls["said"].value = s
+    matching = sum(1 for i in gallery.mistakes if labels[i] == t and gallery.predictions[i] == s)
+    times = "Once" if matching == 1 else f"{matching} times"
+    assert gallery.description.startswith(f"{times} a") and f"taken for a {s}" in (
+        gallery.description.replace("an 8", "a 8")
+    )
+    pairs = {(labels[i], gallery.predictions[i]) for i in gallery.mistakes}
+    never = next((a, b) for a in range(10) for b in range(10) if a != b and (a, b) not in pairs)
+    gallery.controls["true"].value, gallery.controls["said"].value = never
+    assert len(gallery.output) == 0
+    article = lambda d: f"an {d}" if d == 8 else f"a {d}"  # noqa: E731
+    assert gallery.description == (
+        f"{article(never[0]).capitalize()} was never taken for {article(never[1])}: "
+        "no tile to show."
+    )

@@ -438,3 +438,57 @@ def test_an_executed_notebook_shows_the_trained_dashboard_without_a_kernel(tmp_p
     pictures = re.findall(r'<img[^>]*src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"', html)
     shown = [hashlib.sha256(base64.b64decode(p)).hexdigest() for p in pictures]
     assert shown == [printed["trained"]] != [printed["untrained"]]
+
+
+def test_the_description_says_what_the_curves_and_filters_show(data):
+    from cnnlib.plotting import short_number
+
+    d = make(data, target=0.99)
+    kernels = d.model.params[next(iter(d.model.params))][:, 0]  # the first conv's weights
+    text = d.description
+    assert text.startswith("Not trained yet: the loss and accuracy plots are empty.")
+    low, high = short_number(kernels.min()), short_number(kernels.max())
+    assert f"First-layer filters: 8 of 3x3, numbered 0 to 7, weights from {low} to {high}" in text
+    assert f"largest in filter {np.argmax(kernels.max(axis=(1, 2)))}" in text
+    limit = np.abs(kernels).max()  # the scale under the filters, written with 2 decimals
+    assert f"colour scale from −{limit:.2f} blue through 0 white to +{limit:.2f} red." in text
+    d.train(2)  # 96 digits in batches of 32: 3 updates per epoch
+    h, after = d.history, d.description
+    assert after != text and after.startswith("After 6 weight updates (2 epochs): training loss")
+    loss = smoothed(h.batch_loss, SMOOTHING)
+    assert f"from {loss[0]:.3g} to {loss[-1]:.3g}" in after
+    assert f"validation after epochs 1, 2: {h.val_loss[0]:.3g}, {h.val_loss[1]:.3g}" in after
+    assert f"{h.val_accuracy[0]:.1%}, {h.val_accuracy[1]:.1%}" in after
+    assert "goal 99% (dotted line) not reached on validation yet" in after
+    kernels = d.model.params[next(iter(d.model.params))][:, 0]
+    assert f"weights from {short_number(kernels.min())} to {short_number(kernels.max())}" in after
+    d.train(3)  # more than 4 validation points: the first, the last and the best
+    values = d.history.val_accuracy
+    best = int(np.argmax(values))
+    assert (
+        f"validation {values[0]:.1%} after epoch 1, {values[-1]:.1%} after epoch 5, "
+        f"best {values[best]:.1%} after epoch {best + 1}"
+    ) in d.description
+
+
+def test_between_runs_the_slider_shades_what_the_next_start_trains(data):
+    seen = []
+
+    class Watch(Callback):
+        def on_batch_end(self, state):
+            seen.append(dashboard._next_run[0].get_visible())
+
+    dashboard = make(data, callbacks=[Watch()])
+    assert dashboard._ax_loss.get_xlim() == (0, 1)
+    before = dashboard.png
+    dashboard.controls["epochs"].value = 3  # the keyboard moves it too: the picture changes
+    assert dashboard._ax_loss.get_xlim() == (0, 3) and dashboard.png != before
+    assert [(s.get_x(), s.get_width()) for s in dashboard._next_run] == [(0, 3), (0, 3)]
+    assert "Shaded on the right: the 3 epochs the next Start trains, up to epoch 3." in (
+        dashboard.description
+    )
+    dashboard.train(2)
+    assert seen and not any(seen)  # while training, the curves fill the axes unshaded
+    assert dashboard._ax_acc.get_xlim() == (0, 5)  # 2 done, room for 3 more
+    assert [(s.get_x(), s.get_width()) for s in dashboard._next_run] == [(2, 3), (2, 3)]
+    assert "the 3 epochs the next Start trains, up to epoch 5." in dashboard.description

@@ -339,3 +339,25 @@ def test_grayscale_photos_work_too(reader):
     gray = to_grayscale(example_photos()[list(example_photos())[2]])
     browser_upload(reader.controls["upload"], "gray.png", _png(gray), "image/png")
     assert int(np.argmax(reader.output)) == 4
+
+
+def test_the_digit_reader_describes_photo_digit_and_answer():
+    reader = DigitPhoto()
+    names = list(example_photos())
+    text = reader.description
+    p, digit = reader.output, reader.digit
+    best, second, third = np.argsort(p)[::-1][:3]
+    assert text.startswith("The photo, 240x320: the example photo: a 7 on paper. What the ")
+    assert f"({np.count_nonzero(digit)} of 784 pixels)" in text
+    assert text.endswith(
+        f"the network says {best}, {p[best]:.0%} sure (the dark bar); next {second} "
+        f"({p[second]:.0%}), {third} ({p[third]:.0%})."
+    )
+    reader.controls["photo"].value = names[1]
+    assert reader.description != text and "example photo: a 2 on paper" in reader.description
+    blank = np.full((300, 400, 3), 215, np.uint8)
+    browser_upload(reader.controls["upload"], "paper.png", _png(blank), "image/png")
+    assert reader.description.startswith(
+        "The photo, 300x400: your photo. Nothing for the network to read, so no "
+        "probabilities: no writing stands out from the paper"
+    )
