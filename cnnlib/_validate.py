@@ -447,14 +447,43 @@ def as_drop_probability(value, name: str) -> float:
     Shared by :class:`cnnlib.Dropout` (``p``) and :func:`cnnlib.reference_cnn`
     (``dropout``), which name the argument differently.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
-        raise TypeError(f"{name} must be a number, a probability such as 0.5, but is {value!r}")
-    if not 0 <= value < 1:
-        raise ValueError(
-            f"{name} is the probability of dropping a value and must be in [0, 1), but is "
-            f"{value}; e.g. {name}=0.5 drops half of the values, {name}=0 none"
-        )
-    return float(value)
+    return as_number(
+        value,
+        name,
+        low=0,
+        high=1,
+        high_open=True,
+        example=0.5,
+        why=f"it is the probability of dropping a value: {name}=0.5 drops half of the values, "
+        f"{name}=0 none",
+    )
+
+
+def as_learning_rate(value, name: str = "lr") -> float:
+    """A learning rate: a finite number above 0. Shared by gradient descent on a
+    landscape (``learning_rate``), every optimiser (``lr``) and the network builder."""
+    return as_number(
+        value,
+        name,
+        low=0,
+        low_open=True,
+        example=0.1,
+        why="it is the size of each step downhill: try 0.1 and adjust",
+    )
+
+
+def as_momentum(value) -> float:
+    """A momentum: a number from 0 up to, not including, 1. Shared by gradient
+    descent on a landscape, SGD and RMSprop."""
+    return as_number(
+        value,
+        "momentum",
+        low=0,
+        high=1,
+        high_open=True,
+        example=0.9,
+        why="0.9 is the usual choice, 0 means no momentum",
+    )
 
 
 def as_choice(value, name: str, choices) -> str:
@@ -967,29 +996,22 @@ def dense_backward_args(x, weight, grad_output):
 # ----------------------------------------------------------------------------
 # settings, data and optimisers of training (optim, training, the dashboard)
 # ----------------------------------------------------------------------------
-def as_real(value, name: str, *, minimum=0.0, maximum=None, below=None, above_zero=False):
+def as_real(
+    value, name: str, *, minimum=0.0, maximum=None, below=None, above_zero=False, example=None
+):
     """Check that ``value`` is a finite real number in the allowed range; return a float.
 
     ``minimum`` and ``maximum`` are allowed values, ``below`` is not;
     ``above_zero`` excludes 0 (e.g. a learning rate). ``minimum=None`` allows
-    any negative number.
+    any negative number. The check and its words are :func:`as_number`'s.
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a number, but is {value!r} ({type(value).__name__}); e.g. {name}=0.1"
-        )
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, but is {value!r}")
-    if above_zero and value <= 0:
-        raise ValueError(f"{name} must be > 0, but is {value!r}; e.g. {name}=0.01")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum:g}, but is {value!r}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be at most {maximum:g}, but is {value!r}")
-    if below is not None and value >= below:
-        raise ValueError(f"{name} must be below {below:g}, but is {value!r}")
-    return value
+    low, low_open = (0, True) if above_zero else (minimum, False)
+    high, high_open = (below, True) if below is not None else (maximum, False)
+    if example is None:
+        example = 0.01 if above_zero else 0.1
+    return as_number(
+        value, name, low=low, high=high, low_open=low_open, high_open=high_open, example=example
+    )
 
 
 #: The largest absolute input value training accepts. Pixels scaled to 0-1,

@@ -196,23 +196,8 @@ def gradient_descent(gradient, start, learning_rate, momentum=0.0, steps=30, esc
     point = v.finite_float_array(start, "start").astype(np.float64).reshape(-1)
     if point.size == 0:
         raise ValueError("start must hold at least one weight, e.g. start=[1.0]")
-    learning_rate = v.as_number(
-        learning_rate,
-        "learning_rate",
-        low=0,
-        low_open=True,
-        example=0.1,
-        why="it is the size of each step downhill: try 0.1 and adjust",
-    )
-    momentum = v.as_number(
-        momentum,
-        "momentum",
-        low=0,
-        high=1,
-        high_open=True,
-        example=0.9,
-        why="0.9 is the usual choice, 0 means no momentum",
-    )
+    learning_rate = v.as_learning_rate(learning_rate, "learning_rate")
+    momentum = v.as_momentum(momentum)
     steps = v.as_int(
         steps,
         "steps",

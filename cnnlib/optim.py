@@ -61,7 +61,7 @@ class Optimizer:
                 f"{model!r}; pass the network, e.g. Adam(model, lr=1e-3)"
             )
         self.model = model
-        self.lr = v.as_real(lr, "lr", above_zero=True)
+        self.lr = v.as_learning_rate(lr, "lr")
         self.state: dict[str, dict[str, np.ndarray]] = {}
         self.steps = 0
 
@@ -153,9 +153,9 @@ class SGD(Optimizer):
         self, model, lr=0.01, momentum=0.0, weight_decay=0.0, dampening=0.0, nesterov=False
     ):
         super().__init__(model, lr)
-        self.momentum = v.as_real(momentum, "momentum", below=1)
-        self.weight_decay = v.as_real(weight_decay, "weight_decay")
-        self.dampening = v.as_real(dampening, "dampening", maximum=1)
+        self.momentum = v.as_momentum(momentum)
+        self.weight_decay = v.as_real(weight_decay, "weight_decay", example=5e-4)
+        self.dampening = v.as_real(dampening, "dampening", maximum=1, example=0)
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0")
@@ -213,10 +213,10 @@ class RMSprop(Optimizer):
         self, model, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False
     ):
         super().__init__(model, lr)
-        self.alpha = v.as_real(alpha, "alpha", below=1)
-        self.eps = v.as_real(eps, "eps")
-        self.weight_decay = v.as_real(weight_decay, "weight_decay")
-        self.momentum = v.as_real(momentum, "momentum", below=1)
+        self.alpha = v.as_real(alpha, "alpha", below=1, example=0.99)
+        self.eps = v.as_real(eps, "eps", example=1e-8)
+        self.weight_decay = v.as_real(weight_decay, "weight_decay", example=5e-4)
+        self.momentum = v.as_momentum(momentum)
         self.centered = bool(centered)
 
     def update(self, p, g, state):
@@ -285,11 +285,11 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"betas must be a pair of numbers like (0.9, 0.999), not {betas!r}")
         self.betas = (
-            v.as_real(betas[0], "betas[0]", below=1),
-            v.as_real(betas[1], "betas[1]", below=1),
+            v.as_real(betas[0], "betas[0]", below=1, example=0.9),
+            v.as_real(betas[1], "betas[1]", below=1, example=0.999),
         )
-        self.eps = v.as_real(eps, "eps")
-        self.weight_decay = v.as_real(weight_decay, "weight_decay")
+        self.eps = v.as_real(eps, "eps", example=1e-8)
+        self.weight_decay = v.as_real(weight_decay, "weight_decay", example=5e-4)
 
     def update(self, p, g, state):
         beta1, beta2 = self.betas

@@ -331,7 +331,7 @@ class EarlyStopping(Callback):
             raise ValueError(f"monitor must be one of {choices}, but is {monitor!r}")
         self.monitor = monitor
         self.patience = v.as_int(patience, "patience", minimum=0)
-        self.min_delta = v.as_real(min_delta, "min_delta")
+        self.min_delta = v.as_real(min_delta, "min_delta", example=0.001)
         self.restore_best_weights = bool(restore_best_weights)
         self._sign = 1.0 if monitor.endswith("loss") else -1.0  # minimise loss, maximise accuracy
         self.best, self.best_epoch, self.stopped_epoch = None, None, None
@@ -397,7 +397,7 @@ class CosineDecay(Callback):
     """
 
     def __init__(self, min_lr: float = 0.0):
-        self.min_lr = v.as_real(min_lr, "min_lr")
+        self.min_lr = v.as_real(min_lr, "min_lr", example=0)
         self.start_lr = None
 
     def on_train_begin(self, state):

@@ -187,7 +187,10 @@ def test_bad_choices_name_the_argument_and_the_choices():
         CNNDesign(pooling="min")
     with pytest.raises(ValueError, match="blocks must be at least 0, but is -1"):
         CNNDesign(blocks=-1)
-    with pytest.raises(ValueError, match=r"dropout .* must be in \[0, 1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"dropout must be at least 0 and less than 1, but is 1.0; it is the probability",
+    ):
         CNNDesign(dropout=1.0)
     with pytest.raises(ValueError, match=r"input_shape must be \(C, H, W\)"):
         CNNDesign(input_shape=(28, 28))

@@ -889,6 +889,39 @@ def test_shared_checks_say_the_same_in_every_place():
     assert len(set(padding)) == 1
 
 
+def test_number_settings_say_the_same_in_every_place():
+    """Issue 12 section 4: optimisers and schedules checked their numbers with
+    _validate.as_real, gradient descent and the rest with as_number, in other words
+    ('lr must be > 0', "'0.1' (str)"); now as_real is as_number, and a learning rate,
+    a momentum and a drop probability are each checked by one function."""
+    import re
+
+    from cnnlib import SGD, CosineDecay, Dropout, RMSprop, reference_cnn
+    from cnnlib.descent import gradient_descent
+
+    def message(call):
+        with pytest.raises((ValueError, TypeError)) as info:
+            call()
+        return str(info.value)
+
+    model = reference_cnn()
+    momentum = {
+        message(lambda: SGD(model, lr=0.1, momentum=1.0)),
+        message(lambda: RMSprop(model, momentum=1.0)),
+        message(lambda: gradient_descent(_square, [1.0], 0.1, momentum=1.0)),
+    }
+    assert len(momentum) == 1
+    for bad in (0, -1, "0.1", np.nan):
+        by_optimiser = message(lambda bad=bad: SGD(model, lr=bad))
+        by_descent = message(lambda bad=bad: gradient_descent(_square, [1.0], bad))
+        assert re.sub(r"\blr\b", "learning_rate", by_optimiser) == by_descent
+    assert message(lambda: CosineDecay(min_lr="0")) == (
+        "min_lr must be a number, but is '0' (text); write it without quotes: min_lr=0"
+    )
+    by_layer = message(lambda: Dropout(1.5))
+    assert re.sub(r"\bp\b", "dropout", by_layer) == message(lambda: reference_cnn(dropout=1.5))
+
+
 def test_the_table_has_one_row_per_id():
     ids = _row_ids()
     assert len(ids) == len(set(ids)) == len(_rows())
@@ -1081,8 +1114,12 @@ class TestTrainingErrors:
     @pytest.mark.parametrize(
         ("kwargs", "error", "match"),
         [
-            ({"min_lr": -1}, ValueError, "min_lr must be >= 0, but is -1.0"),
-            ({"min_lr": "0"}, TypeError, r"min_lr must be a number, but is '0' \(str\)"),
+            ({"min_lr": -1}, ValueError, "min_lr must be at least 0, but is -1"),
+            (
+                {"min_lr": "0"},
+                TypeError,
+                r"min_lr must be a number, but is '0' \(text\); write it without quotes: min_lr=0",
+            ),
             ({"min_lr": np.inf}, ValueError, "min_lr must be a finite number"),
         ],
     )

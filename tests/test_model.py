@@ -185,7 +185,10 @@ def test_reference_network_with_dropout_before_the_dense_layer():
         np.testing.assert_array_equal(dropped.params[name], p)
     x = RNG.random((3, 1, 28, 28))
     np.testing.assert_array_equal(dropped.forward(x), by_hand.forward(x))
-    with pytest.raises(ValueError, match=r"dropout.*\[0, 1\).*but is 1"):
+    with pytest.raises(
+        ValueError,
+        match=r"dropout must be at least 0 and less than 1, but is 1; it is the probability",
+    ):
         reference_cnn(dropout=1)
     with pytest.raises(TypeError, match="dropout"):
         reference_cnn(dropout="0.5")

@@ -171,10 +171,14 @@ def test_repr():
 @pytest.mark.parametrize(
     ("make", "error", "match"),
     [
-        (lambda h: SGD(h, lr=0), ValueError, "lr must be > 0"),
+        (lambda h: SGD(h, lr=0), ValueError, "lr must be greater than 0"),
         (lambda h: SGD(h, lr=-1), ValueError, "lr"),
         (lambda h: SGD(h, lr="0.1"), TypeError, "lr must be a number"),
-        (lambda h: SGD(h, lr=0.1, momentum=1.0), ValueError, "momentum must be below 1"),
+        (
+            lambda h: SGD(h, lr=0.1, momentum=1.0),
+            ValueError,
+            "momentum must be at least 0 and less than 1",
+        ),
         (lambda h: SGD(h, lr=0.1, nesterov=True), ValueError, "nesterov"),
         (lambda h: Adam(h, betas=0.9), TypeError, "betas"),
         (lambda h: Adam(h, betas=(0.9, 1.0)), ValueError, "betas"),
@@ -249,8 +253,12 @@ def test_a_step_that_fails_halfway_is_undone(cls, failure):
     [
         (lambda h: SGD(h, lr=np.inf), ValueError, "lr must be a finite number, but is inf"),
         (lambda h: SGD(h, lr=True), TypeError, "lr must be a number, but is True"),
-        (lambda h: SGD(h, lr=0.1, dampening=1.5), ValueError, "dampening must be at most 1"),
-        (lambda h: Adam(h, eps=-1e-8), ValueError, "eps must be >= 0"),
+        (
+            lambda h: SGD(h, lr=0.1, dampening=1.5),
+            ValueError,
+            r"dampening must be in \[0, 1\], but is 1.5",
+        ),
+        (lambda h: Adam(h, eps=-1e-8), ValueError, "eps must be at least 0"),
     ],
 )
 def test_more_bad_settings(make, error, match):

@@ -598,10 +598,10 @@ def test_early_stopping_without_validation_data_is_refused_before_training():
 @pytest.mark.parametrize(
     ("make", "error", "match"),
     [
-        (lambda: CosineDecay(min_lr=-1), ValueError, "min_lr must be >= 0, but is -1.0"),
+        (lambda: CosineDecay(min_lr=-1), ValueError, "min_lr must be at least 0, but is -1"),
         (lambda: CosineDecay(min_lr="0"), TypeError, "min_lr must be a number"),
         (lambda: CosineDecay(min_lr=np.nan), ValueError, "min_lr must be a finite number"),
-        (lambda: EarlyStopping(min_delta=-0.1), ValueError, "min_delta must be >= 0"),
+        (lambda: EarlyStopping(min_delta=-0.1), ValueError, "min_delta must be at least 0"),
     ],
 )
 def test_callback_settings_are_checked(make, error, match):

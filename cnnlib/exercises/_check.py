@@ -64,6 +64,7 @@ __all__ = [
     "fragment",
     "is_number",
     "is_placeholder",
+    "placeholder_feedback",
     "placeholder_message",
     "positions",
     "same_answer",
@@ -98,11 +99,30 @@ def is_placeholder(value) -> bool:
     return value is None or value is ...
 
 
-def placeholder_message(name: str | None = None, what: str = "your answer") -> str:
-    """The one sentence that asks to replace a placeholder."""
+#: Why a placeholder is not an answer, as the end of a sentence ("..., but {reason}").
+_STILL_A_PLACEHOLDER = "it is still a placeholder (None or ...)"
+
+
+def placeholder_message(name: str | None = None, what: str = "your answer", *, every=False) -> str:
+    """The one sentence that asks to replace a placeholder.
+
+    Without ``name`` it is about the whole answer ("Replace the placeholder
+    (None or ...) with your answer."); with ``name`` it is one line of a
+    checker's details, about one part of the answer ("case 3: replace the
+    placeholder (None or ...) with a whole number."). ``every`` is for an
+    answer that still holds several placeholders.
+    """
+    which = "every placeholder" if every else "the placeholder"
     if name is None:
-        return f"Replace the placeholder (None or ...) with {what}."
-    return f"{name}: replace the placeholder (None or ...) with {what}."
+        return f"Replace {which} (None or ...) with {what}."
+    return f"{name}: replace {which} (None or ...) with {what}."
+
+
+def placeholder_feedback(what: str = "your answer", name: str | None = None, *, every=False):
+    """The feedback for an answer (or the part ``name`` of it) that is still a placeholder:
+    :func:`placeholder_message`, not passed, with the catalogue's mistake ``placeholder``."""
+    message = placeholder_message(name, what, every=every)
+    return Feedback(False, message, mistakes=(PLACEHOLDER.id,))
 
 
 def as_real(value, finite: bool = True) -> float | None:
@@ -142,7 +162,7 @@ def as_whole_number(value) -> int | None:
 def why_not_a_number(value, want: str = "a number") -> str:
     """Why ``value`` is not ``want`` (a sentence without a final full stop)."""
     if is_placeholder(value):
-        return "it is still a placeholder (None or ...)"
+        return _STILL_A_PLACEHOLDER
     if isinstance(value, str | bytes | np.str_):
         text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
         if as_real(_float_or_none(text)) is not None:
@@ -211,7 +231,7 @@ def as_array(value) -> tuple[np.ndarray | None, str | None]:
     values (without converting them first).
     """
     if is_placeholder(value):
-        return None, "it is still a placeholder (None or ...)"
+        return None, _STILL_A_PLACEHOLDER
     if isinstance(value, str | bytes | np.str_):
         return None, f"it is text ({short(value)}); write numbers without quotes"
     if isinstance(value, dict | set | frozenset | Iterator) or (
@@ -405,9 +425,7 @@ def error_line(err: BaseException) -> str:
 def not_callable(value) -> Feedback:
     """The feedback for a value passed where a function was expected."""
     if is_placeholder(value):
-        return Feedback(
-            False, placeholder_message(what="your function"), mistakes=(PLACEHOLDER.id,)
-        )
+        return placeholder_feedback("your function")
     return Feedback(False, f"{NOT_CALLABLE.hint} Got {short(value)}.", mistakes=(NOT_CALLABLE.id,))
 
 
@@ -585,7 +603,7 @@ def check_value(
     ``mistakes`` lists ``(wrong_answer, hint)`` pairs for typical wrong answers.
     """
     if is_placeholder(answer):
-        return Feedback(False, placeholder_message(), mistakes=(PLACEHOLDER.id,))
+        return placeholder_feedback()
     got, reason = as_array(answer)
     if reason is not None:
         return Feedback(False, f"{UNREADABLE.hint} Here {reason}.", mistakes=(UNREADABLE.id,))

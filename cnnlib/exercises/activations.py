@@ -29,6 +29,7 @@ from cnnlib.exercises._check import (
     check_function,
     fragment,
     is_placeholder,
+    placeholder_feedback,
     placeholder_message,
     short,
     why_not_a_number,
@@ -135,9 +136,7 @@ def check_relu_by_hand(answer) -> Feedback:
     absolute values, positives zeroed, 1 instead of the value).
     """
     if is_placeholder(answer):
-        return Feedback(
-            False, placeholder_message(what="your 4x4 answer"), mistakes=(PLACEHOLDER.id,)
-        )
+        return placeholder_feedback("your 4x4 answer")
     got, reason = as_array(answer)
     if reason is not None:
         return Feedback(
@@ -311,7 +310,7 @@ def check_block_parameters(first, second) -> Feedback:
         c, f, k, w = (block[key] for key in ("in_channels", "out_channels", "kernel_size", "pool"))
         expected = block_parameters(c, f, k)
         if is_placeholder(answer):
-            lines.append(f"block {number}: not answered yet")
+            lines.append(placeholder_message(f"block {number}", "a whole number"))
             found.append(PLACEHOLDER.id)
             continue
         count = as_whole_number(answer)

@@ -33,6 +33,7 @@ from cnnlib.exercises._check import (
     check_function,
     fragment,
     is_placeholder,
+    placeholder_feedback,
     placeholder_message,
     short,
     why_not_a_number,
@@ -152,15 +153,9 @@ def check_softmax_by_hand(probabilities) -> Feedback:
     Each value that is off is named, with the value it should have.
     """
     if is_placeholder(probabilities):
-        return Feedback(False, placeholder_message(), mistakes=(PLACEHOLDER.id,))
+        return placeholder_feedback()
     if isinstance(probabilities, list | tuple) and any(is_placeholder(p) for p in probabilities):
-        return Feedback(
-            False,
-            placeholder_message(what="a probability").replace(
-                "the placeholder", "every placeholder"
-            ),
-            mistakes=(PLACEHOLDER.id,),
-        )
+        return placeholder_feedback("a probability", every=True)
     got, reason = as_array(probabilities)
     if reason is not None:
         return Feedback(
@@ -526,7 +521,7 @@ def check_parameter_count(answer) -> Feedback:
     expected = _expected_counts()
     total = sum(expected.values())
     if is_placeholder(answer):
-        return Feedback(False, placeholder_message(), mistakes=(PLACEHOLDER.id,))
+        return placeholder_feedback()
     if not isinstance(answer, dict):
         if as_whole_number(answer) is not None:
             return _check_total(as_whole_number(answer), expected, total)

@@ -30,6 +30,7 @@ from cnnlib.exercises._check import (
     check_function,
     fragment,
     is_placeholder,
+    placeholder_feedback,
     placeholder_message,
     same_answer,
     short,
@@ -413,9 +414,7 @@ def check_output_sizes(answers) -> Feedback:
     """
     n = len(OUTPUT_SIZE_CASES)
     if is_placeholder(answers):
-        return Feedback(
-            False, f"Write your {n} answers in the list, one per case.", mistakes=(PLACEHOLDER.id,)
-        )
+        return placeholder_feedback(f"a list of your {n} answers, one per case")
     if not (
         isinstance(answers, list | tuple) or (isinstance(answers, np.ndarray) and answers.ndim == 1)
     ):
@@ -434,7 +433,7 @@ def check_output_sizes(answers) -> Feedback:
         expected = output_size(case["i"], case["k"], case["s"], case["p"], case["d"])
         if is_placeholder(answer):
             missing += 1
-            lines.append(f"case {number}: not answered yet")
+            lines.append(placeholder_message(f"case {number}", "a whole number"))
             found.append(PLACEHOLDER.id)
             continue
         value = as_real(answer)
@@ -567,7 +566,7 @@ def check_horizontal_edge_kernel(kernel) -> Feedback:
     and exactly 0 on a flat area. Every requirement it misses is named.
     """
     if is_placeholder(kernel):
-        return Feedback(False, placeholder_message(what="your kernel"), mistakes=(PLACEHOLDER.id,))
+        return placeholder_feedback("your kernel")
     array, reason = as_array(kernel)
     if reason is not None:
         return Feedback(

@@ -30,6 +30,7 @@ from cnnlib.exercises._check import (
     as_shape,
     as_whole_number,
     is_placeholder,
+    placeholder_feedback,
     placeholder_message,
     short,
     why_not_a_number,
@@ -428,7 +429,7 @@ def _cover_numbers(row, column, size):
         ("size", size, f"a side from 1 to {COVER_MAX_SIZE} pixels"),
     ):
         if is_placeholder(value):
-            return Feedback(False, placeholder_message(name, what), mistakes=(PLACEHOLDER.id,))
+            return placeholder_feedback(what, name)
         number = as_whole_number(value)
         if number is None:
             return Feedback(

@@ -30,6 +30,7 @@ from cnnlib.exercises._check import (
     check_function,
     fragment,
     is_placeholder,
+    placeholder_feedback,
     placeholder_message,
     positions,
     same_answer,
@@ -195,7 +196,7 @@ def check_image_sizes(thumbnail_shape, thumbnail_count, photo_shape, photo_count
     """
     answers = [thumbnail_shape, thumbnail_count, photo_shape, photo_count]
     if all(is_placeholder(a) for a in answers):
-        return Feedback(False, placeholder_message(what="your answers"), mistakes=("placeholder",))
+        return placeholder_feedback("your answers")
     h1, w1 = THUMBNAIL
     h2, w2 = WEBCAM
     parts = [
@@ -207,7 +208,8 @@ def check_image_sizes(thumbnail_shape, thumbnail_count, photo_shape, photo_count
     lines, found, wrong = [], [], 0
     for name, answer, verdict_for in parts:
         if is_placeholder(answer):
-            lines.append(f"{name}: still a placeholder")
+            what = "a shape (a tuple)" if name.endswith("shape") else "a whole number"
+            lines.append(placeholder_message(name, what))
             found.append(PLACEHOLDER.id)
             wrong += 1
             continue
@@ -455,7 +457,7 @@ def check_x_drawing(drawing) -> Feedback:
     background is 0. Wrong cells are listed as (row, column), counted from 0.
     """
     if is_placeholder(drawing):
-        return Feedback(False, placeholder_message(), mistakes=(PLACEHOLDER.id,))
+        return placeholder_feedback()
     array, reason = as_array(drawing)
     if reason is not None:
         return Feedback(

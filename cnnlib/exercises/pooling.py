@@ -25,6 +25,8 @@ from cnnlib.exercises._check import (
     check_function,
     fragment,
     is_placeholder,
+    placeholder_feedback,
+    placeholder_message,
     same_answer,
     short,
     why_not_a_number,
@@ -208,9 +210,7 @@ def check_pooled_shapes(answers) -> Feedback:
     """
     n = len(POOLED_SHAPE_CASES)
     if is_placeholder(answers):
-        return Feedback(
-            False, f"Write your {n} shapes in the list, one per case.", mistakes=(PLACEHOLDER.id,)
-        )
+        return placeholder_feedback(f"a list of your {n} shapes, one per case")
     if not isinstance(answers, list | tuple):
         return Feedback(
             False,
@@ -224,7 +224,7 @@ def check_pooled_shapes(answers) -> Feedback:
     for number, (case, answer) in enumerate(zip(POOLED_SHAPE_CASES, answers), start=1):
         if is_placeholder(answer):
             missing += 1
-            lines.append(f"case {number}: not answered yet")
+            lines.append(placeholder_message(f"case {number}", "a shape (maps, height, width)"))
             found.append(PLACEHOLDER.id)
             continue
         shape = as_shape(answer, whole=False)

@@ -19,7 +19,6 @@ import functools
 import numpy as np
 
 from cnnlib.exercises._catalogue import (
-    PLACEHOLDER,
     UNREADABLE,
     Exercise,
     Feedback,
@@ -30,7 +29,7 @@ from cnnlib.exercises._check import (
     as_real,
     as_whole_number,
     is_placeholder,
-    placeholder_message,
+    placeholder_feedback,
     short,
     why_not_a_number,
 )
@@ -114,9 +113,7 @@ def check_learning_rate(learning_rate, momentum=0.0) -> Feedback:
     from cnnlib.descent import LANDSCAPES, gradient_descent, judge_descent
 
     if is_placeholder(learning_rate):
-        return Feedback(
-            False, placeholder_message(what="a learning rate, e.g. 0.1"), mistakes=(PLACEHOLDER.id,)
-        )
+        return placeholder_feedback("a learning rate, e.g. 0.1")
     rate = as_real(learning_rate)
     if rate is None:
         return Feedback(
@@ -336,9 +333,7 @@ def _read_settings(weight_decay, dropout, max_shift):
     values = {}
     for name, value in (("weight_decay", weight_decay), ("dropout", dropout)):
         if is_placeholder(value):
-            return Feedback(
-                False, placeholder_message(name, "a number"), mistakes=(PLACEHOLDER.id,)
-            )
+            return placeholder_feedback("a number", name)
         number = as_real(value)
         if number is None:
             return Feedback(
@@ -348,9 +343,7 @@ def _read_settings(weight_decay, dropout, max_shift):
             )
         values[name] = number
     if is_placeholder(max_shift):
-        return Feedback(
-            False, placeholder_message("max_shift", "a whole number"), mistakes=(PLACEHOLDER.id,)
-        )
+        return placeholder_feedback("a whole number", "max_shift")
     shift = as_whole_number(max_shift)
     if shift is None:
         return Feedback(

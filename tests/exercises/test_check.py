@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -381,3 +382,47 @@ def test_a_cell_answer_is_shown_as_the_cell():
 
     assert c.shown_source(no_docstring, "cell") == "# first line\nx = 1\n"
     assert c.shown_source(no_docstring, "function").startswith("def no_docstring():")
+
+
+def test_a_placeholder_gets_the_same_sentence_from_every_checker():
+    """Issue 12 section 4: the checkers said 'not answered yet', 'still a placeholder',
+    'Write your 8 answers in the list' or 'Replace the placeholder ...' for the same
+    thing. Now the whole answer and each part of it get placeholder_message's sentence."""
+    from cnnlib.exercises import (
+        check_block_parameters,
+        check_cover_the_cue,
+        check_my_max_pool,
+        check_output_sizes,
+        check_pooled_shapes,
+        check_relu_by_hand,
+        check_softmax_by_hand,
+    )
+
+    whole = [
+        check_output_sizes(None),
+        check_pooled_shapes(...),
+        check_image_sizes(None, None, None, None),
+        check_relu_by_hand(...),
+        check_softmax_by_hand([0.8, ..., 0.1]),
+        check_learning_rate(None),
+        check_regulariser(weight_decay=None),
+        check_my_max_pool(None),
+        check_cover_the_cue(None, 11, 3),
+    ]
+    for feedback in whole:
+        assert not feedback.passed and "placeholder" in feedback.mistakes
+        assert re.fullmatch(
+            r"(\w+: r|R)eplace (the|every) placeholder \(None or \.\.\.\) with .+\.",
+            feedback.message,
+        ), feedback.message
+    parts = [
+        *check_output_sizes([...] * 8).details,
+        *check_pooled_shapes([...] * 4).details,
+        *check_block_parameters(..., None).details,
+        *[d for d in check_image_sizes(None, 5, (1, 2, 3), None).details if "None or" in d],
+    ]
+    assert len(parts) == 8 + 4 + 2 + 2
+    for line in parts:
+        assert re.fullmatch(
+            r"[\w ]+: replace the placeholder \(None or \.\.\.\) with .+\.", line
+        ), line

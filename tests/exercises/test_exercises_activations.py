@@ -142,7 +142,10 @@ def test_block_parameters_second_block_hints_use_its_own_numbers():
 def test_block_parameters_placeholders_and_text():
     feedback = check_block_parameters(..., ...)
     assert not feedback and feedback.message == "0 of 2 right."
-    assert feedback.details == ["block 1: not answered yet", "block 2: not answered yet"]
+    assert feedback.details == [
+        "block 1: replace the placeholder (None or ...) with a whole number.",
+        "block 2: replace the placeholder (None or ...) with a whole number.",
+    ]
     assert "write 448 without quotes" in check_block_parameters("448", 1).details[0]
     assert "truth value" in check_block_parameters(True, 1).details[0]
     assert "not a whole number" in check_block_parameters(448.5, 1).details[0]

@@ -279,7 +279,7 @@ def test_output_size_placeholders_and_bad_shapes():
     assert "write 26 without quotes" in str(check_output_sizes(["26"] + RIGHT_SIZES[1:]))
     assert "complex number" in str(check_output_sizes([26j] + RIGHT_SIZES[1:]))
     assert "NaN" in str(check_output_sizes([float("nan")] + RIGHT_SIZES[1:]))
-    assert "Write your 8 answers" in str(check_output_sizes(None))
+    assert "with a list of your 8 answers" in str(check_output_sizes(None))
     assert "must be a list" in str(check_output_sizes(26))
     assert "must be a list" in str(check_output_sizes("26, 28"))
     assert "put the numbers into" in str(check_output_sizes([99] + RIGHT_SIZES[1:]))

@@ -25,7 +25,10 @@ def test_placeholders_are_not_yet_without_raising():
     assert feedback.mistakes == ("placeholder",)
     partly = check_image_sizes((24, 36), 864, None, ...)
     assert not partly
-    assert "photo_shape: still a placeholder" in partly.details
+    assert (
+        "photo_shape: replace the placeholder (None or ...) with a shape (a tuple)."
+        in partly.details
+    )
     assert "thumbnail_shape: right" in partly.details
 
 

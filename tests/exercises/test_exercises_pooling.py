@@ -89,7 +89,7 @@ def test_unrecognised_answer_gets_the_formula():
 
 
 def test_placeholders_and_bad_lists():
-    assert "Write your 4 shapes" in check_pooled_shapes(...).message
+    assert "with a list of your 4 shapes" in check_pooled_shapes(...).message
     partial = check_pooled_shapes([(8, 14, 14), ..., ..., ...])
     assert not partial
     assert partial.message == "1 of 4 right, 3 not answered yet."
