@@ -95,7 +95,8 @@ class Run:
     ----------
     status : str
         "ok" (every cell ran), "errors" (some cells raised, the others ran),
-        "timeout", "kernel died", "unreadable" (not a notebook), "could not start".
+        "timeout", "too much output" (a cell printed more than :data:`MAX_OUTPUT_BYTES`;
+        the rest was not run), "kernel died", "unreadable" (not a notebook), "could not start".
     detail : str
         One line for the teacher: which cells raised, where the run stopped, why.
     results : dict
@@ -171,6 +172,18 @@ def _budget_client():
             self.spent = 0
             self.marker = marker  # the grader's own read-out always gets through
             self.truncated = False
+
+        reply_error = ""  # "Name: message" when the last cell's reply said it raised
+
+        async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+            self.reply_error = ""
+            return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+
+        def _check_raise_for_error(self, cell, cell_index, exec_reply):
+            content = (exec_reply or {}).get("content", {})
+            if content.get("status") == "error":
+                self.reply_error = f"{content.get('ename')}: {content.get('evalue')}"
+            return super()._check_raise_for_error(cell, cell_index, exec_reply)
 
         def process_message(self, msg, cell, cell_index):
             content = msg.get("content", {})
@@ -322,6 +335,7 @@ def run_notebook(
                 stopped = ("timeout", number)
                 break
             client.timeout = int(max(1, remaining))
+            flooded_before = client.truncated
             try:
                 client.execute_cell(cell, index)
             except CellTimeoutError:
@@ -333,6 +347,15 @@ def run_notebook(
             for out in cell.outputs:
                 if out.get("output_type") == "error":
                     run.cell_errors[number] = _short(f"{out.get('ename')}: {out.get('evalue')}")
+            if client.reply_error and number not in run.cell_errors:
+                # the error's own message was lost behind the cell's output
+                run.cell_errors[number] = _short(client.reply_error)
+            if client.truncated and not flooded_before:
+                # a cell that printed more than the budget (typically a loop without end,
+                # which may then fail for lack of memory rather than run out of time): the
+                # rest of the notebook is not run, whichever way that cell ended
+                stopped = ("too much output", number)
+                break
             if _CHECK_CALL.search(cell.source):
                 read_out(max(1, min(30, deadline - time.monotonic())))
         if stopped is None:
@@ -357,6 +380,11 @@ def run_notebook(
         where = f"at code cell {stopped[1]}" if stopped[1] else "while reading the results"
         if stopped[0] == "timeout":
             why = f"the notebook ran out of time ({limits.seconds:g} s) {where}"
+        elif stopped[0] == "too much output":
+            why = (
+                f"more than {MAX_OUTPUT_BYTES >> 20} MB of output {where} (a loop without "
+                "end?); the cells after it were not run"
+            )
         else:
             why = f"the kernel died {where} (out of memory, or the code ended Python)"
             why += _log_tail(scratch / "kernel.log")
