@@ -201,8 +201,7 @@ class ResolutionExplorer(BlitExplorer):
                 f"each new pixel shows as a square of {factor}x{factor}; on average a number is "
                 f"now {self._lost(small):.0f} away from the one it replaced (on the 0-255 scale)."
             )
-        h, w = image.shape[:2]
-        lost_r, lost_c = h - small.shape[0] * factor, w - small.shape[1] * factor
+        lost_r, lost_c = self._left_over(image, small, factor)
         if lost_r or lost_c:
             strips = [
                 f"{n} {what}" + ("s" if n > 1 else "")
@@ -220,6 +219,12 @@ class ResolutionExplorer(BlitExplorer):
     def _describe_impossible(self):
         return f"{self._before_words()} Right: no shrunk image, because {self.message}."
 
+    @staticmethod
+    def _left_over(image, small, factor):
+        """The rows and columns at the bottom and right too few for a whole block."""
+        h, w = image.shape[:2]
+        return h - small.shape[0] * factor, w - small.shape[1] * factor
+
     def _describe(self, small):
         c = self.controls
         factor = c["factor"].value
@@ -232,8 +237,7 @@ class ResolutionExplorer(BlitExplorer):
             f"({share:.1%} of them). "
             f"Details smaller than {factor} pixels are gone."
         )
-        h, w = image.shape[:2]
-        lost_r, lost_c = h - small.shape[0] * factor, w - small.shape[1] * factor
+        lost_r, lost_c = self._left_over(image, small, factor)
         if lost_r or lost_c:
             text += (
                 f" The last {lost_r} row(s) and {lost_c} column(s) do not fill a whole block"
