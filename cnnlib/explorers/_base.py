@@ -37,7 +37,9 @@ The contract (used by the notebooks, the tests and the benchmarks):
     recompute, redraw and describe; called automatically when a control changes.
 ``explorer.png``
     the PNG bytes last rendered, at :attr:`Explorer.pixel_density` image
-    pixels per CSS pixel (see :func:`cnnlib.explorers.set_pixel_density`).
+    pixels per CSS pixel (see :func:`cnnlib.explorers.set_pixel_density`);
+    for a moment after a control moved in the browser, the quick picture at
+    density 1 that comes before the sharp one.
 
 Subclasses implement :meth:`~Explorer._compute` (return the result, raise
 ``ValueError`` for an impossible combination), :meth:`~Explorer._draw` (update
@@ -106,6 +108,7 @@ class Explorer:
         self._status = widgets.HTML(layout=widgets.Layout(min_height="1.8em"))
         self._bridge = AccessibilityBridge()
         self._bridge.observe(self._display_reported, names="device_pixel_ratio")
+        self._quick = _render.QuickWhileMoving(self)
         self._widget = None
         _render._live.add(self)
 
@@ -189,8 +192,23 @@ class Explorer:
         else:
             self._status.value = self._describe(result)
             self.description = self._describe_picture(result)
-        self.render()
+        self._present()
         self.last_update_ms = (time.perf_counter() - start) * 1000.0
+
+    def _present(self):
+        """Render; while a learner moves a control on a HiDPI page, quickly at 1x first.
+
+        At pixel density 2 a picture has four times the pixels to draw, send and
+        decode. So an update that answers a control moved in the browser is
+        drawn at density 1 and the sharp picture follows when the control has
+        rested (:class:`~cnnlib.explorers._render.QuickWhileMoving`). Updates
+        from code (a cell, a test) and at density 1 render as usual.
+        """
+        if self._density > 1 and self._layout_frozen and _render.control_moving():
+            self._quick.show()
+        else:
+            self._quick.cancel()
+            self.render()
 
     def render(self):
         """Draw the figure and show it, with its description, in the image widget.
@@ -253,6 +271,8 @@ class Explorer:
         self._image.layout.width = self._css_width()
         if self.png:  # else the first update has not run yet
             self.render()
+            if density > 1:
+                self._quick.warm()
 
     def _pixel_density_changed(self):
         """Hook: forget anything drawn at the old density (BlitExplorer's backgrounds)."""
@@ -260,6 +280,8 @@ class Explorer:
     # -- viewers without a kernel -----------------------------------------------------------
     def static_png(self) -> bytes:
         """The picture for viewers without a kernel (GitHub, nbviewer, HTML exports)."""
+        if self._quick.pending:  # a quick 1x picture is up: the saved one is sharp
+            self._quick.sharpen()
         return self.png
 
     def _repr_mimebundle_(self, include=None, exclude=None):

@@ -67,7 +67,8 @@ class BlitExplorer(Explorer):
         if not hasattr(self, "_backgrounds"):
             self._backgrounds = {}
         dynamic = self._dynamic_artists()
-        key = self._background_key()
+        # a background per dpi too: a quick 1x picture and the sharp 2x one take turns
+        key = (self.figure.dpi, self._background_key())
         if key not in self._backgrounds:
             if not self._layout_frozen:
                 Explorer.render(self)  # one full draw with every artist fixes the layout

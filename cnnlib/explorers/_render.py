@@ -25,12 +25,19 @@ picture is made fast enough for a slider (p95 <= 50 ms per update, measured by
     before), 2 for HiDPI screens and projectors (sharp numbers and lines at the
     same size on the page), chosen automatically from the display's
     ``devicePixelRatio`` unless a notebook or ``$CNN_PIXEL_DENSITY`` says so.
+:class:`QuickWhileMoving`
+    at density 2 a picture has 4x the pixels to draw, send and decode; while
+    the learner moves a control in the browser, each update is drawn at
+    density 1 (half the time, a quarter of the bytes) and the sharp picture
+    follows once the control has rested for :data:`SHARPEN_AFTER` seconds.
 
 Nothing here is needed to understand an explorer; read ``_base.py`` for that.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 import os
 import struct
@@ -46,6 +53,9 @@ from cnnlib import _validate as v
 
 __all__ = [
     "DENSITY_VARIABLE",
+    "SHARPEN_AFTER",
+    "QuickWhileMoving",
+    "control_moving",
     "TextCachingCanvas",
     "freeze_layout",
     "freeze_title_positions",
@@ -132,6 +142,119 @@ def display_reported(ratio: float) -> float:
     if ratio > 0:
         _display = 2.0 if ratio > 1.0 else 1.0
     return pixel_density()
+
+
+# ----------------------------------------------------------------------------
+# a quick picture while a control moves, the sharp one when it rests
+# ----------------------------------------------------------------------------
+#: Seconds a control must rest before the sharp picture replaces the quick one: longer
+#: than the gap between key repeats or drag events (~30-100 ms), short enough that the
+#: picture is sharp by the time the eye has found what changed.
+SHARPEN_AFTER = 0.2
+
+
+def control_moving() -> bool:
+    """True while the kernel answers a message from the page: a learner moved a control.
+
+    A widget message reaches the kernel as a ``comm_msg``; a notebook cell that
+    sets a control runs in an ``execute_request``, and plain Python (tests,
+    scripts, benchmarks) has no kernel at all. ``Kernel.get_parent()`` (public
+    in ipykernel 6 and 7) gives the message being handled.
+    """
+    from cnnlib.explorers._busy_kernel import running_kernel
+
+    kernel = running_kernel()
+    if kernel is None or not hasattr(kernel, "get_parent"):
+        return False
+    try:
+        header = (kernel.get_parent() or {}).get("header") or {}
+    except Exception:  # another kernel's idea of a parent: no quick pictures, nothing breaks
+        return False
+    return header.get("msg_type") == "comm_msg"
+
+
+class QuickWhileMoving:
+    """Show an explorer's updates at density 1 while a control moves; sharpen at rest.
+
+    ``show()`` draws the figure at 1 image pixel per CSS pixel (the page keeps
+    its size, the browser stretches the picture), then asks the kernel's event
+    loop to call ``sharpen()`` after :data:`SHARPEN_AFTER` seconds; each new
+    ``show()`` moves that call later, so the sharp picture is drawn once, when
+    the control rests. Without a running event loop (no kernel) ``show()``
+    simply renders sharp.
+
+    Parameters
+    ----------
+    explorer : Explorer
+        Its ``render()`` draws and publishes at the figure's current dpi;
+        ``explorer._dpi`` is the dpi at density 1.
+    """
+
+    def __init__(self, explorer):
+        self._explorer = weakref.ref(explorer)
+        self._timer = None
+
+    @property
+    def pending(self) -> bool:
+        """A quick picture is shown and the sharp one is still to come."""
+        return self._timer is not None
+
+    def show(self):
+        explorer = self._explorer()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no kernel's event loop to sharpen later: sharp now
+            self.sharpen()
+            return
+        self.cancel()
+        figure = explorer.figure
+        sharp_dpi = figure.dpi
+        figure.set_dpi(explorer._dpi)
+        try:
+            explorer.render()
+        finally:
+            figure.set_dpi(sharp_dpi)
+        self._timer = loop.call_later(SHARPEN_AFTER, self._at_rest)
+
+    def warm(self):
+        """Draw once at density 1 without showing it: the first quick picture is quick too.
+
+        (A first draw at a new dpi lays out every text and, for a
+        :class:`~cnnlib.explorers._blit.BlitExplorer`, draws its background.)
+        """
+        explorer = self._explorer()
+        figure = explorer.figure
+        sharp_dpi = figure.dpi
+        figure.set_dpi(explorer._dpi)
+        explorer._publish = lambda rgba: None  # this instance only, for this one draw
+        try:
+            explorer.render()
+        finally:
+            del explorer._publish
+            figure.set_dpi(sharp_dpi)
+
+    def cancel(self):
+        """Forget the sharp picture still to come (a sharp one is being drawn anyway)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def sharpen(self):
+        """Draw and show the sharp picture now."""
+        self.cancel()
+        explorer = self._explorer()
+        if explorer is not None:
+            explorer.render()
+
+    def _at_rest(self):
+        self._timer = None
+        explorer = self._explorer()
+        if explorer is None:
+            return
+        # the loop's own callback: an error here would land in the kernel's log, not
+        # the notebook; the quick picture (same state, fewer pixels) then stays up
+        with contextlib.suppress(Exception):
+            explorer.render()
 
 
 # ----------------------------------------------------------------------------
@@ -338,6 +461,13 @@ class TextCachingCanvas(FigureCanvasAgg):
         width, height = self.get_width_height(physical=True)
         key = (width, height, self.figure.dpi)
         if getattr(self, "_renderer_key", None) != key:
-            self.renderer = TextCachingRenderer(width, height, self.figure.dpi)
+            # the last two sizes are kept: a quick 1x picture and the sharp one take turns
+            kept = getattr(self, "_renderers", {})
+            self.renderer = kept.pop(key, None) or TextCachingRenderer(
+                width, height, self.figure.dpi
+            )
+            kept = {k: r for k, r in kept.items() if k == getattr(self, "_renderer_key", None)}
+            kept[key] = self.renderer
+            self._renderers = kept
             self._renderer_key = key
         return self.renderer

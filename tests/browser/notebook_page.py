@@ -34,6 +34,7 @@ class Move:
     latency_ms: float | None  # key press -> new picture loaded; None = picture did not change
     src_ms: float | None  # key press -> new picture src set
     height_change: float  # px the explorer grew or shrank (a layout jump when not 0)
+    sharp_ms: float | None = None  # key press -> a picture as sharp as the screen (HiDPI)
 
 
 @dataclass
@@ -57,6 +58,10 @@ class ExplorerReport:
     @property
     def latencies(self) -> list[float]:
         return [m.latency_ms for m in self.moves if m.latency_ms is not None]
+
+    @property
+    def sharp_latencies(self) -> list[float]:
+        return [m.sharp_ms for m in self.moves if m.sharp_ms is not None]
 
     def notes(self) -> list[str]:
         """What a learner would notice that is not an error: for the run's summary."""
@@ -283,14 +288,20 @@ class NotebookPage:
             found.append(ButtonControl(self, node.locator("button.widget-button").nth(i), node))
         return [control for control in found if control.enabled()]
 
-    def move(self, k: int, control: Control, timeout: float = 5.0) -> Move:
-        """Move ``control`` one step; wait for explorer k's picture to change."""
+    def move(self, k: int, control: Control, timeout: float = 5.0, sharp: bool = False) -> Move:
+        """Move ``control`` one step; wait for explorer k's picture to change.
+
+        With ``sharp``, wait also for the picture drawn at the screen's pixel
+        density (on a HiDPI page a quick 1x picture comes first), so that the
+        next move starts from rest.
+        """
         timeout = max(timeout, control.timeout)
         self.page.evaluate("k => window.__cnn.arm(k)", k)
         control.step()
+        wanted = "sharp" if sharp else "loaded"
         with contextlib.suppress(Exception):  # no change within the timeout: latency None
             self.page.wait_for_function(
-                "k => window.__cnn.record(k).loaded !== null",
+                f"k => window.__cnn.record(k).{wanted} !== null",
                 arg=k,
                 timeout=timeout * 1000,
                 polling="raf",
@@ -302,8 +313,9 @@ class NotebookPage:
         t0 = record["t0"]
         latency = record["loaded"] - t0 if t0 is not None and record["loaded"] else None
         src = record["changed"] - t0 if t0 is not None and record["changed"] else None
+        sharp_ms = record["sharp"] - t0 if t0 is not None and record["sharp"] else None
         height_change = (record_after["height"] or 0) - (record["height0"] or 0)
-        return Move(control.describe(), latency, src, height_change)
+        return Move(control.describe(), latency, src, height_change, sharp_ms)
 
     def screenshot_element(self, locator, path: Path) -> Path:
         """Screenshot one element whole; the window grows for a moment if it is taller."""

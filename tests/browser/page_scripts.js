@@ -183,6 +183,8 @@ window.__cnn = {
   // Start timing explorer k: the next key press / click / change inside it
   // is t0; the next change of a picture's src is `changed`, and the moment
   // the new picture has loaded is `loaded` (all on the performance.now() clock).
+  // `sharp`: the first picture loaded after t0 with as many image pixels as the
+  // screen has device pixels (on a HiDPI page, a quick 1x picture comes first).
   arm(k) {
     const node = document.querySelector(`[data-cnn-explorer="${k}"]`);
     if (!node.__cnnRecord) {
@@ -209,9 +211,11 @@ window.__cnn = {
       node.__cnnWatched.add(img);
       node.__cnnObserver.observe(img, { attributes: true, attributeFilter: ["src"] });
       img.addEventListener("load", () => {
-        if (record.armed && record.changed !== null && record.loaded === null) {
-          record.loaded = performance.now();
-        }
+        if (!record.armed || record.changed === null) return;
+        const now = performance.now();
+        if (record.loaded === null) record.loaded = now;
+        const wanted = window.devicePixelRatio * img.getBoundingClientRect().width;
+        if (record.sharp === null && img.naturalWidth >= wanted - 2) record.sharp = now;
       });
     }
     const root = node.querySelector(".jupyter-widgets") || node;
@@ -220,6 +224,7 @@ window.__cnn = {
       t0: null,
       changed: null,
       loaded: null,
+      sharp: null,
       height0: root.getBoundingClientRect().height,
     });
   },
@@ -232,6 +237,7 @@ window.__cnn = {
       t0: record.t0 ?? null,
       changed: record.changed ?? null,
       loaded: record.loaded ?? null,
+      sharp: record.sharp ?? null,
       height0: record.height0 ?? null,
       height: root.getBoundingClientRect().height,
     };

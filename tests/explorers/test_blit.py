@@ -43,7 +43,7 @@ class Shelves(BlitExplorer):
 
     def _background_key(self):
         key = self.controls["scale"].value
-        if key not in getattr(self, "_backgrounds", {}):
+        if (self.figure.dpi, key) not in getattr(self, "_backgrounds", {}):  # kept per dpi
             self.background_draws += 1
         return key
 
@@ -52,18 +52,24 @@ def _pixels(explorer):
     return np.asarray(PIL.Image.open(io.BytesIO(explorer.png)))
 
 
+def _kept(explorer):
+    """The background keys kept, least recently used first (each is (dpi, key))."""
+    assert {dpi for dpi, _ in explorer._backgrounds} <= {explorer.figure.dpi}
+    return [key for _, key in explorer._backgrounds]
+
+
 def test_only_the_most_recently_used_backgrounds_are_kept():
     e = Shelves()
     for scale in (2, 3, 4):
         e.controls["scale"].value = scale
-    assert list(e._backgrounds) == [2, 3, 4]  # 1 was the least recently used
+    assert _kept(e) == [2, 3, 4]  # 1 was the least recently used
     e.controls["scale"].value = 2  # reused: becomes the most recent, nothing drawn
     draws = e.background_draws
     e.controls["scale"].value = 5  # evicts 3, not 2
-    assert list(e._backgrounds) == [4, 2, 5]
+    assert _kept(e) == [4, 2, 5]
     assert e.background_draws == draws + 1
     e.controls["scale"].value = 3  # evicted earlier: drawn again, evicts 4
-    assert list(e._backgrounds) == [2, 5, 3]
+    assert _kept(e) == [2, 5, 3]
     assert e.background_draws == draws + 2
 
 
