@@ -229,6 +229,35 @@ def test_the_channel_explorers_quick_redraw_of_an_upload_is_a_full_draw():
 
 
 # ----------------------------------------------------------------------------
+# what PixelExplorer and ChannelExplorer share (pixels._WithUpload)
+# ----------------------------------------------------------------------------
+@pytest.mark.parametrize("cls", [PixelExplorer, ChannelExplorer])
+def test_both_pixel_explorers_handle_good_and_bad_files_alike(cls):
+    e = cls()
+    menu = e.controls["source"]
+    first, options = menu.value, menu.options
+    bad = ("notes.pdf", b"%PDF-1.7 ...", "application/pdf")
+    browser_upload(e.controls["upload"], *bad)
+    assert e.output is None and e.message.startswith("notes.pdf: this file is a PDF document")
+    assert e.message.rstrip(".") in e.description  # the picture's text says it too
+    assert (menu.value, menu.options) == (first, options)  # nothing new to choose
+    # a good file right after a bad one: the message goes, the picture comes
+    grey = _png(np.full((30, 40), 77, np.uint8))
+    browser_upload(e.controls["upload"], "grey.png", grey, "image/png")
+    assert e.message == "" and np.all(e.output == 77)
+    assert (menu.value, menu.options) == (cls.UPLOAD, (*options, cls.UPLOAD))
+    assert e._status.value.count("<br>Your picture, grey.png: a 30 x 40 PNG image") == 1
+    # a bad file while the upload is shown: one line; the next good file replaces the upload
+    browser_upload(e.controls["upload"], *bad)
+    assert e.output is None and menu.value == cls.UPLOAD
+    browser_upload(e.controls["upload"], "dark.png", _png(np.full((20, 10), 5, np.uint8)))
+    assert e.message == "" and np.all(e.output == 5) and menu.options.count(cls.UPLOAD) == 1
+    assert "dark.png" in e._status.value and "grey.png" not in e._status.value
+    menu.value = first
+    assert "Your picture" not in e._status.value and e.message == ""
+
+
+# ----------------------------------------------------------------------------
 # ConvolutionExplorer
 # ----------------------------------------------------------------------------
 def test_an_upload_is_convolved_in_gray_and_small():
