@@ -21,7 +21,6 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from cnnlib import images as img
-from cnnlib.explorers._base import _escape
 from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.explorers._pictures import (
     MARK,
@@ -35,7 +34,7 @@ from cnnlib.explorers._pictures import (
     screen_copy,
     thousands,
 )
-from cnnlib.explorers._upload import UploadSlot
+from cnnlib.explorers._upload import UploadMenu
 from cnnlib.plotting import IMAGE_CMAP, LabelGrid, contrast_colors, show_image
 from cnnlib.plotting.describe import colour_text, position_text, rows_text
 
@@ -58,80 +57,9 @@ def _grid_segments(size: int):
 
 
 # ----------------------------------------------------------------------------
-# what both explorers do with the learner's picture
-# ----------------------------------------------------------------------------
-class _WithUpload(BlitExplorer):
-    """The ``upload`` button of :class:`PixelExplorer` and :class:`ChannelExplorer`.
-
-    A picture that can be used becomes the entry :attr:`UPLOAD` of the
-    ``source`` menu (added once, chosen at once; a later upload replaces it),
-    and the line below the picture says what was done to it. A file that
-    cannot be used gives one line instead of the picture's numbers, and the
-    picture shown stays as it was, until any control moves.
-
-    A subclass calls :meth:`_start_upload` in its ``__init__`` (before its
-    controls exist), keeps the decoded picture in :meth:`_keep_upload`, fits
-    its controls to the image chosen in :meth:`_fit_to_image`, starts
-    ``_compute`` with :meth:`_check_upload` and ends its status line with
-    :meth:`_upload_words`.
-    """
-
-    UPLOAD = "your picture"
-    UPLOAD_SIDE = 512  #: an upload is shrunk to this (the course photo is 600 x 512)
-
-    def _start_upload(self, *, grayscale):
-        self._upload = UploadSlot(self._uploaded, max_side=self.UPLOAD_SIDE, grayscale=grayscale)
-        self._uploads = 0  # how many pictures were uploaded: a new one needs a new drawing
-        self._problem = ""  # why the last upload could not be used, until a control moves
-        self._holding = False  # True while controls are fitted to a new image
-
-    def _keep_upload(self, pixels):
-        raise NotImplementedError
-
-    def _fit_to_image(self):
-        raise NotImplementedError
-
-    def update(self, change=None):
-        if self._holding:  # the controls are being fitted to an image: one update at the end
-            return
-        if change is not None:  # a control moved: a bad upload's message has been read
-            self._problem = ""
-        super().update(change)
-
-    def _uploaded(self):
-        """A file arrived: show it, or say in one line why it cannot be shown."""
-        self._problem = self._upload.problem
-        if self._problem:
-            self.update()
-            return
-        self._uploads += 1
-        self._keep_upload(self._upload.image.pixels)
-        source = self.controls["source"]
-        if self.UPLOAD not in source.options:
-            source.options = (*source.options, self.UPLOAD)
-            source.disabled = False
-        if source.value == self.UPLOAD:  # a second upload: same menu entry, new picture
-            self._fit_to_image()
-            self.update()
-        else:
-            source.value = self.UPLOAD  # the menu's observers fit the controls and update
-
-    def _check_upload(self):
-        """Raise the last upload's problem (the explorer shows it as its one line)."""
-        if self._problem:
-            raise ValueError(self._problem)
-
-    def _upload_words(self) -> str:
-        """``<br>Your picture, <what was done to it>`` while the upload is shown, else ``""``."""
-        if self.controls["source"].value != self.UPLOAD:
-            return ""
-        return f"<br>Your picture, {_escape(self._upload.summary)}"
-
-
-# ----------------------------------------------------------------------------
 # PixelExplorer
 # ----------------------------------------------------------------------------
-class PixelExplorer(_WithUpload):
+class PixelExplorer(UploadMenu, BlitExplorer):
     """Zoom into a digit or a photo and read the numbers behind the pixels.
 
     Left: the whole image, with an orange frame around the window. Right: the
@@ -444,7 +372,7 @@ class PixelExplorer(_WithUpload):
 # ----------------------------------------------------------------------------
 # ChannelExplorer
 # ----------------------------------------------------------------------------
-class ChannelExplorer(_WithUpload):
+class ChannelExplorer(UploadMenu, BlitExplorer):
     """A colour photo is three grayscale images: red, green and blue.
 
     Tick the channels to keep; a channel that is off is set to 0 in the

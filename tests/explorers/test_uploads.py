@@ -229,7 +229,7 @@ def test_the_channel_explorers_quick_redraw_of_an_upload_is_a_full_draw():
 
 
 # ----------------------------------------------------------------------------
-# what PixelExplorer and ChannelExplorer share (pixels._WithUpload)
+# what PixelExplorer and ChannelExplorer share (_upload.UploadMenu)
 # ----------------------------------------------------------------------------
 @pytest.mark.parametrize("cls", [PixelExplorer, ChannelExplorer])
 def test_both_pixel_explorers_handle_good_and_bad_files_alike(cls):
@@ -390,3 +390,15 @@ def test_the_digit_reader_describes_photo_digit_and_answer():
         "The photo, 300x400: your photo. Nothing for the network to read, so no "
         "probabilities: no writing stands out from the paper"
     )
+
+
+def test_a_second_photo_replaces_the_first_in_the_digit_reader():
+    reader = DigitPhoto()
+    first = np.full((300, 400, 3), 215, np.uint8)  # blank paper: a message, but it is shown
+    browser_upload(reader.controls["upload"], "first.png", _png(first), "image/png")
+    second = np.full((200, 100, 3), 230, np.uint8)
+    browser_upload(reader.controls["upload"], "second.png", _png(second), "image/png")
+    menu = reader.controls["photo"]
+    assert menu.value == DigitPhoto.UPLOAD and menu.options.count(DigitPhoto.UPLOAD) == 1
+    assert reader.description.startswith("The photo, 200x100: your photo.")
+    np.testing.assert_array_equal(reader.photo, second)
