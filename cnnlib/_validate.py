@@ -374,6 +374,21 @@ def as_bool(value, name: str) -> bool:
     return bool(value)
 
 
+def as_seed(value, name: str = "seed"):
+    """Check a seed for ``numpy.random.default_rng``: an int of at least 0, None (a fresh
+    seed each call) or a ``numpy.random.Generator``; return it unchanged."""
+    if value is None or isinstance(value, np.random.Generator):
+        return value
+    if not _is_int(value):
+        raise TypeError(
+            f"{name} must be an int, None or a numpy.random.Generator, but is {value!r}; "
+            f"e.g. {name}=0"
+        )
+    if value < 0:
+        raise ValueError(f"{name} must be at least 0, but is {value}; e.g. {name}=0")
+    return value
+
+
 def as_pair(value, name: str, minimum: int) -> tuple[int, int]:
     """Turn an int or a pair of ints into a ``(height, width)`` pair.
 
@@ -503,6 +518,30 @@ def as_choice(value, name: str, choices) -> str:
     listed = ", ".join(repr(c) for c in choices)
     raise (ValueError if isinstance(value, str) else TypeError)(
         f"{name} must be one of {listed}, but is {value!r}"
+    )
+
+
+def as_letter_size(value) -> int:
+    """The side of a toy X or O image: an int of at least 5. Shared by
+    :func:`cnnlib.xo_image` and :func:`cnnlib.make_xo`."""
+    return as_int(
+        value,
+        "size",
+        5,
+        why="a smaller X or O is not recognisable; the classic example uses size=9",
+    )
+
+
+def as_flip_fraction(value) -> float:
+    """The fraction of pixels flipped in a toy X or O image, 0 to 1. Shared by
+    :func:`cnnlib.xo_image` and :func:`cnnlib.make_xo`."""
+    return as_number(
+        value,
+        "noise",
+        low=0,
+        high=1,
+        example=0.05,
+        why="it is the fraction of pixels flipped: noise=0.05 flips 5% of them, noise=0 none",
     )
 
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import numbers
 import os
 import warnings
 from pathlib import Path
 
 import numpy as np
+
+from cnnlib import _validate as v
 
 __all__ = ["load_mnist", "load_photo", "make_xo", "user_data_dir", "xo_image"]
 
@@ -141,8 +142,8 @@ def load_mnist(
     >>> images.shape, images.dtype, labels.shape
     ((4000, 28, 28), dtype('uint8'), (4000,))
     """
-    split = _check_choice(split, SPLITS, "split")
-    source = _check_choice(source, SOURCES, "source")
+    split = v.as_choice(split, "split", SPLITS)
+    source = v.as_choice(source, "source", SOURCES)
     if source == "bundled":
         download_args = {"base_url": base_url, "cache_dir": cache_dir, "hashes": hashes}
         given = [name for name, value in download_args.items() if value is not None]
@@ -175,19 +176,6 @@ def load_mnist(
         )
         return images, labels
     return images, labels.astype(np.int64)
-
-
-def _check_choice(value, choices: tuple[str, ...], name: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(
-            f"{name} must be a string, one of {', '.join(map(repr, choices))}; "
-            f"got {value!r} of type {type(value).__name__}"
-        )
-    if value not in choices:
-        raise ValueError(
-            f"{name}={value!r} is not known; use one of {', '.join(map(repr, choices))}"
-        )
-    return value
 
 
 def _sha256(path: Path) -> str:
@@ -499,11 +487,11 @@ def xo_image(
     >>> x.shape, float(x[4, 4]), float(x[0, 0])
     ((9, 9), 1.0, -1.0)
     """
-    kind = _check_kind(kind)
-    size = _check_size(size)
+    kind = v.as_choice(kind, "kind", XO_CLASSES)
+    size = v.as_letter_size(size)
     shift = _check_shift(shift, size)
-    noise = _check_noise(noise)
-    rng = np.random.default_rng(_check_seed(seed))
+    noise = v.as_flip_fraction(noise)
+    rng = np.random.default_rng(v.as_seed(seed))
     return _flip(_shifted(_draw(kind, size), shift), noise, rng)
 
 
@@ -547,20 +535,18 @@ def make_xo(
     >>> images.shape, int(labels.sum())
     ((10, 9, 9), 5)
     """
-    if not _is_int(n):
-        raise TypeError(f"n must be an int (the number of images), but is {n!r}")
-    if n < 1:
-        raise ValueError(f"n must be at least 1, but is {n}; ask for e.g. n=100 images")
-    size = _check_size(size)
-    if not _is_int(max_shift):
-        raise TypeError(f"max_shift must be an int (pixels), but is {max_shift!r}")
-    if not 0 <= max_shift < size:
-        raise ValueError(
-            f"max_shift must be between 0 and size-1={size - 1}, but is {max_shift}; "
-            "use 0 for centred letters or 1 for small moves"
-        )
-    noise = _check_noise(noise)
-    rng = np.random.default_rng(_check_seed(seed))
+    n = v.as_int(n, "n", 1, why="it is the number of images: ask for e.g. n=100")
+    size = v.as_letter_size(size)
+    max_shift = v.as_int(
+        max_shift,
+        "max_shift",
+        0,
+        size - 1,
+        why=f"a shift of size={size} pixels or more moves the letter out of the image; "
+        "use 0 for centred letters or 1 for small moves",
+    )
+    noise = v.as_flip_fraction(noise)
+    rng = np.random.default_rng(v.as_seed(seed))
 
     labels = rng.permutation(np.arange(n) % 2)  # balanced, then shuffled
     shifts = rng.integers(-max_shift, max_shift + 1, size=(n, 2))
@@ -607,32 +593,11 @@ def _flip(image: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarr
     return out
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _check_kind(kind) -> str:
-    if not isinstance(kind, str) or kind.lower() not in XO_CLASSES:
-        raise ValueError(f"kind must be 'x' or 'o', but is {kind!r}")
-    return kind.lower()
-
-
-def _check_size(size) -> int:
-    if not _is_int(size):
-        raise TypeError(f"size must be an int (pixels per side), but is {size!r}")
-    if size < 5:
-        raise ValueError(
-            f"size must be at least 5 to draw a recognisable X or O, but is {size}; "
-            "the classic example uses size=9"
-        )
-    return int(size)
-
-
 def _check_shift(shift, size: int) -> tuple[int, int]:
     if not (
         isinstance(shift, (tuple, list, np.ndarray))
         and len(shift) == 2
-        and all(_is_int(s) for s in shift)
+        and all(v._is_int(s) for s in shift)
     ):
         raise TypeError(
             f"shift must be a pair of ints (down, right) in pixels, but is {shift!r}; "
@@ -644,22 +609,3 @@ def _check_shift(shift, size: int) -> tuple[int, int]:
             f"use shifts between -{size - 1} and {size - 1} (usually -1, 0 or 1)"
         )
     return int(shift[0]), int(shift[1])
-
-
-def _check_noise(noise) -> float:
-    if not isinstance(noise, numbers.Real) or isinstance(noise, bool):
-        raise TypeError(f"noise must be a number between 0 and 1, but is {noise!r}")
-    if not 0.0 <= noise <= 1.0:
-        raise ValueError(
-            f"noise is the fraction of pixels flipped and must lie between 0 and 1, but is "
-            f"{noise}; e.g. noise=0.05 flips 5% of the pixels"
-        )
-    return float(noise)
-
-
-def _check_seed(seed):
-    if seed is None or _is_int(seed) or isinstance(seed, np.random.Generator):
-        return seed
-    raise TypeError(
-        f"seed must be an int, None or a numpy.random.Generator, but is {seed!r}; e.g. seed=0"
-    )

@@ -104,9 +104,9 @@ def test_bundled_file_copy_loads(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("kwargs", "error", "pattern"),
     [
-        ({"split": "validation"}, ValueError, "split='validation'.*'train', 'test'"),
-        ({"split": 0}, TypeError, "split must be a string"),
-        ({"source": "web"}, ValueError, "source='web'.*'bundled', 'full'"),
+        ({"split": "validation"}, ValueError, "split must be one of 'train', 'test', but is 'val"),
+        ({"split": 0}, TypeError, "split must be one of 'train', 'test', but is 0"),
+        ({"source": "web"}, ValueError, "source must be one of 'bundled', 'full', but is 'web'"),
         (
             {"base_url": "http://127.0.0.1/"},
             ValueError,
@@ -509,14 +509,21 @@ def test_xo_image_is_deterministic_for_a_seed():
 @pytest.mark.parametrize(
     ("kwargs", "error", "pattern"),
     [
-        ({"kind": "y"}, ValueError, "kind must be 'x' or 'o', but is 'y'"),
+        ({"kind": "y"}, ValueError, "kind must be one of 'o', 'x', but is 'y'"),
+        ({"kind": 1}, TypeError, "kind must be one of 'o', 'x', but is 1"),
         ({"kind": "x", "size": 3}, ValueError, "size must be at least 5.*size=9"),
         ({"kind": "x", "size": 9.0}, TypeError, "size must be an int"),
         ({"kind": "x", "shift": 1}, TypeError, r"shift must be a pair of ints \(down, right\)"),
         ({"kind": "x", "shift": (9, 0)}, ValueError, "shift=.9, 0. would move the whole letter"),
-        ({"kind": "x", "noise": 5}, ValueError, "noise is the fraction.*but is 5"),
+        (
+            {"kind": "x", "noise": 5},
+            ValueError,
+            r"noise must be in \[0, 1\], but is 5; it is the fraction of pixels flipped",
+        ),
+        ({"kind": "x", "noise": float("nan")}, ValueError, "noise must be a finite number"),
         ({"kind": "x", "noise": "a"}, TypeError, "noise must be a number"),
-        ({"kind": "x", "seed": 1.5}, TypeError, "seed must be an int"),
+        ({"kind": "x", "seed": 1.5}, TypeError, "seed must be an int, None or a numpy.random.Gen"),
+        ({"kind": "x", "seed": -1}, ValueError, "seed must be at least 0, but is -1; e.g. seed=0"),
     ],
 )
 def test_xo_image_rejects_bad_arguments(kwargs, error, pattern):
@@ -566,11 +573,13 @@ def test_make_xo_is_deterministic_for_a_seed():
 @pytest.mark.parametrize(
     ("kwargs", "error", "pattern"),
     [
-        ({"n": 0}, ValueError, "n must be at least 1"),
+        ({"n": 0}, ValueError, "n must be at least 1, but is 0; it is the number of images"),
         ({"n": 2.5}, TypeError, "n must be an int"),
-        ({"n": 4, "max_shift": 9}, ValueError, "max_shift must be between 0 and size-1=8"),
-        ({"n": 4, "max_shift": -1}, ValueError, "max_shift must be between"),
-        ({"n": 4, "noise": -0.1}, ValueError, "noise is the fraction"),
+        ({"n": 4, "max_shift": 9}, ValueError, "max_shift must be at most 8, but is 9; a shift of"),
+        ({"n": 4, "max_shift": -1}, ValueError, "max_shift must be at least 0, but is -1"),
+        ({"n": 4, "max_shift": 1.0}, TypeError, "max_shift must be an int.*write max_shift=1"),
+        ({"n": 4, "noise": -0.1}, ValueError, "noise must be in .0, 1., but is -0.1; it is"),
+        ({"n": 4, "seed": "0"}, TypeError, "seed must be an int"),
     ],
 )
 def test_make_xo_rejects_bad_arguments(kwargs, error, pattern):

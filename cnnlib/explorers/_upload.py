@@ -5,7 +5,9 @@ file) and what came of the last file: the decoded picture
 (:func:`cnnlib.photos.read_image`, shrunk to the size the explorer can redraw
 quickly) or the one sentence that says why it could not be used. The
 explorer puts the control among its ``controls`` and is called back after
-each upload; it never sees a traceback.
+each upload; it never sees a traceback. :class:`UploadMenu` is what an
+explorer then does with it when the picture becomes an entry of its image
+menu (the pixel inspector, the channel explorer, the digit-photo reader).
 
 The file's bytes are read once and then dropped from the widget (its value
 is set back to empty), so they are neither kept in memory nor written into
@@ -25,9 +27,10 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from cnnlib.explorers._base import _escape
 from cnnlib.photos import read_image
 
-__all__ = ["ACCEPT", "UploadSlot", "uploaded_file"]
+__all__ = ["ACCEPT", "UploadMenu", "UploadSlot", "uploaded_file"]
 
 #: What the browser's file dialog offers (the learner can still pick "all files";
 #: read_image then explains what it cannot read).
@@ -109,3 +112,76 @@ class UploadSlot:
             self.image, self.name, self.problem = image, name, ""
         self.control.value = ()  # forget the bytes (see the module docstring)
         self._on_change()
+
+
+class UploadMenu:
+    """Mixin for an explorer whose image menu takes the learner's picture.
+
+    A picture that can be used becomes the entry :attr:`UPLOAD` of the menu
+    ``controls[UPLOAD_MENU]`` (added once, chosen at once; a later upload
+    replaces it), and the status line says what was done to it. A file that
+    cannot be used gives one line instead of the explorer's result, and the
+    picture shown stays as it was, until any control moves.
+
+    Put it before the explorer base class (``class X(UploadMenu, BlitExplorer)``).
+    The explorer calls :meth:`_start_upload` in its ``__init__`` before its
+    controls exist, keeps the decoded picture in :meth:`_keep_upload`, fits its
+    controls to a new picture in :meth:`_fit_to_image` (if any need it), starts
+    ``_compute`` with :meth:`_check_upload` and ends its status line with
+    :meth:`_upload_words`. While ``_holding`` is True (controls being fitted to
+    an image) updates wait for the one at the end.
+    """
+
+    UPLOAD = "your picture"  #: the menu entry of the learner's picture
+    UPLOAD_SIDE = 512  #: an upload is shrunk to this (the course photo is 600 x 512)
+    UPLOAD_MENU = "source"  #: the name of the image menu among the controls
+    UPLOAD_WORDS = "Your picture"  #: how the status line names the upload
+
+    def _start_upload(self, *, grayscale):
+        self._upload = UploadSlot(self._uploaded, max_side=self.UPLOAD_SIDE, grayscale=grayscale)
+        self._uploads = 0  # how many pictures were uploaded: a new one needs a new drawing
+        self._problem = ""  # why the last upload could not be used, until a control moves
+        self._holding = False
+
+    def _keep_upload(self, pixels):
+        """Keep the decoded picture where the explorer looks for the menu's images."""
+        raise NotImplementedError
+
+    def _fit_to_image(self):
+        """Fit the controls to the image chosen in the menu (nothing to do by default)."""
+
+    def update(self, change=None):
+        if self._holding:  # the controls are being fitted to an image: one update at the end
+            return
+        if change is not None:  # a control moved: a bad upload's message has been read
+            self._problem = ""
+        super().update(change)
+
+    def _uploaded(self):
+        """A file arrived: show it, or say in one line why it cannot be shown."""
+        self._problem = self._upload.problem
+        if self._problem:
+            self.update()
+            return
+        self._uploads += 1
+        self._keep_upload(self._upload.image.pixels)
+        menu = self.controls[self.UPLOAD_MENU]
+        if self.UPLOAD not in menu.options:
+            menu.options = (*menu.options, self.UPLOAD)
+            menu.disabled = False
+        if menu.value == self.UPLOAD:  # a second upload: same menu entry, new picture
+            self._fit_to_image()
+            self.update()
+        else:
+            menu.value = self.UPLOAD  # the menu's observers fit the controls and update
+
+    def _check_upload(self):
+        """Raise the last upload's problem (the explorer shows it as its one line)."""
+        if self._problem:
+            raise ValueError(self._problem)
+
+    def _upload_words(self) -> str:
+        """``<br>Your picture, <what was done to it>`` while the upload is shown, else ``""``."""
+        if self.controls[self.UPLOAD_MENU].value != self.UPLOAD:
+            return ""
+        return f"<br>{self.UPLOAD_WORDS}, {_escape(self._upload.summary)}"

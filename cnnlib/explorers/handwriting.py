@@ -21,7 +21,7 @@ import numpy as np
 
 from cnnlib.explorers._base import Explorer, _escape
 from cnnlib.explorers._pictures import bare, pixel_extent
-from cnnlib.explorers._upload import UploadSlot
+from cnnlib.explorers._upload import UploadMenu
 from cnnlib.explorers.drawing import (
     digit_words,
     probability_bars,
@@ -54,7 +54,7 @@ def example_photos():
     return {name: photo.copy() for name, photo in _examples().items()}
 
 
-class DigitPhoto(Explorer):
+class DigitPhoto(UploadMenu, Explorer):
     """Photograph a digit you wrote on paper and watch the trained network read it.
 
     Write one digit large, with a dark pen, on plain paper; photograph it from
@@ -85,6 +85,8 @@ class DigitPhoto(Explorer):
     title = "Classify a photo of your handwriting: write a digit on paper, photograph it, upload"
     UPLOAD = "your photo"
     UPLOAD_SIDE = 400  #: an upload is shrunk to this; the ink is looked for at 200 pixels
+    UPLOAD_MENU = "photo"
+    UPLOAD_WORDS = "Your photo"
 
     def __init__(self, model=None, photo=None):
         super().__init__(figsize=(9.2, 3.0))
@@ -97,8 +99,7 @@ class DigitPhoto(Explorer):
         names = list(self._photos)
         self.digit = np.zeros((28, 28), np.uint8)
         self._notes = []
-        self._problem = ""
-        self._upload = UploadSlot(self._uploaded, max_side=self.UPLOAD_SIDE, grayscale=False)
+        self._start_upload(grayscale=False)
         self.controls["photo"] = widgets.Dropdown(
             options=names,
             value=names[0] if photo is None else photo,
@@ -128,24 +129,8 @@ class DigitPhoto(Explorer):
             yield "photo", name
 
     # -- the upload ---------------------------------------------------------------------
-    def update(self, change=None):
-        if change is not None:  # the learner chose another photo: the old message is read
-            self._problem = ""
-        super().update(change)
-
-    def _uploaded(self):
-        self._problem = self._upload.problem
-        if self._problem:
-            self.update()
-            return
-        self._photos[self.UPLOAD] = self._upload.image.pixels
-        menu = self.controls["photo"]
-        if self.UPLOAD not in menu.options:
-            menu.options = (*menu.options, self.UPLOAD)
-        if menu.value == self.UPLOAD:  # another photo under the same name
-            self.update()
-        else:
-            menu.value = self.UPLOAD
+    def _keep_upload(self, pixels):
+        self._photos[self.UPLOAD] = pixels
 
     @property
     def photo(self):
@@ -156,8 +141,7 @@ class DigitPhoto(Explorer):
     def _compute(self):
         self.digit = np.zeros((28, 28), np.uint8)
         self._notes = []
-        if self._problem:
-            raise ValueError(self._problem)
+        self._check_upload()
         ink, self._notes = ink_from_photo(self.photo, return_notes=True)
         self.digit = mnist_style(ink)
         if not self.digit.any():
@@ -199,6 +183,4 @@ class DigitPhoto(Explorer):
         parts = [top_guesses(probs) + "."]
         if self._notes:
             parts.append("Finding the ink: " + "; ".join(self._notes) + ".")
-        if self.controls["photo"].value == self.UPLOAD:
-            parts.append(f"Your photo, {self._upload.summary}")
-        return "<br>".join(_escape(part) for part in parts)
+        return "<br>".join(_escape(part) for part in parts) + self._upload_words()

@@ -21,7 +21,6 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from cnnlib import images as img
-from cnnlib.explorers._base import _escape
 from cnnlib.explorers._blit import BlitExplorer
 from cnnlib.explorers._pictures import (
     MARK,
@@ -35,7 +34,7 @@ from cnnlib.explorers._pictures import (
     screen_copy,
     thousands,
 )
-from cnnlib.explorers._upload import UploadSlot
+from cnnlib.explorers._upload import UploadMenu
 from cnnlib.plotting import IMAGE_CMAP, LabelGrid, contrast_colors, show_image
 from cnnlib.plotting.describe import colour_text, position_text, rows_text
 
@@ -60,7 +59,7 @@ def _grid_segments(size: int):
 # ----------------------------------------------------------------------------
 # PixelExplorer
 # ----------------------------------------------------------------------------
-class PixelExplorer(BlitExplorer):
+class PixelExplorer(UploadMenu, BlitExplorer):
     """Zoom into a digit or a photo and read the numbers behind the pixels.
 
     Left: the whole image, with an orange frame around the window. Right: the
@@ -99,7 +98,6 @@ class PixelExplorer(BlitExplorer):
     MAX_SIZE = 32
     LISTED = 16  #: windows of at most this many pixels are described value by value
     UPLOAD = "your picture (grayscale)"
-    UPLOAD_SIDE = 512  #: an upload is shrunk to this (the course photo is 600 x 512)
 
     def __init__(
         self,
@@ -119,13 +117,10 @@ class PixelExplorer(BlitExplorer):
         _, self._gray_photo = photo_and_gray(photo)
         self._screen = {"photo (grayscale)": screen_copy(self._gray_photo, 330)[0]}
         self._shown = None
-        self._holding = False
-        self._upload = UploadSlot(self._uploaded, max_side=self.UPLOAD_SIDE, grayscale=True)
-        self._uploads = 0  # how many pictures were uploaded: a new one needs a new overview
+        self._start_upload(grayscale=True)
         # the line under the picture takes two lines for most settings: keep room for two, so
         # the page does not jump when a longer window or another image adds a sentence
         self._status.layout.min_height = "4.4em"
-        self._problem = ""  # why the last upload could not be used, until a control moves
         c = self.controls
         c["source"] = widgets.Dropdown(options=self.SOURCES, value=source, description="image")
         c["index"] = widgets.IntSlider(
@@ -210,29 +205,11 @@ class PixelExplorer(BlitExplorer):
             return h // 2, w // 2  # the middle of the learner's picture
         return int(0.32 * h), int(0.41 * w)  # the photo's left eye (Grace Hopper)
 
-    def update(self, change=None):
-        if self._holding:  # ranges are being adjusted: one update at the end
-            return
-        if change is not None:  # a control moved: a bad upload's message has been read
-            self._problem = ""
-        super().update(change)
+    def _keep_upload(self, pixels):
+        self._screen[self.UPLOAD] = screen_copy(pixels, 330)[0]
 
-    def _uploaded(self):
-        """A file arrived: show it, or say in one line why it cannot be shown."""
-        self._problem = self._upload.problem
-        if self._problem:
-            self.update()
-            return
-        self._uploads += 1
-        self._screen[self.UPLOAD] = screen_copy(self._upload.image.pixels, 330)[0]
-        source = self.controls["source"]
-        if self.UPLOAD not in source.options:
-            source.options = (*self.SOURCES, self.UPLOAD)
-        if source.value == self.UPLOAD:  # a second upload: same menu entry, new picture
-            self._fit_ranges(start=(None, None))
-            self.update()
-        else:
-            source.value = self.UPLOAD  # fits the ranges and updates
+    def _fit_to_image(self):
+        self._fit_ranges(start=(None, None))
 
     def _fit_ranges(self, change=None, start=None):
         """Keep the window inside the image when the image or the window size changes."""
@@ -260,8 +237,7 @@ class PixelExplorer(BlitExplorer):
 
     # -- compute and draw -----------------------------------------------------------------
     def _compute(self):
-        if self._problem:
-            raise ValueError(self._problem)
+        self._check_upload()
         c = self.controls
         size = c["size"].value
         return img.crop(self._image_now(), c["row"].value, c["col"].value, size, size).copy()
@@ -390,15 +366,13 @@ class PixelExplorer(BlitExplorer):
                 if c["cmap"].value == "gray"
                 else "gray_r shows 0 as white and 255 as black: a negative."
             )
-        if c["source"].value == self.UPLOAD:
-            parts.append(f"<br>Your picture, {_escape(self._upload.summary)}")
-        return " ".join(parts)
+        return " ".join(parts) + self._upload_words()
 
 
 # ----------------------------------------------------------------------------
 # ChannelExplorer
 # ----------------------------------------------------------------------------
-class ChannelExplorer(BlitExplorer):
+class ChannelExplorer(UploadMenu, BlitExplorer):
     """A colour photo is three grayscale images: red, green and blue.
 
     Tick the channels to keep; a channel that is off is set to 0 in the
@@ -432,8 +406,6 @@ class ChannelExplorer(BlitExplorer):
     title = "Channel explorer: a colour image is three grayscale images"
     NAMES = ("red", "green", "blue")
     PHOTO = "photo"
-    UPLOAD = "your picture"
-    UPLOAD_SIDE = 512  #: an upload is shrunk to this (the course photo is 600 x 512)
     SCREEN_SIDE = 240  #: images are drawn from a copy at most this many pixels a side
 
     def __init__(self, red=True, green=True, blue=True, row=None, col=None, *, photo=None):
@@ -451,10 +423,7 @@ class ChannelExplorer(BlitExplorer):
                 f"{photo.shape}; for (3, H, W) use cnnlib.to_channels_last(photo)"
             )
         self._photos = {self.PHOTO: photo}
-        self._upload = UploadSlot(self._uploaded, max_side=self.UPLOAD_SIDE, grayscale=False)
-        self._uploads = 0  # how many pictures were uploaded: a new one needs new panels
-        self._problem = ""  # why the last upload could not be used, until a control moves
-        self._holding = False
+        self._start_upload(grayscale=False)
         self._shown = None
         self._use(photo)
         h, w = photo.shape[:2]
@@ -517,23 +486,11 @@ class ChannelExplorer(BlitExplorer):
         self._small, self._factor = screen_copy(photo, self.SCREEN_SIDE)
         self._black = np.zeros(self._small.shape[:2], dtype=np.uint8)
 
-    def _uploaded(self):
-        """A file arrived: show it, or say in one line why it cannot be shown."""
-        self._problem = self._upload.problem
-        if self._problem:
-            self.update()
-            return
-        self._uploads += 1
-        self._photos[self.UPLOAD] = self._upload.image.pixels
-        source = self.controls["source"]
-        if self.UPLOAD not in source.options:
-            source.options = (self.PHOTO, self.UPLOAD)
-            source.disabled = False
-        if source.value == self.UPLOAD:  # a second upload: same menu entry, new picture
-            self._source_changed()
-            self.update()
-        else:
-            source.value = self.UPLOAD  # fits the sliders and updates
+    def _keep_upload(self, pixels):
+        self._photos[self.UPLOAD] = pixels
+
+    def _fit_to_image(self):
+        self._source_changed()
 
     def _source_changed(self, change=None):
         """Show the chosen image: sliders fitted to it, the marker on its default pixel."""
@@ -557,13 +514,6 @@ class ChannelExplorer(BlitExplorer):
         finally:
             self._holding = False
 
-    def update(self, change=None):
-        if self._holding:  # the sliders are being fitted to a new image
-            return
-        if change is not None:  # a control moved: a bad upload's message has been read
-            self._problem = ""
-        super().update(change)
-
     # -- compute and draw -----------------------------------------------------------------
     def _on(self):
         return [self.controls[name].value for name in self.NAMES]
@@ -576,8 +526,7 @@ class ChannelExplorer(BlitExplorer):
         return self._markers + [ax.title for ax in self._axes]
 
     def _compute(self):
-        if self._problem:
-            raise ValueError(self._problem)
+        self._check_upload()
         keep = np.array(self._on(), dtype=np.uint8)
         return self._photo * keep  # (H, W, 3) * (3,): channel k times 1 or 0
 
@@ -647,6 +596,4 @@ class ChannelExplorer(BlitExplorer):
             f"({c}, {h}, {w}) = (C, H, W). Pixel [{row}, {col}] holds 3 numbers: "
             f"R={r}, G={g}, B={b}."
         )
-        if self.controls["source"].value == self.UPLOAD:
-            text += f"<br>Your picture, {_escape(self._upload.summary)}"
-        return text
+        return text + self._upload_words()

@@ -176,12 +176,14 @@ def test_curve_and_slope_show_the_chosen_function(explorer):
             np.testing.assert_allclose(s, act.slope(z))
 
 
-def test_leaky_slope_control_only_works_for_leaky_relu(explorer):
-    c = explorer.controls
-    c["activation"].value = "ReLU"
-    assert c["negative_slope"].disabled
-    c["activation"].value = "leaky ReLU"
-    assert not c["negative_slope"].disabled
+def test_leaky_slope_control_only_works_for_leaky_relu(usable_only_when):
+    usable_only_when(
+        ActivationExplorer(),
+        "negative_slope",
+        when={"activation": "leaky ReLU"},
+        otherwise={"activation": "ReLU"},
+        moved_to=0.3,  # negative inputs kept at 0.3 of their size, not 0.1
+    )
 
 
 def test_fast_picture_equals_a_full_redraw(explorer):

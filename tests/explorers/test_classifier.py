@@ -434,13 +434,11 @@ def test_the_description_follows_the_network_neuron_by_neuron():
     assert ex.description.endswith("a tie: no evidence either way.")
 
 
-def test_the_noise_pattern_is_usable_only_with_noise():
-    ex = HandwiredExplorer(noise=0.0)
-    assert ex.controls["noise_seed"].disabled  # it would change nothing
-    ex.controls["noise"].value = 0.3
-    assert not ex.controls["noise_seed"].disabled
-    before = ex.png
-    ex.controls["noise_seed"].value = 4  # another pattern: another picture
-    assert ex.png != before
-    ex.controls["noise"].value = 0.0
-    assert ex.controls["noise_seed"].disabled
+def test_the_noise_pattern_is_usable_only_with_noise(usable_only_when):
+    usable_only_when(
+        HandwiredExplorer(noise=0.0),
+        "noise_seed",
+        when={"noise": 0.3},
+        otherwise={"noise": 0.0},
+        moved_to=4,  # another pattern: another picture
+    )

@@ -209,13 +209,20 @@ def test_editing_the_grid_switches_to_custom_and_resizes():
 
 def test_angle_slider_turns_the_oriented_edge():
     e = ConvolutionExplorer(preset=ORIENTED, size=5)
-    assert not e.controls["angle"].disabled
     np.testing.assert_allclose(e.kernel, kernels.oriented_edge(0), atol=5e-4)
     e.controls["angle"].value = 90
     np.testing.assert_allclose(e.kernel, kernels.oriented_edge(90), atol=5e-4)
     np.testing.assert_array_equal(e.output, expected_map(e))
-    e.controls["preset"].value = "sharpen"
-    assert e.controls["angle"].disabled
+
+
+def test_the_angle_is_usable_only_with_the_oriented_edge(usable_only_when):
+    usable_only_when(
+        ConvolutionExplorer(preset=ORIENTED, size=5),
+        "angle",
+        when={"preset": ORIENTED},
+        otherwise={"preset": "sharpen"},
+        moved_to=90,  # the edge turned a quarter turn
+    )
 
 
 @pytest.mark.parametrize("name", PRESET_NAMES)
@@ -430,16 +437,14 @@ def test_only_the_cross_tells_an_x_from_an_o():
     assert x["cross x"] == pytest.approx(1)
 
 
-def test_the_noise_seed_is_usable_only_with_noise():
-    t = TemplateMatcher(noise=0.0)
-    assert t.controls["seed"].disabled  # it would change nothing
-    t.controls["noise"].value = 0.1
-    assert not t.controls["seed"].disabled
-    before = t.png
-    t.controls["seed"].value = 5  # other pixels flip: another picture
-    assert t.png != before
-    t.controls["noise"].value = 0.0
-    assert t.controls["seed"].disabled
+def test_the_noise_seed_is_usable_only_with_noise(usable_only_when):
+    usable_only_when(
+        TemplateMatcher(noise=0.0),
+        "seed",
+        when={"noise": 0.1},
+        otherwise={"noise": 0.0},
+        moved_to=5,  # other pixels flip: another picture
+    )
 
 
 def test_template_matcher_describes_the_match_in_numbers():

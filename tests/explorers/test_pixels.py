@@ -97,9 +97,16 @@ def test_pixel_window_stays_inside_when_image_or_size_changes():
     assert c["size"].max == 28 and c["size"].value == 28
     assert c["row"].value == c["col"].value == 0
     np.testing.assert_array_equal(e.output, DIGITS[0])
-    assert c["index"].disabled is False
-    c["source"].value = "photo (grayscale)"
-    assert c["index"].disabled is True
+
+
+def test_the_digit_number_is_usable_only_for_digits(usable_only_when):
+    usable_only_when(
+        PixelExplorer(),
+        "index",
+        when={"source": "MNIST digit"},
+        otherwise={"source": "photo (grayscale)"},
+        moved_to=3,  # another digit
+    )
 
 
 def test_pixel_colour_convention_toggle():

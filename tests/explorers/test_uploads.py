@@ -229,6 +229,35 @@ def test_the_channel_explorers_quick_redraw_of_an_upload_is_a_full_draw():
 
 
 # ----------------------------------------------------------------------------
+# what PixelExplorer and ChannelExplorer share (_upload.UploadMenu)
+# ----------------------------------------------------------------------------
+@pytest.mark.parametrize("cls", [PixelExplorer, ChannelExplorer])
+def test_both_pixel_explorers_handle_good_and_bad_files_alike(cls):
+    e = cls()
+    menu = e.controls["source"]
+    first, options = menu.value, menu.options
+    bad = ("notes.pdf", b"%PDF-1.7 ...", "application/pdf")
+    browser_upload(e.controls["upload"], *bad)
+    assert e.output is None and e.message.startswith("notes.pdf: this file is a PDF document")
+    assert e.message.rstrip(".") in e.description  # the picture's text says it too
+    assert (menu.value, menu.options) == (first, options)  # nothing new to choose
+    # a good file right after a bad one: the message goes, the picture comes
+    grey = _png(np.full((30, 40), 77, np.uint8))
+    browser_upload(e.controls["upload"], "grey.png", grey, "image/png")
+    assert e.message == "" and np.all(e.output == 77)
+    assert (menu.value, menu.options) == (cls.UPLOAD, (*options, cls.UPLOAD))
+    assert e._status.value.count("<br>Your picture, grey.png: a 30 x 40 PNG image") == 1
+    # a bad file while the upload is shown: one line; the next good file replaces the upload
+    browser_upload(e.controls["upload"], *bad)
+    assert e.output is None and menu.value == cls.UPLOAD
+    browser_upload(e.controls["upload"], "dark.png", _png(np.full((20, 10), 5, np.uint8)))
+    assert e.message == "" and np.all(e.output == 5) and menu.options.count(cls.UPLOAD) == 1
+    assert "dark.png" in e._status.value and "grey.png" not in e._status.value
+    menu.value = first
+    assert "Your picture" not in e._status.value and e.message == ""
+
+
+# ----------------------------------------------------------------------------
 # ConvolutionExplorer
 # ----------------------------------------------------------------------------
 def test_an_upload_is_convolved_in_gray_and_small():
@@ -361,3 +390,15 @@ def test_the_digit_reader_describes_photo_digit_and_answer():
         "The photo, 300x400: your photo. Nothing for the network to read, so no "
         "probabilities: no writing stands out from the paper"
     )
+
+
+def test_a_second_photo_replaces_the_first_in_the_digit_reader():
+    reader = DigitPhoto()
+    first = np.full((300, 400, 3), 215, np.uint8)  # blank paper: a message, but it is shown
+    browser_upload(reader.controls["upload"], "first.png", _png(first), "image/png")
+    second = np.full((200, 100, 3), 230, np.uint8)
+    browser_upload(reader.controls["upload"], "second.png", _png(second), "image/png")
+    menu = reader.controls["photo"]
+    assert menu.value == DigitPhoto.UPLOAD and menu.options.count(DigitPhoto.UPLOAD) == 1
+    assert reader.description.startswith("The photo, 200x100: your photo.")
+    np.testing.assert_array_equal(reader.photo, second)
