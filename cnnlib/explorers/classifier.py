@@ -814,42 +814,59 @@ class HandwiredExplorer(BlitExplorer):
 
     # -- figure -----------------------------------------------------------------------------
     def _build_figure(self):
+        """The input; each detector beside its feature map; the dense sums over the softmax."""
         fig = self.figure
         grid = fig.add_gridspec(2, 4, width_ratios=[1.35, 0.7, 1.3, 1.5])  # kernels legible
+        self._dynamic = []  # what changes on an update, in drawing order (the rest is drawn once)
+        self._build_input_panel(grid[:, 0])
+        self._ax_maps, self._im_maps, self._labels_maps, self._boxes = [], [], [], []
+        for k, name in enumerate(("horizontal", "vertical")):
+            self._build_detector_panels(k, name, grid[k, 1], grid[k, 2])
+        self._build_sums_panel(grid[0, 3])
+        self._build_probabilities_panel(grid[1, 3])
+        fig.supxlabel(
+            "maps: red = the pattern is there, blue = the opposite (ReLU turns it into 0); "
+            "h, v = the largest value after ReLU (orange box)",
+            fontsize=10,
+        )
+
+    def _build_input_panel(self, cell):
+        """The input image, its pixel values printed in the cells."""
         n = self.size
-        blank = np.zeros((n, n))
-        self._ax_in = fig.add_subplot(grid[:, 0])
-        self._im_in = show_image(self._ax_in, blank, "input", vmin=0, vmax=1)
+        self._ax_in = self.figure.add_subplot(cell)
+        self._im_in = show_image(self._ax_in, np.zeros((n, n)), "input", vmin=0, vmax=1)
         borders = cell_borders(self._ax_in, (n, n))
         self._labels_in = LabelGrid(self._ax_in, height=0.36, max_points=12)
-        # what changes on an update, in drawing order (the rest is drawn once)
-        self._dynamic = [self._im_in, borders, self._labels_in.collection, self._ax_in.title]
+        self._dynamic += [self._im_in, borders, self._labels_in.collection, self._ax_in.title]
 
-        self._ax_maps, self._im_maps, self._labels_maps, self._boxes = [], [], [], []
-        filters = self.model.params["0.weight"][:, 0]
-        for k, name in enumerate(("horizontal", "vertical")):
-            ax_f = fig.add_subplot(grid[k, 1])
-            im_f, weights = show_kernel(ax_f, filters[k], title=f"{name}\ndetector")
-            # only -1 and 1 in 3 big cells: larger digits than the default, legible from afar
-            weights.height, weights.max_points = 0.42, 18
-            low, high = im_f.get_clim()
-            colors = contrast_colors(filters[k], low, high, SIGNED_CMAP)
-            weights.set(filters[k], fmt=short_number, colors=colors)
-            ax_m = fig.add_subplot(grid[k, 2])
-            # the title names the feature this map gives: its largest value after ReLU
-            im, _ = show_signed(ax_m, blank, f"its feature map\n{name[0]} = 0", 3, colorbar=False)
-            borders = cell_borders(ax_m, (n, n))
-            labels = LabelGrid(ax_m, height=0.3, max_points=12)
-            box = Rectangle((0, 0), 1, 1, fill=False, ec=OUTLINE_COLOR, lw=3.5, zorder=5)
-            ax_m.add_patch(box)
-            self._dynamic += [im, borders, labels.collection, box, ax_m.title]
-            self._ax_maps.append(ax_m)
-            self._im_maps.append(im)
-            self._labels_maps.append(labels)
-            self._boxes.append(box)
+    def _build_detector_panels(self, k, name, kernel_cell, map_cell):
+        """Detector ``k`` (its fixed 3x3 weights) and, beside it, the feature map it gives."""
+        n = self.size
+        ax_f = self.figure.add_subplot(kernel_cell)
+        kernel = self.model.params["0.weight"][k, 0]
+        im_f, weights = show_kernel(ax_f, kernel, title=f"{name}\ndetector")
+        # only -1 and 1 in 3 big cells: larger digits than the default, legible from afar
+        weights.height, weights.max_points = 0.42, 18
+        low, high = im_f.get_clim()
+        colors = contrast_colors(kernel, low, high, SIGNED_CMAP)
+        weights.set(kernel, fmt=short_number, colors=colors)
+        ax_m = self.figure.add_subplot(map_cell)
+        # the title names the feature this map gives: its largest value after ReLU
+        blank = np.zeros((n, n))
+        im, _ = show_signed(ax_m, blank, f"its feature map\n{name[0]} = 0", 3, colorbar=False)
+        borders = cell_borders(ax_m, (n, n))
+        labels = LabelGrid(ax_m, height=0.3, max_points=12)
+        box = Rectangle((0, 0), 1, 1, fill=False, ec=OUTLINE_COLOR, lw=3.5, zorder=5)
+        ax_m.add_patch(box)
+        self._dynamic += [im, borders, labels.collection, box, ax_m.title]
+        self._ax_maps.append(ax_m)
+        self._im_maps.append(im)
+        self._labels_maps.append(labels)
+        self._boxes.append(box)
 
-        # the dense layer as a table: one row per class, its products, bias and score
-        ax = self._ax_sums = fig.add_subplot(grid[0, 3])
+    def _build_sums_panel(self, cell):
+        """The dense layer as a table: one row per class, its products, bias and score."""
+        ax = self._ax_sums = self.figure.add_subplot(cell)
         self._im_sums = ax.imshow(np.zeros((2, 4)), cmap=SIGNED_CMAP, vmin=-3, vmax=3)
         ax.set_xticks(range(4), ["w·h", "w·v", "bias", "score"])
         ax.xaxis.tick_top()
@@ -859,7 +876,10 @@ class HandwiredExplorer(BlitExplorer):
         sum_borders = cell_borders(ax, (2, 4), color="0.4", linewidth=1.0)
         self._labels_sums = LabelGrid(ax, height=0.24, max_points=13)
         self._dynamic += [self._im_sums, sum_borders, self._labels_sums.collection]
-        self._ax_probs = fig.add_subplot(grid[1, 3])
+
+    def _build_probabilities_panel(self, cell):
+        """The softmax's two probabilities as bars."""
+        self._ax_probs = self.figure.add_subplot(cell)
         self._prob_bars = LabelledBars(
             self._ax_probs, list(BAR_CLASSES), horizontal=True, fontsize=12
         )
@@ -867,39 +887,50 @@ class HandwiredExplorer(BlitExplorer):
         self._ax_probs.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
         self._ax_probs.set_title("softmax: probabilities")
         self._dynamic += self._prob_bars.artists
-        fig.supxlabel(
-            "maps: red = the pattern is there, blue = the opposite (ReLU turns it into 0); "
-            "h, v = the largest value after ReLU (orange box)",
-            fontsize=10,
-        )
 
     def _draw(self, probs):
-        t = self.trace
+        """Redraw the input, both feature maps, the dense sums and the probabilities."""
         noisy = self.controls["noise"].value > 0
         # the noise pattern matters only with noise: without it the slider is greyed out
         # (and left out of the Tab order) instead of changing nothing
         self.controls["noise_seed"].disabled = not noisy
         fmt = _one_decimal if noisy else short_number
+        self._draw_input_panel(fmt, noisy)
+        for k in range(2):
+            self._draw_feature_map_panel(k, fmt, noisy)
+        self._draw_sums_panel(noisy)
+        self._draw_probabilities_panel(probs)
+
+    def _draw_input_panel(self, fmt, noisy):
+        """The input and its pixel values (printed with ``fmt``), what it shows above."""
         self._im_in.set_data(self.image)
         self._labels_in.set(
             self.image, fmt=fmt, colors=contrast_colors(self.image, 0, 1, IMAGE_CMAP)
         )
         shape = self.controls["shape"].value
         self._ax_in.set_title(f"input: {shape}" + (" + noise" if noisy else ""))
-        for k in range(2):
-            fmap = t.conv[k]
-            self._im_maps[k].set_data(fmap)
-            self._labels_maps[k].set(
-                fmap, fmt=fmt, colors=contrast_colors(fmap, -3, 3, SIGNED_CMAP)
-            )
-            r, c = t.winners[k]
-            self._boxes[k].set_bounds(c - 0.5, r - 0.5, 1, 1)
-            self._boxes[k].set_visible(bool(t.features[k] > 0))
-            feature = _feature_text(t.features[k], whole=not noisy)
-            self._ax_maps[k].set_title(f"its feature map\n{'hv'[k]} = {feature}")
-        table, texts = self._sums(t, whole=not noisy)
+
+    def _draw_feature_map_panel(self, k, fmt, noisy):
+        """Feature map ``k``, its largest value after ReLU boxed and named in the title."""
+        t = self.trace
+        fmap = t.conv[k]
+        self._im_maps[k].set_data(fmap)
+        self._labels_maps[k].set(fmap, fmt=fmt, colors=contrast_colors(fmap, -3, 3, SIGNED_CMAP))
+        r, c = t.winners[k]
+        self._boxes[k].set_bounds(c - 0.5, r - 0.5, 1, 1)
+        self._boxes[k].set_visible(bool(t.features[k] > 0))
+        feature = _feature_text(t.features[k], whole=not noisy)
+        self._ax_maps[k].set_title(f"its feature map\n{'hv'[k]} = {feature}")
+
+    def _draw_sums_panel(self, noisy):
+        """The dense layer's table: each weight times its feature, the bias and the score."""
+        table, texts = self._sums(self.trace, whole=not noisy)
         self._im_sums.set_data(table)
         self._labels_sums.set(texts, fmt="{}", colors=contrast_colors(table, -3, 3, SIGNED_CMAP))
+
+    def _draw_probabilities_panel(self, probs):
+        """The two probabilities, the predicted class dark (none on a tie)."""
+        t = self.trace
         tie = t.scores[0] == t.scores[1]  # no prediction to mark dark
         self._prob_bars.set(probs, fmt="{:.3f}", highlight=None if tie else t.prediction)
 
