@@ -154,7 +154,14 @@ class ActivationExplorer(BlitExplorer):
         self.feature_map = None
         self.sparsity = 0.0
         self.flat = 0.0
+        self._add_controls(image, kernel, activation, bias, negative_slope)
+        self._build_figure()
+        self._watch()
+        self.update()
+        self._prepare_backgrounds("activation")
 
+    def _add_controls(self, image, kernel, activation, bias, negative_slope):
+        """The two menus, the activation's buttons and the two sliders, at these values."""
         style = {"description_width": "initial"}
         self.controls["image"] = widgets.Dropdown(
             options=list(self.images), value=image, description="image", style=style
@@ -182,10 +189,6 @@ class ActivationExplorer(BlitExplorer):
             description="leaky slope",
             style=style,
         )
-        self._build_figure()
-        self._watch()
-        self.update()
-        self._prepare_backgrounds("activation")
 
     # -- data -------------------------------------------------------------------------
     def _feature_map(self, image, kernel):
@@ -224,60 +227,56 @@ class ActivationExplorer(BlitExplorer):
 
     # -- figure -------------------------------------------------------------------------
     def _build_figure(self):
-        fig = self.figure
-        grid = fig.add_gridspec(2, 3, height_ratios=[1.15, 1], width_ratios=[1, 1, 1.15])
-        self._ax_in = fig.add_subplot(grid[0, 0])
-        self._ax_z = fig.add_subplot(grid[0, 1])
-        self._ax_a = fig.add_subplot(grid[0, 2])
-        # the maps are coloured by `colour` and shown as ready-made RGBA pictures (faster)
-        blank = np.zeros((2, 2, 4), dtype=np.uint8)
-        self._im_in = self._ax_in.imshow(blank)
-        self._im_z = self._ax_z.imshow(blank)
-        self._im_a = self._ax_a.imshow(blank)
-        for ax, im in [
-            (self._ax_in, self._im_in),
-            (self._ax_z, self._im_z),
-            (self._ax_a, self._im_a),
-        ]:
-            im.set_extent((0, 1, 1, 0))  # any image size fills the same square
-            ax.set_xlim(0, 1)
-            ax.set_ylim(1, 0)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_title(" ")  # filled in on every update
-
-        # histograms: fixed bins, log scale in percent of positions
-        self._ax_hz = fig.add_subplot(grid[1, 0])
-        self._ax_ha = fig.add_subplot(grid[1, 1])
-        self._edges_z = np.linspace(-RANGE, RANGE, 91)
-        self._hist_z = self._ax_hz.stairs(
-            np.full(90, HIST_FLOOR),
-            self._edges_z,
-            baseline=HIST_FLOOR,
-            fill=True,
-            color=BEFORE_COLOR,
-        )
-        self._hist_a = self._ax_ha.stairs(
-            np.full(90, HIST_FLOOR),
-            self._edges_z,
-            baseline=HIST_FLOOR,
-            fill=True,
-            color=AFTER_COLOR,
-        )
-        for ax, title in [(self._ax_hz, "values before"), (self._ax_ha, "values after")]:
-            ax.set_yscale("log")
-            ax.set_ylim(HIST_FLOOR, 100)
-            ax.yaxis.set_major_formatter(FuncFormatter(_percent))
-            ax._zero = ax.axvline(0, color="black", lw=0.8)
-            ax.set_title(title)
-            ax.set_xlabel("value")
-        self._ax_hz.set_xlim(-RANGE, RANGE)
+        """Three maps on top (input, z, f(z)); two histograms and the curve below."""
+        grid = self.figure.add_gridspec(2, 3, height_ratios=[1.15, 1], width_ratios=[1, 1, 1.15])
+        self._ax_in, self._im_in = self._add_map_panel(grid[0, 0])
+        self._ax_z, self._im_z = self._add_map_panel(grid[0, 1])
+        self._ax_a, self._im_a = self._add_map_panel(grid[0, 2])
+        self._edges_z = np.linspace(-RANGE, RANGE, 91)  # fixed bins
+        self._ax_hz, self._hist_z = self._add_histogram_panel(grid[1, 0], BEFORE_COLOR, "before")
+        self._ax_ha, self._hist_a = self._add_histogram_panel(grid[1, 1], AFTER_COLOR, "after")
+        self._ax_hz.set_xlim(-RANGE, RANGE)  # the other one's range depends on the activation
         self._ax_hz.set_ylabel("% of positions (log scale)")
+        self._build_function_panel(grid[1, 2])
+        self._drawn_for = None
+        self._shown_image = None
 
-        # the function and its slope, sharing the z axis
-        inner = grid[1, 2].subgridspec(2, 1, hspace=0.08)
-        self._ax_f = fig.add_subplot(inner[0])
-        self._ax_s = fig.add_subplot(inner[1], sharex=self._ax_f)
+    def _add_map_panel(self, cell):
+        """An empty square for a map, shown as a ready-coloured picture; its axes and image."""
+        ax = self.figure.add_subplot(cell)
+        # the maps are coloured by `colour` and shown as ready-made RGBA pictures (faster)
+        im = ax.imshow(np.zeros((2, 2, 4), dtype=np.uint8))
+        im.set_extent((0, 1, 1, 0))  # any image size fills the same square
+        ax.set_xlim(0, 1)
+        ax.set_ylim(1, 0)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(" ")  # filled in on every update
+        return ax, im
+
+    def _add_histogram_panel(self, cell, color, when):
+        """The spread of the values ``when`` ("before", "after"), in percent, log scale."""
+        ax = self.figure.add_subplot(cell)
+        bars = ax.stairs(
+            np.full(90, HIST_FLOOR),
+            self._edges_z,
+            baseline=HIST_FLOOR,
+            fill=True,
+            color=color,
+        )
+        ax.set_yscale("log")
+        ax.set_ylim(HIST_FLOOR, 100)
+        ax.yaxis.set_major_formatter(FuncFormatter(_percent))
+        ax._zero = ax.axvline(0, color="black", lw=0.8)
+        ax.set_title(f"values {when}")
+        ax.set_xlabel("value")
+        return ax, bars
+
+    def _build_function_panel(self, cell):
+        """The activation f(z) above its slope, sharing the z axis."""
+        inner = cell.subgridspec(2, 1, hspace=0.08)
+        self._ax_f = self.figure.add_subplot(inner[0])
+        self._ax_s = self.figure.add_subplot(inner[1], sharex=self._ax_f)
         self._z = np.linspace(-RANGE, RANGE, 361)
         (self._curve,) = self._ax_f.plot([], [], color=CURVE_COLOR, lw=2.5)
         (self._slope,) = self._ax_s.plot([], [], color=SLOPE_COLOR, lw=2.5)
@@ -296,8 +295,6 @@ class ActivationExplorer(BlitExplorer):
         self._ax_s.set_ylim(-0.1, 1.15)
         self._ax_s.set_xlabel("z (gray: the map's range)")
         self._ax_f.set_title(" ")
-        self._drawn_for = None
-        self._shown_image = None
 
     def _set_activation_axes(self, name):
         """Axis ranges and titles that depend only on the activation (the background)."""
@@ -312,39 +309,61 @@ class ActivationExplorer(BlitExplorer):
         self._drawn_for = name
 
     def _draw(self, out):
-        c = self.controls
-        name = c["activation"].value
+        """Redraw the maps (input, z, f(z)), the histograms (before, after) and the curve."""
+        name = self.controls["activation"].value
         self._set_activation_axes(name)
-        c["negative_slope"].disabled = name != "leaky ReLU"
-        image = c["image"].value
-        if image != self._shown_image:
-            pixels = self.images[image]
-            cmap = INK_CMAP if pixels.shape[0] <= 28 else IMAGE_CMAP  # digits: ink on paper
-            self._im_in.set_data(colour(pixels, cmap, 0, 255))
-            self._ax_in.title.set_text(f"input:\n{image}")
-            self._shown_image = image
+        self.controls["negative_slope"].disabled = name != "leaky ReLU"
+        # both maps' colour scale: the strongest 0.5% of values saturate, so weak
+        # responses stay visible
         z = self.feature_map
-        # colour scale: the strongest 0.5% of values saturate, so weak responses stay visible
         self.colour_limit = max(float(np.percentile(np.abs(z), 99.5)), 1e-6)
+        self._draw_input_panel()
+        self._draw_feature_map_panel()
+        self._draw_activated_panel(out, name)
+        self._draw_histogram_panels(out)
+        self._draw_function_panel(name)
+
+    def _draw_input_panel(self):
+        """The input image (digits as ink on paper), when another one is chosen."""
+        image = self.controls["image"].value
+        if image == self._shown_image:
+            return
+        pixels = self.images[image]
+        cmap = INK_CMAP if pixels.shape[0] <= 28 else IMAGE_CMAP  # digits: ink on paper
+        self._im_in.set_data(colour(pixels, cmap, 0, 255))
+        self._ax_in.title.set_text(f"input:\n{image}")
+        self._shown_image = image
+
+    def _draw_feature_map_panel(self):
+        """The feature map z = conv2d + bias in the signed colours, with the bias above."""
         limit = self.colour_limit
-        self._im_z.set_data(colour(z, SIGNED_CMAP, -limit, limit))
-        self._ax_z.title.set_text(f"z = conv2d + bias\n(bias {float(c['bias'].value):+.1f})")
-        out_limit = limit if name in ("ReLU", "leaky ReLU") else 1.0
+        self._im_z.set_data(colour(self.feature_map, SIGNED_CMAP, -limit, limit))
+        bias = float(self.controls["bias"].value)
+        self._ax_z.title.set_text(f"z = conv2d + bias\n(bias {bias:+.1f})")
+
+    def _draw_activated_panel(self, out, name):
+        """The activated map f(z), at z's colour scale (or -1 to 1), and its share of zeros."""
+        out_limit = self.colour_limit if name in ("ReLU", "leaky ReLU") else 1.0
         self._im_a.set_data(colour(out, SIGNED_CMAP, -out_limit, out_limit))
         self._ax_a.title.set_text(f"after {name}:\n{self.sparsity:.0%} exactly 0")
 
-        self._hist_z.set_data(self._percentages(z, self._edges_z), self._edges_z)
+    def _draw_histogram_panels(self, out):
+        """How the values spread before (z) and after the activation (``out``)."""
+        self._hist_z.set_data(self._percentages(self.feature_map, self._edges_z), self._edges_z)
         self._hist_a.set_data(self._percentages(out, self._edges_a), self._edges_a)
 
+    def _draw_function_panel(self, name):
+        """The activation and its slope over z, the range of the map's values shaded."""
         activation = ACTIVATIONS[name]
         if name == "leaky ReLU":
-            slope = float(c["negative_slope"].value)
+            slope = float(self.controls["negative_slope"].value)
             curve = activation.function(self._z, slope)
             slopes = activation.slope(self._z, slope)
         else:
             curve, slopes = activation.function(self._z), activation.slope(self._z)
         self._curve.set_data(self._z, curve)
         self._slope.set_data(self._z, slopes)
+        z = self.feature_map
         for span in (self._span_f, self._span_s):
             span.set_x(float(z.min()))
             span.set_width(float(z.max() - z.min()))

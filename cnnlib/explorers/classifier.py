@@ -229,16 +229,7 @@ class ClassifierExplorer(BlitExplorer):
             )
         self._map_shape, self._features, self._scores = self._run_all()
         n_features, n_classes = self._features.shape[1], self._scores.shape[1]
-        self.class_names = (
-            [str(k) for k in range(n_classes)] if class_names is None else list(class_names)
-        )
-        if len(self.class_names) != n_classes:
-            raise ValueError(
-                f"{len(self.class_names)} class names for a network with {n_classes} scores"
-            )
-        if feature_names is None:
-            feature_names = [f"feature {j}" for j in range(n_features)]
-        self.feature_names = list(feature_names)
+        self._set_names(class_names, feature_names)
         self.image_cmap = image_cmap or IMAGE_CMAP
         dense = self.model.layers[-1].params
         self._weight = dense["weight"].astype(float)
@@ -250,7 +241,28 @@ class ClassifierExplorer(BlitExplorer):
         self.scores = self._scores[0]
         self.contributions = contributions[0]
         self.prediction = int(predictions[0])
+        self._add_controls(index, temperature)
+        self._fix_scales(contributions)
+        self._build_figure(n_features)
+        self._watch()
+        self.update()
 
+    def _set_names(self, class_names, feature_names):
+        """The names of the classes and features (given, or "0", "1"... and "feature 0"...)."""
+        n_features, n_classes = self._features.shape[1], self._scores.shape[1]
+        self.class_names = (
+            [str(k) for k in range(n_classes)] if class_names is None else list(class_names)
+        )
+        if len(self.class_names) != n_classes:
+            raise ValueError(
+                f"{len(self.class_names)} class names for a network with {n_classes} scores"
+            )
+        if feature_names is None:
+            feature_names = [f"feature {j}" for j in range(n_features)]
+        self.feature_names = list(feature_names)
+
+    def _add_controls(self, index, temperature):
+        """The input's slider and the softmax temperature's, at these values."""
         style = {"description_width": "initial"}
         self.controls["index"] = widgets.IntSlider(
             value=int(index), min=0, max=len(self.images) - 1, description="input #", style=style
@@ -265,6 +277,9 @@ class ClassifierExplorer(BlitExplorer):
             readout_format=".2f",
             style=style,
         )
+
+    def _fix_scales(self, contributions):
+        """Axis ranges and colour scales that fit every input (``contributions``: of each)."""
         # fixed scales for every input, so that inputs can be compared by eye
         # (and the axes never change, which keeps updates fast)
         self._limits = {
@@ -279,9 +294,6 @@ class ClassifierExplorer(BlitExplorer):
             "features": _colour_scale(self._features),
             "contributions": _colour_scale(contributions),
         }
-        self._build_figure(n_features)
-        self._watch()
-        self.update()
 
     # -- computation ------------------------------------------------------------------------
     def _run_all(self, batch_size=250):
@@ -312,6 +324,7 @@ class ClassifierExplorer(BlitExplorer):
 
     # -- figure -----------------------------------------------------------------------------
     def _build_figure(self, n_features):
+        """Input, feature vector and weight × feature on top; scores and probabilities below."""
         fig = self.figure
         grid = fig.add_gridspec(2, 1, height_ratios=[1.3, 1])
         # the two long vectors get the most room: one tile per map, each cell visible
@@ -322,93 +335,143 @@ class ClassifierExplorer(BlitExplorer):
         self._ax_contrib = fig.add_subplot(top[2])
         self._ax_scores = fig.add_subplot(bottom[0])
         self._ax_probs = fig.add_subplot(bottom[1])
+        self._small = n_features <= _SMALL_VECTOR  # short vectors are drawn as bars
+        if not self._small:
+            self._layout = VectorLayout(n_features, self._map_shape)
+        self._dynamic = []  # what changes on an update, in drawing order
+        self._build_input_panel()
+        self._build_features_panel()
+        self._build_contributions_panel()
+        self._build_scores_panel()
+        self._build_probabilities_panel()
 
+    def _build_input_panel(self):
+        """The input the network is given, with its number (and true class) above."""
         first = self.images[0]
         shown = first[0] if first.shape[0] != 3 else first.transpose(1, 2, 0)
         self._im_input = show_image(self._ax_input, shown, "input", vmin=0, vmax=1)
         self._im_input.set_cmap(self.image_cmap)
-        # what changes on an update, in drawing order; the frame goes over the image
-        self._dynamic = [self._im_input, *self._ax_input.spines.values(), self._ax_input.title]
+        # the frame goes over the image
+        self._dynamic += [self._im_input, *self._ax_input.spines.values(), self._ax_input.title]
 
-        self._small = n_features <= _SMALL_VECTOR
+    def _build_features_panel(self):
+        """The feature vector the dense layer receives."""
+        self._feature_bars, self._im_features = self._add_vector(self._ax_features, "features")
+
+    def _build_contributions_panel(self):
+        """weight × feature for the predicted class, drawn as the feature vector is."""
+        ax = self._ax_contrib
+        self._contrib_bars, self._im_contributions = self._add_vector(ax, "contributions")
         if self._small:
-            self._feature_bars = LabelledBars(self._ax_features, self.feature_names, True)
-            self._contrib_bars = LabelledBars(self._ax_contrib, self.feature_names, True)
-            self._ax_contrib.set_yticks([])
-            for ax, name in ((self._ax_features, "features"), (self._ax_contrib, "contributions")):
-                ax.set_xlim(*_padded(self._limits[name]))
-            self._dynamic += self._feature_bars.artists + self._contrib_bars.artists
-        else:
-            self._layout = VectorLayout(n_features, self._map_shape)
-            for ax, name in ((self._ax_features, "features"), (self._ax_contrib, "contributions")):
-                cmap, vmin, vmax, extend = self._colour_scales[name]
-                im = ax.imshow(
-                    self._layout.picture(np.zeros(n_features)),
-                    cmap=cmap,
-                    vmin=vmin,
-                    vmax=vmax,
-                    interpolation="nearest",
-                    aspect="equal" if self._layout.tiled else "auto",
-                )
-                self.figure.colorbar(im, ax=ax, shrink=0.8, extend=extend)
-                setattr(self, f"_im_{name}", im)
-                # the gaps are see-through and the axes behind them gap-gray, so the tile
-                # numbers on the tabs stay in the background, drawn once (32 texts drawn
-                # on every update cost about 10 ms)
-                ax.set_facecolor(GAP_COLOR)
-                self._layout.label(ax)
-                self._dynamic.append(im)
-        self._dynamic += [self._ax_features.title, self._ax_contrib.title]
+            ax.set_yticks([])  # the feature names are next door
 
-        self._score_bars = LabelledBars(self._ax_scores, self.class_names)
-        self._prob_bars = LabelledBars(self._ax_probs, self.class_names)
-        self._ax_scores.set_ylim(*_padded(self._limits["scores"]))
-        self._ax_probs.set_ylim(0, 1.18)
-        self._ax_scores.set_ylabel("score")
-        self._ax_probs.set_ylabel("probability")
-        self._ax_probs.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
-        self._ax_scores.set_title("class scores: the dense layer's outputs")
+    def _add_vector(self, ax, name):
+        """Draw the vector ``name`` on ``ax``: labelled bars when it is short, else a picture
+        of its numbers (one tile per map) with a colour bar; returns (bars, None) or
+        (None, image)."""
+        bars = im = None
+        if self._small:
+            bars = LabelledBars(ax, self.feature_names, True)
+            ax.set_xlim(*_padded(self._limits[name]))
+            self._dynamic += bars.artists
+        else:
+            cmap, vmin, vmax, extend = self._colour_scales[name]
+            im = ax.imshow(
+                self._layout.picture(np.zeros(self._layout.n)),
+                cmap=cmap,
+                vmin=vmin,
+                vmax=vmax,
+                interpolation="nearest",
+                aspect="equal" if self._layout.tiled else "auto",
+            )
+            self.figure.colorbar(im, ax=ax, shrink=0.8, extend=extend)
+            # the gaps are see-through and the axes behind them gap-gray, so the tile
+            # numbers on the tabs stay in the background, drawn once (32 texts drawn
+            # on every update cost about 10 ms)
+            ax.set_facecolor(GAP_COLOR)
+            self._layout.label(ax)
+            self._dynamic.append(im)
+        self._dynamic.append(ax.title)
+        return bars, im
+
+    def _build_scores_panel(self):
+        """One bar per class score, on a scale fixed for every input."""
+        ax = self._ax_scores
+        self._score_bars = LabelledBars(ax, self.class_names)
+        ax.set_ylim(*_padded(self._limits["scores"]))
+        ax.set_ylabel("score")
+        ax.set_title("class scores: the dense layer's outputs")
         if len(self.class_names) > 4:
-            self._ax_scores.set_xlabel("class")
-            self._ax_probs.set_xlabel("class")
-        self._not_possible = self._ax_probs.text(
+            ax.set_xlabel("class")
+        self._dynamic += self._score_bars.artists
+
+    def _build_probabilities_panel(self):
+        """One bar per class probability, or a note when there is none."""
+        ax = self._ax_probs
+        self._prob_bars = LabelledBars(ax, self.class_names)
+        ax.set_ylim(0, 1.18)
+        ax.set_ylabel("probability")
+        ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
+        if len(self.class_names) > 4:
+            ax.set_xlabel("class")
+        self._not_possible = ax.text(
             0.5,
             0.5,
             "",
             ha="center",
             va="center",
-            transform=self._ax_probs.transAxes,
+            transform=ax.transAxes,
             fontsize=13,
             color="#b35806",
         )
-        self._dynamic += self._score_bars.artists + self._prob_bars.artists
-        self._dynamic += [self._ax_probs.title, self._not_possible]
+        self._dynamic += [*self._prob_bars.artists, ax.title, self._not_possible]
 
     def _dynamic_artists(self):
         return self._dynamic
 
     def _draw(self, probs):
+        """Redraw the panels: input, feature vector, weight × feature, scores, probabilities."""
         index = self.controls["index"].value
+        true = None if self.labels is None else int(self.labels[index])
+        self._draw_input_panel(index, true)
+        self._draw_features_panel()
+        self._draw_contributions_panel()
+        self._draw_scores_panel(true)
+        self._draw_probabilities_panel(probs, true)
+
+    def _draw_input_panel(self, index, true):
+        """Input ``index``, its number and its true class ``true`` (None: unknown) above."""
         image = self.images[index]
         self._im_input.set_data(image[0] if image.shape[0] != 3 else image.transpose(1, 2, 0))
-        true = None if self.labels is None else int(self.labels[index])
         truth = "" if true is None else f"\ntrue class: {self.class_names[true]}"
         self._ax_input.set_title(f"input #{index}{truth}")
 
-        name = self.class_names[self.prediction]
+    def _draw_features_panel(self):
+        """The feature vector, its length (and share of zeros when drawn as a picture)."""
         n = len(self.features)
         if self._small:
             self._feature_bars.set(self.features, fmt=short_number)
-            self._contrib_bars.set(self.contributions, fmt=short_number)
             self._ax_features.set_title(f"feature vector: {n} numbers")
         else:
             zeros = float(np.mean(self.features == 0))
             self._im_features.set_data(self._layout.picture(self.features))
-            self._im_contributions.set_data(self._layout.picture(self.contributions))
             self._ax_features.set_title(f"feature vector: {n} numbers\n{zeros:.0%} of them are 0")
+
+    def _draw_contributions_panel(self):
+        """weight × feature for the predicted class, named in the title."""
+        if self._small:
+            self._contrib_bars.set(self.contributions, fmt=short_number)
+        else:
+            self._im_contributions.set_data(self._layout.picture(self.contributions))
+        name = self.class_names[self.prediction]
         self._ax_contrib.set_title(f"weight × feature\nfor class {name}")
 
+    def _draw_scores_panel(self, true):
+        """The scores: the predicted class dark, the true class ``true`` outlined."""
         self._score_bars.set(self.scores, fmt=_score_text, highlight=self.prediction, outline=true)
+
+    def _draw_probabilities_panel(self, probs, true):
+        """The probabilities ``probs`` and the temperature, or a note when they are None."""
         if probs is None:
             self._not_possible.set_text("not possible:\nsee the line below")
             self._prob_bars.set(np.zeros(len(self.scores)), fmt=lambda v: "")
@@ -751,42 +814,59 @@ class HandwiredExplorer(BlitExplorer):
 
     # -- figure -----------------------------------------------------------------------------
     def _build_figure(self):
+        """The input; each detector beside its feature map; the dense sums over the softmax."""
         fig = self.figure
         grid = fig.add_gridspec(2, 4, width_ratios=[1.35, 0.7, 1.3, 1.5])  # kernels legible
+        self._dynamic = []  # what changes on an update, in drawing order (the rest is drawn once)
+        self._build_input_panel(grid[:, 0])
+        self._ax_maps, self._im_maps, self._labels_maps, self._boxes = [], [], [], []
+        for k, name in enumerate(("horizontal", "vertical")):
+            self._build_detector_panels(k, name, grid[k, 1], grid[k, 2])
+        self._build_sums_panel(grid[0, 3])
+        self._build_probabilities_panel(grid[1, 3])
+        fig.supxlabel(
+            "maps: red = the pattern is there, blue = the opposite (ReLU turns it into 0); "
+            "h, v = the largest value after ReLU (orange box)",
+            fontsize=10,
+        )
+
+    def _build_input_panel(self, cell):
+        """The input image, its pixel values printed in the cells."""
         n = self.size
-        blank = np.zeros((n, n))
-        self._ax_in = fig.add_subplot(grid[:, 0])
-        self._im_in = show_image(self._ax_in, blank, "input", vmin=0, vmax=1)
+        self._ax_in = self.figure.add_subplot(cell)
+        self._im_in = show_image(self._ax_in, np.zeros((n, n)), "input", vmin=0, vmax=1)
         borders = cell_borders(self._ax_in, (n, n))
         self._labels_in = LabelGrid(self._ax_in, height=0.36, max_points=12)
-        # what changes on an update, in drawing order (the rest is drawn once)
-        self._dynamic = [self._im_in, borders, self._labels_in.collection, self._ax_in.title]
+        self._dynamic += [self._im_in, borders, self._labels_in.collection, self._ax_in.title]
 
-        self._ax_maps, self._im_maps, self._labels_maps, self._boxes = [], [], [], []
-        filters = self.model.params["0.weight"][:, 0]
-        for k, name in enumerate(("horizontal", "vertical")):
-            ax_f = fig.add_subplot(grid[k, 1])
-            im_f, weights = show_kernel(ax_f, filters[k], title=f"{name}\ndetector")
-            # only -1 and 1 in 3 big cells: larger digits than the default, legible from afar
-            weights.height, weights.max_points = 0.42, 18
-            low, high = im_f.get_clim()
-            colors = contrast_colors(filters[k], low, high, SIGNED_CMAP)
-            weights.set(filters[k], fmt=short_number, colors=colors)
-            ax_m = fig.add_subplot(grid[k, 2])
-            # the title names the feature this map gives: its largest value after ReLU
-            im, _ = show_signed(ax_m, blank, f"its feature map\n{name[0]} = 0", 3, colorbar=False)
-            borders = cell_borders(ax_m, (n, n))
-            labels = LabelGrid(ax_m, height=0.3, max_points=12)
-            box = Rectangle((0, 0), 1, 1, fill=False, ec=OUTLINE_COLOR, lw=3.5, zorder=5)
-            ax_m.add_patch(box)
-            self._dynamic += [im, borders, labels.collection, box, ax_m.title]
-            self._ax_maps.append(ax_m)
-            self._im_maps.append(im)
-            self._labels_maps.append(labels)
-            self._boxes.append(box)
+    def _build_detector_panels(self, k, name, kernel_cell, map_cell):
+        """Detector ``k`` (its fixed 3x3 weights) and, beside it, the feature map it gives."""
+        n = self.size
+        ax_f = self.figure.add_subplot(kernel_cell)
+        kernel = self.model.params["0.weight"][k, 0]
+        im_f, weights = show_kernel(ax_f, kernel, title=f"{name}\ndetector")
+        # only -1 and 1 in 3 big cells: larger digits than the default, legible from afar
+        weights.height, weights.max_points = 0.42, 18
+        low, high = im_f.get_clim()
+        colors = contrast_colors(kernel, low, high, SIGNED_CMAP)
+        weights.set(kernel, fmt=short_number, colors=colors)
+        ax_m = self.figure.add_subplot(map_cell)
+        # the title names the feature this map gives: its largest value after ReLU
+        blank = np.zeros((n, n))
+        im, _ = show_signed(ax_m, blank, f"its feature map\n{name[0]} = 0", 3, colorbar=False)
+        borders = cell_borders(ax_m, (n, n))
+        labels = LabelGrid(ax_m, height=0.3, max_points=12)
+        box = Rectangle((0, 0), 1, 1, fill=False, ec=OUTLINE_COLOR, lw=3.5, zorder=5)
+        ax_m.add_patch(box)
+        self._dynamic += [im, borders, labels.collection, box, ax_m.title]
+        self._ax_maps.append(ax_m)
+        self._im_maps.append(im)
+        self._labels_maps.append(labels)
+        self._boxes.append(box)
 
-        # the dense layer as a table: one row per class, its products, bias and score
-        ax = self._ax_sums = fig.add_subplot(grid[0, 3])
+    def _build_sums_panel(self, cell):
+        """The dense layer as a table: one row per class, its products, bias and score."""
+        ax = self._ax_sums = self.figure.add_subplot(cell)
         self._im_sums = ax.imshow(np.zeros((2, 4)), cmap=SIGNED_CMAP, vmin=-3, vmax=3)
         ax.set_xticks(range(4), ["w·h", "w·v", "bias", "score"])
         ax.xaxis.tick_top()
@@ -796,7 +876,10 @@ class HandwiredExplorer(BlitExplorer):
         sum_borders = cell_borders(ax, (2, 4), color="0.4", linewidth=1.0)
         self._labels_sums = LabelGrid(ax, height=0.24, max_points=13)
         self._dynamic += [self._im_sums, sum_borders, self._labels_sums.collection]
-        self._ax_probs = fig.add_subplot(grid[1, 3])
+
+    def _build_probabilities_panel(self, cell):
+        """The softmax's two probabilities as bars."""
+        self._ax_probs = self.figure.add_subplot(cell)
         self._prob_bars = LabelledBars(
             self._ax_probs, list(BAR_CLASSES), horizontal=True, fontsize=12
         )
@@ -804,39 +887,50 @@ class HandwiredExplorer(BlitExplorer):
         self._ax_probs.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
         self._ax_probs.set_title("softmax: probabilities")
         self._dynamic += self._prob_bars.artists
-        fig.supxlabel(
-            "maps: red = the pattern is there, blue = the opposite (ReLU turns it into 0); "
-            "h, v = the largest value after ReLU (orange box)",
-            fontsize=10,
-        )
 
     def _draw(self, probs):
-        t = self.trace
+        """Redraw the input, both feature maps, the dense sums and the probabilities."""
         noisy = self.controls["noise"].value > 0
         # the noise pattern matters only with noise: without it the slider is greyed out
         # (and left out of the Tab order) instead of changing nothing
         self.controls["noise_seed"].disabled = not noisy
         fmt = _one_decimal if noisy else short_number
+        self._draw_input_panel(fmt, noisy)
+        for k in range(2):
+            self._draw_feature_map_panel(k, fmt, noisy)
+        self._draw_sums_panel(noisy)
+        self._draw_probabilities_panel(probs)
+
+    def _draw_input_panel(self, fmt, noisy):
+        """The input and its pixel values (printed with ``fmt``), what it shows above."""
         self._im_in.set_data(self.image)
         self._labels_in.set(
             self.image, fmt=fmt, colors=contrast_colors(self.image, 0, 1, IMAGE_CMAP)
         )
         shape = self.controls["shape"].value
         self._ax_in.set_title(f"input: {shape}" + (" + noise" if noisy else ""))
-        for k in range(2):
-            fmap = t.conv[k]
-            self._im_maps[k].set_data(fmap)
-            self._labels_maps[k].set(
-                fmap, fmt=fmt, colors=contrast_colors(fmap, -3, 3, SIGNED_CMAP)
-            )
-            r, c = t.winners[k]
-            self._boxes[k].set_bounds(c - 0.5, r - 0.5, 1, 1)
-            self._boxes[k].set_visible(bool(t.features[k] > 0))
-            feature = _feature_text(t.features[k], whole=not noisy)
-            self._ax_maps[k].set_title(f"its feature map\n{'hv'[k]} = {feature}")
-        table, texts = self._sums(t, whole=not noisy)
+
+    def _draw_feature_map_panel(self, k, fmt, noisy):
+        """Feature map ``k``, its largest value after ReLU boxed and named in the title."""
+        t = self.trace
+        fmap = t.conv[k]
+        self._im_maps[k].set_data(fmap)
+        self._labels_maps[k].set(fmap, fmt=fmt, colors=contrast_colors(fmap, -3, 3, SIGNED_CMAP))
+        r, c = t.winners[k]
+        self._boxes[k].set_bounds(c - 0.5, r - 0.5, 1, 1)
+        self._boxes[k].set_visible(bool(t.features[k] > 0))
+        feature = _feature_text(t.features[k], whole=not noisy)
+        self._ax_maps[k].set_title(f"its feature map\n{'hv'[k]} = {feature}")
+
+    def _draw_sums_panel(self, noisy):
+        """The dense layer's table: each weight times its feature, the bias and the score."""
+        table, texts = self._sums(self.trace, whole=not noisy)
         self._im_sums.set_data(table)
         self._labels_sums.set(texts, fmt="{}", colors=contrast_colors(table, -3, 3, SIGNED_CMAP))
+
+    def _draw_probabilities_panel(self, probs):
+        """The two probabilities, the predicted class dark (none on a tie)."""
+        t = self.trace
         tie = t.scores[0] == t.scores[1]  # no prediction to mark dark
         self._prob_bars.set(probs, fmt="{:.3f}", highlight=None if tie else t.prediction)
 

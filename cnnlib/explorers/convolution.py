@@ -142,6 +142,11 @@ def _tick_label(value):
     return plotting.short_number(value)
 
 
+def _values_fit(side):
+    """Whether numbers printed in the cells are legible in a panel ``side`` cells wide."""
+    return side <= 12
+
+
 def _set_square_limits(ax, lo, hi):
     ax.set_xlim(lo, hi)
     ax.set_ylim(hi, lo)
@@ -207,6 +212,24 @@ class ConvolutionExplorer(BlitExplorer):
     ):
         super().__init__(figsize=(9.3, 3.55), dpi=90)  # 837 px: fits a notebook column
         self._images = _check_images(example_images() if images is None else images)
+        self._note = ""  # what fitting a preset to the kernel size did, if anything
+        self._busy = False  # True while one change moves other controls
+        self._upload_name = None
+        self._add_controls(image, preset, size, stride, padding, dilation, angle)
+        self._refill_kernel()
+        self._build_figure()
+        for control in self.controls.values():
+            control.observe(self._changed, names="value")
+        self._upload = UploadSlot(self._uploaded, max_side=self.UPLOAD_SIDE, grayscale=True)
+        self._uploads, self._problem = 0, ""  # pictures uploaded; why the last one failed
+        self.controls["upload"] = self._upload.control
+        # room for 4 lines: the formula, its remarks (which can wrap), a note
+        self._status.layout.min_height = "6.4em"
+        self.figure.canvas.draw()  # place the axes once so the labels get their final size
+        self.update()
+
+    def _add_controls(self, image, preset, size, stride, padding, dilation, angle):
+        """The menus, sliders and kernel grid, set to the initial values (no upload yet)."""
         names = list(self._images)
         image = names[0] if image is None else image
         pad_options = [
@@ -235,20 +258,6 @@ class ConvolutionExplorer(BlitExplorer):
         )
         c["dilation"] = widgets.IntSlider(value=dilation, min=1, max=3, description="dilation")
         c["kernel"] = KernelGrid()
-        self._note = ""
-        self._busy = False
-        self._upload_name = None
-        self._refill_kernel()
-        self._build_figure()
-        for control in c.values():
-            control.observe(self._changed, names="value")
-        self._upload = UploadSlot(self._uploaded, max_side=self.UPLOAD_SIDE, grayscale=True)
-        self._uploads, self._problem = 0, ""  # pictures uploaded; why the last one failed
-        c["upload"] = self._upload.control
-        # room for 4 lines: the formula, its remarks (which can wrap), a note
-        self._status.layout.min_height = "6.4em"
-        self.figure.canvas.draw()  # place the axes once so the labels get their final size
-        self.update()
 
     def _background_key(self):
         """The input panel depends only on these; kernel, angle and preset redraw less."""
@@ -375,38 +384,59 @@ class ConvolutionExplorer(BlitExplorer):
 
     # -- figure -----------------------------------------------------------------------
     def _build_figure(self):
+        """Input, kernel and feature map side by side, then the feature map's colour scale."""
         fig = self.figure
         # the last column is room for colour-bar labels of any length (the layout is frozen)
         grid = fig.add_gridspec(1, 5, width_ratios=[1.0, 0.72, 1.0, 0.045, 0.06])
         self._ax_in = fig.add_subplot(grid[0])
         self._ax_k = fig.add_subplot(grid[1])
         self._ax_out = fig.add_subplot(grid[2])
-        blank = np.zeros((2, 2))
-        self._im_in = plotting.show_image(self._ax_in, blank, title="input")
-        self._im_k, _ = plotting.show_signed(self._ax_k, blank, title="kernel", colorbar=False)
-        self._im_out, _ = plotting.show_signed(
-            self._ax_out, blank, title="feature map", colorbar=False
-        )
         self._scale = plotting.ColourScale(fig.add_subplot(grid[3]), fmt=_tick_label)
-        fix_titles(self._ax_in, self._ax_k, self._ax_out)
-        self._frames = frame_only(self._ax_in, self._ax_k, self._ax_out)
-        self._lab_in = plotting.LabelGrid(self._ax_in, height=0.3, max_points=12)
-        self._lab_k = plotting.LabelGrid(self._ax_k, height=0.3, max_points=14)
-        self._lab_out = plotting.LabelGrid(self._ax_out, height=0.3, max_points=12)
-        self._cells_k = plotting.cell_borders(self._ax_k, (1, 1))
-        self._cells_in = plotting.cell_borders(self._ax_in, (1, 1), color="0.5")
-        self._cells_out = plotting.cell_borders(self._ax_out, (1, 1))
-        # the image's border inside the padding, and the kernel's first two positions
+        # one frame each, kept in this order: _dynamic_artists redraws the last two
+        self._frames = []
+        self._build_input_panel()
+        self._build_kernel_panel()
+        self._build_feature_map_panel()
+
+    def _build_input_panel(self):
+        """The padded input, the image's border and the kernel's first two positions."""
+        ax = self._ax_in
+        self._im_in = plotting.show_image(ax, np.zeros((2, 2)), title="input")
+        fix_titles(ax)
+        self._frames += frame_only(ax)
+        self._lab_in = plotting.LabelGrid(ax, height=0.3, max_points=12)
+        self._cells_in = plotting.cell_borders(ax, (1, 1), color="0.5")
         self._border = Rectangle((0, 0), 1, 1, fill=False, ec="#1f78b4", lw=1.8, ls="--")
         self._first = Rectangle((0, 0), 1, 1, fill=False, ec=HIGHLIGHT, lw=2.5, zorder=4)
         self._second = Rectangle(
             (0, 0), 1, 1, fill=False, ec=HIGHLIGHT, lw=1.8, ls=(0, (3, 2)), zorder=4
         )
         for patch in (self._border, self._first, self._second):
-            self._ax_in.add_patch(patch)
-        self._taps = self._ax_in.scatter([], [], s=14, c=HIGHLIGHT, zorder=4, linewidths=0)
-        self._nomap = self._ax_out.text(
-            0.5, 0.5, "", transform=self._ax_out.transAxes, ha="center", va="center", fontsize=12
+            ax.add_patch(patch)
+        # the kernel's taps at its first position: spread out when it is dilated
+        self._taps = ax.scatter([], [], s=14, c=HIGHLIGHT, zorder=4, linewidths=0)
+
+    def _build_kernel_panel(self):
+        """The kernel's weights, coloured and printed in their cells."""
+        ax = self._ax_k
+        self._im_k, _ = plotting.show_signed(ax, np.zeros((2, 2)), title="kernel", colorbar=False)
+        fix_titles(ax)
+        self._frames += frame_only(ax)
+        self._lab_k = plotting.LabelGrid(ax, height=0.3, max_points=14)
+        self._cells_k = plotting.cell_borders(ax, (1, 1))
+
+    def _build_feature_map_panel(self):
+        """The feature map at the input's scale, or a note saying there is none."""
+        ax = self._ax_out
+        self._im_out, _ = plotting.show_signed(
+            ax, np.zeros((2, 2)), title="feature map", colorbar=False
+        )
+        fix_titles(ax)
+        self._frames += frame_only(ax)
+        self._lab_out = plotting.LabelGrid(ax, height=0.3, max_points=12)
+        self._cells_out = plotting.cell_borders(ax, (1, 1))
+        self._nomap = ax.text(
+            0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=12
         )
 
     # -- the two steps the base class calls -------------------------------------------
@@ -422,20 +452,25 @@ class ConvolutionExplorer(BlitExplorer):
         return conv2d(image, kernel, **s)
 
     def _draw(self, result):
-        image, kernel, s = self.image, self.kernel, self.settings
+        """Redraw the panels left to right: input, kernel, feature map (with its scale)."""
+        pads = self._pads if self._pads is not None else ((0, 0), (0, 0))
+        padded = np.pad(self.image, pads)
+        self._draw_input_panel(padded, pads)
+        self._draw_kernel_panel()
+        self._draw_feature_map_panel(result, padded.shape)
+
+    def _draw_input_panel(self, padded, pads):
+        """The padded input, the image's border in it and the kernel's first two positions."""
+        image, s = self.image, self.settings
         h, w = image.shape
-        k, d, stride = kernel.shape[0], s["dilation"], s["stride"]
-        (pt, pb), (pl, pr) = self._pads if self._pads is not None else ((0, 0), (0, 0))
-        padded = np.pad(image, ((pt, pb), (pl, pr)))
+        k, d, stride = self.kernel.shape[0], s["dilation"], s["stride"]
+        (pt, pb), (pl, pr) = pads
         ph, pw = padded.shape
         side = max(ph, pw)
-        lo, hi = -0.5, side - 0.5
-
-        # input, padded, with the image's border and the kernel's first positions
         self._im_in.set_data(padded)
         self._im_in.set_extent((-0.5, pw - 0.5, ph - 0.5, -0.5))
         self._im_in.set_clim(*plotting.image_limits(image))
-        _set_square_limits(self._ax_in, lo, hi)
+        _set_square_limits(self._ax_in, -0.5, side - 0.5)
         self._border.set_bounds(pl - 0.5, pt - 0.5, w, h)
         self._border.set_visible(bool(pt or pb or pl or pr))
         span = d * (k - 1) + 1
@@ -446,10 +481,10 @@ class ConvolutionExplorer(BlitExplorer):
         ty, tx = np.meshgrid(taps, taps, indexing="ij")
         self._taps.set_offsets(np.column_stack([tx.ravel(), ty.ravel()]))
         self._taps.set_sizes([max(4.0, 120.0 / side)])
-        self._taps.set_visible(d > 1 or side > 12)  # dots would cover printed values
+        self._taps.set_visible(d > 1 or not _values_fit(side))  # dots would cover values
         pad_text = "" if (ph, pw) == (h, w) else f", padded to {ph}x{pw}"
         self._ax_in.title.set_text(f"input {h}x{w}{pad_text}")
-        small = side <= 12  # print values only when they fit
+        small = _values_fit(side)
         self._cells_in.set_visible(small)
         if small:
             colors = plotting.contrast_colors(padded, *self._im_in.get_clim(), plotting.IMAGE_CMAP)
@@ -458,7 +493,10 @@ class ConvolutionExplorer(BlitExplorer):
         else:
             self._lab_in.clear()
 
-        # kernel with its weights
+    def _draw_kernel_panel(self):
+        """The kernel with its weights printed in the cells, its size and dilation above."""
+        kernel, d = self.kernel, self.settings["dilation"]
+        k = kernel.shape[0]
         self._im_k.set_data(kernel)
         self._im_k.set_extent((-0.5, k - 0.5, k - 0.5, -0.5))
         lim = plotting.signed_limit(kernel)
@@ -470,7 +508,11 @@ class ConvolutionExplorer(BlitExplorer):
         dil = f" (dilation {d})" if d > 1 else ""
         self._ax_k.title.set_text(f"kernel {k}x{k}{dil}")
 
-        # feature map, same scale as the input, centred under it
+    def _draw_feature_map_panel(self, result, padded_shape):
+        """The feature map and its colour scale, centred at the padded input's scale."""
+        ph, pw = padded_shape
+        side = max(ph, pw)
+        lo, hi = -0.5, side - 0.5
         _set_square_limits(self._ax_out, lo, hi)
         if result is None:
             self._im_out.set_data(np.full((1, 1), np.nan))
@@ -485,7 +527,8 @@ class ConvolutionExplorer(BlitExplorer):
         oy, ox = (ph - oh) / 2.0, (pw - ow) / 2.0
         self._im_out.set_data(result)
         self._im_out.set_extent((ox - 0.5, ox + ow - 0.5, oy + oh - 0.5, oy - 0.5))
-        cmap = feature_style(self._im_out, result, self._scale, kernel, image)
+        cmap = feature_style(self._im_out, result, self._scale, self.kernel, self.image)
+        small = _values_fit(side)
         self._cells_out.set_visible(small)
         if small:
             colors = plotting.contrast_colors(result, *self._im_out.get_clim(), cmap)

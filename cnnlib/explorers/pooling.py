@@ -278,14 +278,22 @@ class PoolingExplorer(Explorer):
         ax.set_ylim(h - 0.5 + pad, -0.5 - pad)
 
     def _draw(self, result):
-        source, mode, window, stride, padding, pixels = self._settings()
+        """Redraw the feature map, the pooled map and what the shift changed in each."""
+        source = self.controls["source"].value
         x = self.input_map
         unshifted = self._feature_map(source, 0)
-        top = float(unshifted.max()) or 1.0
-        small = max(x.shape) <= _LABEL_LIMIT
+        top = float(unshifted.max()) or 1.0  # every panel's colour scale
+        small = max(x.shape) <= _LABEL_LIMIT  # values printed in the cells
         fmt = "{:.0f}" if source == "example" else "{:.1f}"
+        self._draw_input_panel(result, top, small, fmt)
+        self._draw_pooled_panel(result, top, small, fmt)
+        self._draw_input_change_panel(result, x - unshifted, top)
+        self._draw_pooled_change_panel(result, top)
 
-        # the input (the feature map after the shift), its padded border visible
+    def _draw_input_panel(self, result, top, small, fmt):
+        """The (shifted) feature map with its padding, the first window and the winners."""
+        source, _, window, _, padding, pixels = self._settings()
+        x = self.input_map
         self._show_grid(self._ax_in, self._im_in, x, pad=padding)
         self._im_in.set_clim(0, top)
         what, kernel = self.WHAT[source]
@@ -293,31 +301,22 @@ class PoolingExplorer(Explorer):
         self._ax_in.set_title(f"{what}\n{kernel}{x.shape[0]}x{x.shape[1]}, {where}")
         self._set_labels(self._labels_in, x if small else None, top, fmt)
         self._window_box.set_bounds(-0.5 - padding, -0.5 - padding, window, window)
-        self._show_grid(self._ax_din, self._im_din, x - unshifted)
-        self._im_din.set_clim(-top, top)
-        self._ax_din.set_title(
-            f"the shift changed the\nfeature map {100 * self.change['feature map']:.0f}%"
-        )
+        self._window_box.set_visible(result is not None)
+        self._show_winners(result, x, top, small)
 
-        hint = "" if pixels else "no shift yet:\nmove “shift\ninput right”"
-        for text in self._shift_hints:
-            text.set_text(hint)
-
+    def _draw_pooled_panel(self, result, top, small, fmt):
+        """The pooled map at the input's colour scale and its first cell, or a note."""
+        source, mode = self._settings()[:2]
         ok = result is not None
-        for artist in (self._im_out, self._im_dout, self._cell_box, self._window_box):
-            artist.set_visible(ok)
+        self._im_out.set_visible(ok)
+        self._cell_box.set_visible(ok)
         if not ok:
             self._not_possible.set_text("not possible:\nsee the line below")
-            self._show_winners(None, x, top, small)
             self._labels_out.clear()
             self._ax_out.set_title("pooled map\n ")
-            self._ax_din.set_title("the shift changed the\nfeature map")
-            self._ax_dout.set_title("the shift changed the\npooled map")
             self._ax_out.set_xlabel("")
             return
         self._not_possible.set_text("")
-
-        # the pooled map, on the same colour scale as the input
         ho, wo = result.shape
         self._show_grid(self._ax_out, self._im_out, result)
         self._im_out.set_clim(0, top)
@@ -326,18 +325,37 @@ class PoolingExplorer(Explorer):
         small_out = small and max(ho, wo) <= _LABEL_LIMIT
         self._set_labels(self._labels_out, result if small_out else None, top, pooled_fmt)
         self._cell_box.set_bounds(-0.5, -0.5, 1, 1)
-        self._show_winners(result, x, top, small)
         kept = "largest" if mode == "max" else "mean"
         self._ax_out.set_xlabel(
             f"each cell: the {kept} value of one window\nblue: the first window and its cell"
         )
 
-        # what the shift changed after pooling (signed: red up, blue down)
+    def _draw_input_change_panel(self, result, change, top):
+        """What the shift changed in the feature map (``change``; red up, blue down)."""
+        self._show_grid(self._ax_din, self._im_din, change)
+        self._im_din.set_clim(-top, top)
+        if result is None:
+            self._ax_din.set_title("the shift changed the\nfeature map")
+        else:
+            percent = 100 * self.change["feature map"]
+            self._ax_din.set_title(f"the shift changed the\nfeature map {percent:.0f}%")
+        self._shift_hints[0].set_text(self._shift_hint())
+
+    def _draw_pooled_change_panel(self, result, top):
+        """What the shift changed after pooling (red up, blue down)."""
+        self._im_dout.set_visible(result is not None)
+        self._shift_hints[1].set_text(self._shift_hint())
+        if result is None:
+            self._ax_dout.set_title("the shift changed the\npooled map")
+            return
         self._show_grid(self._ax_dout, self._im_dout, result - self._pooled_before)
         self._im_dout.set_clim(-top, top)
-        self._ax_dout.set_title(
-            f"the shift changed the\npooled map {100 * self.change['pooled map']:.0f}%"
-        )
+        percent = 100 * self.change["pooled map"]
+        self._ax_dout.set_title(f"the shift changed the\npooled map {percent:.0f}%")
+
+    def _shift_hint(self):
+        """What the two change panels say while the input is not shifted (else nothing)."""
+        return "" if self.controls["shift"].value else "no shift yet:\nmove “shift\ninput right”"
 
     def _show_winners(self, result, x, top, small):
         """Mark the cell that wins each window (max mode; windows that are all 0 have none).

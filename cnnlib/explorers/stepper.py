@@ -229,25 +229,30 @@ class ConvolutionStepper(BlitExplorer):
         return fmap
 
     def _draw(self, result):
+        """Redraw the panels left to right: input, kernel, kernel × patch, feature map."""
         if result is None:  # cannot happen with these sizes, but never leave a stale picture
             self._sum_text.set_text("")
             return
+        kernel = self.kernel
+        self._draw_input_panel()
+        self._draw_kernel_panel(kernel)
+        self._draw_products_panel(kernel, result.shape)
+        self._draw_feature_map_panel(kernel, result)
+
+    def _draw_input_panel(self):
+        """The padded input with its values, the image's border and the kernel's window."""
         c = self.controls
-        kernel, padded = self.kernel, self.padded
+        padded, ax_in = self.padded, self._axes[0]
         s, p = c["stride"].value, c["padding"].value
         row, col = self.where
         ph, pw = padded.shape
-        oh, ow = result.shape
-        ax_in, ax_k, ax_p, ax_out = self._axes
-        lab_in, lab_k, lab_p, lab_out = self._labels
-
         clim = plotting.image_limits(self.image)
         self._im_in.set_data(padded)
         self._im_in.set_extent((-0.5, pw - 0.5, ph - 0.5, -0.5))
         self._im_in.set_clim(*clim)
         ax_in.set_xlim(-0.5, pw - 0.5)
         ax_in.set_ylim(ph - 0.5, -0.5)
-        lab_in.set(
+        self._labels[0].set(
             padded,
             fmt=plotting.short_number,
             colors=plotting.contrast_colors(padded, *clim, plotting.IMAGE_CMAP),
@@ -259,23 +264,34 @@ class ConvolutionStepper(BlitExplorer):
         ax_in.title.set_text(f"input {h}x{w}" + (f", padding {p}" if p else ""))
         plotting.set_cell_borders(self._cells[0], padded.shape)
 
+    def _draw_kernel_panel(self, kernel):
+        """The 3x3 kernel with its weights."""
         klim = plotting.signed_limit(kernel)
         self._im_k.set_data(kernel)
         self._im_k.set_clim(-klim, klim)
-        lab_k.set(
+        self._labels[1].set(
             kernel,
             fmt=plotting.short_number,
             colors=plotting.contrast_colors(kernel, -klim, klim, plotting.SIGNED_CMAP),
         )
 
-        all_products = _all_products(padded, kernel, s, oh, ow)
+    def _draw_products_panel(self, kernel, map_shape):
+        """The 9 products of kernel and patch (colours fit every position) and their sum."""
+        oh, ow = map_shape
+        stride = self.controls["stride"].value
+        all_products = _all_products(self.padded, kernel, stride, oh, ow)
         plim = plotting.signed_limit(all_products)
         self._im_p.set_data(self.products)
         self._im_p.set_clim(-plim, plim)
         colors = plotting.contrast_colors(self.products, -plim, plim, plotting.SIGNED_CMAP)
-        lab_p.set(self.products, fmt=plotting.short_number, colors=colors)
+        self._labels[2].set(self.products, fmt=plotting.short_number, colors=colors)
         self._sum_text.set_text(f"sum = {plotting.short_number(round(self.total, 2))}")
 
+    def _draw_feature_map_panel(self, kernel, result):
+        """The feature map filled in up to the current position, whose cell is outlined."""
+        ax_out = self._axes[3]
+        row, col = self.where
+        oh, ow = result.shape
         done = np.full(result.shape, np.nan)
         upto = row * ow + col
         done.flat[: upto + 1] = result.flat[: upto + 1]
@@ -290,7 +306,9 @@ class ConvolutionStepper(BlitExplorer):
             self._im_out.set_clim(-lim, lim)
             cmap = plotting.SIGNED_CMAP
         colors = plotting.contrast_colors(result, *self._im_out.get_clim(), cmap)
-        lab_out.set(done, fmt=lambda v: plotting.short_number(round(float(v), 2)), colors=colors)
+        self._labels[3].set(
+            done, fmt=lambda v: plotting.short_number(round(float(v), 2)), colors=colors
+        )
         ax_out.set_xlim(-0.5, ow - 0.5)
         ax_out.set_ylim(oh - 0.5, -0.5)
         self._cell.set_xy((col - 0.5, row - 0.5))
