@@ -505,7 +505,15 @@ class TrainingDashboard(BlitExplorer):
         }
 
     def _draw(self, history):
-        done = len(history.batch_loss) / self.batches
+        n = len(history.batch_loss)
+        self._draw_epochs_axes(n / self.batches)
+        self._draw_curves(history)
+        if self._filters is not None:
+            self._draw_filters(n)
+        self._draw_progress(history)
+
+    def _draw_epochs_axes(self, done):
+        """The epochs axes: room for the run, and between runs the next run shaded."""
         if self.running:
             xmax = max(self._xmax, done, 1.0)
         else:  # room on the right for what the next Start trains
@@ -524,8 +532,10 @@ class TrainingDashboard(BlitExplorer):
                 self.drop_backgrounds()
             # (between runs the key says the limits and the shading: moving the epochs
             # slider back and forth finds its backgrounds again)
-        n = len(history.batch_loss)
-        steps = np.arange(1, n + 1) / self.batches
+
+    def _draw_curves(self, history):
+        """The loss and accuracy curves: every mini-batch so far, and each epoch's validation."""
+        steps = np.arange(1, len(history.batch_loss) + 1) / self.batches
         loss = np.asarray(history.batch_loss, dtype=float)
         self._loss_batch.set_data(steps, loss)
         self._loss_smooth.set_data(steps, smoothed(loss, SMOOTHING))
@@ -534,14 +544,19 @@ class TrainingDashboard(BlitExplorer):
         ends = np.asarray(history.step[: len(history.val_loss)], dtype=float) / self.batches
         self._loss_val.set_data(ends, history.val_loss)
         self._acc_val.set_data(ends, history.val_accuracy)
-        if self._filters is not None:
-            kernels = self._kernels()
-            lim = signed_limit(kernels)
-            self._filters.set_data(tile_maps(kernels, self._filters_ncols))
-            self._filters.set_clim(-lim, lim)
-            self._filters_scale[0].set_text(f"\u2212{lim:.2f}")
-            self._filters_scale[1].set_text(f"+{lim:.2f}")
-            self._filters_note.set_text(f"after {n:,}\nweight updates")
+
+    def _draw_filters(self, n):
+        """The filters as they are after ``n`` weight updates, and their colour scale."""
+        kernels = self._kernels()
+        lim = signed_limit(kernels)
+        self._filters.set_data(tile_maps(kernels, self._filters_ncols))
+        self._filters.set_clim(-lim, lim)
+        self._filters_scale[0].set_text(f"\u2212{lim:.2f}")
+        self._filters_scale[1].set_text(f"+{lim:.2f}")
+        self._filters_note.set_text(f"after {n:,}\nweight updates")
+
+    def _draw_progress(self, history):
+        """The progress bar (a widget beside the buttons, not in the figure)."""
         state = self._state
         if self.running and state is not None:
             self._progress.value = state.progress
@@ -552,49 +567,61 @@ class TrainingDashboard(BlitExplorer):
     def _describe_picture(self, history):
         """The curves as drawn (where they start and end, the validation points, the goal)
         and the first layer's filters, in words."""
-        n = len(history.batch_loss)
-        curves = self.curves
-        if n == 0:
-            text = "Not trained yet: the loss and accuracy plots are empty."
-        else:
-            _, loss = curves["loss (smoothed)"]
-            _, accuracy = curves["accuracy (smoothed)"]
-            epochs = f"{n / self.batches:.2f}".rstrip("0").rstrip(".")
-            text = (
-                f"After {n:,} weight updates ({epochs} epochs): training loss (smoothed, log "
-                f"scale) from {loss[0]:.3g} to {loss[-1]:.3g}"
-                f"{_points_text(history, curves['validation loss'][1], '{:.3g}')}; training "
-                f"accuracy (smoothed) from {accuracy[0]:.1%} to {accuracy[-1]:.1%}"
-                f"{_points_text(history, curves['validation accuracy'][1], '{:.1%}')}"
-            )
-            if self.target is not None:
-                reached = np.flatnonzero(
-                    np.asarray(curves["validation accuracy"][1]) >= self.target
-                )
-                goal = f"; goal {self.target:.0%} (dotted line)"
-                if reached.size:
-                    text += f"{goal} reached on validation after epoch {history.epoch[reached[0]]}"
-                elif len(history.val_accuracy):
-                    text += f"{goal} not reached on validation yet"
-                else:
-                    text += goal
-            text += "."
+        text = self._describe_curves(history)
         if not self.running:
-            epochs = self.controls["epochs"].value
-            done = n / self.batches
-            text += (
-                f" Shaded on the right: the {epochs} epoch{'s' if epochs > 1 else ''} the next "
-                f"Start trains, up to epoch {f'{done + epochs:.2f}'.rstrip('0').rstrip('.')}."
-            )
+            text += self._describe_next_run(len(history.batch_loss))
+        return f"{text} {self._describe_filters()}"
+
+    def _describe_curves(self, history):
+        """The loss and accuracy panels in words: first and last values, validation, goal."""
+        n = len(history.batch_loss)
+        if n == 0:
+            return "Not trained yet: the loss and accuracy plots are empty."
+        curves = self.curves
+        _, loss = curves["loss (smoothed)"]
+        _, accuracy = curves["accuracy (smoothed)"]
+        epochs = f"{n / self.batches:.2f}".rstrip("0").rstrip(".")
+        text = (
+            f"After {n:,} weight updates ({epochs} epochs): training loss (smoothed, log "
+            f"scale) from {loss[0]:.3g} to {loss[-1]:.3g}"
+            f"{_points_text(history, curves['validation loss'][1], '{:.3g}')}; training "
+            f"accuracy (smoothed) from {accuracy[0]:.1%} to {accuracy[-1]:.1%}"
+            f"{_points_text(history, curves['validation accuracy'][1], '{:.1%}')}"
+        )
+        if self.target is not None:
+            text += self._describe_goal(history, curves["validation accuracy"][1])
+        return text + "."
+
+    def _describe_goal(self, history, validation_accuracy):
+        """The dotted goal line, and after which epoch the validation accuracy reached it."""
+        reached = np.flatnonzero(np.asarray(validation_accuracy) >= self.target)
+        goal = f"; goal {self.target:.0%} (dotted line)"
+        if reached.size:
+            return f"{goal} reached on validation after epoch {history.epoch[reached[0]]}"
+        if len(history.val_accuracy):
+            return f"{goal} not reached on validation yet"
+        return goal
+
+    def _describe_next_run(self, n):
+        """The shading on the right between runs: the epochs the next Start trains."""
+        epochs = self.controls["epochs"].value
+        done = n / self.batches
+        return (
+            f" Shaded on the right: the {epochs} epoch{'s' if epochs > 1 else ''} the next "
+            f"Start trains, up to epoch {f'{done + epochs:.2f}'.rstrip('0').rstrip('.')}."
+        )
+
+    def _describe_filters(self):
+        """The filters panel in words: how many, their range, where the extremes are, the scale."""
         if self._filters is None:
-            return text + " No convolution layer, so no filters to show."
+            return "No convolution layer, so no filters to show."
         kernels = self._kernels()
         count, k_h, k_w = kernels.shape
         high = np.unravel_index(np.argmax(kernels), kernels.shape)
         low = np.unravel_index(np.argmin(kernels), kernels.shape)
         limit = f"{signed_limit(kernels):.2f}"  # as the scale under the filters says it
         return (
-            f"{text} First-layer filters: {count} of {k_h}x{k_w}, numbered 0 to {count - 1}, "
+            f"First-layer filters: {count} of {k_h}x{k_w}, numbered 0 to {count - 1}, "
             f"{range_text(kernels, 'weights')} (largest in filter {high[0]}, most negative in "
             f"filter {low[0]}); colour scale from \u2212{limit} blue through 0 white to "
             f"+{limit} red."
