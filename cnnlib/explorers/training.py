@@ -438,6 +438,7 @@ class TrainingDashboard(BlitExplorer):
         ax.set_title("first-layer filters")
         self._number_filters(ax, kernels.shape)
         self._filters_scale = _signed_scale(ax)
+        # under the scale: how many weight updates the filters have had (drawn live)
         self._filters_note = ax.text(
             0.5,
             -0.17,
