@@ -105,15 +105,21 @@ class LossLandscape(BlitExplorer):
 
     # -- figure -------------------------------------------------------------------------
     def _build_figure(self):
+        """Left, the landscape and the path (1-D or 2-D); right, the loss above the lowest."""
         fig = self.figure
         fig.set_layout_engine("none")  # axes placed by hand: the 1-D and 2-D views share a slot
         # the 2-D map is narrower than the 1-D curve: its colour bar stands beside it
         self._ax1 = fig.add_axes([0.07, 0.25, 0.54, 0.64])
         self._ax2 = fig.add_axes([0.07, 0.25, 0.47, 0.64])
         self._axg = fig.add_axes([0.71, 0.25, 0.27, 0.64])
+        self._build_curve_panel(self._ax1)
+        self._build_map_panel(self._ax2)
+        self._build_legend()
+        self._build_gap_panel(self._axg)
+        self._shown = None
 
-        # 1-D: the curve and the path on it
-        ax = self._ax1
+    def _build_curve_panel(self, ax):
+        """1-D landscapes: the loss curve, the path on it, the start and the lowest point."""
         (self._curve,) = ax.plot([], [], color=CURVE_COLOR, lw=2.5, zorder=1)
         (self._path1,) = ax.plot(
             [], [], "-o", color="0.25", lw=1, ms=6, mfc=PATH_COLOR, mec="black", zorder=3
@@ -121,23 +127,14 @@ class LossLandscape(BlitExplorer):
         (self._star1,) = ax.plot([], [], "*", ms=16, color="white", mec="black", zorder=4)
         ax.set_xlabel("weight w")
         ax.set_ylabel("loss")
+        _add_start_and_title(ax)
 
-        # 2-D: the loss seen from above, with contour lines built once per surface
-        ax = self._ax2
+    def _build_map_panel(self, ax):
+        """2-D landscapes: the loss from above, contour lines, path, markers and colour bar."""
         self._surface = ax.imshow(
             np.zeros((2, 2)), cmap="viridis", origin="lower", aspect="equal", zorder=0
         )
-        self._contours = {}
-        for name, landscape in LANDSCAPES.items():
-            if landscape.dim != 2:
-                continue
-            (x0, x1), (y0, y1) = landscape.view
-            xx, yy = np.meshgrid(np.linspace(x0, x1, 241), np.linspace(y0, y1, 121))
-            loss = landscape.loss(np.stack([xx, yy], axis=-1))
-            levels = landscape.lowest_loss + np.array([0.05, 0.25, 0.75, 1.5, 3, 6, 12])
-            contour = ax.contour(xx, yy, loss, levels=levels, colors="white", linewidths=0.7)
-            contour.set_alpha(0.6)
-            self._contours[name] = (contour, loss)
+        self._contours = _contour_lines(ax)
         (self._path2,) = ax.plot(
             [], [], "-o", color="white", lw=1.2, ms=5, mfc=PATH_COLOR, mec="black", zorder=3
         )
@@ -146,16 +143,14 @@ class LossLandscape(BlitExplorer):
         ax.set_ylabel("weight w₂")
         # the colour scale of the map, beside it (it follows the map's height)
         self._colorbar_ax = ax.inset_axes([1.03, 0.0, 0.035, 1.0])
-        colorbar = fig.colorbar(self._surface, cax=self._colorbar_ax)
+        colorbar = self.figure.colorbar(self._surface, cax=self._colorbar_ax)
         colorbar.set_label("loss (dark = low)", fontsize=10)
         colorbar.ax.tick_params(labelsize=9)
+        _add_start_and_title(ax)
 
-        for ax in (self._ax1, self._ax2):
-            (start,) = ax.plot([], [], "s", ms=9, color="white", mec="black", zorder=4)
-            ax._start_marker = start
-            ax._title = ax.set_title("")
-        # one legend for both views, under the picture: inside, it hid part of the map
-        fig.legend(
+    def _build_legend(self):
+        """One legend for both views, under the picture (inside, it hid part of the map)."""
+        self.figure.legend(
             [
                 self._ax1._start_marker,
                 self._path1,
@@ -172,8 +167,8 @@ class LossLandscape(BlitExplorer):
             columnspacing=1.5,
         )
 
-        # right: the loss after every step
-        ax = self._axg
+    def _build_gap_panel(self, ax):
+        """Right: the loss above the lowest after each step (log scale), and 'close enough'."""
         ax.set_yscale("log")
         ax.set_ylim(GAP_FLOOR, GAP_CEILING)
         # a grid line at every power of 10 (matplotlib would skip every other one here)
@@ -198,7 +193,6 @@ class LossLandscape(BlitExplorer):
         ax.set_title("loss above the lowest")
         ax.set_axisbelow(True)
         ax.grid(True, which="major", alpha=0.3)
-        self._shown = None
 
     def _show(self, name):
         """Switch the left panel to landscape ``name`` (only when it changes)."""
@@ -294,14 +288,22 @@ class LossLandscape(BlitExplorer):
         """Both panels in words: where the path starts and ends, and how the loss fell."""
         c = self.controls
         landscape = LANDSCAPES[c["landscape"].value]
-        n = len(path) - 1
         with np.errstate(over="ignore", invalid="ignore"):
             loss = landscape.loss(path)
-        gap = loss - landscape.lowest_loss
+        return (
+            f"Gradient descent on {landscape.formula}, learning rate "
+            f"{float(c['learning_rate'].value):.3g}, momentum {float(c['momentum'].value):g}. "
+            f"{self._describe_path(landscape, path, loss)} "
+            f"{self._describe_gap(loss - landscape.lowest_loss)}: {self.verdict.outcome}."
+        )
+
+    def _describe_path(self, landscape, path, loss):
+        """The left panel: the curve or the map, the path from its start to its end, the minima."""
+        n = len(path) - 1
         if landscape.dim == 1:
             left, names = "the loss curve with the path", "w = "
         else:
-            grid = self._contours[c["landscape"].value][1]
+            grid = self._contours[self.controls["landscape"].value][1]
             left = (
                 f"the loss seen from above (dark = low, from {_loss_text(grid.min())} to "
                 f"{_loss_text(grid.max())}) with the path"
@@ -323,14 +325,14 @@ class LossLandscape(BlitExplorer):
             f"the lowest point is at {names if landscape.dim == 1 else ''}{minima[0]}"
             + "".join(f", another valley's bottom at w = {m}" for m in minima[1:])
         )
-        text = (
-            f"Gradient descent on {landscape.formula}, learning rate "
-            f"{float(c['learning_rate'].value):.3g}, momentum {float(c['momentum'].value):g}. "
-            f"Left, {left}{moves}; {valleys}. Right, the loss above the lowest on a log "
-            f"scale: {_gap_text(gap[0])} at the start"
-        )
+        return f"Left, {left}{moves}; {valleys}."
+
+    def _describe_gap(self, gap):
+        """The right panel: the loss above the lowest, first and last, and 'close enough'."""
+        n = len(gap) - 1
+        text = f"Right, the loss above the lowest on a log scale: {_gap_text(gap[0])} at the start"
         if n == 0:
-            return f"{text} only: {self.verdict.outcome}."
+            return f"{text} only"
         above = np.flatnonzero(~(gap <= self.tolerance))  # NaN (overflow) counts as above
         close = f"'close enough' ({self.tolerance:g})"
         if above.size == 0:
@@ -339,7 +341,7 @@ class LossLandscape(BlitExplorer):
             crossing = f"within {close} from step {above[-1] + 1}"
         else:
             crossing = f"above the {close} line"
-        return f"{text}, {_gap_text(gap[-1])} after step {n}, {crossing}: {self.verdict.outcome}."
+        return f"{text}, {_gap_text(gap[-1])} after step {n}, {crossing}"
 
     def _layout_controls(self):
         """The controls, plus a play button that adds one step at a time."""
@@ -352,6 +354,32 @@ class LossLandscape(BlitExplorer):
         first = widgets.HBox([c["landscape"], c["learning_rate"], c["momentum"]])
         second = widgets.HBox([c["steps"], play])
         return widgets.VBox([first, second])
+
+
+def _add_start_and_title(ax):
+    """The start's marker (``ax._start_marker``) and the title (``ax._title``), set by ``_show``."""
+    (start,) = ax.plot([], [], "s", ms=9, color="white", mec="black", zorder=4)
+    ax._start_marker = start
+    ax._title = ax.set_title("")
+
+
+def _contour_lines(ax):
+    """The contour lines of every 2-D landscape, drawn once on ``ax`` (``_show`` shows one).
+
+    Returns a dict: landscape name -> (contour set, the loss on its grid).
+    """
+    contours = {}
+    for name, landscape in LANDSCAPES.items():
+        if landscape.dim != 2:
+            continue
+        (x0, x1), (y0, y1) = landscape.view
+        xx, yy = np.meshgrid(np.linspace(x0, x1, 241), np.linspace(y0, y1, 121))
+        loss = landscape.loss(np.stack([xx, yy], axis=-1))
+        levels = landscape.lowest_loss + np.array([0.05, 0.25, 0.75, 1.5, 3, 6, 12])
+        contour = ax.contour(xx, yy, loss, levels=levels, colors="white", linewidths=0.7)
+        contour.set_alpha(0.6)
+        contours[name] = (contour, loss)
+    return contours
 
 
 def _loss_text(value):

@@ -191,24 +191,7 @@ class TrainingDashboard(BlitExplorer):
         from cnnlib.optim import Adam
         from cnnlib.training import Trainer
 
-        if model is None:
-            if x is not None:
-                raise ValueError("training data were given without a model; pass the model too")
-            setup = default_training_setup()
-            model, x, y = setup["model"], setup["x"], setup["y"]
-            validation_data = validation_data or setup["validation_data"]
-        elif x is None or y is None:
-            raise ValueError(
-                "a model was given without training data; pass them too, e.g. "
-                "TrainingDashboard(model, prepare_images(images), labels)"
-            )
-        # the checks fit makes, now rather than at the first Start (one place: _validate)
-        self.x, self.y = v.training_data(x, y, model)
-        if validation_data is not None:
-            if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-                raise TypeError("validation_data must be a pair (x_val, y_val)")
-            validation_data = v.training_data(*validation_data, model, name="x_val", label="y_val")
-        self.validation_data = validation_data
+        model, self.x, self.y, self.validation_data = _model_and_data(model, x, y, validation_data)
         self.model = model
         if optimizer is None:
             optimizer = Adam(model, lr=learning_rate)
@@ -235,6 +218,13 @@ class TrainingDashboard(BlitExplorer):
         self._first_conv = _first_conv(model)
 
         super().__init__(figsize=(9.3, 3.9), dpi=90)  # 837 px: fits a notebook column
+        self._build_controls(epochs)
+        self._build_figure()
+        self.controls["epochs"].observe(self.update, names="value")
+        self.update()
+
+    def _build_controls(self, epochs):
+        """Start, Stop (heard while a cell is busy training), the epochs slider, a progress bar."""
         style = {"description_width": "initial"}
         self.controls["epochs"] = widgets.IntSlider(
             value=int(epochs), min=1, max=30, description="epochs per Start", style=style
@@ -261,9 +251,6 @@ class TrainingDashboard(BlitExplorer):
             layout=widgets.Layout(width="260px"),
         )
         self._clicks = ClicksWhileBusy(self.controls["stop"], self.stop)  # heard while training
-        self._build_figure()
-        self.controls["epochs"].observe(self.update, names="value")
-        self.update()
 
     # -- training ------------------------------------------------------------------------
     @property
@@ -356,13 +343,19 @@ class TrainingDashboard(BlitExplorer):
 
     # -- the figure ------------------------------------------------------------------------
     def _build_figure(self):
+        """Three panels, left to right: loss, accuracy (sharing the epochs axis), filters."""
         fig = self.figure
         grid = fig.add_gridspec(1, 3, width_ratios=[1.0, 1.0, 0.6])
         self._ax_loss = fig.add_subplot(grid[0, 0])
         self._ax_acc = fig.add_subplot(grid[0, 1])
         self._ax_filters = fig.add_subplot(grid[0, 2])
+        self._build_loss_panel(self._ax_loss)
+        self._build_accuracy_panel(self._ax_acc)
+        self._build_epochs_axes()
+        self._build_filters_panel(self._ax_filters)
 
-        ax = self._ax_loss
+    def _build_loss_panel(self, ax):
+        """The loss (log scale): every mini-batch, smoothed, and on validation after each epoch."""
         ax.set_yscale("log")
         ax.set_ylim(*LOSS_RANGE)
         ticks = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3]
@@ -377,7 +370,8 @@ class TrainingDashboard(BlitExplorer):
             [], [], "-o", color=VALIDATION_COLOR, lw=2.0, ms=5, label="validation"
         )
 
-        ax = self._ax_acc
+    def _build_accuracy_panel(self, ax):
+        """The accuracy (stretched near 100%): smoothed, on validation, and the goal if given."""
         # a "logit" scale: stretched near 0% and 100%, so that both the first climb
         # from 10% and the last few percent (where the hard work happens) stay visible
         ax.set_yscale("logit", nonpositive="clip")
@@ -410,6 +404,9 @@ class TrainingDashboard(BlitExplorer):
                 zorder=5,
             )
         ax.legend(loc="lower right", fontsize=10)
+
+    def _build_epochs_axes(self):
+        """The loss and accuracy panels' shared x axis in epochs, with the next run shaded."""
         for ax in (self._ax_loss, self._ax_acc):
             ax.set_xlabel("epochs (passes over the training digits)")
             ax.grid(True, alpha=0.3)
@@ -428,56 +425,47 @@ class TrainingDashboard(BlitExplorer):
             ha="center", va="top", fontsize=9, color="0.35", zorder=1,
         )  # fmt: skip
 
-        ax = self._ax_filters
+    def _build_filters_panel(self, ax):
+        """The first layer's filters as numbered tiles, their colour scale, the updates so far."""
         if self._first_conv is None:
             ax.set_axis_off()
             self._filters = None
             ax.set_title("(no convolution layer)")
-        else:
-            kernels = self._kernels()
-            count, k_h, k_w = kernels.shape
-            self._filters_ncols = ncols = _filter_columns(count)
-            self._filters = show_tiles(ax, kernels, ncols=ncols)
-            ax.set_title("first-layer filters")
-            # each tile's number in the gap above it (a band above the first row); the
-            # gaps of the mosaic are see-through, so the numbers (drawn once, with the
-            # axes' gray) show between the tiles, which are redrawn live
-            self._filters.set_cmap(self._filters.get_cmap().with_extremes(bad="none"))
-            ax.set_facecolor(GAP_COLOR)
-            ax.set_ylim(self._filters.get_array().shape[0] - 0.5, -1.5)
-            for k in range(count):
-                row, col = divmod(k, ncols)
-                ax.text(
-                    col * (k_w + 1) + (k_w - 1) / 2,
-                    row * (k_h + 1) - 1,
-                    str(k),
-                    ha="center",
-                    va="center",
-                    fontsize=9,
-                )
-            # the colour scale: a bar from blue (-) through white (0) to red (+), its
-            # ends labelled with the current largest weight (they change: drawn live)
-            bar = ax.inset_axes([0.0, -0.075, 1.0, 0.035])
-            bar.imshow(
-                np.linspace(-1, 1, 64)[None],
-                cmap=SIGNED_CMAP,
-                aspect="auto",
-                extent=(-1, 1, 0, 1),
-            )
-            bar.set_axis_off()
-            self._filters_scale = [
-                bar.text(x, -0.3, "", transform=bar.transAxes, ha=ha, va="top", fontsize=9)
-                for x, ha in ((0.0, "left"), (1.0, "right"))
-            ]
-            bar.text(0.5, -0.3, "0", transform=bar.transAxes, ha="center", va="top", fontsize=9)
-            self._filters_note = ax.text(
-                0.5,
-                -0.17,
-                "",
-                transform=ax.transAxes,
+            return
+        kernels = self._kernels()
+        self._filters_ncols = _filter_columns(len(kernels))
+        self._filters = show_tiles(ax, kernels, ncols=self._filters_ncols)
+        ax.set_title("first-layer filters")
+        self._number_filters(ax, kernels.shape)
+        self._filters_scale = _signed_scale(ax)
+        # under the scale: how many weight updates the filters have had (drawn live)
+        self._filters_note = ax.text(
+            0.5,
+            -0.17,
+            "",
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            fontsize=10,
+        )
+
+    def _number_filters(self, ax, shape):
+        """Each tile's number in the gap above it (a band above the first row)."""
+        # the gaps of the mosaic are see-through, so the numbers (drawn once, with the
+        # axes' gray) show between the tiles, which are redrawn live
+        count, k_h, k_w = shape
+        self._filters.set_cmap(self._filters.get_cmap().with_extremes(bad="none"))
+        ax.set_facecolor(GAP_COLOR)
+        ax.set_ylim(self._filters.get_array().shape[0] - 0.5, -1.5)
+        for k in range(count):
+            row, col = divmod(k, self._filters_ncols)
+            ax.text(
+                col * (k_w + 1) + (k_w - 1) / 2,
+                row * (k_h + 1) - 1,
+                str(k),
                 ha="center",
-                va="top",
-                fontsize=10,
+                va="center",
+                fontsize=9,
             )
 
     def _kernels(self):
@@ -518,7 +506,15 @@ class TrainingDashboard(BlitExplorer):
         }
 
     def _draw(self, history):
-        done = len(history.batch_loss) / self.batches
+        n = len(history.batch_loss)
+        self._draw_epochs_axes(n / self.batches)
+        self._draw_curves(history)
+        if self._filters is not None:
+            self._draw_filters(n)
+        self._draw_progress(history)
+
+    def _draw_epochs_axes(self, done):
+        """The epochs axes: room for the run, and between runs the next run shaded."""
         if self.running:
             xmax = max(self._xmax, done, 1.0)
         else:  # room on the right for what the next Start trains
@@ -537,8 +533,10 @@ class TrainingDashboard(BlitExplorer):
                 self.drop_backgrounds()
             # (between runs the key says the limits and the shading: moving the epochs
             # slider back and forth finds its backgrounds again)
-        n = len(history.batch_loss)
-        steps = np.arange(1, n + 1) / self.batches
+
+    def _draw_curves(self, history):
+        """The loss and accuracy curves: every mini-batch so far, and each epoch's validation."""
+        steps = np.arange(1, len(history.batch_loss) + 1) / self.batches
         loss = np.asarray(history.batch_loss, dtype=float)
         self._loss_batch.set_data(steps, loss)
         self._loss_smooth.set_data(steps, smoothed(loss, SMOOTHING))
@@ -547,14 +545,19 @@ class TrainingDashboard(BlitExplorer):
         ends = np.asarray(history.step[: len(history.val_loss)], dtype=float) / self.batches
         self._loss_val.set_data(ends, history.val_loss)
         self._acc_val.set_data(ends, history.val_accuracy)
-        if self._filters is not None:
-            kernels = self._kernels()
-            lim = signed_limit(kernels)
-            self._filters.set_data(tile_maps(kernels, self._filters_ncols))
-            self._filters.set_clim(-lim, lim)
-            self._filters_scale[0].set_text(f"\u2212{lim:.2f}")
-            self._filters_scale[1].set_text(f"+{lim:.2f}")
-            self._filters_note.set_text(f"after {n:,}\nweight updates")
+
+    def _draw_filters(self, n):
+        """The filters as they are after ``n`` weight updates, and their colour scale."""
+        kernels = self._kernels()
+        lim = signed_limit(kernels)
+        self._filters.set_data(tile_maps(kernels, self._filters_ncols))
+        self._filters.set_clim(-lim, lim)
+        self._filters_scale[0].set_text(f"\u2212{lim:.2f}")
+        self._filters_scale[1].set_text(f"+{lim:.2f}")
+        self._filters_note.set_text(f"after {n:,}\nweight updates")
+
+    def _draw_progress(self, history):
+        """The progress bar (a widget beside the buttons, not in the figure)."""
         state = self._state
         if self.running and state is not None:
             self._progress.value = state.progress
@@ -565,49 +568,61 @@ class TrainingDashboard(BlitExplorer):
     def _describe_picture(self, history):
         """The curves as drawn (where they start and end, the validation points, the goal)
         and the first layer's filters, in words."""
-        n = len(history.batch_loss)
-        curves = self.curves
-        if n == 0:
-            text = "Not trained yet: the loss and accuracy plots are empty."
-        else:
-            _, loss = curves["loss (smoothed)"]
-            _, accuracy = curves["accuracy (smoothed)"]
-            epochs = f"{n / self.batches:.2f}".rstrip("0").rstrip(".")
-            text = (
-                f"After {n:,} weight updates ({epochs} epochs): training loss (smoothed, log "
-                f"scale) from {loss[0]:.3g} to {loss[-1]:.3g}"
-                f"{_points_text(history, curves['validation loss'][1], '{:.3g}')}; training "
-                f"accuracy (smoothed) from {accuracy[0]:.1%} to {accuracy[-1]:.1%}"
-                f"{_points_text(history, curves['validation accuracy'][1], '{:.1%}')}"
-            )
-            if self.target is not None:
-                reached = np.flatnonzero(
-                    np.asarray(curves["validation accuracy"][1]) >= self.target
-                )
-                goal = f"; goal {self.target:.0%} (dotted line)"
-                if reached.size:
-                    text += f"{goal} reached on validation after epoch {history.epoch[reached[0]]}"
-                elif len(history.val_accuracy):
-                    text += f"{goal} not reached on validation yet"
-                else:
-                    text += goal
-            text += "."
+        text = self._describe_curves(history)
         if not self.running:
-            epochs = self.controls["epochs"].value
-            done = n / self.batches
-            text += (
-                f" Shaded on the right: the {epochs} epoch{'s' if epochs > 1 else ''} the next "
-                f"Start trains, up to epoch {f'{done + epochs:.2f}'.rstrip('0').rstrip('.')}."
-            )
+            text += self._describe_next_run(len(history.batch_loss))
+        return f"{text} {self._describe_filters()}"
+
+    def _describe_curves(self, history):
+        """The loss and accuracy panels in words: first and last values, validation, goal."""
+        n = len(history.batch_loss)
+        if n == 0:
+            return "Not trained yet: the loss and accuracy plots are empty."
+        curves = self.curves
+        _, loss = curves["loss (smoothed)"]
+        _, accuracy = curves["accuracy (smoothed)"]
+        epochs = f"{n / self.batches:.2f}".rstrip("0").rstrip(".")
+        text = (
+            f"After {n:,} weight updates ({epochs} epochs): training loss (smoothed, log "
+            f"scale) from {loss[0]:.3g} to {loss[-1]:.3g}"
+            f"{_points_text(history, curves['validation loss'][1], '{:.3g}')}; training "
+            f"accuracy (smoothed) from {accuracy[0]:.1%} to {accuracy[-1]:.1%}"
+            f"{_points_text(history, curves['validation accuracy'][1], '{:.1%}')}"
+        )
+        if self.target is not None:
+            text += self._describe_goal(history, curves["validation accuracy"][1])
+        return text + "."
+
+    def _describe_goal(self, history, validation_accuracy):
+        """The dotted goal line, and after which epoch the validation accuracy reached it."""
+        reached = np.flatnonzero(np.asarray(validation_accuracy) >= self.target)
+        goal = f"; goal {self.target:.0%} (dotted line)"
+        if reached.size:
+            return f"{goal} reached on validation after epoch {history.epoch[reached[0]]}"
+        if len(history.val_accuracy):
+            return f"{goal} not reached on validation yet"
+        return goal
+
+    def _describe_next_run(self, n):
+        """The shading on the right between runs: the epochs the next Start trains."""
+        epochs = self.controls["epochs"].value
+        done = n / self.batches
+        return (
+            f" Shaded on the right: the {epochs} epoch{'s' if epochs > 1 else ''} the next "
+            f"Start trains, up to epoch {f'{done + epochs:.2f}'.rstrip('0').rstrip('.')}."
+        )
+
+    def _describe_filters(self):
+        """The filters panel in words: how many, their range, where the extremes are, the scale."""
         if self._filters is None:
-            return text + " No convolution layer, so no filters to show."
+            return "No convolution layer, so no filters to show."
         kernels = self._kernels()
         count, k_h, k_w = kernels.shape
         high = np.unravel_index(np.argmax(kernels), kernels.shape)
         low = np.unravel_index(np.argmin(kernels), kernels.shape)
         limit = f"{signed_limit(kernels):.2f}"  # as the scale under the filters says it
         return (
-            f"{text} First-layer filters: {count} of {k_h}x{k_w}, numbered 0 to {count - 1}, "
+            f"First-layer filters: {count} of {k_h}x{k_w}, numbered 0 to {count - 1}, "
             f"{range_text(kernels, 'weights')} (largest in filter {high[0]}, most negative in "
             f"filter {low[0]}); colour scale from \u2212{limit} blue through 0 white to "
             f"+{limit} red."
@@ -710,6 +725,31 @@ def _one_line(err):
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
+def _model_and_data(model, x, y, validation_data):
+    """The model and its training and validation data, checked as ``fit`` checks them.
+
+    No model: the course's (:func:`default_training_setup`). The checks run now
+    rather than at the first Start (one place for them: ``_validate``).
+    """
+    if model is None:
+        if x is not None:
+            raise ValueError("training data were given without a model; pass the model too")
+        setup = default_training_setup()
+        model, x, y = setup["model"], setup["x"], setup["y"]
+        validation_data = validation_data or setup["validation_data"]
+    elif x is None or y is None:
+        raise ValueError(
+            "a model was given without training data; pass them too, e.g. "
+            "TrainingDashboard(model, prepare_images(images), labels)"
+        )
+    x, y = v.training_data(x, y, model)
+    if validation_data is not None:
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise TypeError("validation_data must be a pair (x_val, y_val)")
+        validation_data = v.training_data(*validation_data, model, name="x_val", label="y_val")
+    return model, x, y, validation_data
+
+
 def _first_conv(model):
     """The first layer with a 4-D weight (a convolution), or None."""
     for layer in getattr(model, "layers", [model]):
@@ -717,6 +757,28 @@ def _first_conv(model):
         if weight is not None and weight.ndim == 4:
             return layer
     return None
+
+
+def _signed_scale(ax):
+    """A colour bar under ``ax`` from blue (-) through white (0) to red (+).
+
+    Returns its two end labels (left, right), empty: the largest weight
+    changes as the network trains, so they are written (and drawn) live.
+    """
+    bar = ax.inset_axes([0.0, -0.075, 1.0, 0.035])
+    bar.imshow(
+        np.linspace(-1, 1, 64)[None],
+        cmap=SIGNED_CMAP,
+        aspect="auto",
+        extent=(-1, 1, 0, 1),
+    )
+    bar.set_axis_off()
+    ends = [
+        bar.text(x, -0.3, "", transform=bar.transAxes, ha=ha, va="top", fontsize=9)
+        for x, ha in ((0.0, "left"), (1.0, "right"))
+    ]
+    bar.text(0.5, -0.3, "0", transform=bar.transAxes, ha="center", va="top", fontsize=9)
+    return ends
 
 
 def _filter_columns(count):
