@@ -156,7 +156,7 @@ def bar_image(
         image[start:stop, position] = 1
     if orientation == "diagonal":
         np.fill_diagonal(image, 1)
-    return _add_noise(image, noise, np.random.default_rng(seed))
+    return _add_noise(image, noise, np.random.default_rng(v.as_seed(seed)))
 
 
 def _add_noise(image, noise, rng):
@@ -224,7 +224,7 @@ def make_bars(n: int = 40, size: int = 8, min_length: int = 3, noise: float = 0.
     min_length = v.as_int(min_length, "min_length", minimum=1)
     if min_length > size:
         raise ValueError(f"min_length={min_length} does not fit a {size}x{size} image")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(v.as_seed(seed))
     labels = np.arange(n, dtype=np.int64) % 2
     images = np.empty((n, 1, size, size), dtype=np.float32)
     for i, label in enumerate(labels):

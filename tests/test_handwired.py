@@ -148,8 +148,16 @@ def test_bar_images_and_sets():
         (lambda: every_bar(4, length=5), "does not fit a 4x4 image"),
         (lambda: make_bars(4, size=4, min_length=5), "does not fit a 4x4 image"),
         (lambda: trace_handwired(np.zeros((4, 5))), "square grey picture"),
+        (lambda: bar_image(noise=0.2, seed=-1), r"seed must be at least 0, but is -1"),
+        (lambda: make_bars(4, seed=-3), r"seed must be at least 0, but is -3"),
     ],
 )
 def test_bad_arguments_say_what_to_do(call, message):
     with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("call", [lambda: bar_image(seed=1.5), lambda: make_bars(4, seed="one")])
+def test_a_seed_that_is_not_a_whole_number_is_a_type_error(call):
+    with pytest.raises(TypeError, match="seed must be an int, None or a numpy.random.Generator"):
         call()
