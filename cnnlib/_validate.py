@@ -25,6 +25,8 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
+import os
+from pathlib import Path
 
 import numpy as np
 
@@ -372,6 +374,20 @@ def as_bool(value, name: str) -> bool:
             f"e.g. {name}=False"
         )
     return bool(value)
+
+
+def as_path(value, name: str, what: str, example: str) -> Path:
+    """Check a file or folder name (str or path-like) and return it as a ``Path``, ``~`` expanded.
+
+    ``what`` says what the path names ("a file name", "a folder path"); ``example``
+    is a call that works, shown in the message.
+    """
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(
+            f"{name} must be {what} (str or pathlib.Path), but is {value!r} "
+            f"({type(value).__name__}); e.g. {example}"
+        )
+    return Path(value).expanduser()
 
 
 def as_seed(value, name: str = "seed"):

@@ -397,12 +397,7 @@ def _data_root(folder=None) -> Path:
         import pooch
 
         return Path(pooch.os_cache("cnnlib"))
-    if not isinstance(folder, (str, os.PathLike)):
-        raise TypeError(
-            f"cache_dir must be a folder path (str or pathlib.Path), got {folder!r} "
-            f"of type {type(folder).__name__}"
-        )
-    return Path(folder).expanduser()
+    return v.as_path(folder, "cache_dir", "a folder path", "cache_dir='~/cnn-data'")
 
 
 # ----------------------------------------------------------------------------

@@ -499,11 +499,7 @@ _DIVERGED_IN_FILE = (
 
 def _weights_path(path) -> Path:
     """``path`` as a Path, with ``.npz`` added to a name without it (numpy.savez's rule)."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(
-            f"path must be a file name (str or pathlib.Path), but is {path!r} "
-            f"({type(path).__name__}); e.g. cnnlib.user_data_dir() / 'my_cnn.npz'"
-        )
+    v.as_path(path, "path", "a file name", "cnnlib.user_data_dir() / 'my_cnn.npz'")
     text = os.fspath(path)
     return Path(text if text.endswith(".npz") else text + ".npz").expanduser()
 
