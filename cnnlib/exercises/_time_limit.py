@@ -3,11 +3,15 @@
 Two ways, chosen per call:
 
 * **an alarm** (POSIX, on the main thread: a Jupyter kernel, a script, pytest):
-  ``signal.setitimer`` arms a one-shot timer; when it fires, its handler raises
+  ``signal.setitimer`` arms a timer; when it fires, its handler raises
   :class:`TookTooLong` inside the learner's code, which stops the loop where it
-  is. The learner's function runs in the caller's thread, exactly as if it had
-  been called directly, and Ctrl+C (Jupyter's "interrupt kernel") still raises
-  ``KeyboardInterrupt`` as usual. The timer is disarmed and the previous
+  is. Python drops an exception raised while it runs a weakref callback or a
+  ``__del__`` (garbage collection can start one at any instruction; the stop
+  is then only reported as "ignored"), so until the function has stopped the
+  timer fires again every :data:`RETRY_SECONDS`. The learner's function runs
+  in the caller's thread, exactly as if it had been called directly, and
+  Ctrl+C (Jupyter's "interrupt kernel") still raises ``KeyboardInterrupt`` as
+  usual. The timer is disarmed and the previous
   ``SIGALRM`` handler put back on every way out. If a real-time timer is already
   armed by someone else, it is left alone and the thread is used instead.
 * **a worker thread** everywhere else (Windows, a check called from another
@@ -36,6 +40,9 @@ import time
 from collections.abc import Callable
 
 __all__ = ["TookTooLong", "call_with_time_limit"]
+
+#: After the limit, the alarm repeats this often until the function has stopped.
+RETRY_SECONDS = 0.05
 
 
 class TookTooLong(BaseException):
@@ -74,18 +81,18 @@ def _with_alarm(fn, args, seconds):
     state = {"armed": True, "fired": False}
 
     def on_alarm(signum, frame):
-        if state["armed"]:  # raise once, and never after the function has returned
-            state["armed"] = False
+        if state["armed"]:  # never after the function has returned
             state["fired"] = True
             raise TookTooLong(seconds)
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     try:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        # fires after `seconds`, then every RETRY_SECONDS: a stop Python dropped comes again
+        signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
         result = fn(*args)
     finally:
         # Nested, so that the handler is put back even if the alarm's exception
-        # arrives in the middle of this cleanup (it can arrive only once).
+        # arrives in the middle of this cleanup (the time was up: it is reported so).
         try:
             state["armed"] = False
             signal.setitimer(signal.ITIMER_REAL, 0)

@@ -67,6 +67,45 @@ def test_an_endless_function_is_stopped_with_a_friendly_message(learner, short_t
     assert_nothing_left_behind(handler)
 
 
+DROPPED_ONCE = """
+import time, signal
+from cnnlib.exercises._time_limit import TookTooLong, call_with_time_limit
+
+def loses_the_first_stop():
+    # what happens when the alarm lands in a weakref callback or a __del__ (e.g. during
+    # garbage collection): Python reports the exception as ignored and the loop runs on
+    try:
+        while True:
+            pass
+    except TookTooLong:
+        pass
+    while True:
+        pass
+
+start = time.monotonic()
+try:
+    call_with_time_limit(loses_the_first_stop, (), 0.2)
+except TookTooLong:
+    print("stopped after", round(time.monotonic() - start, 2), "s")
+print("timer", signal.getitimer(signal.ITIMER_REAL))
+"""
+
+
+@posix
+def test_a_stop_that_python_dropped_comes_again():
+    # in a child process: before the alarm repeated, this loop ran for ever
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", DROPPED_ONCE], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    seconds = float(done.stdout.split()[2])
+    assert 0.2 <= seconds < 5.0  # a 50 ms retry, with room for a slow machine
+    assert "timer (0.0, 0.0)" in done.stdout  # disarmed afterwards
+
+
 @posix
 def test_a_fast_function_leaves_no_timer_behind():
     handler = signal.getsignal(signal.SIGALRM)
