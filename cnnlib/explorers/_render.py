@@ -207,13 +207,8 @@ class QuickWhileMoving:
             self.sharpen()
             return
         self.cancel()
-        figure = explorer.figure
-        sharp_dpi = figure.dpi
-        figure.set_dpi(explorer._dpi)
-        try:
+        with _at_density_one(explorer):
             explorer.render()
-        finally:
-            figure.set_dpi(sharp_dpi)
         self._timer = loop.call_later(SHARPEN_AFTER, self._at_rest)
 
     def warm(self):
@@ -223,15 +218,12 @@ class QuickWhileMoving:
         :class:`~cnnlib.explorers._blit.BlitExplorer`, draws its background.)
         """
         explorer = self._explorer()
-        figure = explorer.figure
-        sharp_dpi = figure.dpi
-        figure.set_dpi(explorer._dpi)
         explorer._publish = lambda rgba: None  # this instance only, for this one draw
         try:
-            explorer.render()
+            with _at_density_one(explorer):
+                explorer.render()
         finally:
             del explorer._publish
-            figure.set_dpi(sharp_dpi)
 
     def cancel(self):
         """Forget the sharp picture still to come (a sharp one is being drawn anyway)."""
@@ -248,13 +240,22 @@ class QuickWhileMoving:
 
     def _at_rest(self):
         self._timer = None
-        explorer = self._explorer()
-        if explorer is None:
-            return
         # the loop's own callback: an error here would land in the kernel's log, not
         # the notebook; the quick picture (same state, fewer pixels) then stays up
         with contextlib.suppress(Exception):
-            explorer.render()
+            self.sharpen()
+
+
+@contextlib.contextmanager
+def _at_density_one(explorer):
+    """Draw ``explorer``'s figure at 1 image pixel per CSS pixel inside the block."""
+    figure = explorer.figure
+    sharp_dpi = figure.dpi
+    figure.set_dpi(explorer._dpi)
+    try:
+        yield
+    finally:
+        figure.set_dpi(sharp_dpi)
 
 
 # ----------------------------------------------------------------------------
@@ -460,14 +461,13 @@ class TextCachingCanvas(FigureCanvasAgg):
     def get_renderer(self):
         width, height = self.get_width_height(physical=True)
         key = (width, height, self.figure.dpi)
-        if getattr(self, "_renderer_key", None) != key:
-            # the last two sizes are kept: a quick 1x picture and the sharp one take turns
+        previous = getattr(self, "_renderer_key", None)
+        if previous != key:
+            # this size's and the last one's are kept: a quick 1x picture and the sharp
+            # one take turns
             kept = getattr(self, "_renderers", {})
-            self.renderer = kept.pop(key, None) or TextCachingRenderer(
-                width, height, self.figure.dpi
-            )
-            kept = {k: r for k, r in kept.items() if k == getattr(self, "_renderer_key", None)}
-            kept[key] = self.renderer
-            self._renderers = kept
-            self._renderer_key = key
+            renderer = kept.get(key) or TextCachingRenderer(width, height, self.figure.dpi)
+            self._renderers = {k: r for k, r in kept.items() if k == previous}
+            self._renderers[key] = renderer
+            self.renderer, self._renderer_key = renderer, key
         return self.renderer
